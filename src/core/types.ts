@@ -1,0 +1,158 @@
+/**
+ * The core vocabulary of nightshift. Every module may import from `src/core/`; nothing in
+ * `src/core/` imports from anywhere else in `src/`.
+ */
+
+/** The providers nightshift can talk to; the string is also the name used in config and logs. */
+export const PROVIDER_NAMES = ['mistral', 'together', 'huggingface', 'openai_compatible'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+/** The three jobs a model does in a conversation. Each provider configures one model per role. */
+export const MODEL_ROLES = ['tester', 'assistant', 'rewriter'] as const;
+export type ModelRole = (typeof MODEL_ROLES)[number];
+export type RoleModels = Readonly<Record<ModelRole, string>>;
+
+/** A message as sent over the wire: the APIs we target all accept these three roles. */
+export interface WireMessage {
+  readonly role: 'system' | 'user' | 'assistant';
+  readonly content: string;
+}
+
+/** A message as saved in the dataset (DESIGN.md "Formats"). */
+export interface SavedMessage {
+  readonly role: 'system' | 'user' | 'assistant' | 'tool';
+  readonly content: string;
+}
+
+/** One request to one model of one provider. */
+export interface ChatRequest {
+  readonly model: string;
+  readonly messages: readonly WireMessage[];
+  /** @default provider default */
+  readonly temperature?: number;
+  /** Upper bound on generated tokens. */
+  readonly maxTokens?: number;
+  readonly stop?: readonly string[];
+  /** Cancels the HTTP request; the adapter rejects with a ProviderError of kind `aborted`. */
+  readonly signal?: AbortSignal;
+  /** Per-request deadline; the adapter rejects with kind `timeout` when it passes. */
+  readonly timeoutMs?: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'error' | 'unknown';
+
+export interface Usage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+/** One normalized reply, whatever SDK produced it. */
+export interface ChatResult {
+  readonly text: string;
+  readonly finishReason: FinishReason;
+  readonly usage: Usage;
+  readonly latencyMs: number;
+  readonly provider: ProviderName;
+  readonly model: string;
+}
+
+/** The one interface every provider adapter implements (one SDK each). */
+export interface ChatProvider {
+  readonly name: ProviderName;
+  complete(request: ChatRequest): Promise<ChatResult>;
+}
+
+/** A request as the pipeline makes it: by role, not by provider or model. */
+export interface RoleRequest {
+  readonly role: ModelRole;
+  readonly messages: readonly WireMessage[];
+  readonly temperature?: number;
+  readonly maxTokens?: number;
+  readonly stop?: readonly string[];
+  readonly signal?: AbortSignal;
+}
+
+/** A record of a conversation moving from one provider to another. */
+export interface ProviderSwitch {
+  readonly from: ProviderName;
+  readonly to: ProviderName;
+  readonly reason: string;
+  readonly at: string;
+}
+
+/**
+ * What a pipeline uses to reach models. The dispatcher implements it per conversation: the
+ * conversation sticks to one provider and fails over when that provider is down.
+ */
+export interface ModelRequester {
+  complete(request: RoleRequest): Promise<ChatResult>;
+  /** Every provider switch made so far for this conversation, oldest first. */
+  readonly switches: readonly ProviderSwitch[];
+}
+
+/** One finished conversation, exactly as one line of the output file holds it. */
+export interface SavedConversation {
+  readonly id: string;
+  readonly conversations: readonly SavedMessage[];
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+/** Why a conversation was thrown away instead of saved (counted in stats). */
+export type DiscardReason =
+  | 'empty_reply'
+  | 'truncated_reply'
+  | 'tester_broke_role'
+  | 'rewrite_failed'
+  | 'provider_failure'
+  | 'deadline'
+  | 'aborted'
+  | 'invalid_output';
+
+export class ConversationDiscarded extends Error {
+  readonly code = 'CONVERSATION_DISCARDED';
+  constructor(
+    readonly reason: DiscardReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ConversationDiscarded';
+  }
+}
+
+/** Events the dispatcher reports; stats turns them into counters. Names are noun-verb. */
+export type DispatchEvent =
+  | { readonly type: 'request-start'; readonly provider: ProviderName; readonly role: ModelRole }
+  | {
+      readonly type: 'request-end';
+      readonly provider: ProviderName;
+      readonly model: string;
+      readonly role: ModelRole;
+      readonly latencyMs: number;
+      readonly usage: Usage;
+    }
+  | {
+      readonly type: 'request-error';
+      readonly provider: ProviderName;
+      readonly role: ModelRole;
+      readonly kind: ProviderErrorKind;
+      readonly status?: number;
+      readonly willRetry: boolean;
+      readonly latencyMs: number;
+    }
+  | { readonly type: 'provider-state'; readonly provider: ProviderName; readonly state: ProviderState };
+
+export type ProviderState =
+  | { readonly status: 'active' }
+  | { readonly status: 'cooling_down'; readonly until: string; readonly reason: string }
+  | { readonly status: 'disabled'; readonly reason: string };
+
+export type ProviderErrorKind =
+  | 'rate_limit'
+  | 'server'
+  | 'timeout'
+  | 'network'
+  | 'malformed'
+  | 'auth'
+  | 'bad_request'
+  | 'aborted';
