@@ -1,0 +1,48 @@
+import type { ProviderName, RoleModels } from '../core/types.js';
+
+/** Everything one provider needs at run time, validated and frozen. */
+export interface ProviderSettings {
+  readonly name: ProviderName;
+  /** Never logged: the logger redacts every value of `Configuration.secrets`. */
+  readonly apiKey: string;
+  readonly baseUrl: string;
+  readonly requestsPerSecond: number;
+  readonly tokensPerMinute: number | undefined;
+  readonly maxConcurrency: number;
+  readonly timeoutMs: number;
+  readonly models: RoleModels;
+}
+
+export interface ModelPrice {
+  readonly inputPerMillion: number;
+  readonly outputPerMillion: number;
+}
+
+export interface Configuration {
+  readonly dataDir: string;
+  /** The secrets file that was read, or would have been read (it may be absent when keys come from the environment). */
+  readonly secretsPath: string;
+  /** Enabled providers with their settings, in the order of `enabled_providers`. */
+  readonly providers: readonly ProviderSettings[];
+  readonly prices: Readonly<Record<string, ModelPrice>>;
+  /** Problems that do not stop the run (an unknown top-level key, say). */
+  readonly warnings: readonly string[];
+  /** Every key in play, for redaction. */
+  readonly secrets: readonly string[];
+  /** True for `--offline`: an in-process emulator stands in for every provider. */
+  readonly offline: boolean;
+}
+
+/** What the CLI hands the loader: paths, environment and flags. */
+export interface ConfigurationInput {
+  /** @default 'data' (relative to `cwd`) */
+  readonly dataDir?: string;
+  /** @default '<dataDir>/secrets.json' */
+  readonly configPath?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** `--providers a,b`: restrict this run to these providers. */
+  readonly only?: readonly string[];
+  /** `--<provider>-base-url` flags; they win over the environment and the file. */
+  readonly baseUrls?: Readonly<Partial<Record<ProviderName, string>>>;
+}

@@ -1,0 +1,40 @@
+import path from 'node:path';
+import type { ProviderName } from '../core/types.js';
+import type { Configuration, ProviderSettings } from './configuration.js';
+import { deepFreeze } from './load-configuration.js';
+
+/** Rates for the dry run: fast enough to show the machinery in a minute, slow enough to show pacing. */
+const OFFLINE_RATES: Readonly<Partial<Record<ProviderName, number>>> = { mistral: 4, together: 4, huggingface: 2 };
+
+/**
+ * `--offline`: every provider is the in-process emulator, no key is needed, and models are named
+ * after their role so the emulator's scripted model plays it.
+ */
+export function createOfflineConfiguration(options: {
+  readonly cwd: string;
+  readonly dataDir?: string;
+  readonly baseUrls: Readonly<Record<ProviderName, string>>;
+  readonly only?: readonly string[];
+}): Configuration {
+  const dataDir = path.resolve(options.cwd, options.dataDir ?? 'data');
+  const names = (Object.keys(OFFLINE_RATES) as ProviderName[]).filter((name) => !options.only || options.only.includes(name));
+  const providers: ProviderSettings[] = names.map((name) => ({
+    name,
+    apiKey: 'offline-dry-run',
+    baseUrl: options.baseUrls[name],
+    requestsPerSecond: OFFLINE_RATES[name] ?? 2,
+    tokensPerMinute: undefined,
+    maxConcurrency: 16,
+    timeoutMs: 30_000,
+    models: { tester: 'offline-tester', assistant: 'offline-assistant', rewriter: 'offline-rewriter' },
+  }));
+  return deepFreeze({
+    dataDir,
+    secretsPath: path.join(dataDir, 'secrets.json'),
+    providers,
+    prices: {},
+    warnings: [],
+    secrets: [],
+    offline: true,
+  });
+}
