@@ -1,0 +1,19 @@
+import type { ChatProvider, ProviderName } from '../core/types.js';
+import { HuggingFaceProvider } from './huggingface-provider.js';
+import { MistralProvider } from './mistral-provider.js';
+import { OpenAiCompatibleProvider } from './openai-compatible-provider.js';
+import type { ProviderConnection } from './provider-connection.js';
+import { TogetherProvider } from './together-provider.js';
+
+const ADAPTERS: Readonly<Record<ProviderName, new (connection: ProviderConnection) => ChatProvider>> = {
+  mistral: MistralProvider,
+  together: TogetherProvider,
+  huggingface: HuggingFaceProvider,
+  openai_compatible: OpenAiCompatibleProvider,
+};
+
+export function createProvider(name: ProviderName, connection: ProviderConnection): ChatProvider {
+  return new ADAPTERS[name](connection);
+}
+
+export type { ProviderConnection };

@@ -1,0 +1,8 @@
+/** What an adapter needs to reach its API. */
+export interface ProviderConnection {
+  readonly apiKey: string;
+  /** Each SDK's own convention: Mistral the server root, Together/OpenAI `.../v1`, Hugging Face the endpoint root. */
+  readonly baseUrl: string;
+  /** @default performance.now */
+  readonly now?: () => number;
+}

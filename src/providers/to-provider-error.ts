@@ -1,0 +1,136 @@
+import { ProviderError } from '../core/errors.js';
+import type { ProviderErrorKind, ProviderName } from '../core/types.js';
+import type { RequestSignal } from './request-signal.js';
+import { parseRetryAfter } from './retry-after.js';
+
+const BODY_LIMIT = 500;
+const BEARER = /Bearer\s+[^\s"',]+/gi;
+
+const NAME_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
+  // Timeouts raised by the SDKs' own timers (ours are recognised through RequestSignal).
+  TimeoutError: 'timeout',
+  APIConnectionTimeoutError: 'timeout',
+  RequestTimeoutError: 'timeout',
+  // A body that is not the JSON the SDK expects: all four SDKs surface a bare SyntaxError;
+  // Mistral validates with zod and raises its own validation errors.
+  SyntaxError: 'malformed',
+  ResponseValidationError: 'malformed',
+  SDKValidationError: 'malformed',
+  InferenceClientProviderOutputError: 'malformed',
+  // Refused, reset or unreachable.
+  APIConnectionError: 'network',
+  ConnectionError: 'network',
+  UnexpectedClientError: 'network',
+  FetchError: 'network',
+  AbortError: 'aborted',
+  APIUserAbortError: 'aborted',
+  RequestAbortedError: 'aborted',
+};
+
+export interface ErrorContext {
+  readonly provider: ProviderName;
+  /** Strings scrubbed from every message and body (the provider's key). */
+  readonly secrets: readonly string[];
+  readonly requestSignal: RequestSignal;
+  /** The HTTP response, when a fetch wrapper caught it (Hugging Face exposes no headers on errors). */
+  readonly response?: Response;
+}
+
+/** Turns whatever an SDK threw into one ProviderError: status, kind, retry delay, truncated body. */
+export function toProviderError(error: unknown, context: ErrorContext): ProviderError {
+  if (error instanceof ProviderError) return error;
+  const scrub = (text: string) => scrubSecrets(text, context.secrets);
+  const original = error instanceof Error ? error : new Error(String(error));
+  const { provider } = context;
+  if (context.requestSignal.callerAborted()) {
+    return new ProviderError(`${provider}: request aborted`, { provider, kind: 'aborted', cause: original });
+  }
+  if (context.requestSignal.timedOut()) {
+    return new ProviderError(`${provider}: request timed out`, { provider, kind: 'timeout', cause: original });
+  }
+  const status = statusOf(error) ?? (context.response && !context.response.ok ? context.response.status : undefined);
+  const headers = headersOf(error) ?? context.response?.headers;
+  const body = bodyOf(error);
+  if (status !== undefined) {
+    const kind = kindForStatus(status);
+    const retryAfterMs = parseRetryAfter(headers);
+    const detail = body ? `: ${scrub(body)}` : '';
+    const delay = retryAfterMs !== undefined ? ` (retry after ${retryAfterMs} ms)` : '';
+    return new ProviderError(`${provider}: HTTP ${status}${delay}${detail}`, {
+      provider,
+      kind,
+      status,
+      retryAfterMs,
+      body: body === undefined ? undefined : scrub(body),
+      cause: scrubError(original, scrub),
+    });
+  }
+  const kind = kindForName(original);
+  return new ProviderError(`${provider}: ${kindLabel(kind)}: ${scrub(original.message).slice(0, BODY_LIMIT)}`, {
+    provider,
+    kind,
+    cause: scrubError(original, scrub),
+  });
+}
+
+function kindForStatus(status: number): ProviderErrorKind {
+  if (status === 429) return 'rate_limit';
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 408) return 'timeout';
+  if (status === 409 || status >= 500) return 'server';
+  return 'bad_request';
+}
+
+function kindForName(error: Error): ProviderErrorKind {
+  const byName = NAME_KINDS[error.name] ?? NAME_KINDS[error.constructor?.name ?? ''];
+  if (byName) return byName;
+  // Node's fetch: TypeError('fetch failed') with the socket error as cause.
+  if (error instanceof TypeError && /fetch failed|terminated|socket/i.test(error.message)) return 'network';
+  const code = (error.cause as { code?: unknown } | undefined)?.code ?? (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(ECONN|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR|ETIMEDOUT|EHOSTUNREACH)/.test(code)) return 'network';
+  return 'bad_request';
+}
+
+function kindLabel(kind: ProviderErrorKind): string {
+  return { malformed: 'malformed reply', network: 'network error', timeout: 'timeout', aborted: 'aborted' }[kind as string] ?? kind;
+}
+
+function statusOf(error: unknown): number | undefined {
+  const candidate = error as { status?: unknown; statusCode?: unknown; httpResponse?: { status?: unknown } } | null;
+  const status = candidate?.status ?? candidate?.statusCode ?? candidate?.httpResponse?.status;
+  return typeof status === 'number' && status >= 100 ? status : undefined;
+}
+
+function headersOf(error: unknown): Headers | undefined {
+  const headers = (error as { headers?: unknown } | null)?.headers;
+  return headers instanceof Headers ? headers : undefined;
+}
+
+function bodyOf(error: unknown): string | undefined {
+  const candidate = error as { body?: unknown; error?: unknown; httpResponse?: { body?: unknown } } | null;
+  const body = candidate?.body ?? candidate?.httpResponse?.body ?? candidate?.error;
+  if (body === undefined || body === null || body === '') return undefined;
+  const text = typeof body === 'string' ? body : safeStringify(body);
+  return text.length > BODY_LIMIT ? `${text.slice(0, BODY_LIMIT)}…` : text;
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let result = text.replace(BEARER, 'Bearer [REDACTED]');
+  for (const secret of secrets) if (secret.length >= 6) result = result.split(secret).join('[REDACTED]');
+  return result;
+}
+
+/** Keeps the SDK error as `cause` for debugging, minus any key it echoed. */
+function scrubError(error: Error, scrub: (text: string) => string): Error {
+  const copy = new Error(scrub(error.message));
+  copy.name = error.name;
+  return copy;
+}
