@@ -1,0 +1,139 @@
+import { parseArgs } from 'node:util';
+import type { Writable } from 'node:stream';
+import { EXPORT_FORMATS, ExportError, exportConversations, parseWhereFilter } from '../store/index.js';
+import type { ExportFormat, ExportSummary, ShareGptToolRole, WhereFilter } from '../store/index.js';
+
+export const EXPORT_USAGE = `Usage: npm run export -- --format <json|sharegpt|openai|jsonl> --input <file.jsonl> --output <file> [options]
+
+Converts a nightshift output file into a training format, streaming (constant memory).
+
+Formats:
+  json       A JSON array of {"conversations": [{"role", "content"}...]} (the original Python tool's format).
+  sharegpt   JSONL of {"conversations": [{"from": "system"|"human"|"gpt"|"tool", "value"}...]}
+             (Axolotl chat_template, LLaMA-Factory). Tool calls stay in the gpt turn as written.
+  openai     JSONL of {"messages": [...]} for chat fine-tuning, with native tool_calls and tool messages
+             (from metadata.toolCalls; without it, tool results become <tool_response> user messages).
+  jsonl      The native format, re-written after filters.
+
+Options:
+  -f, --format <name>           Output format (required): ${EXPORT_FORMATS.join(', ')}.
+  -i, --input <file>            The nightshift JSONL to read (required).
+  -o, --output <file>           The file to write (required); written to <file>.partial, then renamed.
+      --minimal                 jsonl only: drop metadata, keep id and conversations.
+      --strip-thinking          Remove <think>...</think> blocks (and the whitespace after them) from assistant messages.
+      --where <path>=<value>    Keep conversations whose value at the dot path equals <value> (string compare),
+                                e.g. --where metadata.simulatedUser.name=Ana. Repeat to require all (AND).
+      --with-tools              Keep only conversations with at least one tool call (metadata.toolCalls non-empty).
+      --sharegpt-tool-role <r>  sharegpt only: "tool" (default; Axolotl's default role name) or "observation"
+                                (LLaMA-Factory's default; consecutive tool results are merged into one turn).
+  -h, --help                    Show this help.
+
+Lines of the input that are not a saved conversation are skipped and reported on stderr.
+Exit codes: 0 done, 2 bad arguments or unreadable input / unwritable output, 1 unexpected failure.`;
+
+export interface ExportCommandIo {
+  /** @default process.stdout */
+  readonly stdout?: Writable;
+  /** @default process.stderr */
+  readonly stderr?: Writable;
+}
+
+interface ParsedExportArguments {
+  readonly help: boolean;
+  readonly format: ExportFormat;
+  readonly inputPath: string;
+  readonly outputPath: string;
+  readonly minimal: boolean;
+  readonly stripThinking: boolean;
+  readonly where: readonly WhereFilter[];
+  readonly withTools: boolean;
+  readonly shareGptToolRole: ShareGptToolRole;
+}
+
+class UsageError extends Error {}
+
+/** `nightshift export ...` (argv without the subcommand). Returns the process exit code. */
+export async function runExportCommand(argv: readonly string[], io: ExportCommandIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  let parsed: ParsedExportArguments | { readonly help: true };
+  try {
+    parsed = parseExportArguments(argv);
+  } catch (error) {
+    stderr.write(`export: ${error instanceof Error ? error.message : String(error)}\nRun with --help for usage.\n`);
+    return 2;
+  }
+  if (!('format' in parsed)) {
+    stdout.write(`${EXPORT_USAGE}\n`);
+    return 0;
+  }
+  try {
+    const summary = await exportConversations(parsed);
+    reportBadLines(summary, stderr);
+    stdout.write(`Exported ${summary.exported} conversations (${summary.skipped} skipped) to ${summary.outputPath}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ExportError) {
+      stderr.write(`export: ${error.message}\n`);
+      return 2;
+    }
+    stderr.write(`export: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+function parseExportArguments(argv: readonly string[]): ParsedExportArguments | { readonly help: true } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        format: { type: 'string', short: 'f' },
+        input: { type: 'string', short: 'i' },
+        output: { type: 'string', short: 'o' },
+        minimal: { type: 'boolean', default: false },
+        'strip-thinking': { type: 'boolean', default: false },
+        where: { type: 'string', multiple: true, default: [] },
+        'with-tools': { type: 'boolean', default: false },
+        'sharegpt-tool-role': { type: 'string', default: 'tool' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) return { help: true };
+  const format = values.format;
+  if (format === undefined) throw new UsageError(`Missing --format (one of ${EXPORT_FORMATS.join(', ')}).`);
+  if (!isExportFormat(format)) throw new UsageError(`Unknown --format \`${format}\`; expected one of ${EXPORT_FORMATS.join(', ')}.`);
+  if (values.input === undefined) throw new UsageError('Missing --input: the nightshift JSONL file to export.');
+  if (values.output === undefined) throw new UsageError('Missing --output: the file to write.');
+  const toolRole = values['sharegpt-tool-role'];
+  if (toolRole !== 'tool' && toolRole !== 'observation') {
+    throw new UsageError(`Unknown --sharegpt-tool-role \`${toolRole}\`; expected tool or observation.`);
+  }
+  return {
+    help: false,
+    format,
+    inputPath: values.input,
+    outputPath: values.output,
+    minimal: values.minimal,
+    stripThinking: values['strip-thinking'],
+    where: values.where.map(parseWhereFilter),
+    withTools: values['with-tools'],
+    shareGptToolRole: toolRole,
+  };
+}
+
+function isExportFormat(value: string): value is ExportFormat {
+  return (EXPORT_FORMATS as readonly string[]).includes(value);
+}
+
+function reportBadLines(summary: ExportSummary, stderr: Writable): void {
+  if (summary.skipped === 0) return;
+  const shown = summary.badLines.map((bad) => `  line ${bad.line}: ${bad.reason}`).join('\n');
+  const more = summary.skipped > summary.badLines.length ? `\n  ... and ${summary.skipped - summary.badLines.length} more` : '';
+  stderr.write(`Skipped ${summary.skipped} bad input line(s):\n${shown}${more}\n`);
+}
