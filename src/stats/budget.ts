@@ -1,0 +1,36 @@
+import type { ProgressRecord } from './progress-record.js';
+
+export interface BudgetLimits {
+  /** Input plus output tokens of this run. @default undefined (no cap) */
+  readonly maxTokens?: number;
+  /** Cost of this run in the price list's currency; needs prices, else never reached. @default undefined */
+  readonly maxCost?: number;
+  /** Hours since this run started. @default undefined */
+  readonly maxHours?: number;
+}
+
+const integers = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const hours = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const plain = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
+/**
+ * Returns why the run must stop, as a sentence for the log and the status file, or null while
+ * every cap still has room. A cap is reached when the used amount is at or above it. Budgets cover
+ * this run (this process) only: the counters start from zero when a run resumes.
+ */
+export function checkBudget(record: ProgressRecord, limits: BudgetLimits): string | null {
+  const tokens = record.tokens.input + record.tokens.output;
+  if (limits.maxTokens !== undefined && tokens >= limits.maxTokens) {
+    return `token budget reached: ${integers.format(tokens)} of ${integers.format(limits.maxTokens)} tokens`;
+  }
+  const cost = record.cost?.total;
+  if (limits.maxCost !== undefined && cost !== undefined && cost >= limits.maxCost) {
+    return `cost budget reached: $${money.format(cost)} of $${money.format(limits.maxCost)}`;
+  }
+  const elapsedHours = record.elapsedSeconds / 3600;
+  if (limits.maxHours !== undefined && elapsedHours >= limits.maxHours) {
+    return `time budget reached: ${hours.format(elapsedHours)} h of ${plain.format(limits.maxHours)} h`;
+  }
+  return null;
+}
