@@ -1,0 +1,181 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../core/errors.js';
+import type { ProviderName } from '../core/types.js';
+
+/** Every flag of `generate`, parsed and checked; documented in README.md and `--help`. */
+export interface GenerateOptions {
+  readonly target: number;
+  readonly dataDir?: string;
+  readonly configPath?: string;
+  readonly output?: string;
+  readonly providers?: readonly string[];
+  /** Conversations in flight; undefined = chosen from observed latency. */
+  readonly concurrency?: number;
+  readonly offline: boolean;
+  readonly users: number;
+  readonly turns: { readonly min: number; readonly max: number };
+  readonly maxToolRounds: number;
+  readonly rewrite: boolean;
+  readonly resetTools: boolean;
+  readonly seed: number;
+  readonly graceSeconds: number;
+  readonly progressIntervalSeconds: number;
+  readonly conversationDeadlineSeconds: number;
+  readonly maxTokens?: number;
+  readonly maxCost?: number;
+  readonly maxHours?: number;
+  readonly logLevel: 'debug' | 'info' | 'warn';
+  readonly baseUrls: Readonly<Partial<Record<ProviderName, string>>>;
+  readonly help: boolean;
+}
+
+export const GENERATE_HELP = `Usage: npm run generate -- --target N [options]
+
+Generates N training conversations, resuming from what the output already holds.
+
+  --target N                  conversations the output file should hold at the end (required)
+  --data-dir DIR              run state: secrets.json, tools.db, output, logs, status (default: data)
+  --config FILE               secrets file to read (default: <data-dir>/secrets.json)
+  --output PATH               output JSONL (default: <data-dir>/trainingData/conversations.jsonl)
+  --providers a,b             use only these enabled providers for this run
+  --concurrency N             conversations in flight (default: automatic, from observed latency)
+  --offline                   dry run against an in-process emulator, no keys needed
+  --users N                   simulated users in the pool (default: 200)
+  --turns MIN-MAX             user/assistant exchanges per conversation (default: 1-3)
+  --max-tool-rounds N         tool-call rounds per assistant turn (default: 3)
+  --no-rewrite                keep the assistant's <think> blocks as written
+  --reset-tools               empty the memory/diary database before starting
+  --seed N                    seed of the simulated-user pool and topics (default: 1)
+  --grace-seconds N           on Ctrl+C, time for in-flight conversations to finish (default: 30)
+  --progress-interval SECONDS progress record interval (default: 30)
+  --conversation-deadline SECONDS  give up on one conversation after this long (default: 900)
+  --max-tokens N              stop cleanly after this many tokens (input + output)
+  --max-cost USD              stop cleanly when the estimated cost reaches this (needs "prices")
+  --max-hours H               stop cleanly after this many hours
+  --quiet                     terminal shows warnings and progress only
+  --verbose                   terminal and log file include debug records
+  --mistral-base-url URL, --together-base-url URL, --huggingface-base-url URL,
+  --openai-compatible-base-url URL   override a provider's base URL
+  --help                      this text
+`;
+
+export function parseGenerateOptions(argv: readonly string[]): GenerateOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        target: { type: 'string' },
+        'data-dir': { type: 'string' },
+        config: { type: 'string' },
+        output: { type: 'string' },
+        providers: { type: 'string' },
+        concurrency: { type: 'string' },
+        offline: { type: 'boolean', default: false },
+        users: { type: 'string' },
+        turns: { type: 'string' },
+        'max-tool-rounds': { type: 'string' },
+        'no-rewrite': { type: 'boolean', default: false },
+        'reset-tools': { type: 'boolean', default: false },
+        seed: { type: 'string' },
+        'grace-seconds': { type: 'string' },
+        'progress-interval': { type: 'string' },
+        'conversation-deadline': { type: 'string' },
+        'max-tokens': { type: 'string' },
+        'max-cost': { type: 'string' },
+        'max-hours': { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        'mistral-base-url': { type: 'string' },
+        'together-base-url': { type: 'string' },
+        'huggingface-base-url': { type: 'string' },
+        'openai-compatible-base-url': { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\nRun with --help to see every flag.`);
+  }
+  if (values.help) return { ...defaults(), target: 0, help: true };
+  if (values.target === undefined) throw new ConfigError('--target is required: how many conversations the output should hold, e.g. --target 5000.');
+  if (values.quiet && values.verbose) throw new ConfigError('--quiet and --verbose cannot be used together.');
+  return {
+    ...defaults(),
+    target: integer('--target', values.target, 1),
+    dataDir: values['data-dir'],
+    configPath: values.config,
+    output: values.output,
+    providers: values.providers?.split(',').map((name) => name.trim()).filter(Boolean),
+    concurrency: optional(values.concurrency, (text) => integer('--concurrency', text, 1)),
+    offline: values.offline,
+    users: optional(values.users, (text) => integer('--users', text, 1)) ?? 200,
+    turns: optional(values.turns, parseTurns) ?? { min: 1, max: 3 },
+    maxToolRounds: optional(values['max-tool-rounds'], (text) => integer('--max-tool-rounds', text, 0)) ?? 3,
+    rewrite: !values['no-rewrite'],
+    resetTools: values['reset-tools'],
+    seed: optional(values.seed, (text) => integer('--seed', text, 0)) ?? 1,
+    graceSeconds: optional(values['grace-seconds'], (text) => number('--grace-seconds', text, 0)) ?? 30,
+    progressIntervalSeconds: optional(values['progress-interval'], (text) => number('--progress-interval', text, 0.1)) ?? 30,
+    conversationDeadlineSeconds: optional(values['conversation-deadline'], (text) => number('--conversation-deadline', text, 1)) ?? 900,
+    maxTokens: optional(values['max-tokens'], (text) => integer('--max-tokens', text, 1)),
+    maxCost: optional(values['max-cost'], (text) => number('--max-cost', text, 0.000001)),
+    maxHours: optional(values['max-hours'], (text) => number('--max-hours', text, 0.000001)),
+    logLevel: values.verbose ? 'debug' : values.quiet ? 'warn' : 'info',
+    baseUrls: stripUndefined({
+      mistral: values['mistral-base-url'],
+      together: values['together-base-url'],
+      huggingface: values['huggingface-base-url'],
+      openai_compatible: values['openai-compatible-base-url'],
+    }),
+    help: false,
+  };
+}
+
+function defaults(): Omit<GenerateOptions, 'target' | 'help'> {
+  return {
+    offline: false,
+    users: 200,
+    turns: { min: 1, max: 3 },
+    maxToolRounds: 3,
+    rewrite: true,
+    resetTools: false,
+    seed: 1,
+    graceSeconds: 30,
+    progressIntervalSeconds: 30,
+    conversationDeadlineSeconds: 900,
+    logLevel: 'info',
+    baseUrls: {},
+  };
+}
+
+function optional<T>(text: string | undefined, parse: (text: string) => T): T | undefined {
+  return text === undefined ? undefined : parse(text);
+}
+
+function number(flag: string, text: string, minimum: number): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < minimum) {
+    throw new ConfigError(`${flag} expects a number of at least ${minimum}, got "${text}".`);
+  }
+  return value;
+}
+
+function integer(flag: string, text: string, minimum: number): number {
+  const value = number(flag, text, minimum);
+  if (!Number.isInteger(value)) throw new ConfigError(`${flag} expects a whole number, got "${text}".`);
+  return value;
+}
+
+function parseTurns(text: string): { min: number; max: number } {
+  const match = /^(\d+)(?:-(\d+))?$/.exec(text.trim());
+  const min = Number(match?.[1]);
+  const max = Number(match?.[2] ?? match?.[1]);
+  if (!match || min < 1 || max < min) throw new ConfigError(`--turns expects MIN-MAX with 1 <= MIN <= MAX (e.g. 1-3), got "${text}".`);
+  return { min, max };
+}
+
+function stripUndefined<T extends Record<string, string | undefined>>(value: T): Partial<Record<keyof T, string>> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<Record<keyof T, string>>;
+}

@@ -1,0 +1,77 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfiguration } from '../../src/config/load-configuration.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+describe('loading the configuration', () => {
+  let workspace: { path: string; cleanup: () => void };
+  beforeEach(() => {
+    workspace = makeTempDir();
+    mkdirSync(path.join(workspace.path, 'data'));
+  });
+  afterEach(() => workspace.cleanup());
+
+  const write = (content: object, file = 'data/secrets.json') => writeFileSync(path.join(workspace.path, file), JSON.stringify(content));
+  const load = (env: Record<string, string> = {}, extra: object = {}) => loadConfiguration({ cwd: workspace.path, env, ...extra });
+
+  it('the format existing users have is accepted as is, with free-tier defaults', () => {
+    write({ mistral_api_key: 'm-key-123456', together_api_key: 't-key-123456', huggingface_api_key: 'hf_abcdef', enabled_providers: ['mistral', 'together'] });
+    const configuration = load();
+    expect(configuration.providers.map((provider) => provider.name)).toEqual(['mistral', 'together']);
+    const [mistral, together] = configuration.providers;
+    expect(mistral).toMatchObject({ apiKey: 'm-key-123456', baseUrl: 'https://api.mistral.ai', requestsPerSecond: 1, tokensPerMinute: 500_000 });
+    expect(together).toMatchObject({ baseUrl: 'https://api.together.xyz/v1', requestsPerSecond: 1 });
+    expect(configuration.secrets).toContain('hf_abcdef');
+    expect(Object.isFrozen(configuration.providers[0])).toBe(true);
+  });
+
+  it('without enabled_providers every provider with a key is enabled', () => {
+    write({ mistral_api_key: 'm-key-123456', huggingface_api_key: 'hf_abcdef' });
+    expect(load().providers.map((provider) => provider.name)).toEqual(['mistral', 'huggingface']);
+  });
+
+  it('the environment overrides the file, and flags override the environment', () => {
+    write({ mistral_api_key: 'file-key-123456', providers: { mistral: { base_url: 'http://file.example' } } });
+    const fromEnvironment = load({ MISTRAL_API_KEY: 'env-key-123456', MISTRAL_BASE_URL: 'http://env.example' });
+    expect(fromEnvironment.providers[0]).toMatchObject({ apiKey: 'env-key-123456', baseUrl: 'http://env.example' });
+    const fromFlag = load({ MISTRAL_BASE_URL: 'http://env.example' }, { baseUrls: { mistral: 'http://flag.example/' } });
+    expect(fromFlag.providers[0]?.baseUrl).toBe('http://flag.example');
+  });
+
+  it('HF_TOKEN and HUGGINGFACE_API_KEY both carry the Hugging Face key', () => {
+    write({});
+    expect(load({ HUGGINGFACE_API_KEY: 'hf_second' }).providers[0]).toMatchObject({ name: 'huggingface', apiKey: 'hf_second' });
+    expect(load({ HF_TOKEN: 'hf_first', HUGGINGFACE_API_KEY: 'hf_second' }).providers[0]?.apiKey).toBe('hf_first');
+  });
+
+  it('keys in the environment are enough when there is no secrets file', () => {
+    expect(load({ TOGETHER_API_KEY: 'env-only-123456' }).providers.map((provider) => provider.name)).toEqual(['together']);
+  });
+
+  it('per-provider overrides and an OpenAI-compatible server are read', () => {
+    write({
+      openai_compatible: { base_url: 'http://localhost:11434/v1' },
+      enabled_providers: ['openai_compatible'],
+      providers: { openai_compatible: { requests_per_second: 3, max_concurrency: 2, timeout_ms: 5000, models: { assistant: 'qwen2.5:7b' } } },
+      prices: { 'qwen2.5:7b': { input_per_million: 0, output_per_million: 0 } },
+    });
+    const [local] = load().providers;
+    expect(local).toMatchObject({ name: 'openai_compatible', baseUrl: 'http://localhost:11434/v1', requestsPerSecond: 3, maxConcurrency: 2, timeoutMs: 5000 });
+    expect(local?.models).toEqual({ tester: 'local-model', assistant: 'qwen2.5:7b', rewriter: 'local-model' });
+  });
+
+  it('an unknown top-level key is a warning, an unknown per-provider key an error', () => {
+    write({ mistral_api_key: 'm-key-123456', comment: 'mine' });
+    expect(load().warnings[0]).toContain('unknown key "comment"');
+    write({ mistral_api_key: 'm-key-123456', providers: { mistral: { request_per_second: 2 } } });
+    expect(() => load()).toThrow(/unknown key "request_per_second"/);
+  });
+
+  it('an unknown provider under providers is refused', () => {
+    write({ mistral_api_key: 'm-key-123456', providers: { mistrall: {} } });
+    expect(() => load()).toThrow(ConfigError);
+    expect(() => load()).toThrow(/providers\.mistrall: unknown provider/);
+  });
+});
