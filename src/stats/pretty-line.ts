@@ -1,5 +1,5 @@
 import { formatProgress } from './format-progress.js';
-import { PROGRESS_MESSAGE, type ProgressRecord } from './progress-record.js';
+import { PROGRESS_MESSAGE, SUMMARY_MESSAGE, type ProgressRecord } from './progress-record.js';
 
 /** pino's numeric levels and the label a terminal shows for each. */
 const LEVEL_LABELS: Readonly<Record<number, string>> = {
@@ -45,6 +45,7 @@ export function formatPrettyLine(line: string, options: PrettyOptions = {}): str
       // A malformed progress line still prints, generically, below.
     }
   }
+  if (message === SUMMARY_MESSAGE && typeof fields.summary === 'string') return `${time} ${fields.summary}\n`;
   const label = LEVEL_LABELS[level] ?? `L${level}`;
   const coloredLabel = options.color === true ? `\u001b[${LEVEL_COLORS[level] ?? '0'}m${label}\u001b[0m` : label;
   const extras: string[] = [];

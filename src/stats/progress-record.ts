@@ -98,3 +98,6 @@ export interface ProgressRecord {
 
 /** The `msg` of progress log lines; the pretty terminal printer recognises it. */
 export const PROGRESS_MESSAGE = 'progress';
+
+/** The `msg` of the end-of-run line; its `summary` field holds `formatSummary` text, printed as is on a terminal. */
+export const SUMMARY_MESSAGE = 'run summary';

@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { classifyStatus, describeStatus, type StatusCondition } from '../stats/describe-status.js';
+import { readStatusFile, StatusFileError, statusFilePath } from '../stats/status-file.js';
+
+export const STATUS_USAGE = `Usage: npm run status [-- --data-dir DIR] [--json]
+
+Says how far the run in DIR has got, how fast it is going, when it will be done, how each provider
+is doing, and, if it is not running, whether it finished or stopped and why.
+
+Options:
+  -d, --data-dir <dir>  The run's data directory (default: data); reads <dir>/status.json.
+      --json            Print the status file with the computed "condition" as JSON instead.
+  -h, --help            Show this help.
+
+Exit codes: 0 running, draining, finished or stopped cleanly; 1 no run was started in DIR;
+2 bad arguments or an unreadable status file; 3 the daemon died or stalled before finishing.`;
+
+export interface StatusCommandIo {
+  /** @default process.stdout */
+  readonly stdout?: Writable;
+  /** @default process.stderr */
+  readonly stderr?: Writable;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** @default signal-0 check (describe-status.ts) */
+  readonly isProcessAlive?: (pid: number) => boolean;
+  /** Relative `--data-dir` values resolve against this. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+const EXIT_OK = 0;
+const EXIT_NO_RUN = 1;
+const EXIT_USAGE = 2;
+const EXIT_NOT_RUNNING = 3;
+const UNHEALTHY: ReadonlySet<StatusCondition> = new Set(['dead', 'stalled']);
+
+/** `nightshift status …` (argv without the subcommand). Returns the process exit code. */
+export async function runStatusCommand(argv: readonly string[], io: StatusCommandIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  let values: { 'data-dir': string; json: boolean; help: boolean };
+  try {
+    const parsed = parseArgs({
+      args: [...argv],
+      options: {
+        'data-dir': { type: 'string', short: 'd', default: 'data' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    values = parsed.values as typeof values;
+  } catch (error) {
+    stderr.write(`${(error as Error).message}\n\n${STATUS_USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (values.help) {
+    stdout.write(`${STATUS_USAGE}\n`);
+    return EXIT_OK;
+  }
+  const dataDirectory = path.resolve(io.cwd ?? process.cwd(), values['data-dir']);
+  const filePath = statusFilePath(dataDirectory);
+  let status;
+  try {
+    status = await readStatusFile(filePath);
+  } catch (error) {
+    if (error instanceof StatusFileError && error.code === 'STATUS_FILE_MISSING') {
+      stderr.write(
+        `No run has been started in ${dataDirectory} (there is no ${path.basename(filePath)}). ` +
+          'Start one with `npm run generate`, or pass the data directory you used: `npm run status -- --data-dir DIR`.\n',
+      );
+      return EXIT_NO_RUN;
+    }
+    if (error instanceof StatusFileError) {
+      stderr.write(`${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  const options = {
+    ...(io.now === undefined ? {} : { now: io.now }),
+    ...(io.isProcessAlive === undefined ? {} : { isProcessAlive: io.isProcessAlive }),
+  };
+  const condition = classifyStatus(status, options);
+  stdout.write(
+    values.json ? `${JSON.stringify({ condition, ...status }, null, 2)}\n` : `${describeStatus(status, options)}\n`,
+  );
+  return UNHEALTHY.has(condition) ? EXIT_NOT_RUNNING : EXIT_OK;
+}
+
+/** True when this file is the process entry (`tsx src/cli/status-command.ts`), not an import. */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return fs.realpathSync(entry) === fs.realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await runStatusCommand(process.argv.slice(2));
+}
