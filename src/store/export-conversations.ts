@@ -103,7 +103,7 @@ export async function exportConversations(options: ExportOptions): Promise<Expor
     return { outputPath, ...summary };
   } catch (error) {
     output?.destroy();
-    await rm(partialPath, { force: true });
+    await rm(partialPath, { force: true }).catch(() => undefined);
     if (error instanceof ExportError) throw error;
     throw new ExportError('EXPORT_OUTPUT_UNWRITABLE', `Could not write ${outputPath} (${describeFileError(error)}).`, { cause: error });
   } finally {

@@ -1,0 +1,244 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exportConversations } from '../../src/store/export-conversations.js';
+import type { ExportOptions } from '../../src/store/export-conversations.js';
+import { parseWhereFilter } from '../../src/store/conversation-filters.js';
+import { FIXTURES, makeTemporaryDirectory, readLines, removeTemporaryDirectories } from './store-test-helpers.js';
+
+afterEach(removeTemporaryDirectories);
+
+const FIXTURE = path.join(FIXTURES, 'conversations.jsonl');
+
+async function exportFixture(options: Partial<ExportOptions> & Pick<ExportOptions, 'format'>, inputPath = FIXTURE) {
+  const outputPath = path.join(makeTemporaryDirectory(), 'out', `export.${options.format}`);
+  const summary = await exportConversations({ inputPath, outputPath, ...options });
+  return { summary, outputPath, text: fs.readFileSync(outputPath, 'utf8') };
+}
+
+const jsonLines = (text: string): any[] => readLinesOf(text).map((line) => JSON.parse(line));
+function readLinesOf(text: string): string[] {
+  expect(text.endsWith('\n')).toBe(true);
+  return text.slice(0, -1).split('\n');
+}
+
+describe('json (the original Python format)', () => {
+  it('is one JSON array of {conversations: [{role, content}]} in input order, nothing else kept', async () => {
+    const { summary, text } = await exportFixture({ format: 'json' });
+    expect(summary).toMatchObject({ exported: 4, skipped: 0, filteredOut: 0 });
+    expect(text.startsWith('[\n{"conversations":[')).toBe(true);
+    expect(text.endsWith('}\n]\n')).toBe(true);
+    const items = JSON.parse(text) as any[];
+    expect(items).toHaveLength(4);
+    for (const item of items) expect(Object.keys(item)).toEqual(['conversations']);
+    expect(items[0].conversations).toHaveLength(7);
+    expect(items[0].conversations[0]).toEqual({ role: 'system', content: expect.stringContaining('You are Ada') });
+    expect(items[0].conversations[3]).toEqual({ role: 'tool', content: 'Saved 1 memory: "Ana loves jazz concerts".' });
+    expect(items[3].conversations[0]).toEqual({
+      role: 'user',
+      content: 'Please note in your diary that I started learning the cello today.',
+    });
+  });
+
+  it('an export where nothing matches is the empty array', async () => {
+    const { summary, text } = await exportFixture({ format: 'json', where: [parseWhereFilter('id=nobody')] });
+    expect(summary).toMatchObject({ exported: 0, filteredOut: 4 });
+    expect(JSON.parse(text)).toEqual([]);
+  });
+});
+
+describe('sharegpt', () => {
+  it('maps system/user/assistant/tool to system/human/gpt/tool, tool calls kept in the gpt turn', async () => {
+    const { text } = await exportFixture({ format: 'sharegpt' });
+    const [ana, bob, anaAgain] = jsonLines(text);
+    expect(Object.keys(ana)).toEqual(['conversations']);
+    expect(ana.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'gpt', 'tool', 'gpt', 'human', 'gpt']);
+    expect(ana.conversations[1]).toEqual({ from: 'human', value: 'Hi Ada! I just got back from a jazz concert, it was amazing.' });
+    expect(ana.conversations[2].value).toContain('<tool_call>{"name": "add_memory"');
+    expect(ana.conversations[2].value.startsWith('<think>Ana mentions jazz')).toBe(true);
+    expect(ana.conversations[3]).toEqual({ from: 'tool', value: 'Saved 1 memory: "Ana loves jazz concerts".' });
+    expect(bob.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'gpt', 'human', 'gpt']);
+    // Two results in a row stay two tool turns in the default (Axolotl) naming.
+    expect(anaAgain.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'gpt', 'tool', 'tool', 'gpt']);
+  });
+
+  it('with the observation tool role (LLaMA-Factory), consecutive results merge so human/observation and gpt alternate', async () => {
+    const { text } = await exportFixture({ format: 'sharegpt', shareGptToolRole: 'observation' });
+    const [ana, , anaAgain] = jsonLines(text);
+    expect(ana.conversations[3]).toEqual({ from: 'observation', value: 'Saved 1 memory: "Ana loves jazz concerts".' });
+    expect(anaAgain.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'gpt', 'observation', 'gpt']);
+    expect(anaAgain.conversations[3].value).toBe('1. Ana loves jazz concerts\n1. Ana seemed excited about a concert in Lisbon.');
+  });
+});
+
+describe('openai', () => {
+  it('a Hermes tool call becomes native tool_calls with JSON-string arguments and a matching tool message', async () => {
+    const { text } = await exportFixture({ format: 'openai' });
+    const [ana] = jsonLines(text);
+    expect(Object.keys(ana)).toEqual(['messages']);
+    expect(ana.messages.map((message: any) => message.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'user', 'assistant']);
+    expect(ana.messages[2]).toEqual({
+      role: 'assistant',
+      content: '<think>Ana mentions jazz; this is worth remembering for later.</think>\nThat sounds wonderful! Who was playing?',
+      tool_calls: [
+        {
+          id: 'call_2_0',
+          type: 'function',
+          function: { name: 'add_memory', arguments: '{"input_text":["Ana loves jazz concerts"]}' },
+        },
+      ],
+    });
+    expect(ana.messages[3]).toEqual({ role: 'tool', tool_call_id: 'call_2_0', content: 'Saved 1 memory: "Ana loves jazz concerts".' });
+    expect(ana.messages[4]).toEqual({
+      role: 'assistant',
+      content: '<think>Memory saved; continue the conversation.</think>\n\nI will remember that you love jazz. Tell me more about the band!',
+    });
+  });
+
+  it('two Mistral-format calls in one message get two ids, each answered by its own tool message', async () => {
+    const { text } = await exportFixture({ format: 'openai' });
+    const anaAgain = jsonLines(text)[2];
+    expect(anaAgain.messages[2]).toEqual({
+      role: 'assistant',
+      content: '<think>Check both memory and diary.</think>\nLet me look.',
+      tool_calls: [
+        { id: 'call_2_0', type: 'function', function: { name: 'recall_memories', arguments: '{}' } },
+        { id: 'call_2_1', type: 'function', function: { name: 'recall_diary', arguments: '{}' } },
+      ],
+    });
+    expect(anaAgain.messages.slice(3, 5)).toEqual([
+      { role: 'tool', tool_call_id: 'call_2_0', content: '1. Ana loves jazz concerts' },
+      { role: 'tool', tool_call_id: 'call_2_1', content: '1. Ana seemed excited about a concert in Lisbon.' },
+    ]);
+  });
+
+  it('without metadata.toolCalls the result is a <tool_response> user message and the assistant text is kept as is', async () => {
+    const { text } = await exportFixture({ format: 'openai' });
+    const carla = jsonLines(text)[3];
+    expect(carla.messages).toEqual([
+      { role: 'user', content: 'Please note in your diary that I started learning the cello today.' },
+      {
+        role: 'assistant',
+        content: '<think>Write it in the diary.</think>\nHow exciting, Carla!\ntool_call: add_diary\narguments: {"input_text": ["Carla started learning the cello"]}',
+      },
+      { role: 'user', content: '<tool_response>\nSaved 1 diary entry.\n</tool_response>' },
+      { role: 'assistant', content: '<think>Done.</think>\nNoted in my diary. Good luck with your first lessons!' },
+    ]);
+  });
+
+  it('with --strip-thinking, a tool-call message with no text left has tool_calls and no content', async () => {
+    const { text } = await exportFixture({ format: 'openai', stripThinking: true });
+    const ana = jsonLines(text)[0];
+    expect(ana.messages[2]).toEqual({
+      role: 'assistant',
+      content: 'That sounds wonderful! Who was playing?',
+      tool_calls: [expect.objectContaining({ id: 'call_2_0' })],
+    });
+    expect(ana.messages[4].content).toBe('I will remember that you love jazz. Tell me more about the band!');
+  });
+});
+
+describe('jsonl (native)', () => {
+  it('rewrites each conversation with id first and metadata; --minimal drops the metadata', async () => {
+    const full = await exportFixture({ format: 'jsonl' });
+    const original = fs.readFileSync(FIXTURE, 'utf8');
+    expect(full.text).toBe(original);
+    const minimal = await exportFixture({ format: 'jsonl', minimal: true });
+    const [first] = jsonLines(minimal.text);
+    expect(Object.keys(first)).toEqual(['id', 'conversations']);
+    expect(first.id).toBe('conv-ana-0001');
+    expect(first.conversations).toHaveLength(7);
+  });
+
+  it('--minimal with another format is refused rather than silently ignored', async () => {
+    await expect(exportFixture({ format: 'openai', minimal: true })).rejects.toMatchObject({ code: 'EXPORT_INVALID_OPTIONS' });
+  });
+});
+
+describe('selection and cleaning', () => {
+  it('--strip-thinking removes think blocks and the whitespace after them from assistant messages only', async () => {
+    const inputPath = path.join(makeTemporaryDirectory(), 'in.jsonl');
+    const conversation = {
+      id: 'think',
+      conversations: [
+        { role: 'user', content: '<think>a user quoting tags keeps them</think> hi' },
+        { role: 'assistant', content: '<think>first\nsecond line</think>\n\n  Hello <think>again</think> there' },
+      ],
+      metadata: {},
+    };
+    fs.writeFileSync(inputPath, `${JSON.stringify(conversation)}\n`);
+    const { text } = await exportFixture({ format: 'jsonl', stripThinking: true }, inputPath);
+    const [line] = jsonLines(text);
+    expect(line.conversations[0].content).toBe('<think>a user quoting tags keeps them</think> hi');
+    expect(line.conversations[1].content).toBe('Hello there');
+  });
+
+  it('--where filters by a dot path with AND across repeats', async () => {
+    const ana = await exportFixture({ format: 'jsonl', where: [parseWhereFilter('metadata.simulatedUser.name=Ana')] });
+    expect(jsonLines(ana.text).map((line) => line.id)).toEqual(['conv-ana-0001', 'conv-ana-0002']);
+    expect(ana.summary).toMatchObject({ exported: 2, filteredOut: 2 });
+    const anaMusic = await exportFixture({
+      format: 'jsonl',
+      where: [parseWhereFilter('metadata.simulatedUser.name=Ana'), parseWhereFilter('metadata.topic=music')],
+    });
+    expect(jsonLines(anaMusic.text).map((line) => line.id)).toEqual(['conv-ana-0001']);
+    const byNumber = await exportFixture({ format: 'jsonl', where: [parseWhereFilter('metadata.simulatedUser.age=51')] });
+    expect(jsonLines(byNumber.text).map((line) => line.id)).toEqual(['conv-bob-0001']);
+    const byBoolean = await exportFixture({ format: 'json', where: [parseWhereFilter('metadata.dryRun=false')] });
+    expect(JSON.parse(byBoolean.text)).toHaveLength(4);
+    const onObject = await exportFixture({ format: 'json', where: [parseWhereFilter('metadata.simulatedUser=[object Object]')] });
+    expect(JSON.parse(onObject.text)).toEqual([]);
+  });
+
+  it('--with-tools keeps only conversations whose metadata.toolCalls is non-empty', async () => {
+    const { text, summary } = await exportFixture({ format: 'jsonl', withTools: true });
+    expect(jsonLines(text).map((line) => line.id)).toEqual(['conv-ana-0001', 'conv-ana-0002']);
+    expect(summary.filteredOut).toBe(2);
+  });
+
+  it('bad input lines are skipped and reported with their line numbers; blank lines are ignored', async () => {
+    const inputPath = path.join(makeTemporaryDirectory(), 'in.jsonl');
+    const [first, second] = readLines(FIXTURE);
+    fs.writeFileSync(
+      inputPath,
+      [first, '{"id": "torn", "conv', '', JSON.stringify({ id: 'x', conversations: [{ role: 'robot', content: 'beep' }] }), second, '42'].join('\n'),
+    );
+    const { summary, text } = await exportFixture({ format: 'jsonl' }, inputPath);
+    expect(summary).toMatchObject({ exported: 2, skipped: 3 });
+    expect(summary.badLines.map((bad) => bad.line)).toEqual([2, 4, 6]);
+    expect(summary.badLines[0]?.reason).toMatch(/^not JSON/);
+    expect(summary.badLines[1]?.reason).toMatch(/^not a saved conversation at conversations\.0\.role/);
+    expect(jsonLines(text)).toHaveLength(2);
+  });
+});
+
+describe('failures', () => {
+  it('a missing input is an EXPORT_INPUT_UNREADABLE error naming the file, and no output is left behind', async () => {
+    const directory = makeTemporaryDirectory();
+    const outputPath = path.join(directory, 'out.json');
+    const error = await exportConversations({ format: 'json', inputPath: path.join(directory, 'missing.jsonl'), outputPath }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'EXPORT_INPUT_UNREADABLE' });
+    expect((error as Error).message).toContain('missing.jsonl');
+    expect(fs.readdirSync(directory)).toEqual([]);
+  });
+
+  it('a folder as input is refused, and an output inside a file path is EXPORT_OUTPUT_UNWRITABLE with no partial file', async () => {
+    const directory = makeTemporaryDirectory();
+    await expect(exportConversations({ format: 'json', inputPath: directory, outputPath: path.join(directory, 'o') })).rejects.toMatchObject({
+      code: 'EXPORT_INPUT_UNREADABLE',
+    });
+    const blocker = path.join(directory, 'a-file');
+    fs.writeFileSync(blocker, '');
+    await expect(exportConversations({ format: 'json', inputPath: FIXTURE, outputPath: path.join(blocker, 'out.json') })).rejects.toMatchObject({
+      code: 'EXPORT_OUTPUT_UNWRITABLE',
+    });
+    expect(fs.readdirSync(directory)).toEqual(['a-file']);
+  });
+
+  it('exporting a file onto itself is refused before anything is written', async () => {
+    const inputPath = path.join(makeTemporaryDirectory(), 'in.jsonl');
+    fs.copyFileSync(FIXTURE, inputPath);
+    await expect(exportConversations({ format: 'jsonl', inputPath, outputPath: inputPath })).rejects.toMatchObject({ code: 'EXPORT_INVALID_OPTIONS' });
+    expect(fs.readFileSync(inputPath, 'utf8')).toBe(fs.readFileSync(FIXTURE, 'utf8'));
+  });
+});
