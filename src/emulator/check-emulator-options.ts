@@ -1,0 +1,55 @@
+import { PROVIDER_NAMES } from '../core/types.js';
+import type { EmulatorOptions, EmulatorProviderOptions, ToolCallFormat } from './emulator-options.js';
+
+const FORMATS: ReadonlySet<string> = new Set<ToolCallFormat | 'mixed'>(['hermes', 'python', 'mistral', 'plain', 'mixed']);
+
+function describe(value: unknown): string {
+  return `\`${String(value)}\` (${typeof value})`;
+}
+
+function checkNumber(name: string, value: unknown, minimum: number, maximum: number, inclusiveMinimum = true): void {
+  if (value === undefined) return;
+  const valid =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (inclusiveMinimum ? value >= minimum : value > minimum) &&
+    value <= maximum;
+  if (!valid) {
+    const lower = `${inclusiveMinimum ? '>=' : '>'} ${minimum}`;
+    const range = maximum === Number.POSITIVE_INFINITY ? lower : `${lower} and <= ${maximum}`;
+    throw new RangeError(`Expected \`${name}\` to be a finite number ${range}, got ${describe(value)}`);
+  }
+}
+
+/** Throws a RangeError naming the first option that is out of range, as p-queue does. */
+export function checkProviderOptions(options: EmulatorProviderOptions, where = 'options'): void {
+  checkNumber(`${where}.requestsPerSecond`, options.requestsPerSecond, 0, Number.POSITIVE_INFINITY, false);
+  checkNumber(`${where}.burst`, options.burst, 1, Number.POSITIVE_INFINITY);
+  checkNumber(`${where}.toolCallRate`, options.toolCallRate, 0, 1);
+  if (options.latency !== undefined) {
+    checkNumber(`${where}.latency.medianMs`, options.latency.medianMs, 0, 600_000);
+    checkNumber(`${where}.latency.sigma`, options.latency.sigma, 0, 5);
+  }
+  for (const [name, rate] of Object.entries(options.faults ?? {})) {
+    checkNumber(`${where}.faults.${name}`, rate, 0, 1);
+  }
+  if (options.toolCallFormat !== undefined && !FORMATS.has(options.toolCallFormat)) {
+    throw new RangeError(
+      `Expected \`${where}.toolCallFormat\` to be one of ${[...FORMATS].join(', ')}, got ${describe(options.toolCallFormat)}`,
+    );
+  }
+}
+
+export function checkEmulatorOptions(options: EmulatorOptions): void {
+  checkNumber('seed', options.seed, 0, 0xffffffff);
+  if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
+    throw new RangeError(`Expected \`port\` to be an integer from 0 to 65535, got ${describe(options.port)}`);
+  }
+  if (options.defaults !== undefined) checkProviderOptions(options.defaults, 'defaults');
+  for (const [provider, providerOptions] of Object.entries(options.providers ?? {})) {
+    if (!(PROVIDER_NAMES as readonly string[]).includes(provider)) {
+      throw new RangeError(`Expected \`providers\` keys among ${PROVIDER_NAMES.join(', ')}, got \`${provider}\``);
+    }
+    if (providerOptions !== undefined) checkProviderOptions(providerOptions, `providers.${provider}`);
+  }
+}

@@ -1,0 +1,90 @@
+import { MODEL_ROLES, PROVIDER_NAMES, type ModelRole, type ProviderName } from '../core/types.js';
+import {
+  INJECTED_KINDS,
+  type EmulatorCounters,
+  type EmulatorProviderCounters,
+  type InjectedKind,
+} from './emulator-options.js';
+
+const ARRIVALS_KEPT = 2000;
+const BAD_REQUEST_MESSAGES_KEPT = 5;
+
+/** One provider's tallies, mutable inside the emulator; `snapshot` hands out a frozen copy. */
+export class ProviderTally {
+  requests = 0;
+  ok = 0;
+  rateLimited = 0;
+  badRequests = 0;
+  authFailures = 0;
+  inputTokens = 0;
+  outputTokens = 0;
+  readonly injected = zeroRecord(INJECTED_KINDS);
+  readonly byRole = zeroRecord(MODEL_ROLES);
+  readonly #badRequestMessages: string[] = [];
+  // A ring buffer: pacing checks read thousands of arrivals, so no per-request array shifting.
+  readonly #arrivals = new Float64Array(ARRIVALS_KEPT);
+  #arrivalCount = 0;
+
+  arrive(at: number): void {
+    this.requests++;
+    this.#arrivals[this.#arrivalCount % ARRIVALS_KEPT] = at;
+    this.#arrivalCount++;
+  }
+
+  inject(kind: InjectedKind): void {
+    this.injected[kind]++;
+  }
+
+  countRole(role: ModelRole): void {
+    this.byRole[role]++;
+  }
+
+  badRequest(message: string): void {
+    this.badRequests++;
+    this.#badRequestMessages.push(message);
+    if (this.#badRequestMessages.length > BAD_REQUEST_MESSAGES_KEPT) this.#badRequestMessages.shift();
+  }
+
+  snapshot(): EmulatorProviderCounters {
+    return {
+      requests: this.requests,
+      ok: this.ok,
+      rateLimited: this.rateLimited,
+      injected: { ...this.injected },
+      badRequests: this.badRequests,
+      badRequestMessages: [...this.#badRequestMessages],
+      authFailures: this.authFailures,
+      byRole: { ...this.byRole },
+      tokens: { input: this.inputTokens, output: this.outputTokens },
+      arrivals: this.#arrivalsInOrder(),
+    };
+  }
+
+  #arrivalsInOrder(): number[] {
+    const count = Math.min(this.#arrivalCount, ARRIVALS_KEPT);
+    const start = this.#arrivalCount - count;
+    const arrivals: number[] = new Array<number>(count);
+    for (let index = 0; index < count; index++) {
+      arrivals[index] = Math.round((this.#arrivals[(start + index) % ARRIVALS_KEPT] as number) * 1000) / 1000;
+    }
+    return arrivals;
+  }
+}
+
+export function createTallies(): Record<ProviderName, ProviderTally> {
+  const tallies = {} as Record<ProviderName, ProviderTally>;
+  for (const provider of PROVIDER_NAMES) tallies[provider] = new ProviderTally();
+  return tallies;
+}
+
+export function snapshotTallies(tallies: Readonly<Record<ProviderName, ProviderTally>>): EmulatorCounters {
+  const snapshot = {} as Record<ProviderName, EmulatorProviderCounters>;
+  for (const provider of PROVIDER_NAMES) snapshot[provider] = tallies[provider].snapshot();
+  return snapshot;
+}
+
+function zeroRecord<Key extends string>(keys: readonly Key[]): Record<Key, number> {
+  const record = {} as Record<Key, number>;
+  for (const key of keys) record[key] = 0;
+  return record;
+}

@@ -1,0 +1,123 @@
+import type { ModelRole, ProviderName } from '../core/types.js';
+
+/** Probabilities per request, each in [0, 1]. Transport faults are exclusive of one another. */
+export interface EmulatorFaults {
+  /** Injected 429 (not from the rate limiter), with `Retry-After` headers. @default 0 */
+  readonly rate429?: number;
+  /** @default 0 */
+  readonly rate500?: number;
+  /** @default 0 */
+  readonly rate503?: number;
+  /** A 200 `application/json` answer whose body is cut mid-JSON. @default 0 */
+  readonly rateMalformed?: number;
+  /** Never answers until the client aborts or the emulator closes. @default 0 */
+  readonly rateHang?: number;
+  /** Destroys the socket without any response. @default 0 */
+  readonly rateReset?: number;
+  /** The model answers with empty content. @default 0 */
+  readonly rateEmptyReply?: number;
+  /** The model's text is cut and `finish_reason` is `length`. @default 0 */
+  readonly rateTruncated?: number;
+  /** A tester reply leaks a `<think>` block or a `User:` role label (tester requests only). @default 0 */
+  readonly rateTesterLeak?: number;
+}
+
+export type ToolCallFormat = 'hermes' | 'python' | 'mistral' | 'plain';
+
+export interface EmulatorLatency {
+  /** Median of the log-normal latency of a successful answer, in ms. */
+  readonly medianMs: number;
+  /** Spread of the underlying normal distribution. @default 0.35 */
+  readonly sigma?: number;
+}
+
+export interface EmulatorProviderOptions {
+  /** Enforced request rate; above it the answer is 429 with `Retry-After`. @default unlimited */
+  readonly requestsPerSecond?: number;
+  /**
+   * Token bucket capacity. A one-second window, so a client pacing exactly at the rate never
+   * sees a 429. @default max(1, ceil(requestsPerSecond))
+   */
+  readonly burst?: number;
+  /** Seeded log-normal delay before answering. @default no delay */
+  readonly latency?: EmulatorLatency;
+  /** @default no faults */
+  readonly faults?: EmulatorFaults;
+  /** Every request is refused with 401 and the provider's error body. @default false */
+  readonly authFailure?: boolean;
+  /** Enforce the message-order rules real APIs and local open models enforce. @default true */
+  readonly strict?: boolean;
+  /** How the scripted assistant writes tool calls; `mixed` picks one per reply. @default 'mixed' */
+  readonly toolCallFormat?: ToolCallFormat | 'mixed';
+  /** Probability that the assistant's first answer to a user message calls tools. @default 0.6 */
+  readonly toolCallRate?: number;
+}
+
+export interface EmulatorOptions {
+  /** Seeds every random choice: faults, latency and the scripted model. @default 1 */
+  readonly seed?: number;
+  /** Port on 127.0.0.1; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** Options every provider starts from. @default {} */
+  readonly defaults?: EmulatorProviderOptions;
+  /** Per-provider options, merged over `defaults` (faults merged field by field). @default {} */
+  readonly providers?: Partial<Record<ProviderName, EmulatorProviderOptions>>;
+}
+
+export const INJECTED_KINDS = [
+  '429',
+  '500',
+  '503',
+  'malformed',
+  'hang',
+  'reset',
+  'emptyReply',
+  'truncated',
+  'testerLeak',
+] as const;
+export type InjectedKind = (typeof INJECTED_KINDS)[number];
+
+export interface EmulatorProviderCounters {
+  readonly requests: number;
+  /** 200 answers with a well-formed body (injected model misbehaviour included). */
+  readonly ok: number;
+  /** 429s from the rate limiter (injected 429s are under `injected`). */
+  readonly rateLimited: number;
+  readonly injected: Readonly<Record<InjectedKind, number>>;
+  /** 400 answers: strict message rules, unreadable bodies, `stream: true`. */
+  readonly badRequests: number;
+  /** The last few 400 messages, oldest first. */
+  readonly badRequestMessages: readonly string[];
+  readonly authFailures: number;
+  readonly byRole: Readonly<Record<ModelRole, number>>;
+  readonly tokens: { readonly input: number; readonly output: number };
+  /** The last ~2000 arrival times in ms since the emulator started (monotonic), oldest first. */
+  readonly arrivals: readonly number[];
+}
+
+export type EmulatorCounters = Readonly<Record<ProviderName, EmulatorProviderCounters>>;
+
+export interface Emulator {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  /** What each SDK is configured with (serverURL / baseURL / endpointUrl). */
+  readonly baseUrls: Readonly<Record<ProviderName, string>>;
+  /** Replaces a provider's options (merged over the defaults) and refills its rate limiter. */
+  configure(provider: ProviderName, options: EmulatorProviderOptions): void;
+  counters(): EmulatorCounters;
+  resetCounters(): void;
+  /** Ends hung requests and open sockets, then stops listening. */
+  close(): Promise<void>;
+}
+
+/** Merges a provider's options over the defaults; faults merge field by field. */
+export function mergeProviderOptions(
+  defaults: EmulatorProviderOptions | undefined,
+  options: EmulatorProviderOptions | undefined,
+): EmulatorProviderOptions {
+  return {
+    ...defaults,
+    ...options,
+    faults: { ...defaults?.faults, ...options?.faults },
+  };
+}

@@ -1,0 +1,45 @@
+import type { ModelRole } from '../core/types.js';
+import type { ChatMessage } from './request-body.js';
+
+/** What a scripted reply is written from: one request's conversation. */
+export interface ScriptContext {
+  readonly model: string;
+  /** The first message's content when it is a system message, else "". */
+  readonly systemPrompt: string;
+  /** The conversation after the system prompt. */
+  readonly messages: readonly ChatMessage[];
+  /** The content of the last `user` (or `tool`) message, "" when there is none. */
+  readonly lastUserText: string;
+}
+
+const TOOL_CALL_TAG = '<tool_call>';
+const REWRITE = 'rewrite';
+
+/**
+ * Which job the request is for: the model name decides when it says (`...-tester`), else the
+ * system prompt: one that teaches `<tool_call>` is Ada's, one about rewriting is the rewriter's.
+ */
+export function detectRole(model: string, systemPrompt: string): ModelRole {
+  const name = model.toLowerCase();
+  if (name.includes('tester')) return 'tester';
+  if (name.includes('assistant')) return 'assistant';
+  if (name.includes('rewriter')) return 'rewriter';
+  if (systemPrompt.includes(TOOL_CALL_TAG)) return 'assistant';
+  if (systemPrompt.toLowerCase().includes(REWRITE)) return 'rewriter';
+  return 'tester';
+}
+
+export function buildScriptContext(model: string, messages: readonly ChatMessage[]): ScriptContext {
+  const first = messages[0];
+  const hasSystem = first?.role === 'system';
+  const conversation = hasSystem ? messages.slice(1) : messages;
+  let lastUserText = '';
+  for (let index = conversation.length - 1; index >= 0; index--) {
+    const message = conversation[index] as ChatMessage;
+    if (message.role === 'user' || message.role === 'tool') {
+      lastUserText = message.content ?? '';
+      break;
+    }
+  }
+  return { model, systemPrompt: hasSystem ? (first.content ?? '') : '', messages: conversation, lastUserText };
+}

@@ -1,0 +1,47 @@
+import { pick, type Random } from '../core/random.js';
+import type { ScriptContext } from './script-context.js';
+import { casualize, contentWords, fill, visibleText } from './script-text.js';
+import { FOLLOW_UPS, GREETINGS, TESTER_LEAKS, TOPIC_SWITCHES, TOPICS, type TesterTopic } from './tester-phrases.js';
+
+/**
+ * The simulated user's next message. The first message (no assistant turn yet) is an opening
+ * on a topic (the system prompt's topic when it names one); later ones pick up words from the
+ * last message the tester received, or now and then change the subject.
+ */
+export function testerReply(random: Random, context: ScriptContext): string {
+  const isOpening = !context.messages.some((message) => message.role === 'assistant');
+  const text = isOpening ? opening(random, topicFor(random, context.systemPrompt)) : followUp(random, context);
+  return casualize(random, text);
+}
+
+/** Prepends what a tester model that broke role would leak. */
+export function leakTesterReply(random: Random, text: string): string {
+  return pick(random, TESTER_LEAKS) + text;
+}
+
+function topicFor(random: Random, systemPrompt: string): TesterTopic {
+  if (systemPrompt.length > 0) {
+    const lowered = systemPrompt.toLowerCase();
+    const named = TOPICS.filter((topic) => lowered.includes(topic.keyword));
+    if (named.length > 0) return pick(random, named);
+  }
+  return pick(random, TOPICS);
+}
+
+function opening(random: Random, topic: TesterTopic): string {
+  const greeting = pick(random, GREETINGS);
+  const situation = pick(random, topic.situations);
+  const ask = random() < 0.85 ? pick(random, topic.asks) : '';
+  return [greeting, situation, ask].filter((part) => part.length > 0).join(' ');
+}
+
+function followUp(random: Random, context: ScriptContext): string {
+  const words = contentWords(visibleText(context.lastUserText));
+  if (words.length === 0 || random() < 0.12) {
+    return `${pick(random, TOPIC_SWITCHES)} ${opening(random, pick(random, TOPICS))}`;
+  }
+  const first = pick(random, words);
+  const others = words.filter((word) => word !== first);
+  const second = others.length > 0 ? pick(random, others) : first;
+  return fill(pick(random, FOLLOW_UPS), [first, second]);
+}
