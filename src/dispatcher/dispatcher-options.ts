@@ -1,0 +1,97 @@
+import { ConfigError } from '../core/errors.js';
+import type { Random } from '../core/random.js';
+import type { ChatProvider, DispatchEvent, RoleModels } from '../core/types.js';
+import type { HealthPolicy } from './provider-health.js';
+import type { RetryPolicy } from './retry-policy.js';
+
+/** One provider as the dispatcher drives it. */
+export interface ProviderSlotOptions {
+  /** The adapter (a real SDK in production, an in-memory fake in tests). */
+  readonly provider: ChatProvider;
+  /** The model this provider uses for each role. */
+  readonly models: RoleModels;
+  /** Hard pacing: request starts are spaced at least 1000 / rps ms apart, so no window holds more than the rate. */
+  readonly requestsPerSecond: number;
+  /**
+   * Token budget per minute. A request reserves (characters / 4 + maxTokens) before it starts
+   * (1_024 output tokens when maxTokens is unset) and settles with the reported usage after.
+   * @default unlimited
+   */
+  readonly tokensPerMinute?: number;
+  /** Requests in flight at once. @default 64 */
+  readonly maxConcurrency?: number;
+  /** Deadline passed to the adapter as ChatRequest.timeoutMs. @default 60_000 */
+  readonly timeoutMs?: number;
+  /**
+   * Extra spacing between request starts, in ms, as a margin for clock and network jitter against
+   * a strict server-side limiter. @default 0
+   */
+  readonly pacingMarginMs?: number;
+}
+
+export type LogLevel = 'info' | 'warn' | 'error';
+export type DispatchLog = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+
+export interface DispatcherOptions {
+  readonly providers: readonly ProviderSlotOptions[];
+  /** @default { baseMs: 500, capMs: 30_000, maxAttempts: 6 } */
+  readonly retry?: Partial<RetryPolicy>;
+  /** @default { failureThreshold: 3, cooldownBaseMs: 5_000, cooldownCapMs: 300_000, pauseLimitMs: 30_000 } */
+  readonly health?: Partial<HealthPolicy>;
+  /** Latency assumed for a provider until its first reply, in ms. @default 5_000 */
+  readonly expectedLatencyMs?: number;
+  /** Factor over the bare minimum of conversations in flight. @default 1.3 */
+  readonly concurrencyHeadroom?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** Must settle (resolve or reject) when `signal` aborts. @default a setTimeout-based sleep */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** @default Math.random */
+  readonly random?: Random;
+  /** Called synchronously; a listener that throws is logged and otherwise ignored. */
+  readonly onEvent?: (event: DispatchEvent) => void;
+  /** @default no logging */
+  readonly log?: DispatchLog;
+}
+
+export const DEFAULT_MAX_CONCURRENCY = 64;
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_EXPECTED_LATENCY_MS = 5_000;
+export const DEFAULT_CONCURRENCY_HEADROOM = 1.3;
+
+/** Checks options once at construction, with messages that say what was expected and found. */
+export function validateDispatcherOptions(options: DispatcherOptions): void {
+  if (options.providers.length === 0) {
+    throw new ConfigError('Expected at least one provider for the dispatcher, got none; enable one in data/secrets.json');
+  }
+  const seen = new Set<string>();
+  for (const slot of options.providers) {
+    const name = slot.provider.name;
+    if (seen.has(name)) throw new ConfigError(`Expected each provider once, got \`${name}\` twice`);
+    seen.add(name);
+    expectNumber(`requestsPerSecond\` of provider \`${name}`, slot.requestsPerSecond, 0, false);
+    expectNumber(`tokensPerMinute\` of provider \`${name}`, slot.tokensPerMinute, 0, false);
+    expectNumber(`maxConcurrency\` of provider \`${name}`, slot.maxConcurrency, 1, true);
+    expectNumber(`timeoutMs\` of provider \`${name}`, slot.timeoutMs, 0, false);
+    expectNumber(`pacingMarginMs\` of provider \`${name}`, slot.pacingMarginMs, 0, true);
+  }
+  expectNumber('retry.baseMs', options.retry?.baseMs, 0, true);
+  expectNumber('retry.capMs', options.retry?.capMs, 0, true);
+  expectNumber('retry.maxAttempts', options.retry?.maxAttempts, 1, true);
+  expectNumber('health.failureThreshold', options.health?.failureThreshold, 1, true);
+  expectNumber('health.cooldownBaseMs', options.health?.cooldownBaseMs, 0, true);
+  expectNumber('health.cooldownCapMs', options.health?.cooldownCapMs, 0, true);
+  expectNumber('health.pauseLimitMs', options.health?.pauseLimitMs, 0, true);
+  expectNumber('expectedLatencyMs', options.expectedLatencyMs, 0, false);
+  expectNumber('concurrencyHeadroom', options.concurrencyHeadroom, 0, false);
+}
+
+/** `minimum` is inclusive when `inclusive`, else exclusive; undefined means "use the default". */
+function expectNumber(name: string, value: number | undefined, minimum: number, inclusive: boolean): void {
+  if (value === undefined) return;
+  const valid = Number.isFinite(value) && (inclusive ? value >= minimum : value > minimum);
+  if (!valid) {
+    const bound = inclusive ? `>= ${minimum}` : `> ${minimum}`;
+    throw new ConfigError(`Expected \`${name}\` to be a finite number ${bound}, got \`${String(value)}\` (${typeof value})`);
+  }
+}

@@ -1,0 +1,266 @@
+import { isProviderError, ProviderError } from '../core/errors.js';
+import type { Random } from '../core/random.js';
+import type {
+  ChatResult,
+  DispatchEvent,
+  ModelRequester,
+  ProviderName,
+  ProviderSwitch,
+  RoleRequest,
+} from '../core/types.js';
+import { callWithDeadline } from './call-with-deadline.js';
+import type { ProviderRouter } from './provider-router.js';
+import { SlotUnavailableError, type ProviderSlot } from './provider-slot.js';
+import { backoffDelayMs, type RetryPolicy } from './retry-policy.js';
+
+/** What every session of one dispatcher shares. */
+export interface SessionContext {
+  readonly router: ProviderRouter;
+  readonly retry: RetryPolicy;
+  readonly now: () => number;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly random: Random;
+  /** Aborts when the dispatcher closes. */
+  readonly closed: AbortSignal;
+  readonly emit: (event: DispatchEvent) => void;
+}
+
+/** Output reserved against a tokens-per-minute budget when the request sets no maxTokens. */
+export const DEFAULT_OUTPUT_TOKEN_ESTIMATE = 1_024;
+
+type AttemptOutcome =
+  | { readonly ok: true; readonly result: ChatResult }
+  | { readonly ok: false; readonly error: ProviderError; readonly latencyMs: number }
+  | 'unavailable';
+
+/**
+ * The requester of one conversation: sticks to one provider, fails over when it is cooling down
+ * or disabled, and records every switch.
+ */
+export class DispatcherSession implements ModelRequester {
+  private current: ProviderName | undefined;
+  private readonly switchList: ProviderSwitch[] = [];
+
+  constructor(
+    private readonly context: SessionContext,
+    preferred?: ProviderName,
+  ) {
+    this.current = preferred;
+  }
+
+  /** The provider serving this conversation (the preferred one before the first request). */
+  get provider(): ProviderName | undefined {
+    return this.current;
+  }
+
+  get switches(): readonly ProviderSwitch[] {
+    return this.switchList;
+  }
+
+  async complete(request: RoleRequest): Promise<ChatResult> {
+    const controller = new AbortController();
+    const unlink = linkAbort(controller, request.signal, this.context.closed);
+    try {
+      return await this.run(request, controller.signal);
+    } finally {
+      unlink();
+    }
+  }
+
+  private async run(request: RoleRequest, signal: AbortSignal): Promise<ChatResult> {
+    const tokens = estimateTokens(request);
+    let failedAttempts = 0;
+    let lastError: ProviderError | undefined;
+    let counted: ProviderSlot | undefined;
+    try {
+      for (;;) {
+        const slot = await this.route(signal, lastError);
+        if (slot !== counted) {
+          if (counted !== undefined) counted.outstanding -= 1;
+          slot.outstanding += 1;
+          counted = slot;
+        }
+        const outcome = await this.attempt(slot, request, tokens, signal);
+        if (outcome === 'unavailable') continue;
+        if (outcome.ok) return outcome.result;
+        failedAttempts += 1;
+        lastError = outcome.error;
+        await this.afterFailure(slot, request, outcome, failedAttempts, signal);
+      }
+    } finally {
+      if (counted !== undefined) counted.outstanding -= 1;
+    }
+  }
+
+  /** Own provider if it takes work, else a switch to the best other, else wait for one to come back. */
+  private async route(signal: AbortSignal, lastError: ProviderError | undefined): Promise<ProviderSlot> {
+    for (;;) {
+      const choice = this.context.router.choose(this.current);
+      if (choice === 'none') throw lastError ?? this.noProviderError();
+      if (choice === 'wait') {
+        try {
+          await this.context.router.waitForChange(signal);
+        } catch (reason) {
+          throw this.abortedOr(reason, signal);
+        }
+        continue;
+      }
+      if (this.current !== undefined && choice.name !== this.current) {
+        this.switchList.push({
+          from: this.current,
+          to: choice.name,
+          reason: this.context.router.unavailableReason(this.current),
+          at: new Date(this.context.now()).toISOString(),
+        });
+      }
+      this.current = choice.name;
+      return choice;
+    }
+  }
+
+  private async attempt(
+    slot: ProviderSlot,
+    request: RoleRequest,
+    tokens: number,
+    signal: AbortSignal,
+  ): Promise<AttemptOutcome> {
+    let lease;
+    try {
+      lease = await slot.acquire(tokens, signal);
+    } catch (error) {
+      if (error instanceof SlotUnavailableError) return 'unavailable';
+      throw this.abortedOr(error, signal);
+    }
+    const model = slot.models[request.role];
+    this.context.emit({ type: 'request-start', provider: slot.name, role: request.role });
+    try {
+      const result = await callWithDeadline(
+        slot.provider,
+        {
+          model,
+          messages: request.messages,
+          temperature: request.temperature,
+          maxTokens: request.maxTokens,
+          stop: request.stop,
+          timeoutMs: slot.timeoutMs,
+        },
+        signal,
+        this.context.sleep,
+      );
+      const latencyMs = this.context.now() - lease.startedAt;
+      slot.finish(lease, { ok: true, latencyMs, usage: result.usage });
+      this.context.emit({
+        type: 'request-end',
+        provider: slot.name,
+        model: result.model,
+        role: request.role,
+        latencyMs,
+        usage: result.usage,
+      });
+      return { ok: true, result };
+    } catch (thrown) {
+      const latencyMs = this.context.now() - lease.startedAt;
+      const error = this.normalize(thrown, slot.name, signal);
+      slot.finish(lease, { ok: false, error });
+      return { ok: false, error, latencyMs };
+    }
+  }
+
+  /** Reports the failure and returns when the request may be tried again; throws when it may not. */
+  private async afterFailure(
+    slot: ProviderSlot,
+    request: RoleRequest,
+    failure: { readonly error: ProviderError; readonly latencyMs: number },
+    failedAttempts: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { error } = failure;
+    const attemptsLeft = failedAttempts < this.context.retry.maxAttempts;
+    let willRetry = attemptsLeft && error.retryable;
+    if (error.kind === 'auth') willRetry = attemptsLeft && this.context.router.hasUsableProvider();
+    this.context.emit({
+      type: 'request-error',
+      provider: slot.name,
+      role: request.role,
+      kind: error.kind,
+      status: error.status,
+      willRetry,
+      latencyMs: failure.latencyMs,
+    });
+    if (!willRetry) throw error;
+    if (error.retryAfterMs !== undefined) {
+      // The pause lives in the provider's scheduler: this request and every other wait for it there.
+      slot.pauseFor(error.retryAfterMs);
+      return;
+    }
+    // A provider that just went down is left at once; waiting would only delay the failover.
+    if (!slot.accepting()) return;
+    const delay = backoffDelayMs(this.context.retry, failedAttempts, this.context.random);
+    try {
+      await this.context.sleep(delay, signal);
+    } catch (reason) {
+      throw this.abortedOr(reason, signal);
+    }
+    // An injected sleep may resolve rather than reject on abort.
+    if (signal.aborted) throw this.abortedError(signal);
+  }
+
+  private normalize(thrown: unknown, provider: ProviderName, signal: AbortSignal): ProviderError {
+    if (signal.aborted) return this.abortedError(signal);
+    if (isProviderError(thrown)) {
+      if (thrown.kind !== 'aborted') return thrown;
+      // Not our signal, so the adapter gave up on its own (a socket closed under it): a network failure.
+      return new ProviderError(thrown.message, { provider, kind: 'network', status: thrown.status, cause: thrown });
+    }
+    const message = thrown instanceof Error ? thrown.message : String(thrown);
+    return new ProviderError(`unexpected failure from ${provider}: ${message}`, {
+      provider,
+      kind: 'malformed',
+      cause: thrown,
+    });
+  }
+
+  /** The aborted error when `signal` aborted (the usual reason a wait rejects), else `reason` itself. */
+  private abortedOr(reason: unknown, signal: AbortSignal): unknown {
+    return signal.aborted ? this.abortedError(signal) : reason;
+  }
+
+  private abortedError(signal: AbortSignal): ProviderError {
+    const provider = this.current ?? this.context.router.slots[0]?.name ?? 'openai_compatible';
+    const message = this.context.closed.aborted ? 'dispatcher closed' : 'request aborted by the caller';
+    return new ProviderError(message, { provider, kind: 'aborted', cause: signal.reason });
+  }
+
+  private noProviderError(): ProviderError {
+    const provider = this.current ?? this.context.router.slots[0]?.name ?? 'openai_compatible';
+    const reasons = this.context.router.slots.map((slot) => `${slot.name}: ${slot.health.describe()}`).join('; ');
+    return new ProviderError(`every provider is disabled (${reasons}); check the API keys in data/secrets.json`, {
+      provider,
+      kind: 'auth',
+    });
+  }
+}
+
+function estimateTokens(request: RoleRequest): number {
+  let characters = 0;
+  for (const message of request.messages) characters += message.content.length;
+  return Math.ceil(characters / 4) + (request.maxTokens ?? DEFAULT_OUTPUT_TOKEN_ESTIMATE);
+}
+
+/** Aborts `controller` when any source aborts; returns the function that detaches the listeners. */
+function linkAbort(controller: AbortController, ...sources: ReadonlyArray<AbortSignal | undefined>): () => void {
+  const detachers: Array<() => void> = [];
+  for (const source of sources) {
+    if (source === undefined) continue;
+    if (source.aborted) {
+      controller.abort(source.reason);
+      break;
+    }
+    const onAbort = (): void => controller.abort(source.reason);
+    source.addEventListener('abort', onAbort, { once: true });
+    detachers.push(() => source.removeEventListener('abort', onAbort));
+  }
+  return () => {
+    for (const detach of detachers) detach();
+  };
+}

@@ -1,0 +1,161 @@
+import { setMaxListeners } from 'node:events';
+import { ProviderError } from '../core/errors.js';
+import type { DispatchEvent, ModelRequester, ProviderName, ProviderState } from '../core/types.js';
+import { realNow, realSleep } from './default-world.js';
+import {
+  DEFAULT_CONCURRENCY_HEADROOM,
+  DEFAULT_EXPECTED_LATENCY_MS,
+  validateDispatcherOptions,
+  type DispatcherOptions,
+  type DispatchLog,
+} from './dispatcher-options.js';
+import { DispatcherSession, type SessionContext } from './dispatcher-session.js';
+import { DEFAULT_HEALTH_POLICY, type HealthChange, type HealthPolicy } from './provider-health.js';
+import { ProviderRouter } from './provider-router.js';
+import { ProviderSlot } from './provider-slot.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+
+/** A requester for one conversation, plus the provider currently serving it. */
+export type DispatchSession = ModelRequester & { readonly provider: ProviderName | undefined };
+
+/** Conversations added on top of the computed need, so a small setup still overlaps its requests. */
+const CONCURRENCY_SLACK = 2;
+
+/**
+ * Spreads model requests over rate-limited providers: paces each to its rate, routes new
+ * conversations to whoever serves soonest, retries with full-jitter backoff, honours
+ * Retry-After per provider, cools broken providers down and fails their conversations over.
+ */
+export class Dispatcher {
+  private readonly slots: readonly ProviderSlot[];
+  private readonly router: ProviderRouter;
+  private readonly context: SessionContext;
+  private readonly closeController = new AbortController();
+  private readonly headroom: number;
+  private readonly log: DispatchLog;
+  private readonly onEvent: ((event: DispatchEvent) => void) | undefined;
+  private readonly reported = new Map<ProviderName, ProviderState>();
+
+  constructor(options: DispatcherOptions) {
+    validateDispatcherOptions(options);
+    // Every request in flight listens for close(): hundreds at once are expected, not a leak.
+    setMaxListeners(0, this.closeController.signal);
+    const now = options.now ?? realNow;
+    const sleep = options.sleep ?? realSleep;
+    this.log = options.log ?? (() => undefined);
+    this.onEvent = options.onEvent;
+    this.headroom = options.concurrencyHeadroom ?? DEFAULT_CONCURRENCY_HEADROOM;
+    const healthPolicy: HealthPolicy = withDefaults(DEFAULT_HEALTH_POLICY, options.health);
+    const world = {
+      now,
+      sleep,
+      healthPolicy,
+      expectedLatencyMs: options.expectedLatencyMs ?? DEFAULT_EXPECTED_LATENCY_MS,
+      onHealthChange: (slot: ProviderSlot, change: HealthChange) => this.onHealthChange(slot, change),
+    };
+    this.slots = options.providers.map((slotOptions) => new ProviderSlot(slotOptions, world));
+    for (const slot of this.slots) this.reported.set(slot.name, slot.health.state);
+    this.router = new ProviderRouter(this.slots, now, this.log);
+    this.context = {
+      router: this.router,
+      retry: withDefaults(DEFAULT_RETRY_POLICY, options.retry),
+      now,
+      sleep,
+      random: options.random ?? Math.random,
+      closed: this.closeController.signal,
+      emit: (event) => this.emit(event),
+    };
+  }
+
+  /** A requester for one conversation: sticks to one provider, fails over when it is down, records switches. */
+  session(options?: { readonly preferred?: ProviderName }): DispatchSession {
+    return new DispatcherSession(this.context, options?.preferred);
+  }
+
+  /**
+   * Conversations to keep in flight so every provider stays saturated:
+   * Σ rate × observed latency × headroom + a small constant, at least 1, at most Σ maxConcurrency.
+   * Disabled providers do not count; cooling ones do, since they come back.
+   */
+  suggestedConcurrency(): number {
+    let needed = 0;
+    let cap = 0;
+    for (const slot of this.slots) {
+      if (slot.health.phase === 'disabled') continue;
+      needed += (slot.effectiveRate() * slot.latencyMs) / 1000;
+      cap += slot.maxConcurrency;
+    }
+    const wanted = Math.ceil(needed * this.headroom) + CONCURRENCY_SLACK;
+    return Math.max(1, Math.min(cap, wanted));
+  }
+
+  providerStates(): Partial<Record<ProviderName, ProviderState>> {
+    return Object.fromEntries(this.slots.map((slot) => [slot.name, slot.health.state]));
+  }
+
+  /** True if at least one provider is not disabled (cooling down counts as alive). */
+  hasUsableProvider(): boolean {
+    return this.router.hasUsableProvider();
+  }
+
+  /** Rejects waiting and running requests with an `aborted` ProviderError and stops every timer. */
+  close(): void {
+    if (this.closeController.signal.aborted) return;
+    this.closeController.abort(new Error('dispatcher closed'));
+    for (const slot of this.slots) {
+      slot.close(new ProviderError('dispatcher closed', { provider: slot.name, kind: 'aborted' }));
+    }
+  }
+
+  private onHealthChange(slot: ProviderSlot, change: HealthChange): void {
+    // Taking the probe is internal: the provider is still not trusted with more work.
+    if (change.phase === 'probing') return;
+    const state = change.state;
+    if (!sameState(this.reported.get(slot.name), state)) {
+      this.reported.set(slot.name, state);
+      this.emit({ type: 'provider-state', provider: slot.name, state });
+    }
+    this.logChange(slot.name, change);
+    this.router.notifyChange();
+  }
+
+  private logChange(provider: ProviderName, change: HealthChange): void {
+    const state = change.state;
+    if (state.status === 'disabled') {
+      this.log('error', `provider disabled: ${state.reason}`, { provider });
+    } else if (state.status === 'cooling_down' && change.phase === 'cooling') {
+      this.log('warn', 'provider cooling down', { provider, until: state.until, reason: state.reason });
+    } else if (change.phase === 'half_open') {
+      this.log('info', 'provider cooldown over; sending one probe request', { provider });
+    } else if (change.phase === 'active') {
+      this.log('info', 'provider recovered', { provider });
+    }
+  }
+
+  private emit(event: DispatchEvent): void {
+    if (this.onEvent === undefined) return;
+    try {
+      this.onEvent(event);
+    } catch (error) {
+      this.log('error', 'dispatch event listener threw; event dropped', { event: event.type, error: String(error) });
+    }
+  }
+}
+
+function sameState(a: ProviderState | undefined, b: ProviderState): boolean {
+  if (a === undefined || a.status !== b.status) return false;
+  if (a.status === 'cooling_down' && b.status === 'cooling_down') return a.until === b.until && a.reason === b.reason;
+  if (a.status === 'disabled' && b.status === 'disabled') return a.reason === b.reason;
+  return true;
+}
+
+/** Defaults overridden only by the values actually given (an explicit `undefined` keeps the default). */
+function withDefaults<T extends object>(defaults: T, given: Partial<T> | undefined): T {
+  const merged = { ...defaults };
+  if (given === undefined) return Object.freeze(merged);
+  for (const key of Object.keys(given) as Array<keyof T>) {
+    const value = given[key];
+    if (value !== undefined) merged[key] = value as T[keyof T];
+  }
+  return Object.freeze(merged);
+}

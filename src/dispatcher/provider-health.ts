@@ -1,0 +1,187 @@
+import type { ProviderError } from '../core/errors.js';
+import type { ProviderState } from '../core/types.js';
+
+/** When a provider is taken out of rotation and how long it stays out. */
+export interface HealthPolicy {
+  /** Consecutive failures (5xx, timeouts, network, malformed, 429 without Retry-After) that start a cooldown. @default 3 */
+  readonly failureThreshold: number;
+  /** Length of the first cooldown, in ms; it doubles each time a probe fails. @default 5_000 */
+  readonly cooldownBaseMs: number;
+  /** Longest cooldown, in ms. @default 300_000 */
+  readonly cooldownCapMs: number;
+  /**
+   * A Retry-After longer than this cools the provider down for that long instead of pausing it,
+   * so its conversations fail over rather than wait (a daily quota spent, say). @default 30_000
+   */
+  readonly pauseLimitMs: number;
+}
+
+export const DEFAULT_HEALTH_POLICY: HealthPolicy = Object.freeze({
+  failureThreshold: 3,
+  cooldownBaseMs: 5_000,
+  cooldownCapMs: 300_000,
+  pauseLimitMs: 30_000,
+});
+
+/**
+ * `half_open`: the cooldown is over and the next request is the probe; `probing`: it is in flight.
+ * Both are reported as `cooling_down` because the provider is not yet trusted with more work.
+ */
+export type HealthPhase = 'active' | 'cooling' | 'half_open' | 'probing' | 'disabled';
+
+export interface HealthChange {
+  readonly previous: HealthPhase;
+  readonly phase: HealthPhase;
+  readonly state: ProviderState;
+}
+
+const ACTIVE: ProviderState = Object.freeze({ status: 'active' });
+
+/** A circuit breaker for one provider: closed (active), open (cooling), half-open (one probe). */
+export class ProviderHealth {
+  private phaseValue: HealthPhase = 'active';
+  private stateValue: ProviderState = ACTIVE;
+  private consecutiveFailures = 0;
+  /** Cooldowns in a row without a successful probe in between; sets the next cooldown's length. */
+  private cooldownStreak = 0;
+  private untilMs = 0;
+  private reason = '';
+
+  constructor(
+    private readonly policy: HealthPolicy,
+    private readonly now: () => number,
+    private readonly onChange: (change: HealthChange) => void,
+  ) {}
+
+  get phase(): HealthPhase {
+    return this.phaseValue;
+  }
+
+  get state(): ProviderState {
+    return this.stateValue;
+  }
+
+  get cooldownUntil(): number {
+    return this.untilMs;
+  }
+
+  recordSuccess(probe: boolean): void {
+    this.consecutiveFailures = 0;
+    if (probe && this.phaseValue === 'probing') this.recover();
+  }
+
+  /** Updates the breaker after a failed attempt; failures of requests started before a cooldown do not extend it. */
+  recordFailure(error: ProviderError, probe: boolean): void {
+    if (this.phaseValue === 'disabled') return;
+    if (error.kind === 'auth') {
+      this.disable(`authentication failed (${error.status ?? 'no status'})`);
+      return;
+    }
+    const probing = probe && this.phaseValue === 'probing';
+    if (error.kind === 'bad_request' || error.kind === 'aborted') {
+      // Says nothing about the provider: let another request probe it.
+      if (probing) this.transition('half_open');
+      return;
+    }
+    if (error.kind === 'rate_limit' && error.retryAfterMs !== undefined) {
+      // The server answered and told us when to come back: alive, just busy.
+      if (probing) this.recover();
+      return;
+    }
+    if (probing) {
+      this.startCooldown(describeFailure(error));
+      return;
+    }
+    if (this.phaseValue !== 'active') return;
+    this.consecutiveFailures += 1;
+    if (this.consecutiveFailures >= this.policy.failureThreshold) {
+      this.startCooldown(`${this.consecutiveFailures} consecutive failures, last: ${describeFailure(error)}`);
+    }
+  }
+
+  /** Takes the provider out until `until` without growing the cooldown streak (a long Retry-After). */
+  coolUntil(until: number, reason: string): void {
+    if (this.phaseValue === 'disabled') return;
+    if (this.phaseValue === 'cooling' && this.untilMs >= until) return;
+    this.untilMs = until;
+    this.reason = reason;
+    this.consecutiveFailures = 0;
+    this.transition('cooling');
+  }
+
+  /** Moves a finished cooldown to half-open; returns whether it did. */
+  endCooldownIfDue(): boolean {
+    if (this.phaseValue !== 'cooling' || this.now() < this.untilMs) return false;
+    this.transition('half_open');
+    return true;
+  }
+
+  beginProbe(): void {
+    if (this.phaseValue === 'half_open') this.transition('probing');
+  }
+
+  disable(reason: string): void {
+    if (this.phaseValue === 'disabled') return;
+    this.reason = reason;
+    this.transition('disabled');
+  }
+
+  /** Why the provider cannot take work now, for switch records and logs. */
+  describe(): string {
+    switch (this.phaseValue) {
+      case 'active':
+        return 'active';
+      case 'cooling':
+        return `cooling down until ${new Date(this.untilMs).toISOString()}: ${this.reason}`;
+      case 'half_open':
+      case 'probing':
+        return `probing after cooldown: ${this.reason}`;
+      case 'disabled':
+        return `disabled: ${this.reason}`;
+    }
+  }
+
+  private startCooldown(reason: string): void {
+    const duration = Math.min(
+      this.policy.cooldownCapMs,
+      this.policy.cooldownBaseMs * 2 ** this.cooldownStreak,
+    );
+    this.cooldownStreak += 1;
+    this.consecutiveFailures = 0;
+    this.untilMs = this.now() + duration;
+    this.reason = reason;
+    this.transition('cooling');
+  }
+
+  private recover(): void {
+    this.cooldownStreak = 0;
+    this.consecutiveFailures = 0;
+    this.transition('active');
+  }
+
+  private transition(phase: HealthPhase): void {
+    const previous = this.phaseValue;
+    this.phaseValue = phase;
+    this.stateValue = this.publicState();
+    this.onChange({ previous, phase, state: this.stateValue });
+  }
+
+  private publicState(): ProviderState {
+    const until = new Date(this.untilMs).toISOString();
+    switch (this.phaseValue) {
+      case 'active':
+        return ACTIVE;
+      case 'cooling':
+        return { status: 'cooling_down', until, reason: this.reason };
+      case 'half_open':
+      case 'probing':
+        return { status: 'cooling_down', until, reason: `${this.reason}; waiting for a probe request to succeed` };
+      case 'disabled':
+        return { status: 'disabled', reason: this.reason };
+    }
+  }
+}
+
+function describeFailure(error: ProviderError): string {
+  return error.status === undefined ? error.kind : `${error.kind} ${error.status}`;
+}

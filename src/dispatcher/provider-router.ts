@@ -1,0 +1,126 @@
+import type { ProviderName } from '../core/types.js';
+import type { DispatchLog } from './dispatcher-options.js';
+import type { ProviderSlot } from './provider-slot.js';
+
+/** `wait`: every provider is cooling down or probing; `none`: every provider is disabled. */
+export type RouteChoice = ProviderSlot | 'wait' | 'none';
+
+/** Estimates closer than this (ms) are the same to routing, so the round-robin decides. */
+const WAIT_TIE_MS = 1;
+const LOAD_TIE = 1e-9;
+
+/**
+ * Picks the provider for a request and lets requests wait for the providers to come back.
+ * Knows slots, never conversations.
+ */
+export class ProviderRouter {
+  private readonly byName: ReadonlyMap<ProviderName, ProviderSlot>;
+  private readonly changeListeners = new Set<() => void>();
+  private roundRobinNext = 0;
+  private changeVersion = 0;
+  private loggedDownVersion = -1;
+
+  constructor(
+    readonly slots: readonly ProviderSlot[],
+    private readonly now: () => number,
+    private readonly log: DispatchLog,
+  ) {
+    this.byName = new Map(slots.map((slot) => [slot.name, slot]));
+  }
+
+  slot(name: ProviderName): ProviderSlot | undefined {
+    return this.byName.get(name);
+  }
+
+  /**
+   * The session's own provider while it takes work (even when paused or saturated: stickiness
+   * wins), otherwise the provider that would start a new request soonest.
+   */
+  choose(current: ProviderName | undefined): RouteChoice {
+    const own = current === undefined ? undefined : this.byName.get(current);
+    if (own?.accepting()) return own;
+    const candidates = this.slots.filter((slot) => slot.accepting());
+    if (candidates.length > 0) return this.pickSoonest(candidates);
+    return this.hasUsableProvider() ? 'wait' : 'none';
+  }
+
+  hasUsableProvider(): boolean {
+    return this.slots.some((slot) => slot.health.phase !== 'disabled');
+  }
+
+  /** Why `name` cannot take the session's next request; the reason of a ProviderSwitch. */
+  unavailableReason(name: ProviderName): string {
+    const slot = this.byName.get(name);
+    if (slot === undefined) return 'provider not configured';
+    const phase = slot.health.phase;
+    if (phase === 'half_open') return `probe already reserved after cooldown: ${slot.health.describe()}`;
+    return slot.health.describe();
+  }
+
+  /** Something changed that may let waiting requests go (a cooldown ended, a probe succeeded, a provider was disabled). */
+  notifyChange(): void {
+    this.changeVersion += 1;
+    const listeners = [...this.changeListeners];
+    this.changeListeners.clear();
+    for (const listener of listeners) listener();
+  }
+
+  /** Resolves at the next change; rejects with the signal's reason on abort. Logs the outage once per change. */
+  waitForChange(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    this.logAllDown();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.changeListeners.delete(onChange);
+        reject(signal.reason);
+      };
+      const onChange = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.changeListeners.add(onChange);
+    });
+  }
+
+  private pickSoonest(candidates: readonly ProviderSlot[]): ProviderSlot {
+    // A provider at its concurrency cap is skipped while another has room.
+    const withRoom = candidates.filter((slot) => slot.hasCapacity());
+    const pool = withRoom.length > 0 ? withRoom : candidates;
+    const now = this.now();
+    const scored = pool.map((slot) => ({ slot, wait: slot.estimatedWaitMs(now), load: slot.loadRatio() }));
+    const leastWait = Math.min(...scored.map((entry) => entry.wait));
+    const soonest = scored.filter((entry) => entry.wait - leastWait < WAIT_TIE_MS);
+    const leastLoad = Math.min(...soonest.map((entry) => entry.load));
+    const tied = soonest.filter((entry) => entry.load - leastLoad <= LOAD_TIE * Math.max(1, leastLoad));
+    return this.nextInRotation(tied.map((entry) => entry.slot));
+  }
+
+  /** Round-robin in configuration order among equally good providers. */
+  private nextInRotation(tied: readonly ProviderSlot[]): ProviderSlot {
+    const count = this.slots.length;
+    for (let step = 0; step < count; step++) {
+      const index = (this.roundRobinNext + step) % count;
+      const slot = this.slots[index];
+      if (slot !== undefined && tied.includes(slot)) {
+        this.roundRobinNext = index + 1;
+        return slot;
+      }
+    }
+    return tied[0] as ProviderSlot;
+  }
+
+  private logAllDown(): void {
+    if (this.loggedDownVersion === this.changeVersion) return;
+    this.loggedDownVersion = this.changeVersion;
+    const cooling = this.slots.filter((slot) => slot.health.phase === 'cooling');
+    const providers = Object.fromEntries(this.slots.map((slot) => [slot.name, slot.health.describe()]));
+    if (cooling.length === 0) {
+      this.log('warn', 'all providers are down; waiting until a probe request finishes', { providers });
+      return;
+    }
+    const earliest = Math.min(...cooling.map((slot) => slot.health.cooldownUntil));
+    const until = new Date(earliest).toISOString();
+    this.log('warn', `all providers are down; waiting until ${until}`, { until, providers });
+  }
+}

@@ -1,0 +1,283 @@
+import type { ProviderError } from '../core/errors.js';
+import type { ChatProvider, ProviderName, RoleModels, Usage } from '../core/types.js';
+import type { ProviderSlotOptions } from './dispatcher-options.js';
+import { DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './dispatcher-options.js';
+import { ProviderHealth, type HealthChange, type HealthPolicy } from './provider-health.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** The provider stopped taking work (cooldown, disabled, probe taken) while a request waited: route again. */
+export class SlotUnavailableError extends Error {
+  constructor(readonly provider: ProviderName) {
+    super(`provider ${provider} is not taking requests now`);
+    this.name = 'SlotUnavailableError';
+  }
+}
+
+/** Permission to start one request; hand it back with `finish` exactly once. */
+export interface Lease {
+  readonly probe: boolean;
+  readonly startedAt: number;
+  readonly tokens: number;
+}
+
+export type LeaseOutcome =
+  | { readonly ok: true; readonly latencyMs: number; readonly usage: Usage }
+  | { readonly ok: false; readonly error: ProviderError };
+
+export interface SlotWorld {
+  readonly now: () => number;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly healthPolicy: HealthPolicy;
+  readonly expectedLatencyMs: number;
+  readonly onHealthChange: (slot: ProviderSlot, change: HealthChange) => void;
+}
+
+interface Waiter {
+  readonly tokens: number;
+  readonly resolve: (lease: Lease) => void;
+  readonly reject: (error: unknown) => void;
+  readonly detach: () => void;
+}
+
+/** Weight of the newest observation in the latency and tokens-per-request averages. */
+const SMOOTHING = 0.2;
+
+/**
+ * One provider's gate: FIFO waiters, starts spaced by the rate, a concurrency cap, a token
+ * budget, Retry-After pauses and the circuit breaker. One timer at most, armed for the moment
+ * the head of the queue (or the end of a cooldown) becomes due; never polls.
+ */
+export class ProviderSlot {
+  readonly name: ProviderName;
+  readonly provider: ChatProvider;
+  readonly models: RoleModels;
+  readonly requestsPerSecond: number;
+  readonly maxConcurrency: number;
+  readonly timeoutMs: number;
+  readonly health: ProviderHealth;
+  /** Requests routed here and not finished: waiting, running or backing off. Routing reads it. */
+  outstanding = 0;
+  private readonly intervalMs: number;
+  private readonly waiters = new Set<Waiter>();
+  private readonly tokenBucket: TokenBucket | undefined;
+  private readonly tokensPerMinute: number | undefined;
+  private lastStartAt = Number.NEGATIVE_INFINITY;
+  private pausedUntil = Number.NEGATIVE_INFINITY;
+  private running = 0;
+  private latencyEstimate: number;
+  private latencyObserved = false;
+  private tokensPerRequest: number | undefined;
+  private timer: { readonly controller: AbortController; readonly dueAt: number } | undefined;
+  private closed = false;
+
+  constructor(
+    options: ProviderSlotOptions,
+    private readonly world: SlotWorld,
+  ) {
+    this.name = options.provider.name;
+    this.provider = options.provider;
+    this.models = options.models;
+    this.requestsPerSecond = options.requestsPerSecond;
+    this.maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.intervalMs = 1000 / options.requestsPerSecond + (options.pacingMarginMs ?? 0);
+    this.tokensPerMinute = options.tokensPerMinute;
+    this.tokenBucket =
+      options.tokensPerMinute === undefined ? undefined : new TokenBucket(options.tokensPerMinute, world.now);
+    this.latencyEstimate = world.expectedLatencyMs;
+    this.health = new ProviderHealth(world.healthPolicy, world.now, (change) => this.onHealthChange(change));
+  }
+
+  /** Observed latency (EWMA of successful requests), or the configured guess before the first. */
+  get latencyMs(): number {
+    return this.latencyEstimate;
+  }
+
+  get inFlight(): number {
+    return this.running;
+  }
+
+  get queued(): number {
+    return this.waiters.size;
+  }
+
+  /** Whether a request may join the queue: active, or half-open with the probe not yet taken. */
+  accepting(): boolean {
+    if (this.closed) return false;
+    const phase = this.health.phase;
+    return phase === 'active' || (phase === 'half_open' && this.waiters.size === 0);
+  }
+
+  hasCapacity(): boolean {
+    return this.running + this.waiters.size < this.maxConcurrency;
+  }
+
+  /** Requests per second this provider can really take: the rate, or less when tokens bind. */
+  effectiveRate(): number {
+    if (this.tokensPerMinute === undefined || this.tokensPerRequest === undefined) return this.requestsPerSecond;
+    return Math.min(this.requestsPerSecond, this.tokensPerMinute / 60 / this.tokensPerRequest);
+  }
+
+  /**
+   * How long a new conversation's request would wait to start here: the larger of the queue
+   * as it stands and the steady state of the conversations already routed here, each of which
+   * comes back once per latency.
+   */
+  estimatedWaitMs(now: number): number {
+    const interval = 1000 / this.effectiveRate();
+    const readyAt = Math.max(
+      this.lastStartAt + this.intervalMs,
+      this.pausedUntil,
+      this.tokenBucket?.readyAt(this.tokensPerRequest ?? 0) ?? now,
+      now,
+    );
+    const queueWait = readyAt - now + this.waiters.size * interval;
+    const loadWait = (this.outstanding + 1) * interval - this.latencyEstimate;
+    return Math.max(queueWait, loadWait, 0);
+  }
+
+  /** Share of this provider's steady-state capacity the conversations routed here would use. */
+  loadRatio(): number {
+    return ((this.outstanding + 1) * 1000) / (this.effectiveRate() * Math.max(1, this.latencyEstimate));
+  }
+
+  /** Waits in FIFO order for permission to start; rejects with the signal's reason on abort. */
+  acquire(tokens: number, signal: AbortSignal): Promise<Lease> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    if (!this.accepting()) return Promise.reject(new SlotUnavailableError(this.name));
+    return new Promise<Lease>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.waiters.delete(waiter);
+        reject(signal.reason);
+        this.pump();
+      };
+      const waiter: Waiter = {
+        tokens,
+        resolve,
+        reject,
+        detach: () => signal.removeEventListener('abort', onAbort),
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiters.add(waiter);
+      this.pump();
+    });
+  }
+
+  finish(lease: Lease, outcome: LeaseOutcome): void {
+    this.running -= 1;
+    if (outcome.ok) {
+      const used = outcome.usage.inputTokens + outcome.usage.outputTokens;
+      this.tokenBucket?.settle(lease.tokens, used);
+      this.observe(outcome.latencyMs, used);
+      this.health.recordSuccess(lease.probe);
+    } else {
+      // A failed request rarely consumed its budget; refunding keeps a flaky provider usable.
+      this.tokenBucket?.settle(lease.tokens, 0);
+      this.health.recordFailure(outcome.error, lease.probe);
+    }
+    this.pump();
+  }
+
+  /** Honours a Retry-After: no request starts here before `now + ms`; the other providers go on. */
+  pauseFor(ms: number): void {
+    const until = this.world.now() + ms;
+    if (ms > this.world.healthPolicy.pauseLimitMs) {
+      this.health.coolUntil(until, `rate limited; Retry-After ${Math.ceil(ms / 1000)} s`);
+      return;
+    }
+    this.pausedUntil = Math.max(this.pausedUntil, until);
+    this.pump();
+  }
+
+  close(reason: unknown): void {
+    this.closed = true;
+    this.timer?.controller.abort();
+    this.timer = undefined;
+    this.rejectWaiters(reason);
+  }
+
+  private pump(): void {
+    while (!this.closed && this.waiters.size > 0) {
+      const phase = this.health.phase;
+      if (phase !== 'active' && phase !== 'half_open') return;
+      if (this.running >= this.maxConcurrency) return;
+      const head = this.waiters.values().next().value as Waiter;
+      const now = this.world.now();
+      const startAt = Math.max(
+        this.lastStartAt + this.intervalMs,
+        this.pausedUntil,
+        this.tokenBucket?.readyAt(head.tokens) ?? now,
+      );
+      if (startAt > now) {
+        this.arm(startAt);
+        return;
+      }
+      this.grant(head, now);
+    }
+  }
+
+  private grant(waiter: Waiter, now: number): void {
+    this.waiters.delete(waiter);
+    waiter.detach();
+    this.lastStartAt = now;
+    this.running += 1;
+    this.tokenBucket?.take(waiter.tokens);
+    const probe = this.health.phase === 'half_open';
+    if (probe) this.health.beginProbe();
+    waiter.resolve({ probe, startedAt: now, tokens: waiter.tokens });
+  }
+
+  /** Keeps the single timer set for the earliest moment something becomes due. */
+  private arm(at: number): void {
+    if (this.closed) return;
+    if (this.timer !== undefined) {
+      if (this.timer.dueAt <= at) return;
+      this.timer.controller.abort();
+    }
+    const timer = { controller: new AbortController(), dueAt: at };
+    this.timer = timer;
+    // Rounded up so that a millisecond clock has reached `at` when the timer fires.
+    const delay = Math.max(0, Math.ceil(at - this.world.now()));
+    this.world.sleep(delay, timer.controller.signal).then(
+      () => {
+        if (this.timer !== timer) return;
+        this.timer = undefined;
+        this.onTimer();
+      },
+      () => undefined,
+    );
+  }
+
+  private onTimer(): void {
+    this.health.endCooldownIfDue();
+    if (this.health.phase === 'cooling') this.arm(this.health.cooldownUntil);
+    this.pump();
+  }
+
+  private onHealthChange(change: HealthChange): void {
+    if (change.phase === 'cooling' || change.phase === 'disabled') {
+      this.rejectWaiters(new SlotUnavailableError(this.name));
+    }
+    if (change.phase === 'cooling') this.arm(this.health.cooldownUntil);
+    this.world.onHealthChange(this, change);
+    this.pump();
+  }
+
+  private rejectWaiters(reason: unknown): void {
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const waiter of waiters) {
+      waiter.detach();
+      waiter.reject(reason);
+    }
+  }
+
+  private observe(latencyMs: number, tokens: number): void {
+    this.latencyEstimate = this.latencyObserved
+      ? this.latencyEstimate + SMOOTHING * (latencyMs - this.latencyEstimate)
+      : latencyMs;
+    this.latencyObserved = true;
+    this.tokensPerRequest =
+      this.tokensPerRequest === undefined ? tokens : this.tokensPerRequest + SMOOTHING * (tokens - this.tokensPerRequest);
+  }
+}
