@@ -199,6 +199,10 @@ function parseMistral(text: string, start: number, afterMarker: number): Segment
     if (!value.ok) return failAt(value.message, name);
     argumentsValue = value.value;
     end = value.end;
+  } else {
+    // A bare name is a call without arguments only when nothing else follows on its line.
+    REST_OF_LINE_PATTERN.lastIndex = end;
+    if (!REST_OF_LINE_PATTERN.test(text)) return failAt(`unexpected ${describePosition(text, end)} after the tool name`, name);
   }
   end = skipFenceClosing(text, end, opening.fenced);
   const raw = text.slice(start, end);
