@@ -19,10 +19,15 @@ export function leakTesterReply(random: Random, text: string): string {
   return pick(random, TESTER_LEAKS) + text;
 }
 
+/** Whole-word patterns, built once: a bare substring test would read "exam" into "example". */
+const TOPIC_PATTERNS: readonly (readonly [TesterTopic, RegExp])[] = TOPICS.map((topic) => [
+  topic,
+  new RegExp(`\\b${topic.keyword}s?\\b`, 'i'),
+]);
+
 function topicFor(random: Random, systemPrompt: string): TesterTopic {
   if (systemPrompt.length > 0) {
-    const lowered = systemPrompt.toLowerCase();
-    const named = TOPICS.filter((topic) => lowered.includes(topic.keyword));
+    const named = TOPIC_PATTERNS.filter(([, pattern]) => pattern.test(systemPrompt)).map(([topic]) => topic);
     if (named.length > 0) return pick(random, named);
   }
   return pick(random, TOPICS);
