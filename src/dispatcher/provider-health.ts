@@ -89,7 +89,7 @@ export class ProviderHealth {
       return;
     }
     if (probing) {
-      this.startCooldown(describeFailure(error));
+      this.startCooldown(`probe failed: ${describeFailure(error)}`);
       return;
     }
     if (this.phaseValue !== 'active') return;
