@@ -99,6 +99,11 @@ export class ProgressReporter {
     return record;
   }
 
+  /** Resolves when every status write started so far has landed (or failed and been logged). */
+  flush(): Promise<void> {
+    return this.writes;
+  }
+
   private write(record: ProgressRecord): Promise<void> {
     const status: RunStatus = {
       ...record,
