@@ -16,254 +16,24 @@
  * Parsing never throws: markup that cannot be read gives a `ToolCallParseError` whose message tells
  * the model what was wrong and the right form, in the order it appeared among the calls.
  */
-import { looksLikePythonCall, readPythonCall } from './read-python-call.js';
-import { callsFromValue, normalizeArguments, type CallValue } from './tool-call-values.js';
-import { describePosition, readTolerantValue, skipWhitespace } from './tolerant-json.js';
+import { MARKUP_PATTERN, parseSegment } from './read-call-markup.js';
 import { findThinkRegions, regionContaining, type TextRegion } from './think-regions.js';
+import type { ParsedToolCall, ParsedToolCalls, ToolCallParseError } from './tool-call-types.js';
 
-export type ToolCallFormat = 'hermes' | 'python' | 'mistral' | 'plain';
-
-export interface ParsedToolCall {
-  readonly name: string;
-  readonly arguments: Record<string, unknown>;
-  readonly format: ToolCallFormat;
-  /** The markup the call came from; calls sharing one tag or one `[TOOL_CALLS]` list share it. */
-  readonly raw: string;
-}
-
-export interface ToolCallParseError {
-  readonly format: ToolCallFormat;
-  readonly raw: string;
-  /** Says what was wrong and what the right form is; it is sent back to the model. */
-  readonly message: string;
-  /** The tool's name when it could be read (e.g. a python call with broken arguments). */
-  readonly name?: string;
-}
-
-export interface ParsedToolCalls {
-  readonly calls: readonly ParsedToolCall[];
-  readonly errors: readonly ToolCallParseError[];
-}
+export type { ParsedToolCall, ParsedToolCalls, ToolCallFormat, ToolCallParseError } from './tool-call-types.js';
+export { formatToolCall, formatToolResponses } from './format-tool-call.js';
 
 /** More calls than this in one reply are refused (one error), so a runaway reply stays cheap. */
 export const MAX_CALLS_PER_MESSAGE = 32;
 
 const QUICK_CHECK_PATTERN = /tool_call/i;
-const MARKUP_PATTERN = /<tool_call>|\[TOOL_CALLS\]|^[ \t]*tool_call[ \t]*:/gim;
-const TAG_BOUNDARY_PATTERN = /<\/?tool_call>/gi;
-const FENCE_OPEN_PATTERN = /```[\w+-]*/y;
-const FENCE_CLOSE_PATTERN = /\s*```/y;
-const TAG_LEFTOVER_PATTERN = /(?:\s|```[\w+-]*|[}\]),;])*/y;
-const MISTRAL_NAME_PATTERN = /([A-Za-z_][\w.-]*)[ \t]*(?:\[CALL_ID\][ \t]*[\w-]*[ \t]*)?(?:\[ARGS\])?/y;
-const PLAIN_NAME_PATTERN = /[ \t]*["'`]?([A-Za-z_][\w.-]*)["'`]?[ \t]*/y;
-const PLAIN_ARGUMENTS_PATTERN = /[ \t]*\r?\n\s*(?:arguments|parameters|args)[ \t]*:[ \t]*/iy;
-const REST_OF_LINE_PATTERN = /[ \t]*(?:\r?\n|$)/y;
 const EMPTY_FENCE_PATTERN = /```[\w+-]*\s*```/g;
 const BLANK_LINES_PATTERN = /\n[ \t]*\n(?:[ \t]*\n)+/g;
-
-const HERMES_FORM =
-  'Write each call as <tool_call>{"name": "add_memory", "arguments": {"input_text": ["User likes jazz"]}}</tool_call>.';
-const PYTHON_FORM = 'Write each call as <tool_call>add_memory(input_text=["User likes jazz"])</tool_call>.';
-const MISTRAL_FORM =
-  'Write calls as [TOOL_CALLS] [{"name": "add_memory", "arguments": {"input_text": ["User likes jazz"]}}].';
-const PLAIN_FORM =
-  'Write "tool_call: add_memory" on one line and "arguments: {"input_text": ["User likes jazz"]}" on the next.';
-const RIGHT_FORM: Readonly<Record<ToolCallFormat, string>> = {
-  hermes: HERMES_FORM,
-  python: PYTHON_FORM,
-  mistral: MISTRAL_FORM,
-  plain: PLAIN_FORM,
-};
-
-/** What one piece of markup produced and the span of text it covers. */
-interface Segment {
-  readonly end: number;
-  readonly found: readonly ((ParsedToolCall & { ok: true }) | (ToolCallParseError & { ok: false }))[];
-}
 
 interface Scan {
   readonly calls: ParsedToolCall[];
   readonly errors: ToolCallParseError[];
   readonly spans: TextRegion[];
-}
-
-function failure(format: ToolCallFormat, raw: string, detail: string, name?: string) {
-  const message = `Could not read the tool call: ${detail}. ${RIGHT_FORM[format]}`;
-  return { ok: false as const, format, raw, message, ...(name === undefined ? {} : { name }) };
-}
-
-function toFound(value: CallValue, format: ToolCallFormat, raw: string): Segment['found'][number] {
-  if (value.ok) return { ok: true, name: value.name, arguments: value.arguments, format, raw };
-  return failure(format, raw, value.message, value.name);
-}
-
-/** Skips whitespace and an opening code fence; tells whether a fence was opened. */
-function skipFenceOpening(text: string, position: number): { position: number; fenced: boolean } {
-  const start = skipWhitespace(text, position);
-  FENCE_OPEN_PATTERN.lastIndex = start;
-  if (!FENCE_OPEN_PATTERN.test(text)) return { position: start, fenced: false };
-  return { position: skipWhitespace(text, FENCE_OPEN_PATTERN.lastIndex), fenced: true };
-}
-
-function skipFenceClosing(text: string, position: number, fenced: boolean): number {
-  if (!fenced) return position;
-  FENCE_CLOSE_PATTERN.lastIndex = position;
-  return FENCE_CLOSE_PATTERN.test(text) ? FENCE_CLOSE_PATTERN.lastIndex : position;
-}
-
-/** Reads one item in a tag at `position`: a python call, or a JSON value holding call(s). */
-function readTagItem(content: string, position: number, raw: string, first: boolean) {
-  if (looksLikePythonCall(content, position)) {
-    const call = readPythonCall(content, position);
-    const found = call.ok
-      ? [{ ok: true as const, name: call.name, arguments: call.arguments, format: 'python' as const, raw }]
-      : [failure('python', raw, call.message, call.name)];
-    return { end: call.end, found, failed: !call.ok };
-  }
-  const opener = content[position];
-  if (opener !== '{' && opener !== '[' && !(first && (opener === '"' || opener === "'"))) {
-    const detail = `expected a JSON object or name(arguments) but found ${describePosition(content, position)}`;
-    return { end: position, found: [failure('hermes', raw, detail)], failed: true };
-  }
-  const value = readTolerantValue(content, position);
-  if (!value.ok) {
-    const detail = value.position >= content.length ? `the call is cut off (${value.message})` : value.message;
-    return { end: value.position, found: [failure('hermes', raw, detail)], failed: true };
-  }
-  return { end: value.end, found: callsFromValue(value.value).map((call) => toFound(call, 'hermes', raw)), failed: false };
-}
-
-function parseTag(text: string, start: number, contentStart: number): Segment {
-  TAG_BOUNDARY_PATTERN.lastIndex = contentStart;
-  const boundary = TAG_BOUNDARY_PATTERN.exec(text);
-  const closed = boundary !== null && boundary[0][1] === '/';
-  const limit = boundary === null ? text.length : boundary.index;
-  const content = text.slice(0, limit);
-  if (!closed) {
-    // Unclosed: one call, then the reply may go on as ordinary text.
-    const opening = skipFenceOpening(content, contentStart);
-    if (opening.position >= content.length) {
-      return { end: limit, found: [failure('hermes', text.slice(start, limit), 'the <tool_call> tag is empty')] };
-    }
-    const item = readTagItem(content, opening.position, '', true);
-    const end = item.failed ? limit : skipFenceClosing(content, item.end, opening.fenced);
-    const raw = text.slice(start, end);
-    return { end, found: item.found.map((found) => ({ ...found, raw })) };
-  }
-  const end = limit + boundary[0].length;
-  const raw = text.slice(start, end);
-  const found: Segment['found'][number][] = [];
-  let position = skipFenceOpening(content, contentStart).position;
-  while (position < limit) {
-    const item = readTagItem(content, position, raw, found.length === 0);
-    found.push(...item.found);
-    if (item.failed) break;
-    TAG_LEFTOVER_PATTERN.lastIndex = item.end;
-    TAG_LEFTOVER_PATTERN.test(content);
-    position = TAG_LEFTOVER_PATTERN.lastIndex;
-  }
-  if (found.length === 0) found.push(failure('hermes', raw, 'the <tool_call> tag is empty'));
-  return { end, found };
-}
-
-function nextMarkupStart(text: string, from: number): number {
-  MARKUP_PATTERN.lastIndex = from;
-  return MARKUP_PATTERN.exec(text)?.index ?? text.length;
-}
-
-function parseMistral(text: string, start: number, afterMarker: number): Segment {
-  const opening = skipFenceOpening(text, afterMarker);
-  const failAt = (detail: string, name?: string): Segment => {
-    const end = nextMarkupStart(text, afterMarker);
-    return { end, found: [failure('mistral', text.slice(start, end), detail, name)] };
-  };
-  const opener = text[opening.position];
-  if (opener === '[' || opener === '{') {
-    const value = readTolerantValue(text, opening.position);
-    if (!value.ok) return failAt(value.message);
-    const end = skipFenceClosing(text, value.end, opening.fenced);
-    const raw = text.slice(start, end);
-    return { end, found: callsFromValue(value.value, false).map((call) => toFound(call, 'mistral', raw)) };
-  }
-  MISTRAL_NAME_PATTERN.lastIndex = opening.position;
-  const named = MISTRAL_NAME_PATTERN.exec(text);
-  const name = named?.[1];
-  if (named === null || name === undefined) {
-    return failAt(`expected a list of calls after [TOOL_CALLS] but found ${describePosition(text, opening.position)}`);
-  }
-  const argumentsStart = skipWhitespace(text, MISTRAL_NAME_PATTERN.lastIndex);
-  let end = MISTRAL_NAME_PATTERN.lastIndex;
-  let argumentsValue: unknown;
-  if (text[argumentsStart] === '{' || text[argumentsStart] === '"') {
-    const value = readTolerantValue(text, argumentsStart);
-    if (!value.ok) return failAt(value.message, name);
-    argumentsValue = value.value;
-    end = value.end;
-  } else {
-    // A bare name is a call without arguments only when nothing else follows on its line.
-    REST_OF_LINE_PATTERN.lastIndex = end;
-    if (!REST_OF_LINE_PATTERN.test(text)) return failAt(`unexpected ${describePosition(text, end)} after the tool name`, name);
-  }
-  end = skipFenceClosing(text, end, opening.fenced);
-  const raw = text.slice(start, end);
-  const normalized = normalizeArguments(argumentsValue);
-  if (typeof normalized === 'string') return { end, found: [failure('mistral', raw, normalized, name)] };
-  return { end, found: [{ ok: true, name, arguments: normalized, format: 'mistral', raw }] };
-}
-
-function lineEnd(text: string, position: number): number {
-  const newline = text.indexOf('\n', position);
-  return newline === -1 ? text.length : newline;
-}
-
-function parsePlain(text: string, start: number, afterColon: number): Segment {
-  const failAt = (detail: string, end: number, name?: string): Segment => ({
-    end,
-    found: [failure('plain', text.slice(start, end), detail, name)],
-  });
-  const callStart = skipWhitespace(text, afterColon);
-  if (callStart <= lineEnd(text, afterColon) && looksLikePythonCall(text, callStart)) {
-    const call = readPythonCall(text, callStart);
-    if (!call.ok) return failAt(call.message, Math.max(call.end, lineEnd(text, callStart)), call.name);
-    const raw = text.slice(start, call.end);
-    return { end: call.end, found: [{ ok: true, name: call.name, arguments: call.arguments, format: 'plain', raw }] };
-  }
-  PLAIN_NAME_PATTERN.lastIndex = afterColon;
-  const name = PLAIN_NAME_PATTERN.exec(text)?.[1];
-  if (name === undefined) {
-    return failAt(`expected a tool name after "tool_call:" but found ${describePosition(text, afterColon)}`, lineEnd(text, afterColon));
-  }
-  let position = PLAIN_NAME_PATTERN.lastIndex;
-  let argumentsStart: number | undefined;
-  if (text[position] === '{') argumentsStart = position;
-  else {
-    REST_OF_LINE_PATTERN.lastIndex = position;
-    if (!REST_OF_LINE_PATTERN.test(text)) {
-      return failAt(`unexpected ${describePosition(text, position)} after the tool name`, lineEnd(text, position), name);
-    }
-    PLAIN_ARGUMENTS_PATTERN.lastIndex = position;
-    if (PLAIN_ARGUMENTS_PATTERN.test(text)) argumentsStart = PLAIN_ARGUMENTS_PATTERN.lastIndex;
-  }
-  let argumentsValue: unknown;
-  if (argumentsStart !== undefined) {
-    const opening = skipFenceOpening(text, argumentsStart);
-    const value = readTolerantValue(text, opening.position);
-    if (!value.ok) return failAt(value.message, nextMarkupStart(text, argumentsStart), name);
-    argumentsValue = value.value;
-    position = skipFenceClosing(text, value.end, opening.fenced);
-  }
-  const raw = text.slice(start, position);
-  const normalized = normalizeArguments(argumentsValue);
-  if (typeof normalized === 'string') return failAt(normalized, position, name);
-  return { end: position, found: [{ ok: true, name, arguments: normalized, format: 'plain', raw }] };
-}
-
-function parseSegment(text: string, match: RegExpExecArray): Segment {
-  const markup = match[0];
-  const after = match.index + markup.length;
-  if (markup[0] === '<') return parseTag(text, match.index, after);
-  if (markup[0] === '[') return parseMistral(text, match.index, after);
-  return parsePlain(text, match.index, after);
 }
 
 function scanToolCalls(text: string): Scan {
@@ -287,13 +57,19 @@ function scanToolCalls(text: string): Scan {
     for (const found of segment.found) {
       total++;
       if (total > MAX_CALLS_PER_MESSAGE) continue;
-      const { ok, ...rest } = found;
-      if (ok) scan.calls.push(rest as ParsedToolCall);
-      else scan.errors.push(rest as ToolCallParseError);
+      if (found.ok) {
+        const { ok: _call, ...call } = found;
+        scan.calls.push(call);
+      } else {
+        const { ok: _error, ...error } = found;
+        scan.errors.push(error);
+      }
     }
   }
   if (total > MAX_CALLS_PER_MESSAGE) {
-    const message = `The reply holds ${total} tool calls; only the first ${MAX_CALLS_PER_MESSAGE} were run. Make fewer calls per reply.`;
+    const message =
+      `The reply holds ${total} tool calls; only the first ${MAX_CALLS_PER_MESSAGE} were run. ` +
+      'Make fewer calls per reply.';
     scan.errors.push({ format: 'hermes', raw: '', message });
   }
   return scan;
@@ -318,5 +94,3 @@ export function stripToolCalls(text: string): string {
   result += text.slice(cursor);
   return result.replace(EMPTY_FENCE_PATTERN, '').replace(BLANK_LINES_PATTERN, '\n\n').trim();
 }
-
-export { formatToolCall, formatToolResponses } from './format-tool-call.js';

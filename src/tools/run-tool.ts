@@ -5,7 +5,7 @@
  * Numbering: `recall_*` numbers a user's live entries 1, 2, 3 … in insertion order, and every
  * index a `delete_*` call gives refers to that numbering as it was before the call.
  */
-import type { ToolCallParseError } from './parse-tool-calls.js';
+import type { ToolCallParseError } from './tool-call-types.js';
 import {
   ENTRY_WORDS,
   TOOL_DEFINITIONS,
@@ -61,13 +61,18 @@ function quote(content: string): string {
 
 function checkEntries(definition: ToolDefinition, texts: readonly string[], limits: ToolLimits): string | undefined {
   const example = `e.g. {"input_text": ["User likes jazz"]}`;
-  if (texts.length === 0) return `${definition.name}: \`input_text\` is an empty list; give at least one entry, ${example}.`;
+  if (texts.length === 0) {
+    return `${definition.name}: \`input_text\` is an empty list; give at least one entry, ${example}.`;
+  }
   if (texts.length > limits.maxEntriesPerCall) {
-    return `${definition.name}: ${texts.length} entries in one call; the limit is ${limits.maxEntriesPerCall}. Nothing was saved.`;
+    const limit = limits.maxEntriesPerCall;
+    return `${definition.name}: ${texts.length} entries in one call; the limit is ${limit}. Nothing was saved.`;
   }
   for (const [index, text] of texts.entries()) {
     const position = texts.length === 1 ? 'The entry' : `Entry ${index + 1}`;
-    if (text.trim() === '') return `${definition.name}: ${position} is empty; write the text to save. Nothing was saved.`;
+    if (text.trim() === '') {
+      return `${definition.name}: ${position} is empty; write the text to save. Nothing was saved.`;
+    }
     if (text.length > limits.maxEntryLength) {
       return (
         `${definition.name}: ${position} is ${count(text.length)} characters long; the limit is ` +
@@ -90,10 +95,12 @@ function addEntries(
   const words = ENTRY_WORDS[definition.kind];
   const live = repository.listLive(definition.kind, context.userId).length;
   if (live + texts.length > limits.maxEntriesPerUser) {
+    const room = limits.maxEntriesPerUser - live;
+    const fits = room === 0 ? 'no more fit' : `only ${room} more ${room === 1 ? 'fits' : 'fit'}`;
     return rejected(
       definition.name,
-      `${definition.name}: there is room for ${limits.maxEntriesPerUser - live} more ${words.plural} ` +
-        `(${live} of ${limits.maxEntriesPerUser} are used). Delete some first. Nothing was saved.`,
+      `${definition.name}: ${live} of ${limits.maxEntriesPerUser} ${words.plural} are kept and ${fits}. ` +
+        `Delete some with ${words.deleteTool} first. Nothing was saved.`,
     );
   }
   for (const text of texts) repository.insert(definition.kind, context.userId, text.trim(), context.conversationId);
@@ -116,7 +123,9 @@ function recallEntries(definition: ToolDefinition, context: ToolContext, reposit
 function checkIndices(definition: ToolDefinition, indices: readonly number[], size: number): string | undefined {
   const words = ENTRY_WORDS[definition.kind];
   if (indices.length === 0) {
-    return `${definition.name}: \`indices\` is an empty list; give the numbers ${words.recallTool} shows, e.g. {"indices": [1]}.`;
+    const example = '{"indices": [1]}';
+    const hint = `give the numbers ${words.recallTool} shows, e.g. ${example}`;
+    return `${definition.name}: \`indices\` is an empty list; ${hint}.`;
   }
   if (size === 0) return `${definition.name}: there are no ${words.plural} to delete. Nothing was deleted.`;
   const wrong = indices.filter((index) => index < 1 || index > size);

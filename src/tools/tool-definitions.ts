@@ -51,6 +51,7 @@ export interface EntryWords {
   readonly heading: string;
   readonly empty: string;
   readonly recallTool: ToolName;
+  readonly deleteTool: ToolName;
 }
 
 export const ENTRY_WORDS: Readonly<Record<EntryKind, EntryWords>> = {
@@ -60,6 +61,7 @@ export const ENTRY_WORDS: Readonly<Record<EntryKind, EntryWords>> = {
     heading: 'Memories:',
     empty: 'No memories saved yet.',
     recallTool: 'recall_memories',
+    deleteTool: 'delete_memory',
   },
   diary: {
     singular: 'diary entry',
@@ -67,6 +69,7 @@ export const ENTRY_WORDS: Readonly<Record<EntryKind, EntryWords>> = {
     heading: 'Diary entries:',
     empty: 'No diary entries yet.',
     recallTool: 'recall_diary',
+    deleteTool: 'delete_diary',
   },
 };
 
@@ -229,11 +232,13 @@ export function validateArguments(definition: ToolDefinition, input: unknown): A
   switch (definition.action) {
     case 'add': {
       const parsed = SCHEMAS.add.safeParse(argumentsObject);
-      return parsed.success ? { ok: true, value: { action: 'add', texts: parsed.data.input_text } } : failure(parsed.error);
+      if (!parsed.success) return failure(parsed.error);
+      return { ok: true, value: { action: 'add', texts: parsed.data.input_text } };
     }
     case 'delete': {
       const parsed = SCHEMAS.delete.safeParse(argumentsObject);
-      return parsed.success ? { ok: true, value: { action: 'delete', indices: parsed.data.indices } } : failure(parsed.error);
+      if (!parsed.success) return failure(parsed.error);
+      return { ok: true, value: { action: 'delete', indices: parsed.data.indices } };
     }
     case 'recall': {
       const parsed = SCHEMAS.recall.safeParse(argumentsObject);

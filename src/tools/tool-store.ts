@@ -13,7 +13,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError, NightshiftError } from '../core/errors.js';
 import { runTool, type EntryRepository, type StoredEntry } from './run-tool.js';
-import { DEFAULT_TOOL_LIMITS, type EntryKind, type ToolContext, type ToolLimits, type ToolResult } from './tool-definitions.js';
+import {
+  DEFAULT_TOOL_LIMITS,
+  type EntryKind,
+  type ToolContext,
+  type ToolLimits,
+  type ToolResult,
+} from './tool-definitions.js';
 
 export interface ToolStoreOptions {
   /** Limits on entries; unset fields keep their defaults (see `ToolLimits`). */
@@ -73,11 +79,19 @@ function prepareStatements(database: Database.Database, table: string) {
 
 type TableStatements = ReturnType<typeof prepareStatements>;
 
+/** A call as it arrives: typed by the caller, but its contents came from a model. */
+interface UntrustedCall {
+  readonly name: unknown;
+  readonly arguments: unknown;
+}
+
 function resolveLimits(overrides: Partial<ToolLimits> | undefined): ToolLimits {
   const limits = { ...DEFAULT_TOOL_LIMITS, ...overrides };
   for (const [key, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value < 1) {
-      throw new ConfigError(`Expected tool limit \`${key}\` to be a whole number >= 1, got \`${String(value)}\` (${typeof value})`);
+      throw new ConfigError(
+        `Expected tool limit \`${key}\` to be a whole number >= 1, got \`${String(value)}\` (${typeof value})`,
+      );
     }
   }
   return Object.freeze(limits);
@@ -116,21 +130,28 @@ function openDatabase(file: string, busyTimeoutMs: number): Database.Database {
 export class ToolStore {
   private readonly statements: Readonly<Record<EntryKind, TableStatements>>;
   private readonly repository: EntryRepository;
-  private readonly executeInTransaction: (call: { name: unknown; arguments: unknown }, context: ToolContext) => ToolResult;
+  private readonly executeInTransaction: (call: UntrustedCall, context: ToolContext) => ToolResult;
   private readonly rollbackInTransaction: (conversationIds: readonly string[]) => number;
 
   private constructor(
     private readonly database: Database.Database,
     readonly limits: ToolLimits,
   ) {
-    this.statements = { memory: prepareStatements(database, TABLES.memory), diary: prepareStatements(database, TABLES.diary) };
+    this.statements = {
+      memory: prepareStatements(database, TABLES.memory),
+      diary: prepareStatements(database, TABLES.diary),
+    };
     const statements = this.statements;
     this.repository = {
       listLive: (kind, userId) => statements[kind].listLive.all(userId),
-      insert: (kind, userId, content, conversationId) => void statements[kind].insert.run(userId, content, conversationId),
-      markDeleted: (kind, id, conversationId) => void statements[kind].markDeleted.run(conversationId, id),
+      insert: (kind, userId, content, conversationId) => {
+        statements[kind].insert.run(userId, content, conversationId);
+      },
+      markDeleted: (kind, id, conversationId) => {
+        statements[kind].markDeleted.run(conversationId, id);
+      },
     };
-    const execute = database.transaction((call: { name: unknown; arguments: unknown }, context: ToolContext) =>
+    const execute = database.transaction((call: UntrustedCall, context: ToolContext) =>
       runTool(call, context, this.repository, this.limits),
     );
     // IMMEDIATE takes the write lock up front, so a second process waits (busy_timeout) instead of
@@ -179,8 +200,10 @@ export class ToolStore {
    * database itself fails (disk full, closed store).
    */
   execute(call: { readonly name: string; readonly arguments: unknown }, context: ToolContext): ToolResult {
-    const safeCall =
-      typeof call === 'object' && call !== null ? { name: call.name, arguments: call.arguments } : { name: undefined, arguments: undefined };
+    const safeCall: UntrustedCall =
+      typeof call === 'object' && call !== null
+        ? { name: call.name, arguments: call.arguments }
+        : { name: undefined, arguments: undefined };
     return this.guard('run a tool call', () => this.executeInTransaction(safeCall, context));
   }
 
@@ -233,7 +256,8 @@ export class ToolStore {
       return work();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new NightshiftError('TOOL_STORE_FAILED', `The tool database failed to ${action}: ${reason}`, { cause: error });
+      const message = `The tool database failed to ${action}: ${reason}`;
+      throw new NightshiftError('TOOL_STORE_FAILED', message, { cause: error });
     }
   }
 }
