@@ -4,6 +4,8 @@ import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { classifyStatus, describeStatus, type StatusCondition } from '../stats/describe-status.js';
+import { readLogTail } from '../stats/log-tail.js';
+import { formatPrettyLine } from '../stats/pretty-line.js';
 import { readStatusFile, StatusFileError, statusFilePath } from '../stats/status-file.js';
 
 export const STATUS_USAGE = `Usage: npm run status [-- --data-dir DIR] [--json]
@@ -37,6 +39,8 @@ const EXIT_NO_RUN = 1;
 const EXIT_USAGE = 2;
 const EXIT_NOT_RUNNING = 3;
 const UNHEALTHY: ReadonlySet<StatusCondition> = new Set(['dead', 'stalled']);
+/** Conditions where the end of the log probably says what went wrong. */
+const SHOW_LOG_TAIL: ReadonlySet<StatusCondition> = new Set(['dead', 'stalled', 'stopped']);
 
 /** `nightshift status …` (argv without the subcommand). Returns the process exit code. */
 export async function runStatusCommand(argv: readonly string[], io: StatusCommandIo = {}): Promise<number> {
@@ -87,9 +91,17 @@ export async function runStatusCommand(argv: readonly string[], io: StatusComman
     ...(io.isProcessAlive === undefined ? {} : { isProcessAlive: io.isProcessAlive }),
   };
   const condition = classifyStatus(status, options);
-  stdout.write(
-    values.json ? `${JSON.stringify({ condition, ...status }, null, 2)}\n` : `${describeStatus(status, options)}\n`,
-  );
+  if (values.json) {
+    stdout.write(`${JSON.stringify({ condition, ...status }, null, 2)}\n`);
+  } else {
+    stdout.write(`${describeStatus(status, options)}\n`);
+    if (SHOW_LOG_TAIL.has(condition)) {
+      const lines = await readLogTail(path.resolve(dataDirectory, status.logFile));
+      if (lines.length > 0) {
+        stdout.write(`last warnings and errors in the log:\n${lines.map((line) => formatPrettyLine(line)).join('')}`);
+      }
+    }
+  }
   return UNHEALTHY.has(condition) ? EXIT_NOT_RUNNING : EXIT_OK;
 }
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { formatProgress, formatSummary } from './format-progress.js';
 import { formatDuration } from './format-units.js';
 import type { RunStatus } from './status-schema.js';
@@ -42,7 +43,9 @@ export function describeStatus(status: RunStatus, options: DescribeStatusOptions
   const nowMs = (options.now ?? Date.now)();
   const condition = classifyStatus(status, options);
   const lastUpdate = ago(nowMs, status.updatedAt);
-  const where = `output: ${status.outputPath}\nlog: ${status.logFile}`;
+  const where =
+    `output: ${status.outputPath}\nlog: ${status.logFile}` +
+    (condition === 'dead' ? '' : ` (follow it: tail -F ${path.join(path.dirname(status.logFile), 'latest.log')})`);
   switch (condition) {
     case 'running':
       return [

@@ -10,6 +10,7 @@ export {
   type StatusCondition,
 } from './describe-status.js';
 export { describeProviderState, formatProgress, formatSummary, type SummaryOptions } from './format-progress.js';
+export { readLogTail, type LogTailOptions } from './log-tail.js';
 export { formatPrettyLine, type PrettyOptions } from './pretty-line.js';
 export { ProgressReporter, type ProgressReporterOptions } from './progress-reporter.js';
 export {

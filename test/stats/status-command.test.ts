@@ -108,6 +108,23 @@ describe('runStatusCommand', () => {
     expect(result.stdout).toContain('⚠️ stalled');
   });
 
+  it('for a dead daemon, shows the last warnings and errors of its log: usually the reason it stopped', async () => {
+    const logFile = path.join(directory, 'logs', 'run-x.log');
+    fs.mkdirSync(path.dirname(logFile));
+    const entries = [
+      { level: 30, time: '2026-11-22T02:59:00.000Z', msg: 'progress saved' },
+      { level: 40, time: '2026-11-22T02:59:10.000Z', msg: 'provider cooling down', provider: 'together' },
+      { level: 60, time: '2026-11-22T02:59:59.000Z', msg: 'out of memory while saving' },
+    ];
+    fs.writeFileSync(logFile, `${entries.map((entry) => JSON.stringify(entry)).join('\n')}\n{"level":50,"ti`);
+    await writeStatus({ logFile });
+    const result = await runInProcess(['--data-dir', '.'], { isProcessAlive: () => false });
+    expect(result.code).toBe(3);
+    const tail = result.stdout.slice(result.stdout.indexOf('last warnings and errors in the log:'));
+    expect(tail).toMatch(/WARN {2}provider cooling down provider=together\n.*FATAL out of memory while saving\n$/);
+    expect(tail).not.toContain('progress saved');
+  });
+
   it('--json prints the status with the computed condition', async () => {
     await writeStatus({ state: 'running' });
     const result = await runInProcess(['--data-dir', '.', '--json'], { isProcessAlive: () => false });

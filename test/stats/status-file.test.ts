@@ -100,7 +100,7 @@ describe('describeStatus', () => {
     expect(text).toContain('ETA 4.1 h');
     expect(text).toContain('mistral 850 conv');
     expect(text).toContain('output: data/trainingData/ada.jsonl');
-    expect(text).toContain('log: data/logs/run-2026-11-22T01-14-07Z.log');
+    expect(text).toContain('log: data/logs/run-2026-11-22T01-14-07Z.log (follow it: tail -F data/logs/latest.log)');
   });
 
   it('a dead pid while the file says running means it stopped without finishing', () => {
