@@ -1,0 +1,178 @@
+/**
+ * The Ada pipeline: a simulated user (tester model) talks with Ada (assistant model), Ada's tool
+ * calls run for real on SQLite, and her reasoning is rewritten at the end (issue 3).
+ */
+import { NightshiftError } from '../core/errors.js';
+import { integerBetween } from '../core/random.js';
+import type { ChatResult, SavedConversation } from '../core/types.js';
+import { ConversationDiscarded } from '../core/types.js';
+import { parseToolCalls, type ParsedToolCalls } from '../tools/index.js';
+import { resolveAdaOptions, type AdaPipelineOptions, type ResolvedAdaOptions } from './ada-pipeline-options.js';
+import { cleanTesterMessage } from './clean-tester-message.js';
+import { ConversationLog, sourceOf } from './conversation-log.js';
+import { buildMetadata } from './conversation-metadata.js';
+import { pickTopic } from './conversation-topics.js';
+import type { ConversationPipeline, PipelineRunContext } from './pipeline-types.js';
+import { fillPlaceholders } from './prompt-template.js';
+import { checkFinish, requestStep, throwIfAborted, toDiscard, type StepContext, type Verdict } from './request-step.js';
+import { rewriteThinking } from './rewrite-thinking.js';
+import { runToolRound } from './run-tool-round.js';
+import { shapeAssistantRequest, shapeTesterRequest } from './shape-messages.js';
+import { personaPlaceholders, type SimulatedUser } from './simulated-users.js';
+import { normalizeThinking, visibleReply } from './thinking-blocks.js';
+
+export const ADA_PIPELINE_NAME = 'ada';
+/** Bumped whenever the shape or meaning of what the pipeline saves changes. */
+export const ADA_PIPELINE_VERSION = '1.0.0';
+
+interface Conversation {
+  readonly options: ResolvedAdaOptions;
+  readonly context: PipelineRunContext;
+  readonly step: StepContext;
+  readonly user: SimulatedUser;
+  readonly testerPrompt: string;
+}
+
+interface AssistantReply {
+  readonly text: string;
+  readonly parsed: ParsedToolCalls;
+}
+
+function judgeTester(user: SimulatedUser): (result: ChatResult) => Verdict<string> {
+  return (result) => {
+    const finish = checkFinish(result);
+    if (finish !== undefined) return finish;
+    const cleaned = cleanTesterMessage(result.text, user);
+    return cleaned.ok ? { ok: true, value: cleaned.text } : cleaned;
+  };
+}
+
+function judgeAssistant(result: ChatResult): Verdict<AssistantReply> {
+  const finish = checkFinish(result);
+  if (finish !== undefined) return finish;
+  const text = normalizeThinking(result.text.trim());
+  if (text.length === 0) return { ok: false, reason: 'empty_reply', detail: 'the assistant wrote nothing' };
+  const parsed = parseToolCalls(text);
+  const hasCalls = parsed.calls.length > 0 || parsed.errors.length > 0;
+  if (!hasCalls && visibleReply(text).length === 0) {
+    return { ok: false, reason: 'empty_reply', detail: 'the assistant wrote reasoning but no reply' };
+  }
+  return { ok: true, value: { text, parsed } };
+}
+
+async function userTurn(conversation: Conversation, turn: number): Promise<void> {
+  const { step, options } = conversation;
+  const { value, result } = await requestStep(
+    step,
+    `tester message ${turn}`,
+    { role: 'tester', messages: shapeTesterRequest(conversation.testerPrompt, step.log.messages), ...options.sampling.tester },
+    judgeTester(conversation.user),
+  );
+  step.log.append({ role: 'user', content: value }, sourceOf(result));
+}
+
+/** Ada answers; while her reply calls tools, they run and she continues, up to the round limit. */
+async function assistantTurn(conversation: Conversation, turn: number): Promise<void> {
+  const { step, options, context } = conversation;
+  const toolContext = { userId: conversation.user.id, conversationId: context.conversationId };
+  for (let round = 0; ; round++) {
+    const label = round === 0 ? `assistant reply ${turn}` : `assistant reply ${turn} after tool round ${round}`;
+    const { value, result } = await requestStep(
+      step,
+      label,
+      { role: 'assistant', messages: shapeAssistantRequest(step.log.messages), ...options.sampling.assistant },
+      judgeAssistant,
+    );
+    const index = step.log.append({ role: 'assistant', content: value.text }, sourceOf(result));
+    if (value.parsed.calls.length === 0 && value.parsed.errors.length === 0) return;
+    if (round >= options.maxToolRounds) {
+      throw new ConversationDiscarded(
+        'invalid_output',
+        `${label}: still calling tools after ${options.maxToolRounds} tool round(s); a saved call must have its result`,
+      );
+    }
+    throwIfAborted(step.signal);
+    runToolRound(options.toolStore, toolContext, step.log, index, value.parsed);
+  }
+}
+
+async function converse(options: ResolvedAdaOptions, context: PipelineRunContext, user: SimulatedUser, startedAt: number) {
+  const topic = pickTopic(options.random, user);
+  const turns = integerBetween(options.random, options.turns.min, options.turns.max);
+  const log = new ConversationLog();
+  log.append({ role: 'system', content: options.prompts.ada }, null);
+  const conversation: Conversation = {
+    options,
+    context,
+    step: { requester: context.requester, signal: context.signal, log },
+    user,
+    testerPrompt: fillPlaceholders(options.prompts.tester, { ...personaPlaceholders(user), topic }),
+  };
+  for (let turn = 1; turn <= turns; turn++) {
+    await userTurn(conversation, turn);
+    await assistantTurn(conversation, turn);
+  }
+  if (options.rewrite) {
+    await rewriteThinking(conversation.step, { prompt: options.prompts.rewriter, ...options.sampling.rewriter });
+  }
+  throwIfAborted(context.signal);
+  const finishedAt = (context.now ?? Date.now)();
+  const metadata = buildMetadata({
+    pipeline: ADA_PIPELINE_NAME,
+    pipelineVersion: ADA_PIPELINE_VERSION,
+    dryRun: options.dryRun,
+    user,
+    topic,
+    turns,
+    log,
+    rewrite: options.rewrite,
+    switches: context.requester.switches,
+    startedAt,
+    finishedAt,
+  });
+  return { id: context.conversationId, conversations: log.messages, metadata };
+}
+
+/** Undoes the conversation's tool rows; a failure here is loud, it would leave orphan memories. */
+function rollBack(options: ResolvedAdaOptions, conversationId: string, failure: unknown): void {
+  try {
+    options.toolStore.rollbackConversation(conversationId);
+  } catch (error) {
+    const original = failure instanceof Error ? failure.message : String(failure);
+    throw new NightshiftError(
+      'TOOL_ROLLBACK_FAILED',
+      `Could not roll back the tool rows of conversation ${conversationId} after it failed (${original}): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+async function runConversation(options: ResolvedAdaOptions, context: PipelineRunContext): Promise<SavedConversation> {
+  const startedAt = (context.now ?? Date.now)();
+  const { signal } = context;
+  let lease;
+  try {
+    throwIfAborted(signal);
+    lease = await options.userPool.lease(signal);
+  } catch (error) {
+    throw toDiscard(error, signal) ?? error;
+  }
+  try {
+    return await converse(options, context, lease.user, startedAt);
+  } catch (error) {
+    rollBack(options, context.conversationId, error);
+    throw toDiscard(error, signal) ?? error;
+  } finally {
+    lease.release();
+  }
+}
+
+/** The Ada conversation pipeline. Options are validated here, once (`ConfigError` when invalid). */
+export function createAdaPipeline(options: AdaPipelineOptions): ConversationPipeline {
+  const resolved = resolveAdaOptions(options);
+  return {
+    name: ADA_PIPELINE_NAME,
+    version: ADA_PIPELINE_VERSION,
+    run: (context) => runConversation(resolved, context),
+  };
+}

@@ -1,0 +1,76 @@
+import type { ChatResult, DiscardReason, ModelRole, ProviderName, SavedMessage } from '../core/types.js';
+
+/** Who wrote a message. */
+export interface MessageSource {
+  readonly provider: ProviderName;
+  readonly model: string;
+}
+
+/** One tool call and where it and its result sit in `conversations`. */
+export interface ToolCallRecord {
+  /** Index in `conversations` of the assistant message that made the call. */
+  readonly messageIndex: number;
+  /** Index in `conversations` of the `tool` message that holds its result. */
+  readonly resultIndex: number;
+  readonly name: string;
+  /** The arguments as parsed; null when the markup could not be read. */
+  readonly arguments: Record<string, unknown> | null;
+  readonly ok: boolean;
+  readonly format: string;
+  /** True when the markup could not be read and the result is the parse error. */
+  readonly parseError?: true;
+}
+
+export interface RetryRecord {
+  readonly step: string;
+  readonly reason: DiscardReason;
+  readonly detail: string;
+}
+
+export interface RewriteRecord {
+  readonly messageIndex: number;
+  readonly blocks: number;
+  readonly provider: ProviderName;
+  readonly model: string;
+}
+
+/**
+ * Everything one conversation accumulates: the saved messages and, aligned with them, who wrote
+ * each; tool calls; usage over every request (retried ones included: they were paid for).
+ */
+export class ConversationLog {
+  readonly messages: SavedMessage[] = [];
+  readonly sources: (MessageSource | null)[] = [];
+  readonly toolCalls: ToolCallRecord[] = [];
+  readonly retries: RetryRecord[] = [];
+  readonly rewrites: RewriteRecord[] = [];
+  readonly providers: ProviderName[] = [];
+  readonly requests: Record<ModelRole, number> = { tester: 0, assistant: 0, rewriter: 0 };
+  inputTokens = 0;
+  outputTokens = 0;
+
+  /** Appends a message and returns its index in `conversations`. */
+  append(message: SavedMessage, source: MessageSource | null): number {
+    this.messages.push(message);
+    this.sources.push(source);
+    return this.messages.length - 1;
+  }
+
+  replaceContent(index: number, content: string): void {
+    const message = this.messages[index];
+    if (message === undefined) throw new RangeError(`No message at index ${index}`);
+    this.messages[index] = { role: message.role, content };
+  }
+
+  /** Counts one answered request (accepted or not). */
+  countRequest(role: ModelRole, result: ChatResult): void {
+    this.requests[role]++;
+    this.inputTokens += result.usage.inputTokens;
+    this.outputTokens += result.usage.outputTokens;
+    if (!this.providers.includes(result.provider)) this.providers.push(result.provider);
+  }
+}
+
+export function sourceOf(result: ChatResult): MessageSource {
+  return { provider: result.provider, model: result.model };
+}

@@ -1,0 +1,56 @@
+/**
+ * Runs the tool calls of one assistant reply against the tool store and appends each result as a
+ * `tool` message, in the order the calls appear in the reply. Markup that could not be read
+ * becomes a result saying what was wrong, so the model can correct itself as with a real runtime.
+ */
+import type { ParsedToolCall, ParsedToolCalls, ToolCallParseError, ToolContext, ToolResult } from '../tools/index.js';
+import { parseErrorResult } from '../tools/index.js';
+import type { ConversationLog, ToolCallRecord } from './conversation-log.js';
+
+/** What the pipeline needs of the tool store (`ToolStore` from src/tools implements it). */
+export interface ConversationToolStore {
+  execute(call: { readonly name: string; readonly arguments: unknown }, context: ToolContext): ToolResult;
+  /** Undoes every row the conversation wrote or deleted; returns the rows changed. */
+  rollbackConversation(conversationId: string): number;
+}
+
+type Item =
+  | { readonly kind: 'call'; readonly at: number; readonly call: ParsedToolCall }
+  | { readonly kind: 'error'; readonly at: number; readonly error: ToolCallParseError };
+
+/** Calls and parse errors in order of appearance; ones sharing markup keep their own order. */
+function inReplyOrder(text: string, parsed: ParsedToolCalls): Item[] {
+  const position = (raw: string): number => {
+    const at = raw.length > 0 ? text.indexOf(raw) : -1;
+    return at === -1 ? Number.MAX_SAFE_INTEGER : at;
+  };
+  const items: Item[] = [
+    ...parsed.calls.map((call): Item => ({ kind: 'call', at: position(call.raw), call })),
+    ...parsed.errors.map((error): Item => ({ kind: 'error', at: position(error.raw), error })),
+  ];
+  return items.sort((first, second) => first.at - second.at);
+}
+
+/** Appends one `tool` message per call or parse error of the assistant message at `messageIndex`. */
+export function runToolRound(
+  store: ConversationToolStore,
+  context: ToolContext,
+  log: ConversationLog,
+  messageIndex: number,
+  parsed: ParsedToolCalls,
+): void {
+  const text = log.messages[messageIndex]?.content ?? '';
+  for (const item of inReplyOrder(text, parsed)) {
+    let result: ToolResult;
+    let record: Omit<ToolCallRecord, 'resultIndex'>;
+    if (item.kind === 'call') {
+      result = store.execute({ name: item.call.name, arguments: item.call.arguments }, context);
+      record = { messageIndex, name: item.call.name, arguments: item.call.arguments, ok: result.ok, format: item.call.format };
+    } else {
+      result = parseErrorResult(item.error);
+      record = { messageIndex, name: result.name, arguments: null, ok: false, format: item.error.format, parseError: true };
+    }
+    const resultIndex = log.append({ role: 'tool', content: result.content }, null);
+    log.toolCalls.push({ ...record, resultIndex });
+  }
+}
