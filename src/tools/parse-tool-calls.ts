@@ -7,7 +7,8 @@
  *   mapped onto the tool's parameters in order.
  * - `mistral`: `[TOOL_CALLS] [{"name": ..., "arguments": ...}]`, and the newer
  *   `[TOOL_CALLS]add_memory[ARGS]{...}` (optionally with `[CALL_ID]...`).
- * - `plain`: a line `tool_call: NAME` then, for tools with arguments, a line `arguments: {...}`.
+ * - `plain`: a line `tool_call: NAME` then, for tools with arguments, a line `arguments: {...}`
+ *   (also `tool_call: NAME {...}` and `tool_call: NAME(...)` on one line).
  *
  * Markup inside `<think>…</think>` is ignored: models plan calls in their reasoning and only the
  * reply counts. An unclosed `<think>` hides the rest of the text; a `</think>` with no opening tag
@@ -17,7 +18,7 @@
  * the model what was wrong and the right form, in the order it appeared among the calls.
  */
 import { MARKUP_PATTERN, parseSegment } from './read-call-markup.js';
-import { findThinkRegions, regionContaining, type TextRegion } from './think-regions.js';
+import { createRegionLookup, findThinkRegions, type TextRegion } from './think-regions.js';
 import type { ParsedToolCall, ParsedToolCalls, ToolCallParseError } from './tool-call-types.js';
 
 export type { ParsedToolCall, ParsedToolCalls, ToolCallFormat, ToolCallParseError } from './tool-call-types.js';
@@ -39,14 +40,14 @@ interface Scan {
 function scanToolCalls(text: string): Scan {
   const scan: Scan = { calls: [], errors: [], spans: [] };
   if (!QUICK_CHECK_PATTERN.test(text)) return scan;
-  const thinkRegions = findThinkRegions(text);
+  const thinkRegionAt = createRegionLookup(findThinkRegions(text));
   let cursor = 0;
   let total = 0;
   for (;;) {
     MARKUP_PATTERN.lastIndex = cursor;
     const match = MARKUP_PATTERN.exec(text);
     if (match === null) break;
-    const hidden = regionContaining(thinkRegions, match.index);
+    const hidden = thinkRegionAt(match.index);
     if (hidden !== undefined) {
       cursor = hidden.end;
       continue;

@@ -35,6 +35,15 @@ export function findThinkRegions(text: string): TextRegion[] {
   return regions;
 }
 
-export function regionContaining(regions: readonly TextRegion[], position: number): TextRegion | undefined {
-  return regions.find((region) => region.start <= position && position < region.end);
+/**
+ * Answers "is this position inside a region?" for positions asked in increasing order, in linear
+ * time overall (a reply with thousands of think blocks must not cost thousands squared).
+ */
+export function createRegionLookup(regions: readonly TextRegion[]): (position: number) => TextRegion | undefined {
+  let index = 0;
+  return (position) => {
+    while (index < regions.length && (regions[index] as TextRegion).end <= position) index++;
+    const region = regions[index];
+    return region !== undefined && region.start <= position ? region : undefined;
+  };
 }

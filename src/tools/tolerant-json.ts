@@ -175,19 +175,20 @@ class TolerantReader {
     const start = this.position;
     let result = '';
     let chunkStart = ++this.position;
-    // Both searches only move forward, so a long string full of escapes stays linear.
+    // The backslash search is bounded by the next quote, so many strings in one long text (or
+    // one string full of escapes) stay linear instead of rescanning to the end each time.
     let quoteAt = this.text.indexOf(quote, this.position);
-    let backslashAt = this.text.indexOf('\\', this.position);
     for (;;) {
       if (quoteAt === -1) throw new ReadFailure('a string is never closed', start);
-      if (backslashAt === -1 || backslashAt > quoteAt) {
+      const backslashAt = this.text.slice(this.position, quoteAt).indexOf('\\');
+      if (backslashAt === -1) {
         result += this.text.slice(chunkStart, quoteAt);
         this.position = quoteAt + 1;
         return result;
       }
-      result += this.text.slice(chunkStart, backslashAt) + this.readEscape(backslashAt);
+      const escapeAt = this.position + backslashAt;
+      result += this.text.slice(chunkStart, escapeAt) + this.readEscape(escapeAt);
       chunkStart = this.position;
-      backslashAt = this.text.indexOf('\\', this.position);
       if (quoteAt < this.position) quoteAt = this.text.indexOf(quote, this.position);
     }
   }

@@ -176,3 +176,16 @@ describe('never throws', () => {
     );
   });
 });
+
+describe('work stays linear in the size of the reply', () => {
+  it('thousands of think blocks, strings and markers in one reply are read quickly', () => {
+    const thinks = '<think><tool_call>{"name": "x"}</tool_call></think>'.repeat(20_000);
+    const markers = '[TOOL_CALLS]["a"] '.repeat(50_000);
+    const plain = 'tool_call: ???\n'.repeat(50_000);
+    const started = performance.now();
+    expect(parseToolCalls(thinks)).toEqual({ calls: [], errors: [] });
+    expect(parseToolCalls(markers).errors.length).toBe(MAX_CALLS_PER_MESSAGE + 1);
+    expect(parseToolCalls(plain).errors.length).toBe(MAX_CALLS_PER_MESSAGE + 1);
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
