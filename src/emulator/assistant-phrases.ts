@@ -34,7 +34,7 @@ export const TOOL_REASONING: Readonly<Record<string, string>> = {
   recall_memories: 'The user is asking about something from before. I should check my saved memories instead of guessing.',
   add_diary: 'The user wants this in the diary. I will add a short entry that captures it in their words.',
   recall_diary: 'The user wants to know what is in the diary. I will look it up before answering.',
-  delete_memory: 'The user says an earlier memory is no longer true. Memory 1 is the one they mean, so I will delete it.',
+  delete_memory: 'Memory 1 no longer fits what the user is telling me now, so I will delete it to keep my notes accurate.',
 };
 
 export const CONTINUATION_REASONING: readonly string[] = [

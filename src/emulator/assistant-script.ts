@@ -12,7 +12,8 @@ import {
   type ContinuationKind,
 } from './assistant-phrases.js';
 import type { ScriptContext } from './script-context.js';
-import { clip, contentWords, fill, sentences, visibleText } from './script-text.js';
+import { deriveFact } from './derive-fact.js';
+import { clip, contentWords, fill, visibleText } from './script-text.js';
 import { renderToolCalls, TOOL_CALL_FORMATS, type ScriptedToolCall } from './tool-call-formats.js';
 
 export interface AssistantScriptOptions {
@@ -21,22 +22,15 @@ export interface AssistantScriptOptions {
 }
 
 const TOOL_RESPONSE = /<tool_response>([\s\S]*?)(?:<\/tool_response>|$)/i;
-const FIRST_PERSON = /\b(?:i'm|i am|i've|i have|i|my|we're|we|our)\b/i;
-const PRONOUNS = /\b(i'm|i am|i've|i have|i was|i|my|me|mine|myself|we're|we are|we|our|us)\b/gi;
-const TRAILING_PUNCTUATION = /[\s.!?,;:]+$/;
 const FAILED_RESULT = /error|unknown|invalid|failed|could not/i;
 const EMPTY_RESULT = /\bno (?:memories|diary|entries)|\bempty\b|nothing (?:saved|stored|yet)/i;
 const LISTING_RESULT = /^\s*\d+[.)]/m;
 const RECALL_DIARY_REQUEST = /diary|journal/i;
-const DIARY_READ_REQUEST = /\b(?:what|read|show)\b/i;
+const DIARY_READ_REQUEST = /\bwhat did i (?:write|say|put)\b|\b(?:read|show)\b|\bwhat(?:'s| is) in\b/i;
 const RECALL_REQUEST = /told you|remember what|do you remember|what did i|earlier|before\?/i;
 const FORGET_REQUEST = /\bforget\b|not true anymore|\bdelete\b/i;
+const REMEMBER_REQUEST = /\bremember (?:that|this)\b|\bnote that\b/i;
 
-const PRONOUN_REPLACEMENTS: Readonly<Record<string, string>> = {
-  "i'm": 'the user is', 'i am': 'the user is', "i've": 'the user has', 'i have': 'the user has',
-  'i was': 'the user was', i: 'the user', my: 'their', me: 'them', mine: 'theirs', myself: 'themselves',
-  "we're": 'they are', 'we are': 'they are', we: 'they', our: 'their', us: 'them',
-};
 
 /** Ada's reply: a continuation after a tool result, a reply with tool calls, or a plain reply. */
 export function assistantReply(random: Random, context: ScriptContext, options: AssistantScriptOptions): string {
@@ -44,7 +38,10 @@ export function assistantReply(random: Random, context: ScriptContext, options: 
   const toolResult = TOOL_RESPONSE.exec(context.lastUserText)?.[1] ?? (last?.role === 'tool' ? context.lastUserText : undefined);
   if (toolResult !== undefined) return continuation(random, toolResult);
   const words = contentWords(visibleText(context.lastUserText));
-  if (random() < options.toolCallRate) {
+  // Asked outright to remember, recall or write in the diary, Ada uses her tools unless told never to.
+  const draw = random();
+  const callsTools = draw < options.toolCallRate || (options.toolCallRate > 0 && asksForTool(context.lastUserText));
+  if (callsTools) {
     const calls = chooseToolCalls(random, context.lastUserText, words);
     const format = options.toolCallFormat === 'mixed' ? pick(random, TOOL_CALL_FORMATS) : options.toolCallFormat;
     return toolCallReply(random, calls, format, context.lastUserText);
@@ -52,26 +49,15 @@ export function assistantReply(random: Random, context: ScriptContext, options: 
   return plainReply(random, words);
 }
 
-/** A fact about the user from their message, in the third person: "The user is allergic to peanuts". */
-export function deriveFact(text: string, words: readonly string[]): string {
-  const statements = sentences(visibleText(text)).filter((sentence) => !sentence.includes('?'));
-  for (const sentence of statements) {
-    const match = FIRST_PERSON.exec(sentence);
-    if (match === null) continue;
-    const fact = sentence
-      .slice(match.index)
-      .replace(TRAILING_PUNCTUATION, '')
-      .replace(PRONOUNS, (pronoun) => PRONOUN_REPLACEMENTS[pronoun.toLowerCase()] ?? pronoun);
-    return clip(fact.charAt(0).toUpperCase() + fact.slice(1), 160);
-  }
-  const topic = words.slice(0, 2).join(' and ') || 'their day';
-  return `The user asked about ${topic}`;
+function asksForTool(userText: string): boolean {
+  const text = visibleText(userText);
+  return RECALL_DIARY_REQUEST.test(text) || FORGET_REQUEST.test(text) || RECALL_REQUEST.test(text) || REMEMBER_REQUEST.test(text);
 }
 
 function chooseToolCalls(random: Random, userText: string, words: readonly string[]): ScriptedToolCall[] {
   const text = visibleText(userText);
   if (RECALL_DIARY_REQUEST.test(text)) {
-    if (DIARY_READ_REQUEST.test(text) && !text.toLowerCase().includes('write')) return [{ name: 'recall_diary', arguments: {} }];
+    if (DIARY_READ_REQUEST.test(text)) return [{ name: 'recall_diary', arguments: {} }];
     return [{ name: 'add_diary', arguments: { input_text: [diaryEntry(text, words)] } }];
   }
   if (FORGET_REQUEST.test(text) || random() < 0.05) {

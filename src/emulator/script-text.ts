@@ -23,7 +23,12 @@ const STOPWORDS: ReadonlySet<string> = new Set(
     'what when that this they them then than just also very much more most some such only same ' +
     "hello thanks thank great sounds sure happy help here let's it's that's i'm you're don't can't " +
     'answer question questions asking reply short simple first start started going little make ' +
-    'remember memory memories tool_call arguments diary saved today okay right pretty quite'
+    'remember memory memories tool_call arguments diary saved today okay right pretty quite ' +
+    'write quick actually change changing before always never people trying using getting around ' +
+    'everything someone anyone another whether without within across between through during along ' +
+    'usually second better worse enough helps makes sense worth wants wanted instead later tomorrow ' +
+    "yesterday sorry kinda least point ideas based keeps given likes weeks doesn't isn't didn't won't " +
+    "you'll i'll i've they're there's what's wouldn't couldn't shouldn't"
   ).split(' '),
 );
 

@@ -12,7 +12,7 @@ export interface TesterTopic {
 }
 
 export const GREETINGS: readonly string[] = [
-  '', '', '', 'hey', 'hi!', 'hello', 'ok so', 'quick question.', 'hey Ada,', 'morning!', 'hiya', 'um hi.',
+  '', '', '', 'hey,', 'hi!', 'hello!', 'ok so', 'quick question.', 'hey Ada,', 'morning!', 'hiya!', 'um hi.',
 ];
 
 export const TOPICS: readonly TesterTopic[] = [
@@ -81,7 +81,7 @@ export const FOLLOW_UPS: readonly string[] = [
 ];
 
 /** When nothing usable came back, the tester changes the subject. */
-export const TOPIC_SWITCHES: readonly string[] = ['Different question:', 'Unrelated, but', 'Ok, something else.', 'Also,'];
+export const TOPIC_SWITCHES: readonly string[] = ['Different question:', 'Unrelated, but', 'Ok, something else.', 'Also,', 'btw'];
 
 /** What a leaking tester model writes before its message (`rateTesterLeak`). */
 export const TESTER_LEAKS: readonly string[] = [

@@ -19,6 +19,9 @@ export function leakTesterReply(random: Random, text: string): string {
   return pick(random, TESTER_LEAKS) + text;
 }
 
+/** A lead-in that flows into the next words rather than ending a sentence. */
+const FLOWING_LEAD_IN = /[a-z,]$/;
+
 /** Whole-word patterns, built once: a bare substring test would read "exam" into "example". */
 const TOPIC_PATTERNS: readonly (readonly [TesterTopic, RegExp])[] = TOPICS.map((topic) => [
   topic,
@@ -33,17 +36,32 @@ function topicFor(random: Random, systemPrompt: string): TesterTopic {
   return pick(random, TOPICS);
 }
 
-function opening(random: Random, topic: TesterTopic): string {
-  const greeting = pick(random, GREETINGS);
+function opening(random: Random, topic: TesterTopic, greeting = pick(random, GREETINGS)): string {
   const situation = pick(random, topic.situations);
   const ask = random() < 0.85 ? pick(random, topic.asks) : '';
-  return [greeting, situation, ask].filter((part) => part.length > 0).join(' ');
+  return joinPhrases([greeting, situation, ask]);
+}
+
+/** Joins with spaces; after a lead-in that does not end a sentence ("Also,", "ok so"), lowercase. */
+function joinPhrases(parts: readonly string[]): string {
+  let text = '';
+  for (const part of parts) {
+    if (part.length === 0) continue;
+    if (text.length === 0) text = part;
+    else if (FLOWING_LEAD_IN.test(text) && !part.startsWith('I ') && !part.startsWith("I'")) text += ` ${lowerFirst(part)}`;
+    else text += ` ${part}`;
+  }
+  return text;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function followUp(random: Random, context: ScriptContext): string {
   const words = contentWords(visibleText(context.lastUserText));
   if (words.length === 0 || random() < 0.12) {
-    return `${pick(random, TOPIC_SWITCHES)} ${opening(random, pick(random, TOPICS))}`;
+    return joinPhrases([pick(random, TOPIC_SWITCHES), opening(random, pick(random, TOPICS), '')]);
   }
   const first = pick(random, words);
   const others = words.filter((word) => word !== first);

@@ -62,16 +62,18 @@ const clients: Record<(typeof PROVIDER_NAMES)[number], () => Promise<Parsed>> = 
   },
 };
 
-function fromOpenAiShape(reply: {
-  choices: readonly { message: { content?: string | null }; finish_reason?: string | null }[];
-  usage?: { prompt_tokens: number; completion_tokens: number } | null;
-}): Parsed {
-  const choice = reply.choices[0];
+/** Together, HF and OpenAI type their replies differently but share the OpenAI wire shape. */
+function fromOpenAiShape(reply: object): Parsed {
+  const plain = JSON.parse(JSON.stringify(reply)) as {
+    choices: { message: { content: string }; finish_reason: string }[];
+    usage: { prompt_tokens: number; completion_tokens: number };
+  };
+  const choice = plain.choices[0];
   return {
     content: String(choice?.message.content),
     finishReason: String(choice?.finish_reason),
-    promptTokens: reply.usage?.prompt_tokens ?? -1,
-    completionTokens: reply.usage?.completion_tokens ?? -1,
+    promptTokens: plain.usage.prompt_tokens,
+    completionTokens: plain.usage.completion_tokens,
   };
 }
 
@@ -136,6 +138,6 @@ describe('the real SDKs cannot tell the emulator from the real API', () => {
     expect(models.data.map((model) => model.id)).toContain('emulator-assistant');
     const missing = await fetch(`${emulator.url}/together/v1/embeddings`, { method: 'POST', body: '{}' });
     expect(missing.status).toBe(404);
-    expect((await missing.json()).error.message).toContain('/together/v1/embeddings');
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toContain('/together/v1/embeddings');
   });
 });
