@@ -3,11 +3,13 @@ export {
   MAX_CALLS_PER_MESSAGE,
   formatToolCall,
   formatToolResponses,
+  parseToolCallSequence,
   parseToolCalls,
   stripToolCalls,
   type ParsedToolCall,
   type ParsedToolCalls,
   type ToolCallFormat,
+  type ToolCallItem,
   type ToolCallParseError,
 } from './parse-tool-calls.js';
 export {

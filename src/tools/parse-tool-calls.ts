@@ -19,9 +19,15 @@
  */
 import { MARKUP_PATTERN, parseSegment } from './read-call-markup.js';
 import { createRegionLookup, findThinkRegions, type TextRegion } from './think-regions.js';
-import type { ParsedToolCall, ParsedToolCalls, ToolCallParseError } from './tool-call-types.js';
+import type { ParsedToolCall, ParsedToolCalls, ToolCallItem, ToolCallParseError } from './tool-call-types.js';
 
-export type { ParsedToolCall, ParsedToolCalls, ToolCallFormat, ToolCallParseError } from './tool-call-types.js';
+export type {
+  ParsedToolCall,
+  ParsedToolCalls,
+  ToolCallFormat,
+  ToolCallItem,
+  ToolCallParseError,
+} from './tool-call-types.js';
 export { formatToolCall, formatToolResponses } from './format-tool-call.js';
 
 /** More calls than this in one reply are refused (one error), so a runaway reply stays cheap. */
@@ -32,13 +38,12 @@ const EMPTY_FENCE_PATTERN = /```[\w+-]*\s*```/g;
 const BLANK_LINES_PATTERN = /\n[ \t]*\n(?:[ \t]*\n)+/g;
 
 interface Scan {
-  readonly calls: ParsedToolCall[];
-  readonly errors: ToolCallParseError[];
+  readonly items: ToolCallItem[];
   readonly spans: TextRegion[];
 }
 
 function scanToolCalls(text: string): Scan {
-  const scan: Scan = { calls: [], errors: [], spans: [] };
+  const scan: Scan = { items: [], spans: [] };
   if (!QUICK_CHECK_PATTERN.test(text)) return scan;
   const thinkRegionAt = createRegionLookup(findThinkRegions(text));
   let cursor = 0;
@@ -60,10 +65,10 @@ function scanToolCalls(text: string): Scan {
       if (total > MAX_CALLS_PER_MESSAGE) continue;
       if (found.ok) {
         const { ok: _call, ...call } = found;
-        scan.calls.push(call);
+        scan.items.push({ kind: 'call', start: match.index, call });
       } else {
         const { ok: _error, ...error } = found;
-        scan.errors.push(error);
+        scan.items.push({ kind: 'error', start: match.index, error });
       }
     }
   }
@@ -71,15 +76,28 @@ function scanToolCalls(text: string): Scan {
     const message =
       `The reply holds ${total} tool calls; only the first ${MAX_CALLS_PER_MESSAGE} were run. ` +
       'Make fewer calls per reply.';
-    scan.errors.push({ format: 'hermes', raw: '', message });
+    scan.items.push({ kind: 'error', start: text.length, error: { format: 'hermes', raw: '', message } });
   }
   return scan;
 }
 
 /** Every tool call in `text`, in order of appearance, plus every piece of markup that failed. */
 export function parseToolCalls(text: string): ParsedToolCalls {
-  const { calls, errors } = scanToolCalls(text);
+  const calls: ParsedToolCall[] = [];
+  const errors: ToolCallParseError[] = [];
+  for (const item of scanToolCalls(text).items) {
+    if (item.kind === 'call') calls.push(item.call);
+    else errors.push(item.error);
+  }
   return { calls, errors };
+}
+
+/**
+ * The same calls and failures as `parseToolCalls`, interleaved in the order the reply wrote them:
+ * run them in this order and a failed call's result sits where the model expects it.
+ */
+export function parseToolCallSequence(text: string): readonly ToolCallItem[] {
+  return scanToolCalls(text).items;
 }
 
 /** The reply without tool-call markup (calls and failed markup alike), e.g. for exports. */

@@ -23,3 +23,12 @@ export interface ParsedToolCalls {
   readonly calls: readonly ParsedToolCall[];
   readonly errors: readonly ToolCallParseError[];
 }
+
+/**
+ * One call or one failure, with `start`, the index in the text where its markup begins. A
+ * sequence of these keeps calls and failures interleaved exactly as the reply wrote them, which
+ * `text.indexOf(raw)` cannot (the same markup may also appear earlier, e.g. inside `<think>`).
+ */
+export type ToolCallItem =
+  | { readonly kind: 'call'; readonly start: number; readonly call: ParsedToolCall }
+  | { readonly kind: 'error'; readonly start: number; readonly error: ToolCallParseError };

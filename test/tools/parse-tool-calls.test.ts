@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseToolCalls } from '../../src/tools/parse-tool-calls.js';
+import { parseToolCallSequence, parseToolCalls } from '../../src/tools/parse-tool-calls.js';
 
 const JAZZ = { input_text: ['User likes jazz'] };
 
@@ -233,5 +233,28 @@ describe('text without tool calls', () => {
     expect(parseToolCalls('')).toEqual({ calls: [], errors: [] });
     expect(parseToolCalls('<think>just thinking</think>\nHello!')).toEqual({ calls: [], errors: [] });
     expect(performance.now() - started).toBeLessThan(200);
+  });
+});
+
+describe('parseToolCallSequence', () => {
+  it('interleaves calls and failures in reply order, even when a call was rehearsed in <think>', () => {
+    const text =
+      '<think>then <tool_call>{"name": "recall_memories"}</tool_call></think>\n' +
+      '<tool_call>{"name": "add_memory", "arguments": {"input_text": ["a"]}}</tool_call>\n' +
+      '[TOOL_CALLS] [{"name": "recall_diary"}, {"arguments": {}}, {"name": "delete_diary", "arguments": {"indices": [1]}}]\n' +
+      '<tool_call>{"name": "recall_memories"}</tool_call>';
+    const sequence = parseToolCallSequence(text);
+    expect(sequence.map((item) => (item.kind === 'call' ? item.call.name : 'error'))).toEqual([
+      'add_memory',
+      'recall_diary',
+      'error',
+      'delete_diary',
+      'recall_memories',
+    ]);
+    const last = sequence.at(-1);
+    expect(last?.start).toBe(text.lastIndexOf('<tool_call>'));
+    const parsed = parseToolCalls(text);
+    expect(parsed.calls).toEqual(sequence.flatMap((item) => (item.kind === 'call' ? [item.call] : [])));
+    expect(parsed.errors).toEqual(sequence.flatMap((item) => (item.kind === 'error' ? [item.error] : [])));
   });
 });
