@@ -3,7 +3,7 @@ import { createRandom } from '../../src/core/random.js';
 import { deriveFact } from '../../src/emulator/derive-fact.js';
 import { detectRole } from '../../src/emulator/index.js';
 import { casualize, contentWords, thinkContent, visibleText } from '../../src/emulator/script-text.js';
-import { renderToolCalls } from '../../src/emulator/tool-call-formats.js';
+import { renderToolCalls, type ScriptedToolCall } from '../../src/emulator/tool-call-formats.js';
 
 describe('facts the assistant stores', () => {
   it.each([
@@ -42,7 +42,7 @@ describe('text helpers of the scripted model', () => {
   });
 
   it('several calls render in each format as models write them', () => {
-    const calls = [
+    const calls: ScriptedToolCall[] = [
       { name: 'recall_memories', arguments: {} },
       { name: 'delete_memory', arguments: { indices: [1] } },
     ];
