@@ -234,8 +234,10 @@ export class ToolStore {
 
   /** `PRAGMA integrity_check`: "ok" for a sound database, otherwise the problems, one per line. */
   integrityCheck(): string {
-    const rows = this.database.pragma('integrity_check') as { integrity_check: string }[];
-    return rows.map((row) => row.integrity_check).join('\n');
+    return this.guard('check its integrity', () => {
+      const rows = this.database.pragma('integrity_check') as { integrity_check: string }[];
+      return rows.map((row) => row.integrity_check).join('\n');
+    });
   }
 
   /** Live (not deleted) entries, for one user or for all. */
@@ -244,7 +246,7 @@ export class ToolStore {
       userId === undefined
         ? this.statements[kind].countLive.get() ?? 0
         : this.statements[kind].countLiveOfUser.get(userId) ?? 0;
-    return { memories: live('memory'), diary: live('diary') };
+    return this.guard('count entries', () => ({ memories: live('memory'), diary: live('diary') }));
   }
 
   close(): void {

@@ -49,6 +49,13 @@ describe('hermes tags', () => {
     expect(callsOf(text).map((call) => call.name)).toEqual(['recall_memories', 'recall_diary']);
   });
 
+  it('prose after a call inside its tag runs the call and reports the prose it could not read', () => {
+    const parsed = parseToolCalls('<tool_call>{"name": "recall_memories"} thanks</tool_call>');
+    expect(parsed.calls.map((call) => call.name)).toEqual(['recall_memories']);
+    expect(parsed.errors).toHaveLength(1);
+    expect(parsed.errors[0]?.message).toContain('found "thanks"');
+  });
+
   it('a stray extra closing brace after the object is forgiven', () => {
     expect(callsOf('<tool_call>{"name": "add_memory", "arguments": {"input_text": ["User likes jazz"]}}}</tool_call>')).toEqual([
       { name: 'add_memory', arguments: JAZZ, format: 'hermes' },

@@ -186,3 +186,18 @@ describe('the database file', () => {
     expect(() => run(ALICE_1, 'recall_memories')).toThrow(expect.objectContaining({ code: 'TOOL_STORE_FAILED' }));
   });
 });
+
+describe('two connections to one file', () => {
+  it("see each other's writes and rollbacks (WAL readers never block the writer)", () => {
+    const second = ToolStore.open(file);
+    try {
+      run(ALICE_1, 'add_memory', { input_text: ['from the first'] });
+      expect(second.execute({ name: 'recall_memories', arguments: {} }, ALICE_2).content).toBe('Memories:\n1. from the first');
+      second.execute({ name: 'add_memory', arguments: { input_text: ['from the second'] } }, ALICE_2);
+      expect(store.rollbackConversation('alice-2')).toBe(1);
+      expect(second.counts('alice')).toEqual({ memories: 1, diary: 0 });
+    } finally {
+      second.close();
+    }
+  });
+});
