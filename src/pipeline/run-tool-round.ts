@@ -41,16 +41,15 @@ export function runToolRound(
 ): void {
   const text = log.messages[messageIndex]?.content ?? '';
   for (const item of inReplyOrder(text, parsed)) {
-    let result: ToolResult;
-    let record: Omit<ToolCallRecord, 'resultIndex'>;
-    if (item.kind === 'call') {
-      result = store.execute({ name: item.call.name, arguments: item.call.arguments }, context);
-      record = { messageIndex, name: item.call.name, arguments: item.call.arguments, ok: result.ok, format: item.call.format };
-    } else {
-      result = parseErrorResult(item.error);
-      record = { messageIndex, name: result.name, arguments: null, ok: false, format: item.error.format, parseError: true };
-    }
+    const result: ToolResult =
+      item.kind === 'call'
+        ? store.execute({ name: item.call.name, arguments: item.call.arguments }, context)
+        : parseErrorResult(item.error);
     const resultIndex = log.append({ role: 'tool', content: result.content }, null);
-    log.toolCalls.push({ ...record, resultIndex });
+    const record: ToolCallRecord =
+      item.kind === 'call'
+        ? { messageIndex, resultIndex, name: item.call.name, arguments: item.call.arguments, ok: result.ok, format: item.call.format }
+        : { messageIndex, resultIndex, name: result.name, arguments: null, ok: false, format: item.error.format, parseError: true };
+    log.toolCalls.push(record);
   }
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { createRandom, integerBetween, pick, seedFromString, type Random } from '../core/random.js';
-import { AGE_RANGE, FIRST_NAMES, INTERESTS, LAST_INITIALS, SITUATIONS, WRITING_STYLES } from './persona-traits.js';
+import { FIRST_NAMES, INTERESTS, LAST_INITIALS, SITUATIONS, WRITING_STYLES } from './persona-traits.js';
 
 /** One simulated person; memory and diary rows in the tool database belong to `id`. */
 export interface SimulatedUser {
@@ -43,11 +43,13 @@ function pickDistinct(random: Random, items: readonly string[], count: number): 
 export function generateSimulatedUser(seed: number, index: number): SimulatedUser {
   const random = createRandom(seedFromString(`nightshift-user:${seed}:${index}`));
   const initial = LAST_INITIALS[Math.floor(random() * LAST_INITIALS.length)] as string;
+  const name = `${pick(random, FIRST_NAMES)} ${initial}.`;
+  const situation = pick(random, SITUATIONS);
   return Object.freeze({
     id: simulatedUserId(seed, index),
-    name: `${pick(random, FIRST_NAMES)} ${initial}.`,
-    age: integerBetween(random, AGE_RANGE.min, AGE_RANGE.max),
-    situation: pick(random, SITUATIONS),
+    name,
+    age: integerBetween(random, situation.minAge, situation.maxAge),
+    situation: situation.text,
     interests: Object.freeze(pickDistinct(random, INTERESTS, integerBetween(random, 2, 3))),
     style: pick(random, WRITING_STYLES),
   });
