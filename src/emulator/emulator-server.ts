@@ -3,16 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { PROVIDER_NAMES, type ProviderName } from '../core/types.js';
 import { checkEmulatorOptions, checkProviderOptions } from './check-emulator-options.js';
-import { snapshotTallies } from './counters.js';
+import { ProviderTally, snapshotTallies } from './counters.js';
 import type { Emulator, EmulatorCounters, EmulatorOptions, EmulatorProviderOptions } from './emulator-options.js';
 import { handleChatCompletion, type ChatEnvironment } from './handle-chat-completion.js';
 import { hasBearerToken, sendJson } from './http-io.js';
 import { PendingResponses } from './pending-responses.js';
 import { providerErrorResponse } from './provider-errors.js';
 import { ProviderState } from './provider-state.js';
-import { ProviderTally } from './counters.js';
 
 const HOST = '127.0.0.1';
+const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 const COUNTERS_PATH = '/_emulator/counters';
 const MODEL_IDS = ['emulator-tester', 'emulator-assistant', 'emulator-rewriter'] as const;
 
@@ -49,6 +49,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const counters = (): EmulatorCounters => snapshotTallies(mapStates(states, (state) => state.tally));
 
   const server = createServer((request, response) => route(request, response, states, environment, counters));
+  // Longer than the SDKs' own idle timeouts, so the server never closes a socket a client is
+  // about to reuse (that race shows up as a spurious ECONNRESET in long benchmarks).
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   const url = await listen(server, options.port ?? 0);
   const baseUrls = Object.fromEntries(
     PROVIDER_NAMES.map((provider) => [provider, `${url}${BASE_PATHS[provider]}`]),
