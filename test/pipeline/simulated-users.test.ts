@@ -10,6 +10,7 @@ import {
   generateSimulatedUsers,
   loadSimulatedUsers,
   pickTopic,
+  type UserLease,
 } from '../../src/pipeline/index.js';
 import { SITUATIONS } from '../../src/pipeline/persona-traits.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -131,8 +132,12 @@ describe('the user pool', () => {
     expect(first).toBeDefined();
     expect(pool.tryLease()).toBeUndefined();
     const order: string[] = [];
-    const second = pool.lease().then((lease) => order.push('second') && lease);
-    const third = pool.lease().then((lease) => order.push('third') && lease);
+    const record = (name: string) => (lease: UserLease) => {
+      order.push(name);
+      return lease;
+    };
+    const second = pool.lease().then(record('second'));
+    const third = pool.lease().then(record('third'));
     first?.release();
     first?.release();
     const secondLease = await second;

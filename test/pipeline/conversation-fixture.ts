@@ -1,0 +1,93 @@
+/** What the whole-conversation tests share: an emulator, a tool store in a temp dir, a pipeline. */
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { fileURLToPath } from 'node:url';
+import { createRandom } from '../../src/core/random.js';
+import type { SavedConversation } from '../../src/core/types.js';
+import {
+  createAdaPipeline,
+  generateSimulatedUsers,
+  loadPrompts,
+  UserPool,
+  type AdaPipelineOptions,
+  type ConversationPipeline,
+  type SimulatedUser,
+  type ToolCallRecord,
+} from '../../src/pipeline/index.js';
+import { ToolStore } from '../../src/tools/index.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+export const PROMPTS = loadPrompts(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../systemprompts'));
+
+export interface PipelineFixture {
+  readonly pipeline: ConversationPipeline;
+  readonly store: ToolStore;
+  readonly databasePath: string;
+  readonly pool: UserPool;
+  readonly users: readonly SimulatedUser[];
+  close(): void;
+}
+
+export function createPipelineFixture(options: Partial<AdaPipelineOptions> & { users?: number } = {}): PipelineFixture {
+  const directory = makeTempDir();
+  const databasePath = path.join(directory.path, 'tools.db');
+  const store = ToolStore.open(databasePath);
+  const users = generateSimulatedUsers(options.users ?? 1, 1);
+  const pool = new UserPool(users, createRandom(1));
+  const pipeline = createAdaPipeline({
+    prompts: PROMPTS,
+    toolStore: store,
+    userPool: pool,
+    random: createRandom(11),
+    turns: { min: 2, max: 2 },
+    ...options,
+  });
+  return {
+    pipeline,
+    store,
+    databasePath,
+    pool,
+    users,
+    close: () => {
+      store.close();
+      directory.cleanup();
+    },
+  };
+}
+
+export function toolCallsOf(saved: SavedConversation): ToolCallRecord[] {
+  return saved.metadata.toolCalls as ToolCallRecord[];
+}
+
+export function simulatedUserOf(saved: SavedConversation): SimulatedUser {
+  return saved.metadata.simulatedUser as SimulatedUser;
+}
+
+export interface StoredRow {
+  readonly table: 'memories' | 'diary_entries';
+  readonly userId: string;
+  readonly content: string;
+  readonly createdBy: string;
+  readonly deletedBy: string | null;
+}
+
+/**
+ * Every row a conversation wrote or deleted, read straight from the SQLite file with a separate
+ * read-only connection (the tools module's schema: `memories`, `diary_entries`).
+ */
+export function rowsTouchedBy(databasePath: string, conversationId: string): StoredRow[] {
+  const database = new Database(databasePath, { readonly: true, fileMustExist: true });
+  try {
+    return (['memories', 'diary_entries'] as const).flatMap((table) =>
+      database
+        .prepare<[string, string], { userId: string; content: string; createdBy: string; deletedBy: string | null }>(
+          `SELECT user_id AS userId, content, created_by AS createdBy, deleted_by AS deletedBy FROM ${table}
+           WHERE created_by = ? OR deleted_by = ? ORDER BY id`,
+        )
+        .all(conversationId, conversationId)
+        .map((row) => ({ table, ...row })),
+    );
+  } finally {
+    database.close();
+  }
+}
