@@ -28,6 +28,11 @@ export interface SessionContext {
 /** Output reserved against a tokens-per-minute budget when the request sets no maxTokens. */
 export const DEFAULT_OUTPUT_TOKEN_ESTIMATE = 1_024;
 
+/** The slot whose `outstanding` count this request holds, if any. */
+interface Ticket {
+  slot: ProviderSlot | undefined;
+}
+
 type AttemptOutcome =
   | { readonly ok: true; readonly result: ChatResult }
   | { readonly ok: false; readonly error: ProviderError; readonly latencyMs: number }
@@ -69,17 +74,12 @@ export class DispatcherSession implements ModelRequester {
 
   private async run(request: RoleRequest, signal: AbortSignal): Promise<ChatResult> {
     const tokens = estimateTokens(request);
+    const ticket: Ticket = { slot: undefined };
     let failedAttempts = 0;
     let lastError: ProviderError | undefined;
-    let counted: ProviderSlot | undefined;
     try {
       for (;;) {
-        const slot = await this.route(signal, lastError);
-        if (slot !== counted) {
-          if (counted !== undefined) counted.outstanding -= 1;
-          slot.outstanding += 1;
-          counted = slot;
-        }
+        const slot = await this.route(ticket, signal, lastError);
         const outcome = await this.attempt(slot, request, tokens, signal);
         if (outcome === 'unavailable') continue;
         if (outcome.ok) return outcome.result;
@@ -88,12 +88,16 @@ export class DispatcherSession implements ModelRequester {
         await this.afterFailure(slot, request, outcome, failedAttempts, signal);
       }
     } finally {
-      if (counted !== undefined) counted.outstanding -= 1;
+      if (ticket.slot !== undefined) ticket.slot.outstanding -= 1;
     }
   }
 
-  /** Own provider if it takes work, else a switch to the best other, else wait for one to come back. */
-  private async route(signal: AbortSignal, lastError: ProviderError | undefined): Promise<ProviderSlot> {
+  /**
+   * Own provider if it takes work, else a switch to the best other, else wait for one to come
+   * back. The choice is counted on the slot before this returns (synchronously when no wait is
+   * needed), so conversations started in the same tick see each other and spread out.
+   */
+  private async route(ticket: Ticket, signal: AbortSignal, lastError: ProviderError | undefined): Promise<ProviderSlot> {
     for (;;) {
       const choice = this.context.router.choose(this.current);
       if (choice === 'none') throw lastError ?? this.noProviderError();
@@ -114,6 +118,11 @@ export class DispatcherSession implements ModelRequester {
         });
       }
       this.current = choice.name;
+      if (ticket.slot !== choice) {
+        if (ticket.slot !== undefined) ticket.slot.outstanding -= 1;
+        choice.outstanding += 1;
+        ticket.slot = choice;
+      }
       return choice;
     }
   }

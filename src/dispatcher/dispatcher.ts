@@ -52,6 +52,7 @@ export class Dispatcher {
       healthPolicy,
       expectedLatencyMs: options.expectedLatencyMs ?? DEFAULT_EXPECTED_LATENCY_MS,
       onHealthChange: (slot: ProviderSlot, change: HealthChange) => this.onHealthChange(slot, change),
+      onProbeFreed: () => this.router.notifyChange(),
     };
     this.slots = options.providers.map((slotOptions) => new ProviderSlot(slotOptions, world));
     for (const slot of this.slots) this.reported.set(slot.name, slot.health.state);
@@ -74,15 +75,17 @@ export class Dispatcher {
 
   /**
    * Conversations to keep in flight so every provider stays saturated:
-   * Σ rate × observed latency × headroom + a small constant, at least 1, at most Σ maxConcurrency.
-   * Disabled providers do not count; cooling ones do, since they come back.
+   * Σ (rate × observed latency + 1) × headroom + 2, at least 1, at most Σ maxConcurrency.
+   * The + 1 per provider is one pacing interval of work, which short-latency providers need to
+   * never run dry (routing budgets the same, see ProviderSlot.routingScore). Disabled providers
+   * do not count; cooling ones do, since they come back.
    */
   suggestedConcurrency(): number {
     let needed = 0;
     let cap = 0;
     for (const slot of this.slots) {
       if (slot.health.phase === 'disabled') continue;
-      needed += (slot.effectiveRate() * slot.latencyMs) / 1000;
+      needed += slot.capacity();
       cap += slot.maxConcurrency;
     }
     const wanted = Math.ceil(needed * this.headroom) + CONCURRENCY_SLACK;

@@ -5,9 +5,8 @@ import type { ProviderSlot } from './provider-slot.js';
 /** `wait`: every provider is cooling down or probing; `none`: every provider is disabled. */
 export type RouteChoice = ProviderSlot | 'wait' | 'none';
 
-/** Estimates closer than this (ms) are the same to routing, so the round-robin decides. */
-const WAIT_TIE_MS = 1;
-const LOAD_TIE = 1e-9;
+/** Scores this close are equal to routing, so the round-robin decides. */
+const RELATIVE_TIE = 1e-9;
 
 /**
  * Picks the provider for a request and lets requests wait for the providers to come back.
@@ -34,7 +33,8 @@ export class ProviderRouter {
 
   /**
    * The session's own provider while it takes work (even when paused or saturated: stickiness
-   * wins), otherwise the provider that would start a new request soonest.
+   * wins), otherwise the provider that would serve a new request soonest relative to its rate
+   * and latency (see ProviderSlot.routingScore).
    */
   choose(current: ProviderName | undefined): RouteChoice {
     const own = current === undefined ? undefined : this.byName.get(current);
@@ -88,11 +88,9 @@ export class ProviderRouter {
     const withRoom = candidates.filter((slot) => slot.hasCapacity());
     const pool = withRoom.length > 0 ? withRoom : candidates;
     const now = this.now();
-    const scored = pool.map((slot) => ({ slot, wait: slot.estimatedWaitMs(now), load: slot.loadRatio() }));
-    const leastWait = Math.min(...scored.map((entry) => entry.wait));
-    const soonest = scored.filter((entry) => entry.wait - leastWait < WAIT_TIE_MS);
-    const leastLoad = Math.min(...soonest.map((entry) => entry.load));
-    const tied = soonest.filter((entry) => entry.load - leastLoad <= LOAD_TIE * Math.max(1, leastLoad));
+    const scored = pool.map((slot) => ({ slot, score: slot.routingScore(now) }));
+    const least = Math.min(...scored.map((entry) => entry.score));
+    const tied = scored.filter((entry) => entry.score - least <= RELATIVE_TIE * Math.max(1, least));
     return this.nextInRotation(tied.map((entry) => entry.slot));
   }
 

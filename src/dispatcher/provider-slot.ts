@@ -30,6 +30,8 @@ export interface SlotWorld {
   readonly healthPolicy: HealthPolicy;
   readonly expectedLatencyMs: number;
   readonly onHealthChange: (slot: ProviderSlot, change: HealthChange) => void;
+  /** A half-open provider's probe was given up before it started: someone else may take it. */
+  readonly onProbeFreed: (slot: ProviderSlot) => void;
 }
 
 interface Waiter {
@@ -108,8 +110,9 @@ export class ProviderSlot {
     return phase === 'active' || (phase === 'half_open' && this.waiters.size === 0);
   }
 
+  /** Whether the requests routed here (running, waiting or about to wait) leave room for one more. */
   hasCapacity(): boolean {
-    return this.running + this.waiters.size < this.maxConcurrency;
+    return Math.max(this.outstanding, this.running + this.waiters.size) < this.maxConcurrency;
   }
 
   /** Requests per second this provider can really take: the rate, or less when tokens bind. */
@@ -119,11 +122,24 @@ export class ProviderSlot {
   }
 
   /**
-   * How long a new conversation's request would wait to start here: the larger of the queue
-   * as it stands and the steady state of the conversations already routed here, each of which
-   * comes back once per latency.
+   * Requests this provider can have routed to it without starting late: rate × latency, plus one
+   * pacing interval's worth so that a provider with short replies keeps a request waiting.
    */
-  estimatedWaitMs(now: number): number {
+  capacity(): number {
+    return (this.effectiveRate() * this.latencyEstimate) / 1000 + 1;
+  }
+
+  /**
+   * How loaded this provider would be with one more request, relative to its capacity: the time
+   * to serve everything routed here plus the new request, divided by latency + one interval.
+   * Below 1 the provider idles between replies; above, requests queue. Two measures, the larger
+   * wins: the steady state of the requests routed here (each conversation comes back once per
+   * latency), and the queue as it stands (a Retry-After pause, pacing, a token shortfall).
+   * Comparing ratios rather than raw waits gives each provider slack in proportion to its
+   * capacity, which is what absorbs the spread of its latencies; with equal latencies it splits
+   * new conversations in proportion to the rates.
+   */
+  routingScore(now: number): number {
     const interval = 1000 / this.effectiveRate();
     const readyAt = Math.max(
       this.lastStartAt + this.intervalMs,
@@ -131,14 +147,9 @@ export class ProviderSlot {
       this.tokenBucket?.readyAt(this.tokensPerRequest ?? 0) ?? now,
       now,
     );
-    const queueWait = readyAt - now + this.waiters.size * interval;
-    const loadWait = (this.outstanding + 1) * interval - this.latencyEstimate;
-    return Math.max(queueWait, loadWait, 0);
-  }
-
-  /** Share of this provider's steady-state capacity the conversations routed here would use. */
-  loadRatio(): number {
-    return ((this.outstanding + 1) * 1000) / (this.effectiveRate() * Math.max(1, this.latencyEstimate));
+    const steady = (this.outstanding + 1) * interval;
+    const queue = readyAt - now + (this.waiters.size + 1) * interval;
+    return Math.max(steady, queue) / (this.latencyEstimate + interval);
   }
 
   /** Waits in FIFO order for permission to start; rejects with the signal's reason on abort. */
@@ -149,6 +160,7 @@ export class ProviderSlot {
       const onAbort = (): void => {
         this.waiters.delete(waiter);
         reject(signal.reason);
+        if (this.health.phase === 'half_open') this.world.onProbeFreed(this);
         this.pump();
       };
       const waiter: Waiter = {

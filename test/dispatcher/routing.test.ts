@@ -1,0 +1,191 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createRandom } from '../../src/core/random.js';
+import type { ModelRequester } from '../../src/core/types.js';
+import { Dispatcher } from '../../src/dispatcher/index.js';
+import { FakeProvider, maxStartsInWindow, ok, settleAll, slotFor, userTurn } from './fake-provider.js';
+
+async function conversation(requester: ModelRequester, requests: number): Promise<void> {
+  for (let index = 0; index < requests; index++) await requester.complete({ role: 'assistant', messages: userTurn });
+}
+
+/**
+ * A runner in miniature: keeps `suggestedConcurrency()` conversations in flight until `total`
+ * conversations have started, re-reading the suggestion whenever one ends.
+ */
+async function keepBusy(dispatcher: Dispatcher, total: number, requests: number): Promise<void> {
+  let started = 0;
+  const running = new Set<Promise<void>>();
+  while (started < total || running.size > 0) {
+    while (started < total && running.size < dispatcher.suggestedConcurrency()) {
+      started += 1;
+      const work: Promise<void> = conversation(dispatcher.session(), requests).finally(() => running.delete(work));
+      running.add(work);
+    }
+    await Promise.race(running);
+  }
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(0);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('routing', () => {
+  it('with rates 2:1 across two providers, new sessions split about 2:1', async () => {
+    const mistral = new FakeProvider('mistral', () => ok(3_000));
+    const together = new FakeProvider('together', () => ok(3_000));
+    const dispatcher = new Dispatcher({ providers: [slotFor(mistral, 2), slotFor(together, 1)] });
+    const sessions = Array.from({ length: 30 }, () => dispatcher.session());
+    await settleAll(sessions.map((session) => conversation(session, 1)));
+    const onMistral = sessions.filter((session) => session.provider === 'mistral').length;
+    expect(onMistral).toBeGreaterThanOrEqual(19);
+    expect(onMistral).toBeLessThanOrEqual(21);
+  });
+
+  it('sessions stick to their provider for every request', async () => {
+    const mistral = new FakeProvider('mistral', () => ok(1_000));
+    const together = new FakeProvider('together', () => ok(1_000));
+    const dispatcher = new Dispatcher({ providers: [slotFor(mistral, 2), slotFor(together, 2)] });
+    const first = dispatcher.session();
+    const second = dispatcher.session();
+    expect(first.provider).toBeUndefined();
+    await settleAll([conversation(first, 4), conversation(second, 4)]);
+    expect(first.provider).toBe('mistral');
+    expect(second.provider).toBe('together');
+    expect(mistral.calls).toHaveLength(4);
+    expect(together.calls).toHaveLength(4);
+    expect([...first.switches, ...second.switches]).toEqual([]);
+  });
+
+  it('a resumed conversation gets the provider it asks for', async () => {
+    const mistral = new FakeProvider('mistral', () => ok(1_000));
+    const together = new FakeProvider('together', () => ok(1_000));
+    const dispatcher = new Dispatcher({ providers: [slotFor(mistral, 2), slotFor(together, 2)] });
+    const session = dispatcher.session({ preferred: 'together' });
+    expect(session.provider).toBe('together');
+    await settleAll([conversation(session, 2)]);
+    expect(together.calls).toHaveLength(2);
+    expect(mistral.calls).toHaveLength(0);
+    expect(session.switches).toEqual([]);
+  });
+
+  it('a resumed conversation whose provider is no longer configured moves, with the switch recorded', async () => {
+    const mistral = new FakeProvider('mistral', () => ok(1_000));
+    const dispatcher = new Dispatcher({ providers: [slotFor(mistral, 2)] });
+    const session = dispatcher.session({ preferred: 'huggingface' });
+    await settleAll([conversation(session, 1)]);
+    expect(session.provider).toBe('mistral');
+    expect(session.switches).toEqual([
+      expect.objectContaining({ from: 'huggingface', to: 'mistral', reason: 'provider not configured' }),
+    ]);
+  });
+
+  it('a provider at its concurrency cap is skipped for new sessions while another has room', async () => {
+    const mistral = new FakeProvider('mistral', () => ok(10_000));
+    const together = new FakeProvider('together', () => ok(10_000));
+    const dispatcher = new Dispatcher({
+      providers: [slotFor(mistral, 10, { maxConcurrency: 2 }), slotFor(together, 1)],
+    });
+    const sessions = Array.from({ length: 8 }, () => dispatcher.session());
+    await settleAll(sessions.map((session) => conversation(session, 1)));
+    expect(sessions.filter((session) => session.provider === 'mistral')).toHaveLength(2);
+  });
+
+  it('a slow provider never holds back a fast one, and together they run at ≥ 0.95 of the summed rates', async () => {
+    // mistral 2 req/s at 8 s per reply, together 1 req/s at 1 s: needs about 17 conversations in flight.
+    const mistral = new FakeProvider('mistral', () => ok(8_000));
+    const together = new FakeProvider('together', () => ok(1_000));
+    const dispatcher = new Dispatcher({ providers: [slotFor(mistral, 2), slotFor(together, 1)], random: createRandom(5) });
+    await settleAll([keepBusy(dispatcher, 150, 4)]);
+    const starts = [...mistral.starts, ...together.starts].sort((a, b) => a - b);
+    expect(starts).toHaveLength(600);
+    // Judge the steady state: from the moment the first replies came back to the last start.
+    const from = 10_000;
+    const to = Math.max(...starts) - 10_000;
+    const steady = starts.filter((start) => start >= from && start < to).length;
+    expect(steady / ((to - from) / 1_000)).toBeGreaterThanOrEqual(0.95 * 3);
+    expect(maxStartsInWindow(mistral.starts, 1_000)).toBeLessThanOrEqual(2);
+    expect(maxStartsInWindow(together.starts, 1_000)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('throughput', () => {
+  it('four providers with different rates and spread-out latencies run at ≥ 0.97 of the summed rates', async () => {
+    const random = createRandom(42);
+    const setups = [
+      { name: 'mistral', rate: 1, latencyMs: 6_000 },
+      { name: 'together', rate: 2, latencyMs: 3_000 },
+      { name: 'huggingface', rate: 0.5, latencyMs: 12_000 },
+      { name: 'openai_compatible', rate: 1, latencyMs: 2_000 },
+    ] as const;
+    // Latencies vary ±50 % around each provider's mean; a conversation thinks 50-250 ms between requests.
+    const providers = setups.map((setup) => new FakeProvider(setup.name, () => ok(setup.latencyMs * (0.5 + random()))));
+    const dispatcher = new Dispatcher({
+      providers: providers.map((provider, index) => slotFor(provider, setups[index]?.rate ?? 1)),
+      random,
+    });
+    let lastConversationAt = 0;
+    const think = () => new Promise((resolve) => setTimeout(resolve, 50 + random() * 200));
+    const run = async (): Promise<void> => {
+      let started = 0;
+      const running = new Set<Promise<void>>();
+      while (started < 300 || running.size > 0) {
+        while (started < 300 && running.size < dispatcher.suggestedConcurrency()) {
+          started += 1;
+          lastConversationAt = Date.now();
+          const session = dispatcher.session();
+          const work: Promise<void> = (async () => {
+            for (let request = 0; request < 5; request++) {
+              await session.complete({ role: 'assistant', messages: userTurn });
+              await think();
+            }
+          })().finally(() => running.delete(work));
+          running.add(work);
+        }
+        await Promise.race(running);
+      }
+    };
+    await settleAll([run()]);
+    const starts = providers.flatMap((provider) => provider.starts);
+    expect(starts).toHaveLength(1_500);
+    // Steady state: after the first replies shaped the estimates, while conversations were still being started.
+    const from = 15_000;
+    const steady = starts.filter((start) => start >= from && start < lastConversationAt).length;
+    expect(steady / ((lastConversationAt - from) / 1_000)).toBeGreaterThanOrEqual(0.97 * 4.5);
+    for (const [index, provider] of providers.entries()) {
+      expect(maxStartsInWindow(provider.starts, 1_000)).toBeLessThanOrEqual(Math.max(1, setups[index]?.rate ?? 1));
+    }
+  });
+});
+
+describe('suggested concurrency', () => {
+  it('grows with observed latency, from a configured guess, within the concurrency caps', async () => {
+    let latency = 1_000;
+    const mistral = new FakeProvider('mistral', () => ok(latency));
+    const together = new FakeProvider('together', () => ok(latency));
+    const dispatcher = new Dispatcher({
+      providers: [slotFor(mistral, 2), slotFor(together, 1)],
+      expectedLatencyMs: 4_000,
+    });
+    // Before any reply: (2 × 4 + 1 + 1 × 4 + 1) × 1.3 = 18.2 → 19, plus 2.
+    expect(dispatcher.suggestedConcurrency()).toBe(21);
+    await settleAll(Array.from({ length: 6 }, () => conversation(dispatcher.session(), 2)));
+    const fast = dispatcher.suggestedConcurrency();
+    // Observed 1 s: (2 × 1 + 1 + 1 × 1 + 1) × 1.3 = 6.5 → 7, plus 2.
+    expect(fast).toBe(9);
+
+    latency = 10_000;
+    await settleAll(Array.from({ length: 6 }, () => conversation(dispatcher.session(), 5)));
+    const slow = dispatcher.suggestedConcurrency();
+    expect(slow).toBeGreaterThan(fast);
+    expect(slow).toBeGreaterThan(30);
+
+    const capped = new Dispatcher({
+      providers: [slotFor(mistral, 50, { maxConcurrency: 4 }), slotFor(together, 50, { maxConcurrency: 3 })],
+    });
+    expect(capped.suggestedConcurrency()).toBe(7);
+  });
+});
