@@ -142,8 +142,9 @@ export class DispatcherSession implements ModelRequester {
     }
     const model = slot.models[request.role];
     this.context.emit({ type: 'request-start', provider: slot.name, role: request.role });
+    let result: ChatResult;
     try {
-      const result = await callWithDeadline(
+      result = await callWithDeadline(
         slot.provider,
         {
           model,
@@ -156,23 +157,23 @@ export class DispatcherSession implements ModelRequester {
         signal,
         this.context.sleep,
       );
-      const latencyMs = this.context.now() - lease.startedAt;
-      slot.finish(lease, { ok: true, latencyMs, usage: result.usage });
-      this.context.emit({
-        type: 'request-end',
-        provider: slot.name,
-        model: result.model,
-        role: request.role,
-        latencyMs,
-        usage: result.usage,
-      });
-      return { ok: true, result };
     } catch (thrown) {
       const latencyMs = this.context.now() - lease.startedAt;
       const error = this.normalize(thrown, slot.name, signal);
       slot.finish(lease, { ok: false, error });
       return { ok: false, error, latencyMs };
     }
+    const latencyMs = this.context.now() - lease.startedAt;
+    slot.finish(lease, { ok: true, latencyMs, usage: result.usage });
+    this.context.emit({
+      type: 'request-end',
+      provider: slot.name,
+      model: result.model,
+      role: request.role,
+      latencyMs,
+      usage: result.usage,
+    });
+    return { ok: true, result };
   }
 
   /** Reports the failure and returns when the request may be tried again; throws when it may not. */
