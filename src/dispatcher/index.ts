@@ -1,3 +1,8 @@
+/**
+ * The dispatcher: per-provider pacing (requests/s, tokens/min, concurrency), routing of
+ * conversations across providers, retries with full-jitter backoff, Retry-After pauses,
+ * cooldown with half-open probes, and failover. Imports nothing from `src/` but `src/core/`.
+ */
 export { Dispatcher, type DispatchSession } from './dispatcher.js';
 export type { DispatcherOptions, ProviderSlotOptions, DispatchLog, LogLevel } from './dispatcher-options.js';
 export { DEFAULT_HEALTH_POLICY, type HealthPolicy } from './provider-health.js';
