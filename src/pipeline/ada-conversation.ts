@@ -8,7 +8,7 @@ import type { ChatResult, SavedConversation } from '../core/types.js';
 import { ConversationDiscarded } from '../core/types.js';
 import { parseToolCalls, type ParsedToolCalls } from '../tools/index.js';
 import { resolveAdaOptions, type AdaPipelineOptions, type ResolvedAdaOptions } from './ada-pipeline-options.js';
-import { cleanTesterMessage } from './clean-tester-message.js';
+import { cleanTesterMessage, testerLabels } from './clean-tester-message.js';
 import { ConversationLog, sourceOf } from './conversation-log.js';
 import { buildMetadata } from './conversation-metadata.js';
 import { pickTopic } from './conversation-topics.js';
@@ -31,6 +31,7 @@ interface Conversation {
   readonly step: StepContext;
   readonly user: SimulatedUser;
   readonly testerPrompt: string;
+  readonly judgeTester: (result: ChatResult) => Verdict<string>;
 }
 
 interface AssistantReply {
@@ -38,11 +39,11 @@ interface AssistantReply {
   readonly parsed: ParsedToolCalls;
 }
 
-function judgeTester(user: SimulatedUser): (result: ChatResult) => Verdict<string> {
+function judgeTester(labels: ReadonlySet<string>): (result: ChatResult) => Verdict<string> {
   return (result) => {
     const finish = checkFinish(result);
     if (finish !== undefined) return finish;
-    const cleaned = cleanTesterMessage(result.text, user);
+    const cleaned = cleanTesterMessage(result.text, labels);
     return cleaned.ok ? { ok: true, value: cleaned.text } : cleaned;
   };
 }
@@ -66,7 +67,7 @@ async function userTurn(conversation: Conversation, turn: number): Promise<void>
     step,
     `tester message ${turn}`,
     { role: 'tester', messages: shapeTesterRequest(conversation.testerPrompt, step.log.messages), ...options.sampling.tester },
-    judgeTester(conversation.user),
+    conversation.judgeTester,
   );
   step.log.append({ role: 'user', content: value }, sourceOf(result));
 }
@@ -107,6 +108,7 @@ async function converse(options: ResolvedAdaOptions, context: PipelineRunContext
     step: { requester: context.requester, signal: context.signal, log },
     user,
     testerPrompt: fillPlaceholders(options.prompts.tester, { ...personaPlaceholders(user), topic }),
+    judgeTester: judgeTester(testerLabels(user)),
   };
   for (let turn = 1; turn <= turns; turn++) {
     await userTurn(conversation, turn);

@@ -19,7 +19,8 @@ const WRAPPING_QUOTES_PATTERN = /^"([^"]*)"$|^“([^”]*)”$/;
 
 const USER_LABELS: ReadonlySet<string> = new Set(['user', 'me', 'human', 'you', 'simulated user', 'the user', 'customer']);
 
-function userLabels(user: SimulatedUser): Set<string> {
+/** The labels a tester may put before its message for `user`; built once per conversation. */
+export function testerLabels(user: SimulatedUser): ReadonlySet<string> {
   const name = user.name.toLowerCase();
   const firstName = name.split(' ')[0] ?? name;
   return new Set([...USER_LABELS, name, firstName]);
@@ -45,10 +46,10 @@ function brokeRole(text: string): string | undefined {
   return undefined;
 }
 
-/** Cleans one tester reply for `user`, or says why it cannot be the user's message. */
-export function cleanTesterMessage(raw: string, user: SimulatedUser): TesterMessageCheck {
+/** Cleans one tester reply, or says why it cannot be the user's message. */
+export function cleanTesterMessage(raw: string, labels: ReadonlySet<string>): TesterMessageCheck {
   const withoutThinking = removeThinking(raw);
-  const text = unwrapQuotes(stripLeadingLabel(withoutThinking, userLabels(user)).trim());
+  const text = unwrapQuotes(stripLeadingLabel(withoutThinking, labels).trim());
   if (text.length === 0) return { ok: false, reason: 'empty_reply', detail: 'the tester wrote no message' };
   const broke = brokeRole(text);
   if (broke !== undefined) return { ok: false, reason: 'tester_broke_role', detail: broke };
