@@ -1,20 +1,19 @@
-import { ConfigError } from '../core/errors.js';
+import type { Configuration } from '../config/configuration.js';
 import { loadConfiguration } from '../config/load-configuration.js';
+import { ConfigError } from '../core/errors.js';
+import type { CommandIo } from '../runner/run-options.js';
 import { GENERATE_HELP, parseGenerateOptions, type GenerateOptions } from './generate-options.js';
 import { loadEnvironment } from './load-environment.js';
 
-export interface CommandIo {
-  readonly cwd: string;
-  readonly env: NodeJS.ProcessEnv;
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-}
-
 const processIo = (): CommandIo => ({ cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr });
 
-/** `npm run generate -- --target N`: exit 0 when the target is reached or the run stopped cleanly, 2 on bad configuration. */
+/**
+ * `npm run generate -- --target N`. Exit codes: 0 target reached or stopped cleanly, 1 no provider
+ * could serve, 2 bad configuration (reported before anything is written), 130 a second signal.
+ */
 export async function runGenerateCommand(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
   let options: GenerateOptions;
+  let configuration: Configuration | undefined;
   try {
     options = parseGenerateOptions(argv);
     if (options.help) {
@@ -22,8 +21,7 @@ export async function runGenerateCommand(argv: readonly string[], io: CommandIo 
       return 0;
     }
     if (!options.offline) {
-      // Validate before anything else happens, so a bad configuration writes nothing.
-      loadConfiguration({
+      configuration = loadConfiguration({
         cwd: io.cwd,
         env: loadEnvironment(io.cwd, io.env),
         dataDir: options.dataDir,
@@ -39,6 +37,7 @@ export async function runGenerateCommand(argv: readonly string[], io: CommandIo 
     }
     throw error;
   }
+  // Loaded lazily so that `--help` and configuration errors answer fast, before the SDKs load.
   const { startGeneration } = await import('../runner/start-generation.js');
-  return startGeneration(options, io);
+  return startGeneration(options, io, configuration);
 }

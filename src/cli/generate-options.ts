@@ -1,33 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.js';
-import type { ProviderName } from '../core/types.js';
+import type { GenerateOptions } from '../runner/run-options.js';
 
-/** Every flag of `generate`, parsed and checked; documented in README.md and `--help`. */
-export interface GenerateOptions {
-  readonly target: number;
-  readonly dataDir?: string;
-  readonly configPath?: string;
-  readonly output?: string;
-  readonly providers?: readonly string[];
-  /** Conversations in flight; undefined = chosen from observed latency. */
-  readonly concurrency?: number;
-  readonly offline: boolean;
-  readonly users: number;
-  readonly turns: { readonly min: number; readonly max: number };
-  readonly maxToolRounds: number;
-  readonly rewrite: boolean;
-  readonly resetTools: boolean;
-  readonly seed: number;
-  readonly graceSeconds: number;
-  readonly progressIntervalSeconds: number;
-  readonly conversationDeadlineSeconds: number;
-  readonly maxTokens?: number;
-  readonly maxCost?: number;
-  readonly maxHours?: number;
-  readonly logLevel: 'debug' | 'info' | 'warn';
-  readonly baseUrls: Readonly<Partial<Record<ProviderName, string>>>;
-  readonly help: boolean;
-}
+export type { GenerateOptions };
 
 export const GENERATE_HELP = `Usage: npm run generate -- --target N [options]
 
@@ -40,7 +15,8 @@ Generates N training conversations, resuming from what the output already holds.
   --providers a,b             use only these enabled providers for this run
   --concurrency N             conversations in flight (default: automatic, from observed latency)
   --offline                   dry run against an in-process emulator, no keys needed
-  --users N                   simulated users in the pool (default: 200)
+  --users N                   simulated users in the pool, generated from --seed (default: 200)
+  --users-file PATH           simulated users listed in a JSON file instead (see README)
   --turns MIN-MAX             user/assistant exchanges per conversation (default: 1-3)
   --max-tool-rounds N         tool-call rounds per assistant turn (default: 3)
   --no-rewrite                keep the assistant's <think> blocks as written
@@ -75,6 +51,7 @@ export function parseGenerateOptions(argv: readonly string[]): GenerateOptions {
         concurrency: { type: 'string' },
         offline: { type: 'boolean', default: false },
         users: { type: 'string' },
+        'users-file': { type: 'string' },
         turns: { type: 'string' },
         'max-tool-rounds': { type: 'string' },
         'no-rewrite': { type: 'boolean', default: false },
@@ -111,6 +88,7 @@ export function parseGenerateOptions(argv: readonly string[]): GenerateOptions {
     concurrency: optional(values.concurrency, (text) => integer('--concurrency', text, 1)),
     offline: values.offline,
     users: optional(values.users, (text) => integer('--users', text, 1)) ?? 200,
+    usersFile: values['users-file'],
     turns: optional(values.turns, parseTurns) ?? { min: 1, max: 3 },
     maxToolRounds: optional(values['max-tool-rounds'], (text) => integer('--max-tool-rounds', text, 0)) ?? 3,
     rewrite: !values['no-rewrite'],

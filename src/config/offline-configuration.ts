@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ConfigError } from '../core/errors.js';
 import type { ProviderName } from '../core/types.js';
 import type { Configuration, ProviderSettings } from './configuration.js';
 import { deepFreeze } from './load-configuration.js';
@@ -17,7 +18,12 @@ export function createOfflineConfiguration(options: {
   readonly only?: readonly string[];
 }): Configuration {
   const dataDir = path.resolve(options.cwd, options.dataDir ?? 'data');
-  const names = (Object.keys(OFFLINE_RATES) as ProviderName[]).filter((name) => !options.only || options.only.includes(name));
+  const available = Object.keys(OFFLINE_RATES) as ProviderName[];
+  const unknown = (options.only ?? []).filter((name) => !available.includes(name as ProviderName));
+  if (unknown.length > 0) {
+    throw new ConfigError(`--providers names ${unknown.join(', ')}, which the offline dry run does not emulate (it has ${available.join(', ')}).`);
+  }
+  const names = available.filter((name) => !options.only || options.only.includes(name));
   const providers: ProviderSettings[] = names.map((name) => ({
     name,
     apiKey: 'offline-dry-run',

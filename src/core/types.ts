@@ -156,3 +156,22 @@ export type ProviderErrorKind =
   | 'auth'
   | 'bad_request'
   | 'aborted';
+
+/** What a pipeline gets for one conversation. */
+export interface PipelineContext {
+  readonly conversationId: string;
+  readonly requester: ModelRequester;
+  /** Aborted at the conversation's deadline, or when a shutdown's grace period ends. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A generation pipeline (DESIGN.md decision 8): given a way to make model requests, it returns one
+ * finished conversation or throws ConversationDiscarded with a counted reason. The runner, the
+ * dispatcher, the store and stats serve any pipeline.
+ */
+export interface ConversationPipeline {
+  readonly name: string;
+  readonly version: string;
+  run(context: PipelineContext): Promise<SavedConversation>;
+}

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { isProviderError } from '../core/errors.js';
+import {
+  ConversationDiscarded,
+  type ConversationPipeline,
+  type DiscardReason,
+  type ModelRequester,
+  type ProviderName,
+  type SavedConversation,
+} from '../core/types.js';
+
+/** The parts of other modules the runner drives; narrow so tests can see what it needs. */
+export interface RunnerStore {
+  readonly count: number;
+  append(conversation: SavedConversation): Promise<boolean>;
+}
+
+export interface RunnerStats {
+  conversationStarted(): void;
+  conversationSaved(info: { provider: ProviderName | undefined; toolCalls: readonly { name: string; ok: boolean }[] }): void;
+  conversationDiscarded(reason: string): void;
+}
+
+export interface RunnerDispatcher {
+  session(): ModelRequester & { readonly provider: ProviderName | undefined };
+  suggestedConcurrency(): number;
+  hasUsableProvider(): boolean;
+}
+
+export interface ConversationRunnerOptions {
+  readonly target: number;
+  readonly store: RunnerStore;
+  readonly pipeline: ConversationPipeline;
+  readonly dispatcher: RunnerDispatcher;
+  readonly stats: RunnerStats;
+  readonly logger: Logger;
+  /** Fixed number of conversations in flight; @default the dispatcher's suggestion, re-read as latency changes */
+  readonly concurrency?: number;
+  /** One conversation's deadline. @default 900_000 */
+  readonly conversationDeadlineMs?: number;
+  /** Undo a conversation's side effects (tool rows) when it is not saved. */
+  readonly onUnsaved?: (conversationId: string) => void;
+  /** @default crypto.randomUUID */
+  readonly newId?: () => string;
+  /** How often the in-flight target is re-evaluated without any completion. @default 1_000 */
+  readonly recheckMs?: number;
+}
+
+export type RunOutcome =
+  | { readonly kind: 'target_reached' }
+  | { readonly kind: 'drained'; readonly reason: string }
+  | { readonly kind: 'no_providers'; readonly reason: string };
+
+const NO_PROVIDER_REASON = 'every provider is disabled (authentication failed or refused); fix the keys and run again';
+
+/**
+ * Keeps enough conversations in flight to saturate every provider, stops opening new ones when
+ * saved + in flight reaches the target, replaces discarded ones, and ends with exactly `target`
+ * saved. `drain()` stops opening; `abortAll()` ends those still in flight.
+ */
+export class ConversationRunner {
+  readonly #options: ConversationRunnerOptions;
+  readonly #inFlight = new Map<string, AbortController>();
+  #draining: string | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(options: ConversationRunnerOptions) {
+    this.#options = options;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  async run(): Promise<RunOutcome> {
+    const { store, target, dispatcher } = this.#options;
+    const recheckMs = this.#options.recheckMs ?? 1_000;
+    while (true) {
+      if (this.#draining === undefined && !dispatcher.hasUsableProvider()) this.drain(NO_PROVIDER_REASON);
+      if (this.#draining !== undefined || store.count >= target) {
+        if (this.#inFlight.size === 0) break;
+      } else {
+        const wanted = Math.min(this.#desiredConcurrency(), target - store.count);
+        while (this.#inFlight.size < wanted) this.#open();
+      }
+      await this.#waitForChange(recheckMs);
+    }
+    if (store.count >= target) return { kind: 'target_reached' };
+    if (this.#draining === NO_PROVIDER_REASON) return { kind: 'no_providers', reason: NO_PROVIDER_REASON };
+    return { kind: 'drained', reason: this.#draining ?? 'stopped' };
+  }
+
+  /** Stop opening conversations; those in flight go on. The first reason given is kept. */
+  drain(reason: string): void {
+    this.#draining ??= reason;
+    this.#wake?.();
+  }
+
+  /** Abort every conversation in flight (the end of a grace period, or a second signal). */
+  abortAll(reason: string): void {
+    for (const controller of this.#inFlight.values()) controller.abort(new Error(reason));
+  }
+
+  #desiredConcurrency(): number {
+    return Math.max(1, this.#options.concurrency ?? this.#options.dispatcher.suggestedConcurrency());
+  }
+
+  #waitForChange(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.#wake = done;
+    });
+  }
+
+  #open(): void {
+    const id = (this.#options.newId ?? randomUUID)();
+    const controller = new AbortController();
+    this.#inFlight.set(id, controller);
+    this.#options.stats.conversationStarted();
+    void this.#converse(id, controller).finally(() => {
+      this.#inFlight.delete(id);
+      this.#wake?.();
+    });
+  }
+
+  async #converse(conversationId: string, controller: AbortController): Promise<void> {
+    const { pipeline, dispatcher, store, stats, logger } = this.#options;
+    const deadlineMs = this.#options.conversationDeadlineMs ?? 900_000;
+    const deadline = setTimeout(() => controller.abort(new Error('conversation deadline passed')), deadlineMs);
+    const session = dispatcher.session();
+    let saved = false;
+    try {
+      const conversation = await pipeline.run({ conversationId, requester: session, signal: controller.signal });
+      saved = await store.append(conversation);
+      if (!saved) {
+        this.#discard(conversationId, 'invalid_output', 'the output already holds this conversation id');
+        return;
+      }
+      stats.conversationSaved({ provider: session.provider, toolCalls: readToolCalls(conversation) });
+      logger.debug({ conversationId, provider: session.provider, saved: store.count }, 'conversation saved');
+    } catch (error) {
+      const { reason, message } = describeFailure(error, controller.signal);
+      this.#discard(conversationId, reason, message);
+    } finally {
+      clearTimeout(deadline);
+      if (!saved) this.#options.onUnsaved?.(conversationId);
+    }
+  }
+
+  #discard(conversationId: string, reason: DiscardReason, message: string): void {
+    this.#options.stats.conversationDiscarded(reason);
+    this.#options.logger.info({ conversationId, reason, detail: message }, 'conversation discarded');
+  }
+}
+
+function describeFailure(error: unknown, signal: AbortSignal): { reason: DiscardReason; message: string } {
+  if (error instanceof ConversationDiscarded) return { reason: error.reason, message: error.message };
+  if (signal.aborted) {
+    const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+    return { reason: /deadline/.test(why) ? 'deadline' : 'aborted', message: why };
+  }
+  if (isProviderError(error)) return { reason: 'provider_failure', message: error.message };
+  // A pipeline bug must not take the daemon down with it; it is counted and logged instead.
+  return { reason: 'invalid_output', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+}
+
+function readToolCalls(conversation: SavedConversation): { name: string; ok: boolean }[] {
+  const calls = conversation.metadata.toolCalls;
+  if (!Array.isArray(calls)) return [];
+  return calls.map((call: { name?: unknown; ok?: unknown }) => ({ name: String(call.name), ok: call.ok === true }));
+}

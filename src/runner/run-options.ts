@@ -1,0 +1,38 @@
+import type { ProviderName } from '../core/types.js';
+
+/** Every flag of `generate`, parsed and checked; documented in README.md and `--help`. */
+export interface GenerateOptions {
+  readonly target: number;
+  readonly dataDir?: string;
+  readonly configPath?: string;
+  readonly output?: string;
+  readonly providers?: readonly string[];
+  /** Conversations in flight; undefined = chosen from observed latency. */
+  readonly concurrency?: number;
+  readonly offline: boolean;
+  readonly users: number;
+  /** A JSON list of simulated users instead of generated ones. */
+  readonly usersFile?: string;
+  readonly turns: { readonly min: number; readonly max: number };
+  readonly maxToolRounds: number;
+  readonly rewrite: boolean;
+  readonly resetTools: boolean;
+  readonly seed: number;
+  readonly graceSeconds: number;
+  readonly progressIntervalSeconds: number;
+  readonly conversationDeadlineSeconds: number;
+  readonly maxTokens?: number;
+  readonly maxCost?: number;
+  readonly maxHours?: number;
+  readonly logLevel: 'debug' | 'info' | 'warn';
+  readonly baseUrls: Readonly<Partial<Record<ProviderName, string>>>;
+  readonly help: boolean;
+}
+
+/** What a run needs of the process it runs in. */
+export interface CommandIo {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}

@@ -1,0 +1,178 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Configuration } from '../config/configuration.js';
+import { ConfigError } from '../core/errors.js';
+import { Dispatcher } from '../dispatcher/index.js';
+import { createProvider } from '../providers/create-provider.js';
+import { ProgressReporter, RunStats, createLogger, createRunId, statusFilePath, type RunLogger } from '../stats/index.js';
+import { ConversationStore } from '../store/index.js';
+import { ToolStore } from '../tools/index.js';
+import { ConversationRunner, type RunOutcome } from './conversation-runner.js';
+import { buildPipeline, loadPipelineInputs, type PipelineInputs } from './build-pipeline.js';
+import { startOfflineEmulator } from './offline-emulator.js';
+import type { CommandIo, GenerateOptions } from './run-options.js';
+import { handleShutdownSignals } from './shutdown-signals.js';
+
+/** Where the daemon keeps what it needs between runs. */
+export function runPaths(configuration: Configuration, options: GenerateOptions, cwd: string) {
+  const dataDir = configuration.dataDir;
+  return {
+    dataDir,
+    output: path.resolve(cwd, options.output ?? path.join(dataDir, 'trainingData', 'conversations.jsonl')),
+    toolsDatabase: path.join(dataDir, 'tools.db'),
+    logs: path.join(dataDir, 'logs'),
+    status: statusFilePath(dataDir),
+  };
+}
+
+/**
+ * One generation run, from a validated configuration to exactly `target` conversations on disk
+ * (or a clean stop). Exit code: 0 target reached or stopped cleanly, 1 no provider could serve,
+ * 130 stopped at once by a second signal.
+ */
+export async function startGeneration(options: GenerateOptions, io: CommandIo, loaded?: Configuration): Promise<number> {
+  let offline: Awaited<ReturnType<typeof startOfflineEmulator>> | undefined;
+  try {
+    let inputs: PipelineInputs;
+    try {
+      inputs = loadPipelineInputs(options);
+      offline = options.offline ? await startOfflineEmulator(options, io.cwd) : undefined;
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        io.stderr.write(`Configuration error: ${error.message}\n`);
+        return 2;
+      }
+      throw error;
+    }
+    const configuration = offline?.configuration ?? loaded;
+    if (!configuration) throw new ConfigError('No configuration was loaded.');
+    const paths = runPaths(configuration, options, io.cwd);
+    mkdirSync(paths.dataDir, { recursive: true });
+    const runLogger = createLogger({
+      logDirectory: paths.logs,
+      runId: createRunId(),
+      level: options.logLevel,
+      terminal: io.stdout,
+      secrets: configuration.secrets,
+    });
+    try {
+      return await generate({ options, configuration, inputs, paths, runLogger, dryRun: offline !== undefined });
+    } finally {
+      await runLogger.close();
+    }
+  } finally {
+    await offline?.emulator.close();
+  }
+}
+
+interface GenerateContext {
+  readonly options: GenerateOptions;
+  readonly configuration: Configuration;
+  readonly inputs: PipelineInputs;
+  readonly paths: ReturnType<typeof runPaths>;
+  readonly runLogger: RunLogger;
+  readonly dryRun: boolean;
+}
+
+async function generate(context: GenerateContext): Promise<number> {
+  const { options, configuration, paths, runLogger } = context;
+  const logger = runLogger.logger;
+  logger.info(
+    {
+      target: options.target,
+      dryRun: context.dryRun,
+      providers: configuration.providers.map((provider) => ({ name: provider.name, requestsPerSecond: provider.requestsPerSecond, models: provider.models })),
+      output: paths.output,
+      logFile: runLogger.logFile,
+    },
+    context.dryRun ? 'DRY RUN (--offline): every provider is the built-in emulator; nothing is sent anywhere' : 'starting',
+  );
+  for (const warning of configuration.warnings) logger.warn(warning);
+
+  const { store, recovery } = await ConversationStore.open(paths.output);
+  if (recovery.truncatedBytes > 0) {
+    logger.warn({ bytes: recovery.truncatedBytes, tornLine: recovery.tornLine }, 'cut a torn last line from the output (a crash mid-write); that conversation was never saved');
+  }
+  logger.info({ saved: store.count, target: options.target }, `resuming: ${store.count} conversations already saved`);
+  if (store.count >= options.target) {
+    logger.info({ saved: store.count, target: options.target, output: paths.output }, `target already reached: ${store.count}/${options.target} conversations in ${paths.output}; nothing to do`);
+    await store.close();
+    return 0;
+  }
+
+  const toolStore = ToolStore.open(paths.toolsDatabase);
+  try {
+    if (options.resetTools) {
+      toolStore.reset();
+      logger.info({ database: paths.toolsDatabase }, 'tool database emptied (--reset-tools)');
+    }
+    const rolledBack = toolStore.rollbackUnsaved((conversationId) => store.has(conversationId));
+    if (rolledBack > 0) logger.info({ rows: rolledBack }, 'rolled back tool rows of conversations that were never saved');
+    return await runToTarget(context, store, toolStore);
+  } finally {
+    await store.close();
+    toolStore.close();
+  }
+}
+
+async function runToTarget(context: GenerateContext, store: ConversationStore, toolStore: ToolStore): Promise<number> {
+  const { options, configuration, paths, runLogger } = context;
+  const logger = runLogger.logger;
+  const stats = new RunStats({ target: options.target, alreadySaved: store.count, prices: configuration.prices });
+  const dispatcher = new Dispatcher({
+    providers: configuration.providers.map((settings) => ({
+      provider: createProvider(settings.name, { apiKey: settings.apiKey, baseUrl: settings.baseUrl }),
+      models: settings.models,
+      requestsPerSecond: settings.requestsPerSecond,
+      tokensPerMinute: settings.tokensPerMinute,
+      maxConcurrency: settings.maxConcurrency,
+      timeoutMs: settings.timeoutMs,
+    })),
+    onEvent: (event) => stats.onDispatchEvent(event),
+    log: (level, message, fields) => logger[level](fields ?? {}, message),
+  });
+  const pipeline = buildPipeline({ options, inputs: context.inputs, toolStore, dryRun: context.dryRun, alreadySaved: store.count });
+  const runner = new ConversationRunner({
+    target: options.target,
+    store,
+    pipeline,
+    dispatcher,
+    stats,
+    logger,
+    concurrency: options.concurrency,
+    conversationDeadlineMs: options.conversationDeadlineSeconds * 1000,
+    onUnsaved: (conversationId) => toolStore.rollbackConversation(conversationId),
+  });
+  const reporter = new ProgressReporter({
+    stats,
+    logger,
+    statusFile: paths.status,
+    outputPath: paths.output,
+    logFile: runLogger.logFile,
+    intervalMs: options.progressIntervalSeconds * 1000,
+    budget: { maxTokens: options.maxTokens, maxCost: options.maxCost, maxHours: options.maxHours },
+    onBudgetReached: (reason) => runner.drain(reason),
+  });
+  const signals = handleShutdownSignals({ runner, reporter, logger, graceSeconds: options.graceSeconds });
+  try {
+    await reporter.start();
+    const outcome = await runner.run();
+    const { state, reason, code } = describeOutcome(outcome, signals.immediate());
+    await reporter.finish(state, reason);
+    return code;
+  } finally {
+    signals.dispose();
+    dispatcher.close();
+  }
+}
+
+function describeOutcome(outcome: RunOutcome, immediate: boolean): { state: 'finished' | 'stopped'; reason: string; code: number } {
+  switch (outcome.kind) {
+    case 'target_reached':
+      return { state: 'finished', reason: 'target reached', code: 0 };
+    case 'no_providers':
+      return { state: 'stopped', reason: outcome.reason, code: 1 };
+    case 'drained':
+      return { state: 'stopped', reason: outcome.reason, code: immediate ? 130 : 0 };
+  }
+}
