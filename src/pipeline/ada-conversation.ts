@@ -97,7 +97,12 @@ async function assistantTurn(conversation: Conversation, turn: number): Promise<
   }
 }
 
-async function converse(options: ResolvedAdaOptions, context: PipelineRunContext, user: SimulatedUser, startedAt: number) {
+async function converse(
+  options: ResolvedAdaOptions,
+  context: PipelineRunContext,
+  user: SimulatedUser,
+  startedAt: number,
+): Promise<SavedConversation> {
   const topic = pickTopic(options.random, user);
   const turns = integerBetween(options.random, options.turns.min, options.turns.max);
   const log = new ConversationLog();
