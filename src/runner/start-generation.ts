@@ -159,6 +159,7 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
     const outcome = await runner.run();
     const { state, reason, code } = describeOutcome(outcome, signals.immediate());
     await reporter.finish(state, reason);
+    logResourceUsage(logger);
     return code;
   } finally {
     signals.dispose();
@@ -175,4 +176,13 @@ function describeOutcome(outcome: RunOutcome, immediate: boolean): { state: 'fin
     case 'drained':
       return { state: 'stopped', reason: outcome.reason, code: immediate ? 130 : 0 };
   }
+}
+
+/** CPU time and peak memory of the whole run, for the benchmark and for the curious. */
+function logResourceUsage(logger: RunLogger['logger']): void {
+  const usage = process.resourceUsage();
+  logger.info(
+    { cpuUserMs: Math.round(usage.userCPUTime / 1000), cpuSystemMs: Math.round(usage.systemCPUTime / 1000), maxRssKb: usage.maxRSS },
+    'resource usage',
+  );
 }
