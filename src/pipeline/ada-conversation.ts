@@ -12,7 +12,7 @@ import { cleanTesterMessage, testerLabels } from './clean-tester-message.js';
 import { ConversationLog, sourceOf } from './conversation-log.js';
 import { buildMetadata } from './conversation-metadata.js';
 import { pickTopic } from './conversation-topics.js';
-import type { ConversationPipeline, PipelineRunContext } from './pipeline-types.js';
+import type { AdaPipeline, PipelineRunContext } from './pipeline-types.js';
 import { fillPlaceholders } from './prompt-template.js';
 import { checkFinish, requestStep, throwIfAborted, toDiscard, type StepContext, type Verdict } from './request-step.js';
 import { rewriteThinking } from './rewrite-thinking.js';
@@ -175,7 +175,7 @@ async function runConversation(options: ResolvedAdaOptions, context: PipelineRun
 }
 
 /** The Ada conversation pipeline. Options are validated here, once (`ConfigError` when invalid). */
-export function createAdaPipeline(options: AdaPipelineOptions): ConversationPipeline {
+export function createAdaPipeline(options: AdaPipelineOptions): AdaPipeline {
   const resolved = resolveAdaOptions(options);
   return {
     name: ADA_PIPELINE_NAME,

@@ -7,7 +7,7 @@ export { DEFAULT_SAMPLING, type AdaPipelineOptions, type RoleSampling } from './
 export type { MessageSource, RetryRecord, RewriteRecord, ToolCallRecord } from './conversation-log.js';
 export { TOPICS, pickTopic } from './conversation-topics.js';
 export { PROMPT_FILES, loadPrompts, type Prompts } from './load-prompts.js';
-export type { ConversationPipeline, PipelineRunContext } from './pipeline-types.js';
+export type { AdaPipeline, ConversationPipeline, PipelineContext, PipelineRunContext } from './pipeline-types.js';
 export { TESTER_PLACEHOLDERS, fillPlaceholders } from './prompt-template.js';
 export { abortReason } from './request-step.js';
 export type { ConversationToolStore } from './run-tool-round.js';

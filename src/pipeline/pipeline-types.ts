@@ -1,24 +1,14 @@
-import type { ModelRequester, SavedConversation } from '../core/types.js';
+import type { ConversationPipeline, PipelineContext, SavedConversation } from '../core/types.js';
 
-/** What the runner gives a pipeline for one conversation. */
-export interface PipelineRunContext {
-  /** Becomes the saved conversation's `id`; tool rows written by the conversation record it. */
-  readonly conversationId: string;
-  /** Reaches the models by role; the dispatcher implements it per conversation. */
-  readonly requester: ModelRequester;
-  /** Aborts the conversation (shutdown, deadline via `AbortSignal.timeout`). */
-  readonly signal: AbortSignal;
-  /** Wall clock in epoch milliseconds, for timings and `createdAt`. @default Date.now */
+/** The runner's context, plus an injectable clock for timings and `createdAt`. */
+export interface PipelineRunContext extends PipelineContext {
+  /** Wall clock in epoch milliseconds. @default Date.now */
   readonly now?: () => number;
 }
 
-/**
- * A generation pipeline (DESIGN.md decision 8): given a conversation id and a way to make model
- * requests, it returns a conversation to save, or throws `ConversationDiscarded` with a counted
- * reason. Any other error is a real failure (a bug, a broken database), not a model mistake.
- */
-export interface ConversationPipeline {
-  readonly name: string;
-  readonly version: string;
+/** A `ConversationPipeline` (src/core) whose `run` also accepts a clock. */
+export interface AdaPipeline extends ConversationPipeline {
   run(context: PipelineRunContext): Promise<SavedConversation>;
 }
+
+export type { ConversationPipeline, PipelineContext };

@@ -10,7 +10,7 @@ import {
   loadPrompts,
   UserPool,
   type AdaPipelineOptions,
-  type ConversationPipeline,
+  type AdaPipeline,
   type SimulatedUser,
   type ToolCallRecord,
 } from '../../src/pipeline/index.js';
@@ -20,7 +20,7 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 export const PROMPTS = loadPrompts(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../systemprompts'));
 
 export interface PipelineFixture {
-  readonly pipeline: ConversationPipeline;
+  readonly pipeline: AdaPipeline;
   readonly store: ToolStore;
   readonly databasePath: string;
   readonly pool: UserPool;
