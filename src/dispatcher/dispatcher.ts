@@ -125,13 +125,13 @@ export class Dispatcher {
   private logChange(provider: ProviderName, change: HealthChange): void {
     const state = change.state;
     if (state.status === 'disabled') {
-      this.log('error', `provider disabled: ${state.reason}`, { provider });
+      this.log('error', `provider ${provider} disabled: ${state.reason}; the run continues on the others`, { provider });
     } else if (state.status === 'cooling_down' && change.phase === 'cooling') {
-      this.log('warn', 'provider cooling down', { provider, until: state.until, reason: state.reason });
+      this.log('warn', `provider ${provider} cooling down until ${state.until}: ${state.reason}`, { provider, until: state.until, reason: state.reason });
     } else if (change.phase === 'half_open') {
-      this.log('info', 'provider cooldown over; sending one probe request', { provider });
+      this.log('info', `provider ${provider} cooldown over; sending one probe request`, { provider });
     } else if (change.phase === 'active') {
-      this.log('info', 'provider recovered', { provider });
+      this.log('info', `provider ${provider} recovered`, { provider });
     }
   }
 

@@ -72,7 +72,7 @@ describe('health and failover', () => {
     // Back in rotation: new conversations use mistral again.
     expect(startsBetween(recovered?.at ?? 0, Infinity)).toBeGreaterThan(5);
     expect(dispatcher.providerStates().mistral).toEqual({ status: 'active' });
-    expect(log).toHaveBeenCalledWith('info', 'provider recovered', { provider: 'mistral' });
+    expect(log).toHaveBeenCalledWith('info', 'provider mistral recovered', { provider: 'mistral' });
   });
 
   it('a 401 disables one provider, its work finishes on the rest, and the disabled state says why', async () => {
@@ -91,7 +91,7 @@ describe('health and failover', () => {
     expect(dispatcher.providerStates()).toEqual({ mistral: disabled, together: { status: 'active' } });
     expect(recorder.events).toContainEqual(expect.objectContaining({ type: 'provider-state', provider: 'mistral', state: disabled }));
     expect(log.mock.calls.filter(([level]) => level === 'error')).toEqual([
-      ['error', 'provider disabled: authentication failed (401)', { provider: 'mistral' }],
+      ['error', 'provider mistral disabled: authentication failed (401); the run continues on the others', { provider: 'mistral' }],
     ]);
     // Half the conversations started on mistral (round-robin); each moved once, with the reason.
     const switched = sessions.filter((session) => session.switches.length > 0);
