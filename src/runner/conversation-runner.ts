@@ -132,7 +132,8 @@ export class ConversationRunner {
   async #converse(conversationId: string, controller: AbortController): Promise<void> {
     const { pipeline, dispatcher, store, stats, logger } = this.#options;
     const deadlineMs = this.#options.conversationDeadlineMs ?? 900_000;
-    const deadline = setTimeout(() => controller.abort(new Error('conversation deadline passed')), deadlineMs);
+    // A TimeoutError, so the pipeline counts it as `deadline` rather than `aborted`.
+    const deadline = setTimeout(() => controller.abort(new DOMException('conversation deadline passed', 'TimeoutError')), deadlineMs);
     const session = dispatcher.session();
     let saved = false;
     try {
