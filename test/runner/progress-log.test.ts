@@ -47,7 +47,7 @@ describe('the progress record of a real run against the emulator', () => {
     output = daemon.output();
     counters = emulator.counters();
     records = readLogRecords(dataDir);
-    progress = records.filter((record): record is LoggedProgress => record.msg === 'progress') as LoggedProgress[];
+    progress = records.filter((record) => record.msg === 'progress') as unknown as LoggedProgress[];
   }, 60_000);
   afterAll(async () => {
     await emulator.close();
