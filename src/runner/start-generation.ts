@@ -77,15 +77,19 @@ interface GenerateContext {
 async function generate(context: GenerateContext): Promise<number> {
   const { options, configuration, paths, runLogger } = context;
   const logger = runLogger.logger;
+  const providerList = configuration.providers.map((provider) => `${provider.name} (${provider.requestsPerSecond} req/s)`).join(', ');
   logger.info(
     {
       target: options.target,
       dryRun: context.dryRun,
-      providers: configuration.providers.map((provider) => ({ name: provider.name, requestsPerSecond: provider.requestsPerSecond, models: provider.models })),
+      providers: configuration.providers.map((provider) => provider.name),
+      models: Object.fromEntries(configuration.providers.map((provider) => [provider.name, provider.models])),
       output: paths.output,
       logFile: runLogger.logFile,
     },
-    context.dryRun ? 'DRY RUN (--offline): every provider is the built-in emulator; nothing is sent anywhere' : 'starting',
+    context.dryRun
+      ? `DRY RUN (--offline): every provider is the built-in emulator, nothing is sent anywhere; target ${options.target} via ${providerList}`
+      : `starting: target ${options.target} via ${providerList}`,
   );
   for (const warning of configuration.warnings) logger.warn(warning);
 
