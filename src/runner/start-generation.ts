@@ -83,7 +83,6 @@ async function generate(context: GenerateContext): Promise<number> {
       target: options.target,
       dryRun: context.dryRun,
       providers: configuration.providers.map((provider) => provider.name),
-      models: Object.fromEntries(configuration.providers.map((provider) => [provider.name, provider.models])),
       output: paths.output,
       logFile: runLogger.logFile,
     },
@@ -91,6 +90,7 @@ async function generate(context: GenerateContext): Promise<number> {
       ? `DRY RUN (--offline): every provider is the built-in emulator, nothing is sent anywhere; target ${options.target} via ${providerList}`
       : `starting: target ${options.target} via ${providerList}`,
   );
+  logger.debug({ models: Object.fromEntries(configuration.providers.map((provider) => [provider.name, provider.models])) }, 'models per provider and role');
   for (const warning of configuration.warnings) logger.warn(warning);
 
   const { store, recovery } = await ConversationStore.open(paths.output);
