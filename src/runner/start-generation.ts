@@ -132,6 +132,9 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
       maxConcurrency: settings.maxConcurrency,
       timeoutMs: settings.timeoutMs,
     })),
+    // The emulator answers in about 0.4 s; assuming the real providers' 5 s before the first
+    // replies would open far more conversations than the dry run can keep moving.
+    expectedLatencyMs: context.dryRun ? 500 : undefined,
     onEvent: (event) => stats.onDispatchEvent(event),
     log: (level, message, fields) => logger[level](fields ?? {}, message),
   });
