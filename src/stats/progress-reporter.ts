@@ -74,13 +74,18 @@ export class ProgressReporter {
   async report(): Promise<ProgressRecord> {
     const record = this.options.stats.snapshot();
     logProgress(this.options.logger, record);
-    await this.write(record);
-    const reason = checkBudget(record, this.options.budget ?? {});
-    if (reason !== null && !this.budgetReported) {
+    const reason = this.budgetReported ? null : checkBudget(record, this.options.budget ?? {});
+    if (reason !== null) {
       this.budgetReported = true;
+      // Said in this very write, so `status` shows the drain (and why) while it lasts, not "running".
+      if (this.state === 'running') {
+        this.state = 'draining';
+        this.stopReason = reason;
+      }
       this.options.logger.warn({ reason }, 'budget reached; stopping after the conversations in flight');
-      this.options.onBudgetReached?.(reason);
     }
+    await this.write(record);
+    if (reason !== null) this.options.onBudgetReached?.(reason);
     return record;
   }
 

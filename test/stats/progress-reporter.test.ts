@@ -62,7 +62,7 @@ describe('ProgressReporter', () => {
     await reporter.finish('stopped', 'test over');
   });
 
-  it('calls onBudgetReached once, with the reason, when a cap is hit', async () => {
+  it('calls onBudgetReached once, with the reason, when a cap is hit, and the status file says draining', async () => {
     const reasons: string[] = [];
     const { stats, reporter } = setUp({ budget: { maxTokens: 100 }, onBudgetReached: (reason) => reasons.push(reason) });
     await reporter.start();
@@ -79,6 +79,8 @@ describe('ProgressReporter', () => {
     await reporter.report();
     expect(reasons).toEqual(['token budget reached: 110 of 100 tokens']);
     expect(logMessages().some((line) => line.msg.startsWith('budget reached'))).toBe(true);
+    // While the conversations in flight finish, `status` must say why the run is winding down.
+    expect(await readStatusFile(statusFilePath(directory))).toMatchObject({ state: 'draining', stopReason: reasons[0] });
     await reporter.finish('stopped', reasons[0] as string);
   });
 
