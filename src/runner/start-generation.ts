@@ -150,6 +150,7 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
     conversationDeadlineMs: options.conversationDeadlineSeconds * 1000,
     onUnsaved: (conversationId) => toolStore.rollbackConversation(conversationId),
   });
+  let budgetGrace: NodeJS.Timeout | undefined;
   const reporter = new ProgressReporter({
     stats,
     logger,
@@ -158,7 +159,15 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
     logFile: runLogger.logFile,
     intervalMs: options.progressIntervalSeconds * 1000,
     budget: { maxTokens: options.maxTokens, maxCost: options.maxCost, maxHours: options.maxHours },
-    onBudgetReached: (reason) => runner.drain(reason),
+    onBudgetReached: (reason) => {
+      runner.drain(reason);
+      // As after a first Ctrl+C: the conversations in flight get the grace period, not their whole deadline.
+      budgetGrace = setTimeout(() => {
+        logger.warn({ inFlight: runner.inFlight }, 'grace period over: aborting the conversations still in flight');
+        runner.abortAll('grace period over');
+      }, options.graceSeconds * 1000);
+      budgetGrace.unref();
+    },
   });
   const signals = handleShutdownSignals({ runner, reporter, logger, graceSeconds: options.graceSeconds });
   try {
@@ -169,6 +178,7 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
     logResourceUsage(logger);
     return code;
   } finally {
+    clearTimeout(budgetGrace);
     signals.dispose();
     dispatcher.close();
   }
