@@ -18,7 +18,7 @@ export interface RunStatsOptions {
   readonly now?: () => number;
   /** Width of the window behind `rate.recentPerHour`. @default 600_000 (ten minutes) */
   readonly recentWindowMs?: number;
-  /** Prices by model name; without them every cost is null. @default undefined */
+  /** Prices by model name; without them (undefined or empty) every cost is null. @default undefined */
   readonly prices?: Readonly<Record<string, ModelPrice>>;
   /** Latencies kept per provider for mean/p50/p95. @default 512 */
   readonly latencySamples?: number;
@@ -76,7 +76,8 @@ export class RunStats {
     this.target = options.target;
     this.alreadySaved = options.alreadySaved;
     this.now = options.now ?? Date.now;
-    this.prices = options.prices;
+    // The configuration always holds a list, empty when the user set no prices: "$0.00" would mislead.
+    this.prices = options.prices !== undefined && Object.keys(options.prices).length > 0 ? options.prices : undefined;
     this.latencySamples = options.latencySamples ?? 512;
     this.recentSaves = new SlidingWindow(options.recentWindowMs ?? 600_000);
     this.startedAtMs = this.now();

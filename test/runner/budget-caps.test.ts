@@ -91,6 +91,9 @@ describe('budget caps stop a run cleanly, as a Ctrl+C would', () => {
     const last = await expectStoppedFor(run, 'token budget reached');
     const tokens = last.tokens as { input: number; output: number };
     expect(tokens.input + tokens.output).toBeGreaterThanOrEqual(15_000);
+    // No "prices" in the configuration: no cost anywhere rather than a misleading "$0.00".
+    expect(last.cost).toBeNull();
+    expect(run.output).not.toContain('$0.00');
   });
 
   it('--max-cost stops when the priced tokens reach that cost', async () => {

@@ -226,6 +226,14 @@ describe('tokens and cost', () => {
     expect(stats.snapshot().cost).toEqual({ total: 0, projectedAtTarget: null, unpricedModels: ['mystery-model'] });
     expect(stats.snapshot().models['mystery-model']?.cost).toBeNull();
   });
+
+  it('treats an empty price list (what a configuration without "prices" holds) as no prices', () => {
+    const { stats } = statsWithClock({ prices: {} });
+    stats.onDispatchEvent(end('mistral', 'mistral-small', 900, 10, 10));
+    expect(stats.snapshot().cost).toBeNull();
+    expect(stats.snapshot().providers.mistral?.cost).toBeNull();
+    expect(stats.snapshot().models['mistral-small']?.cost).toBeNull();
+  });
 });
 
 describe('RunStats options', () => {
