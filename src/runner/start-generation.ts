@@ -4,7 +4,7 @@ import type { Configuration } from '../config/configuration.js';
 import { ConfigError } from '../core/errors.js';
 import { Dispatcher } from '../dispatcher/index.js';
 import { createProvider } from '../providers/create-provider.js';
-import { ProgressReporter, RunStats, createLogger, createRunId, statusFilePath, type RunLogger } from '../stats/index.js';
+import { ProgressReporter, RunStats, costCapProblem, createLogger, createRunId, statusFilePath, type RunLogger } from '../stats/index.js';
 import { ConversationStore } from '../store/index.js';
 import { ToolStore } from '../tools/index.js';
 import { ConversationRunner, type RunOutcome } from './conversation-runner.js';
@@ -46,6 +46,12 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
     }
     const configuration = offline?.configuration ?? loaded;
     if (!configuration) throw new ConfigError('No configuration was loaded.');
+    const models = configuration.providers.flatMap((provider) => Object.values(provider.models));
+    const costProblem = costCapProblem(options.maxCost, models, configuration.prices);
+    if (costProblem !== null) {
+      io.stderr.write(`Configuration error: ${costProblem}\n`);
+      return 2;
+    }
     const paths = runPaths(configuration, options, io.cwd);
     mkdirSync(paths.dataDir, { recursive: true });
     const runLogger = createLogger({

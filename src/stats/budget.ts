@@ -34,3 +34,22 @@ export function checkBudget(record: ProgressRecord, limits: BudgetLimits): strin
   }
   return null;
 }
+
+/**
+ * Why `--max-cost` cannot be kept with this price list, or null when it can (or is not set). The
+ * cost only counts priced models, so a model without a price would let the cap pass silently.
+ */
+export function costCapProblem(
+  maxCost: number | undefined,
+  models: Iterable<string>,
+  prices: Readonly<Record<string, unknown>>,
+): string | null {
+  if (maxCost === undefined) return null;
+  const unpriced = [...new Set(models)].filter((model) => prices[model] === undefined);
+  if (unpriced.length === 0) return null;
+  return (
+    `--max-cost needs a price for every model the run may use; none for ${unpriced.join(', ')}. ` +
+    'Add them under "prices" in secrets.json ({"<model>": {"input_per_million": …, "output_per_million": …}}), ' +
+    'or cap the run with --max-tokens instead.'
+  );
+}

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -104,6 +104,14 @@ describe('budget caps stop a run cleanly, as a Ctrl+C would', () => {
     const cost = last.cost as { total: number; unpricedModels: string[] };
     expect(cost.unpricedModels).toEqual([]);
     expect(cost.total).toBeGreaterThanOrEqual(0.15);
+  });
+
+  it('--max-cost without a price for every model is refused before anything is written (the cap would miss their cost)', async () => {
+    const prices = { [EMULATOR_MODELS.assistant]: { input_per_million: 10, output_per_million: 30 } };
+    const run = await runDaemon(['--max-cost', '0.15'], { extraSecrets: { prices } });
+    expect(run.code, run.output).toBe(2);
+    expect(run.output).toContain(`Configuration error: --max-cost needs a price for every model the run may use; none for ${EMULATOR_MODELS.tester}, ${EMULATOR_MODELS.rewriter}`);
+    expect(readdirSync(run.dataDir)).toEqual(['secrets.json']);
   });
 
   it('--max-hours stops after that much time', async () => {

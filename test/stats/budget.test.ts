@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkBudget } from '../../src/stats/budget.js';
+import { checkBudget, costCapProblem } from '../../src/stats/budget.js';
 import { progressRecord } from './fixtures.js';
 
 describe('checkBudget', () => {
@@ -23,5 +23,20 @@ describe('checkBudget', () => {
 
   it('without caps never stops', () => {
     expect(checkBudget(progressRecord({ tokens: { input: 1e12, output: 1e12 } }), {})).toBeNull();
+  });
+});
+
+describe('costCapProblem', () => {
+  const price = { inputPerMillion: 1, outputPerMillion: 2 };
+
+  it('refuses a cost cap when a model the run may use has no price, naming it once', () => {
+    const problem = costCapProblem(5, ['small', 'large', 'small'], { large: price });
+    expect(problem).toMatch(/^--max-cost needs a price for every model the run may use; none for small\. /);
+    expect(costCapProblem(5, ['small'], {})).toContain('none for small');
+  });
+
+  it('accepts a cost cap when every model is priced, and no cap at all', () => {
+    expect(costCapProblem(5, ['small', 'large'], { small: price, large: price })).toBeNull();
+    expect(costCapProblem(undefined, ['small'], {})).toBeNull();
   });
 });
