@@ -1,0 +1,201 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator, type EmulatorProviderOptions } from '../../src/emulator/index.js';
+import { prepareDaemonData, readLogRecords, type DaemonProcess } from '../helpers/daemon.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { daemonTracker, outputRecords, readOutputFile, readToolDatabase, unsavedWriters } from './daemon-checks.js';
+
+const DRAIN_MESSAGE = /^SIGINT received: draining: no new conversations; waiting up to \d+ s for the \d+ in flight/;
+
+interface ProxiedRequest {
+  readonly path: string;
+  readonly startedAt: number;
+  /** When the emulator's answer was fully sent on to the client. */
+  answeredAt?: number;
+  /** When the client hung up before any answer. */
+  abandonedAt?: number;
+}
+
+/**
+ * A pass-through proxy in front of the emulator that notes, per request, whether the client hung up
+ * before the answer (and when). That is the client's abort as the server sees it; the hang is passed
+ * on to the emulator by destroying the forwarded request.
+ */
+async function startAbortWatchingProxy(target: string): Promise<{ url: string; requests: ProxiedRequest[]; close: () => Promise<void> }> {
+  const requests: ProxiedRequest[] = [];
+  const targetUrl = new URL(target);
+  const server = http.createServer((incoming, outgoing) => {
+    const entry: ProxiedRequest = { path: incoming.url ?? '/', startedAt: Date.now() };
+    requests.push(entry);
+    const forward = http.request(
+      { host: targetUrl.hostname, port: targetUrl.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: targetUrl.host } },
+      (response) => {
+        outgoing.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(outgoing);
+      },
+    );
+    forward.on('error', () => outgoing.destroy());
+    outgoing.on('finish', () => (entry.answeredAt = Date.now()));
+    outgoing.on('close', () => {
+      if (entry.answeredAt !== undefined) return;
+      entry.abandonedAt = Date.now();
+      forward.destroy();
+    });
+    incoming.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function waitUntil(condition: () => boolean, what: string, daemon: DaemonProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}; daemon output:\n${daemon.output().slice(-3000)}`);
+    if (daemon.child.exitCode !== null) throw new Error(`the daemon exited before ${what}:\n${daemon.output().slice(-3000)}`);
+    await delay(20);
+  }
+}
+
+describe('signals: a real daemon stopped with SIGINT', () => {
+  let emulator: Emulator;
+  let temporary: { path: string; cleanup: () => void };
+  /** Conversations take a couple of seconds, so a signal always finds some in flight. */
+  const latency = { medianMs: 250, sigma: 0.3 };
+  beforeAll(async () => {
+    emulator = await startEmulator({ seed: 11, defaults: { latency } });
+    temporary = makeTempDir();
+  });
+  const daemons = daemonTracker();
+  afterEach(() => daemons.killLeftovers());
+  afterAll(async () => {
+    await emulator.close();
+    temporary.cleanup();
+  });
+
+  function setUp(name: string, providers: Parameters<typeof prepareDaemonData>[2], extraArgs: readonly string[] = []) {
+    const dataDir = path.join(temporary.path, name);
+    const env = prepareDaemonData(dataDir, emulator, providers);
+    const output = path.join(dataDir, 'trainingData', 'conversations.jsonl');
+    const args = ['--target', '30', '--data-dir', dataDir, '--concurrency', '4', '--users', '8', '--turns', '1-2', '--progress-interval', '60', ...extraArgs];
+    return { dataDir, env, output, args, toolsDatabase: path.join(dataDir, 'tools.db') };
+  }
+
+  it('the first SIGINT stops opening conversations, saves those in flight, logs the drain and a summary, and exits 0', async () => {
+    const run = setUp('drain', { mistral: { requestsPerSecond: 40 }, together: { requestsPerSecond: 40 } });
+    const daemon = daemons.spawn(run.args, { cwd: temporary.path, env: run.env });
+    await waitUntil(() => readOutputFile(run.output).ids.length >= 2, 'two conversations are saved', daemon);
+    const savedAtSignal = readOutputFile(run.output).ids.length;
+    const signalledAt = Date.now();
+    daemon.child.kill('SIGINT');
+    const exit = await daemon.exited;
+    const exitedAfterMs = Date.now() - signalledAt;
+    expect(exit.code, daemon.output().slice(-3000)).toBe(0);
+
+    const records = readLogRecords(run.dataDir);
+    const drain = records.find((record) => typeof record.msg === 'string' && DRAIN_MESSAGE.test(record.msg));
+    expect(drain, 'the drain warning').toMatchObject({ level: 40, signal: 'SIGINT', graceSeconds: 30 });
+    const inFlight = drain?.inFlight as number;
+    expect(inFlight).toBeGreaterThan(0);
+
+    const saved = readOutputFile(run.output);
+    expect(saved.tail).toBe('');
+    expect(saved.ids.length).toBeGreaterThan(savedAtSignal);
+    expect(saved.ids.length).toBeLessThanOrEqual(30);
+    // Every conversation this run started was saved: none was dropped or aborted by the drain.
+    expect(records.filter((record) => record.msg === 'conversation discarded')).toEqual([]);
+    const lastProgress = records.filter((record) => record.msg === 'progress').at(-1);
+    expect(lastProgress).toMatchObject({ saved: saved.ids.length, started: saved.ids.length, savedThisRun: saved.ids.length, inFlight: 0 });
+    expect(records.find((record) => record.msg === 'run summary')).toMatchObject({ state: 'stopped', stopReason: 'SIGINT' });
+    expect(records.some((record) => record.msg === 'grace period over: aborting the conversations still in flight')).toBe(false);
+    // Draining takes about as long as one conversation, far less than the 30 s grace period.
+    expect(exitedAfterMs).toBeLessThan(15_000);
+  });
+
+  it('a second SIGINT stops at once with exit 130: whole lines only, a sound database, no rows of the aborted conversations', async () => {
+    const run = setUp('second-signal', { mistral: { requestsPerSecond: 40 }, together: { requestsPerSecond: 40 } });
+    const daemon = daemons.spawn(run.args, { cwd: temporary.path, env: run.env });
+    await waitUntil(() => readOutputFile(run.output).ids.length >= 1, 'a conversation is saved', daemon);
+    daemon.child.kill('SIGINT');
+    await daemon.waitForOutput((output) => output.includes('SIGINT received: draining'));
+    const secondAt = Date.now();
+    daemon.child.kill('SIGINT');
+    const exit = await daemon.exited;
+    const exitedAfterMs = Date.now() - secondAt;
+    expect(exit.code, daemon.output().slice(-3000)).toBe(130);
+    expect(exitedAfterMs).toBeLessThan(5_000);
+
+    const records = outputRecords(daemon.output());
+    const stopNow = records.find((record) => record.msg === 'SIGINT received again: stopping now');
+    expect(stopNow?.inFlight).toBeGreaterThan(0);
+    const aborted = records.filter((record) => record.msg === 'conversation discarded' && record.reason === 'aborted');
+    expect(aborted.length).toBeGreaterThan(0);
+    expect(records.find((record) => record.msg === 'run summary')).toMatchObject({ state: 'stopped', stopReason: 'SIGINT' });
+
+    const saved = readOutputFile(run.output);
+    expect(saved.tail).toBe('');
+    expect(new Set(saved.ids).size).toBe(saved.ids.length);
+    for (const record of aborted) expect(saved.ids).not.toContain(record.conversationId);
+    const database = readToolDatabase(run.toolsDatabase);
+    expect(database.integrity).toBe('ok');
+    expect([...unsavedWriters(database.rows, new Set(saved.ids))], 'rows of conversations that are not in the output').toEqual([]);
+  });
+
+  it('when the grace period ends, hung provider calls are aborted on the wire and the daemon exits 0 within seconds', async () => {
+    const proxy = await startAbortWatchingProxy(emulator.url);
+    try {
+      const healthy: EmulatorProviderOptions = { requestsPerSecond: 40, latency };
+      // A provider timeout far beyond the grace period: only the grace period can end the hung calls.
+      const run = setUp('grace', { mistral: { requestsPerSecond: 40, timeoutMs: 120_000, emulator: healthy } }, ['--grace-seconds', '1']);
+      const daemon = daemons.spawn(run.args, { cwd: temporary.path, env: { ...run.env, MISTRAL_BASE_URL: `${proxy.url}/mistral` } });
+      await waitUntil(() => readOutputFile(run.output).ids.length >= 1, 'a conversation is saved', daemon);
+      emulator.configure('mistral', { ...healthy, faults: { rateHang: 1 } });
+      await waitUntil(() => proxy.requests.filter((request) => request.answeredAt === undefined).length >= 4, 'every conversation waits on a hung call', daemon);
+      const signalledAt = Date.now();
+      daemon.child.kill('SIGINT');
+      const exit = await daemon.exited;
+      const exitedAfterMs = Date.now() - signalledAt;
+      expect(exit.code, daemon.output().slice(-3000)).toBe(0);
+      expect(exitedAfterMs).toBeGreaterThanOrEqual(1_000);
+      expect(exitedAfterMs).toBeLessThan(5_000);
+
+      const records = readLogRecords(run.dataDir);
+      expect(records.some((record) => record.msg === 'grace period over: aborting the conversations still in flight')).toBe(true);
+      const aborted = records.filter((record) => record.msg === 'conversation discarded' && record.reason === 'aborted');
+      expect(aborted.length).toBeGreaterThanOrEqual(4);
+      const summary = records.find((record) => record.msg === 'run summary');
+      expect(summary).toMatchObject({ state: 'stopped', stopReason: 'SIGINT' });
+
+      // Each hung call was abandoned by the daemon itself when the grace period ended, before the
+      // run summary, not by the process exiting afterwards.
+      const hung = proxy.requests.filter((request) => request.answeredAt === undefined);
+      expect(hung.length).toBeGreaterThanOrEqual(4);
+      const summaryAt = Date.parse(String(summary?.time));
+      for (const request of hung) {
+        expect(request.abandonedAt, `${request.path} was never abandoned`).toBeDefined();
+        expect(request.abandonedAt!).toBeGreaterThanOrEqual(signalledAt + 900);
+        expect(request.abandonedAt!).toBeLessThanOrEqual(summaryAt);
+      }
+      expect(emulator.counters().mistral.injected.hang).toBeGreaterThanOrEqual(hung.length);
+      const saved = readOutputFile(run.output);
+      expect(saved.tail).toBe('');
+      const database = readToolDatabase(run.toolsDatabase);
+      expect(database.integrity).toBe('ok');
+      expect([...unsavedWriters(database.rows, new Set(saved.ids))]).toEqual([]);
+    } finally {
+      emulator.configure('mistral', {});
+      await proxy.close();
+    }
+  });
+});
