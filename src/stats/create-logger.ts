@@ -14,7 +14,8 @@ export interface LoggerOptions {
   /** Names this run's file `run-<runId>.log`; see `createRunId`. */
   readonly runId: string;
   /**
-   * What the terminal shows: `debug` (--verbose), `info`, `warn` (--quiet) or `error`. The file
+   * What the terminal shows: `debug` (--verbose), `info`, `warn` (--quiet: warnings, plus the
+   * progress records and the run summary) or `error`. The file
    * always keeps `info` and above, and `debug` too when this is `debug`, so a quiet terminal never
    * costs the morning-after record.
    * @default 'info'

@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
 import { formatPrettyLine } from './pretty-line.js';
+import { PROGRESS_MESSAGE, SUMMARY_MESSAGE } from './progress-record.js';
 
 /** pino sets `lastLevel` on a destination that carries this global symbol (see pino/lib/symbols.js). */
 const NEEDS_METADATA = Symbol.for('pino.metadata');
 const DRAIN_WAIT_MS = 1000;
+const WARN_LEVEL = 40;
+/** Info lines a quiet (`warn`) terminal still shows: the progress it is there to watch, and the end of the run. */
+const ALWAYS_SHOWN: ReadonlySet<string> = new Set([PROGRESS_MESSAGE, SUMMARY_MESSAGE]);
 
 export interface TerminalSinkOptions {
   readonly pretty: boolean;
@@ -34,6 +38,12 @@ export class TerminalSink {
     return this.options.minimumLevel;
   }
 
+  /** Whether a line of this level and message belongs on the terminal. */
+  shows(level: number, message: string | undefined): boolean {
+    if (level >= this.options.minimumLevel) return true;
+    return this.options.minimumLevel <= WARN_LEVEL && message !== undefined && ALWAYS_SHOWN.has(message);
+  }
+
   write(redactedLine: string): void {
     if (this.broken) return;
     const text = this.options.pretty ? formatPrettyLine(redactedLine, { color: this.options.color }) : redactedLine;
@@ -61,6 +71,8 @@ export class RunLogDestination {
   readonly [NEEDS_METADATA] = true;
   /** Set by pino before every `write`. */
   lastLevel = 30;
+  /** Set by pino before every `write`. */
+  lastMsg: string | undefined;
   private closed = false;
   private fileFailed = false;
 
@@ -74,7 +86,7 @@ export class RunLogDestination {
   write(line: string): void {
     const redacted = this.redact(line);
     if (!this.closed && !this.fileFailed) this.appendToFile(redacted);
-    if (this.terminal !== null && this.lastLevel >= this.terminal.minimumLevel) this.terminal.write(redacted);
+    if (this.terminal !== null && this.terminal.shows(this.lastLevel, this.lastMsg)) this.terminal.write(redacted);
   }
 
   async flush(): Promise<void> {

@@ -96,6 +96,27 @@ describe('the run log file', () => {
     expect(fileLines(verbose.logFile).map((line) => line.msg)).toEqual(['visible debug']);
   });
 
+  it('a quiet terminal still shows progress and the run summary (what --quiet promises); an error-only one does not', async () => {
+    const quietTerminal = captureTerminal();
+    const quiet = open({ runId: 'quiet-progress', level: 'warn', terminal: quietTerminal });
+    quiet.logger.info('routine');
+    logProgress(quiet.logger, progressRecord());
+    quiet.logger.info({ summary: 'done' }, 'run summary');
+    await quiet.close();
+    const shown = quietTerminal
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(shown).toEqual(['progress', 'run summary']);
+
+    const errorsTerminal = captureTerminal();
+    const errorsOnly = open({ runId: 'errors-only', level: 'error', terminal: errorsTerminal });
+    logProgress(errorsOnly.logger, progressRecord());
+    await errorsOnly.close();
+    expect(errorsTerminal.text()).toBe('');
+  });
+
   it('survives logging after close: the file is closed, nothing throws', async () => {
     const run = open();
     await run.close();
