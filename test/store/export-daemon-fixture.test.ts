@@ -1,0 +1,274 @@
+/**
+ * Every export format on output the real daemon wrote. The fixture
+ * test/fixtures/store/daemon-conversations.jsonl is produced by scripts/make-export-fixture.ts
+ * (`nightshift generate --offline --seed 7 ...` against the built-in emulator); regenerate it with
+ * `npx tsx scripts/make-export-fixture.ts`. Ids and the order of lines change between runs, so the
+ * expectations are derived from each saved conversation here, with logic independent of the
+ * exporters, and the first test checks the fixture still has what the others rely on.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runExportCommand } from '../../src/cli/export-command.js';
+import { exportConversations, parseConversationLine, parseWhereFilter } from '../../src/store/index.js';
+import type { ExportOptions } from '../../src/store/index.js';
+import { FIXTURES, makeTemporaryDirectory, removeTemporaryDirectories } from './store-test-helpers.js';
+
+afterEach(removeTemporaryDirectories);
+
+const FIXTURE = path.join(FIXTURES, 'daemon-conversations.jsonl');
+
+interface Message {
+  readonly role: 'system' | 'user' | 'assistant' | 'tool';
+  readonly content: string;
+}
+interface ToolCall {
+  readonly messageIndex: number;
+  readonly resultIndex: number;
+  readonly name: string;
+  readonly arguments: unknown;
+  readonly ok: boolean;
+  readonly format: 'hermes' | 'python' | 'mistral' | 'plain';
+}
+interface Saved {
+  readonly id: string;
+  readonly conversations: readonly Message[];
+  readonly metadata: { readonly toolCalls: readonly ToolCall[]; readonly simulatedUser: { readonly id: string }; readonly [key: string]: unknown };
+}
+
+const FIXTURE_TEXT = fs.readFileSync(FIXTURE, 'utf8');
+const SAVED: readonly Saved[] = FIXTURE_TEXT.split('\n')
+  .filter((line) => line !== '')
+  .map((line) => JSON.parse(line) as Saved);
+
+async function exportFixture(options: Partial<ExportOptions> & Pick<ExportOptions, 'format'>) {
+  const outputPath = path.join(makeTemporaryDirectory(), `export.${options.format}`);
+  const summary = await exportConversations({ inputPath: FIXTURE, outputPath, ...options });
+  return { summary, text: fs.readFileSync(outputPath, 'utf8') };
+}
+
+function jsonLines(text: string): any[] {
+  expect(text.endsWith('\n')).toBe(true);
+  return text.slice(0, -1).split('\n').map((line) => JSON.parse(line));
+}
+
+/** The assistant text after its `<think>` block, as a reader would cut it by hand. */
+function withoutThinking(content: string): string {
+  expect(content.startsWith('<think>')).toBe(true);
+  return content.slice(content.indexOf('</think>') + '</think>'.length).replace(/^\s+/, '');
+}
+
+/** The assistant text without the tool-call markup the daemon saved, cut by where each format starts. */
+function withoutCallMarkup(content: string, format: ToolCall['format']): string {
+  switch (format) {
+    case 'mistral':
+      return content.slice(0, content.indexOf('[TOOL_CALLS]')).trimEnd();
+    case 'plain':
+      return content.slice(0, content.indexOf('\ntool_call:')).trimEnd();
+    case 'hermes':
+    case 'python':
+      return content.split('<tool_call>').map((part, index) => (index === 0 ? part : part.slice(part.indexOf('</tool_call>') + '</tool_call>'.length))).join('').trimEnd();
+  }
+}
+
+function callsByMessage(saved: Saved): Map<number, ToolCall[]> {
+  const calls = new Map<number, ToolCall[]>();
+  for (const call of saved.metadata.toolCalls) calls.set(call.messageIndex, [...(calls.get(call.messageIndex) ?? []), call]);
+  return calls;
+}
+
+describe('the daemon-written fixture', () => {
+  it('is valid store output and holds what the export checks rely on: every call format, several calls in one reply, a failed call, <think> on every reply', () => {
+    expect(SAVED.length).toBeGreaterThanOrEqual(8);
+    for (const line of FIXTURE_TEXT.slice(0, -1).split('\n')) expect(parseConversationLine(line).ok).toBe(true);
+    const calls = SAVED.flatMap((saved) => saved.metadata.toolCalls);
+    expect(new Set(calls.map((call) => call.format))).toEqual(new Set(['hermes', 'python', 'mistral', 'plain']));
+    expect(SAVED.some((saved) => [...callsByMessage(saved).values()].some((group) => group.length > 1))).toBe(true);
+    expect(calls.some((call) => !call.ok)).toBe(true);
+    for (const saved of SAVED) {
+      expect(saved.metadata.dryRun).toBe(true);
+      for (const message of saved.conversations.filter((message) => message.role === 'assistant')) expect(message.content.startsWith('<think>')).toBe(true);
+      // The daemon's own invariant the openai export builds on: each call points at its reply and its own result.
+      for (const call of saved.metadata.toolCalls) {
+        expect(saved.conversations[call.messageIndex]?.role).toBe('assistant');
+        expect(saved.conversations[call.resultIndex]?.role).toBe('tool');
+      }
+      expect(new Set(saved.metadata.toolCalls.map((call) => call.resultIndex)).size).toBe(saved.conversations.filter((message) => message.role === 'tool').length);
+    }
+  });
+});
+
+describe('json', () => {
+  it('is one array, one {"conversations"} item per line in input order, each message exactly {role, content} as saved', async () => {
+    const { summary, text } = await exportFixture({ format: 'json' });
+    expect(summary).toMatchObject({ exported: SAVED.length, skipped: 0, filteredOut: 0 });
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('[');
+    expect(lines.slice(-2)).toEqual([']', '']);
+    expect(lines).toHaveLength(SAVED.length + 3);
+    const items = JSON.parse(text) as { conversations: Message[] }[];
+    expect(Array.isArray(items)).toBe(true);
+    items.forEach((item, index) => {
+      expect(Object.keys(item)).toEqual(['conversations']);
+      const saved = SAVED[index]!;
+      expect(item.conversations).toHaveLength(saved.conversations.length);
+      item.conversations.forEach((message, position) => {
+        expect(Object.keys(message)).toEqual(['role', 'content']);
+        expect(message).toEqual({ role: saved.conversations[position]!.role, content: saved.conversations[position]!.content });
+      });
+    });
+  });
+
+  it('--strip-thinking leaves each reply as the text after its <think> block, tool calls included, and touches nothing else', async () => {
+    const items = JSON.parse((await exportFixture({ format: 'json', stripThinking: true })).text) as { conversations: Message[] }[];
+    items.forEach((item, index) => {
+      item.conversations.forEach((message, position) => {
+        const original = SAVED[index]!.conversations[position]!;
+        expect(message.role).toBe(original.role);
+        expect(message.content).toBe(original.role === 'assistant' ? withoutThinking(original.content) : original.content);
+        if (message.role === 'assistant') expect(message.content).not.toContain('<think>');
+      });
+    });
+  });
+});
+
+describe('sharegpt', () => {
+  it('one turn per message: system/human/gpt/tool, values verbatim, tool calls left in the gpt turn as the model wrote them', async () => {
+    const records = jsonLines((await exportFixture({ format: 'sharegpt' })).text);
+    expect(records).toHaveLength(SAVED.length);
+    const from = { system: 'system', user: 'human', assistant: 'gpt', tool: 'tool' } as const;
+    records.forEach((record, index) => {
+      expect(Object.keys(record)).toEqual(['conversations']);
+      expect(record.conversations).toEqual(SAVED[index]!.conversations.map((message) => ({ from: from[message.role], value: message.content })));
+    });
+  });
+
+  it('with the observation role, a reply\'s several results merge into one turn, so after the system turn human/observation and gpt alternate as LLaMA-Factory requires', async () => {
+    const records = jsonLines((await exportFixture({ format: 'sharegpt', shareGptToolRole: 'observation' })).text);
+    let merged = 0;
+    records.forEach((record, index) => {
+      const saved = SAVED[index]!;
+      const turns = record.conversations as { from: string; value: string }[];
+      expect(turns[0]).toEqual({ from: 'system', value: saved.conversations[0]!.content });
+      turns.slice(1).forEach((turn, position) => expect(turn.from).toBe(position % 2 === 0 ? (turn.from === 'observation' ? 'observation' : 'human') : 'gpt'));
+      expect(turns.at(-1)?.from).toBe('gpt');
+      for (const group of callsByMessage(saved).values()) {
+        const results = group.map((call) => saved.conversations[call.resultIndex]!.content).join('\n');
+        expect(turns.filter((turn) => turn.from === 'observation').map((turn) => turn.value)).toContain(results);
+        if (group.length > 1) merged++;
+      }
+    });
+    expect(merged).toBeGreaterThan(0);
+  });
+});
+
+describe('openai', () => {
+  it('each call in metadata becomes a tool_call on the reply that made it, answered right after by a tool message with its id and its own result', async () => {
+    const records = jsonLines((await exportFixture({ format: 'openai' })).text);
+    expect(records).toHaveLength(SAVED.length);
+    records.forEach((record, index) => {
+      const saved = SAVED[index]!;
+      const calls = callsByMessage(saved);
+      expect(Object.keys(record)).toEqual(['messages']);
+      const expected: unknown[] = [];
+      saved.conversations.forEach((message, position) => {
+        if (message.role === 'tool') return; // placed right after the reply that called
+        const group = calls.get(position);
+        if (group === undefined) {
+          expected.push({ role: message.role, content: message.content });
+          return;
+        }
+        const ids = group.map((_, order) => `call_${position}_${order}`);
+        expected.push({
+          role: 'assistant',
+          content: withoutCallMarkup(message.content, group[0]!.format),
+          tool_calls: group.map((call, order) => ({ id: ids[order], type: 'function', function: { name: call.name, arguments: expect.any(String) } })),
+        });
+        group.forEach((call, order) => expected.push({ role: 'tool', tool_call_id: ids[order], content: saved.conversations[call.resultIndex]!.content }));
+      });
+      expect(record.messages).toEqual(expected);
+      // Arguments are JSON text decoding to exactly what the call was saved with.
+      for (const [position, group] of calls) {
+        const reply = record.messages.find((message: any) => message.tool_calls?.[0]?.id === `call_${position}_0`);
+        group.forEach((call, order) => expect(JSON.parse(reply.tool_calls[order].function.arguments)).toEqual(call.arguments));
+      }
+    });
+  });
+
+  it('no call markup is left in any reply, the think block and the visible text stay; with --strip-thinking only the visible text', async () => {
+    const plain = jsonLines((await exportFixture({ format: 'openai' })).text);
+    const stripped = jsonLines((await exportFixture({ format: 'openai', stripThinking: true })).text);
+    for (const [records, thinking] of [[plain, true], [stripped, false]] as const) {
+      records.forEach((record, index) => {
+        const replies = record.messages.filter((message: any) => message.role === 'assistant');
+        const savedReplies = SAVED[index]!.conversations.filter((message) => message.role === 'assistant');
+        expect(replies).toHaveLength(savedReplies.length);
+        replies.forEach((reply: any, order: number) => {
+          for (const markup of ['<tool_call>', '[TOOL_CALLS]', 'tool_call:']) expect(reply.content).not.toContain(markup);
+          expect(reply.content.startsWith('<think>')).toBe(thinking);
+          expect(reply.content.length).toBeGreaterThan(thinking ? savedReplies[order]!.content.indexOf('</think>') + 8 : 0);
+        });
+      });
+    }
+  });
+});
+
+describe('jsonl', () => {
+  it('re-writes the daemon output byte for byte; --minimal keeps only id and conversations; --where selects on a metadata field', async () => {
+    expect((await exportFixture({ format: 'jsonl' })).text).toBe(FIXTURE_TEXT);
+    const minimal = jsonLines((await exportFixture({ format: 'jsonl', minimal: true })).text);
+    expect(minimal).toEqual(SAVED.map((saved) => ({ id: saved.id, conversations: saved.conversations })));
+    const userId = SAVED[0]!.metadata.simulatedUser.id;
+    const ofUser = await exportFixture({ format: 'jsonl', where: [parseWhereFilter(`metadata.simulatedUser.id=${userId}`)] });
+    const expectedIds = SAVED.filter((saved) => saved.metadata.simulatedUser.id === userId).map((saved) => saved.id);
+    expect(jsonLines(ofUser.text).map((line) => line.id)).toEqual(expectedIds);
+    expect(ofUser.summary).toMatchObject({ exported: expectedIds.length, filteredOut: SAVED.length - expectedIds.length });
+  });
+});
+
+describe('the export command on the daemon output', () => {
+  it.each(['json', 'sharegpt', 'openai', 'jsonl'])('--format %s exports every conversation and skips none', async (format) => {
+    const outputPath = path.join(makeTemporaryDirectory(), `out.${format}`);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let printed = '';
+    stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    let errors = '';
+    stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    const code = await runExportCommand(['--format', format, '--input', FIXTURE, '--output', outputPath], { stdout, stderr });
+    expect(errors).toBe('');
+    expect(code).toBe(0);
+    expect(printed).toBe(`Exported ${SAVED.length} conversations (0 skipped) to ${outputPath}\n`);
+  });
+});
+
+describe('a reply that rehearses its call in the reasoning, as reasoning models do', () => {
+  /** A daemon conversation whose first calling reply mentions call markup inside its <think> block. */
+  function withRehearsal(): { line: string; position: number; reasoning: string; visible: string } {
+    const saved = SAVED.find((candidate) => candidate.metadata.toolCalls.length > 0)!;
+    const position = saved.metadata.toolCalls[0]!.messageIndex;
+    const original = saved.conversations[position]!.content;
+    const format = saved.metadata.toolCalls[0]!.format;
+    const reasoning =
+      '<think>\nThey want this kept, so I answer briefly and then save it. In Mistral style that would be ' +
+      '[TOOL_CALLS] [{"name": "add_memory"}], as plain text tool_call: add_memory, but the system prompt asks for the ' +
+      '<tool_call> tag, like <tool_call>{"name": "add_memory", "arguments": {}}</tool_call>.\n</think>';
+    const content = `${reasoning}${original.slice(original.indexOf('</think>') + '</think>'.length)}`;
+    const conversations = saved.conversations.map((message, index) => (index === position ? { ...message, content } : message));
+    const visible = withoutCallMarkup(withoutThinking(content), format);
+    return { line: `${JSON.stringify({ ...saved, conversations })}\n`, position, reasoning, visible };
+  }
+
+  it('openai keeps the reasoning whole and strips only the calls after it', async () => {
+    const { line, position, reasoning, visible } = withRehearsal();
+    const inputPath = path.join(makeTemporaryDirectory(), 'rehearsal.jsonl');
+    fs.writeFileSync(inputPath, line);
+    const outputPath = path.join(makeTemporaryDirectory(), 'out.jsonl');
+    await exportConversations({ format: 'openai', inputPath, outputPath });
+    const [record] = jsonLines(fs.readFileSync(outputPath, 'utf8'));
+    const reply = record.messages.find((message: any) => message.tool_calls?.[0]?.id === `call_${position}_0`);
+    expect(visible.length).toBeGreaterThan(0);
+    expect(reply.content).toBe(`${reasoning}\n${visible}`);
+  });
+});
