@@ -1,6 +1,7 @@
 import type { ProviderState } from '../core/types.js';
 import {
   formatCompact,
+  formatCount,
   formatDuration,
   formatInteger,
   formatLatency,
@@ -92,11 +93,11 @@ function providerSegment(name: string, provider: ProviderProgress, at: string): 
 
 function summaryProviderLine(name: string, provider: ProviderProgress, at: string): string {
   const parts = [
-    `${name}: ${provider.conversations} conv`,
-    `${provider.requests} requests`,
-    `${provider.rateLimited} 429s`,
-    `${provider.errors} errors`,
-    `${provider.retries} retries`,
+    `${name}: ${formatInteger(provider.conversations)} conv`,
+    formatCount(provider.requests, 'request'),
+    `${formatInteger(provider.rateLimited)} 429s`,
+    formatCount(provider.errors, 'error'),
+    formatCount(provider.retries, 'retry', 'retries'),
   ];
   if (provider.latency.p50Ms !== null && provider.latency.p95Ms !== null) {
     parts.push(`p50 ${formatLatency(provider.latency.p50Ms)} / p95 ${formatLatency(provider.latency.p95Ms)}`);

@@ -41,3 +41,8 @@ export function formatMoney(value: number): string {
 export function formatRate(perHour: number): string {
   return perHour >= 10 ? wholeNumber.format(perHour) : oneDecimal.format(perHour);
 }
+
+/** "1 error", "1,204 errors": the count with thousands separators and the noun in the right number. */
+export function formatCount(value: number, singular: string, plural = `${singular}s`): string {
+  return `${wholeNumber.format(value)} ${value === 1 ? singular : plural}`;
+}

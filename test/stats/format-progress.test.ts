@@ -71,10 +71,18 @@ describe('formatSummary', () => {
     expect(text).toContain('output: data/trainingData/ada.jsonl');
     expect(text).toContain('tokens: 9,000,000 in / 2,000,000 out · cost $12.50 (no price for local-model)');
     expect(text).toContain(
-      'mistral: 3500 conv · 14000 requests · 12 429s · 2 errors · 14 retries · p50 1.9 s / p95 3.3 s · 9,000,000 in / 2,000,000 out · $12.50',
+      'mistral: 3,500 conv · 14,000 requests · 12 429s · 2 errors · 14 retries · p50 1.9 s / p95 3.3 s · 9,000,000 in / 2,000,000 out · $12.50',
     );
     expect(text).toContain('discarded: 3: empty_reply 3');
     expect(text).toContain('tool calls: add_memory 1200 ok / 14 failed, recall_memories 300 ok');
+  });
+
+  it('writes one request, one error and one retry in the singular', () => {
+    const text = formatSummary(
+      progressRecord({ providers: { together: providerProgress({ conversations: 0, requests: 1, errors: 1, retries: 1, rateLimited: 0 }) } }),
+      { wallSeconds: 2, outputPath: 'out.jsonl', stopReason: 'SIGINT' },
+    );
+    expect(text).toContain('together: 0 conv · 1 request · 0 429s · 1 error · 1 retry ·');
   });
 });
 
