@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Configuration } from '../config/configuration.js';
 import { ConfigError } from '../core/errors.js';
@@ -104,24 +104,29 @@ async function generate(context: GenerateContext): Promise<number> {
     logger.warn({ bytes: recovery.truncatedBytes, tornLine: recovery.tornLine }, 'cut a torn last line from the output (a crash mid-write); that conversation was never saved');
   }
   logger.info({ saved: store.count, target: options.target }, `resuming: ${store.count} conversations already saved`);
-  if (store.count >= options.target) {
-    logger.info({ saved: store.count, target: options.target, output: paths.output }, `target already reached: ${store.count}/${options.target} conversations in ${paths.output}; nothing to do`);
-    await store.close();
-    return 0;
-  }
-
-  const toolStore = ToolStore.open(paths.toolsDatabase);
+  const targetReached = store.count >= options.target;
+  let toolStore: ToolStore | undefined;
   try {
+    // Also when there is nothing left to do: a crash may have left rows of conversations that were
+    // never saved, and the memories must match the conversations that exist. A run with nothing to
+    // do creates no database, though.
+    if (!targetReached || existsSync(paths.toolsDatabase)) {
+      toolStore = ToolStore.open(paths.toolsDatabase);
+      const rolledBack = toolStore.rollbackUnsaved((conversationId) => store.has(conversationId));
+      if (rolledBack > 0) logger.info({ rows: rolledBack }, 'rolled back tool rows of conversations that were never saved');
+    }
+    if (targetReached || toolStore === undefined) {
+      logger.info({ saved: store.count, target: options.target, output: paths.output }, `target already reached: ${store.count}/${options.target} conversations in ${paths.output}; nothing to do`);
+      return 0;
+    }
     if (options.resetTools) {
       toolStore.reset();
       logger.info({ database: paths.toolsDatabase }, 'tool database emptied (--reset-tools)');
     }
-    const rolledBack = toolStore.rollbackUnsaved((conversationId) => store.has(conversationId));
-    if (rolledBack > 0) logger.info({ rows: rolledBack }, 'rolled back tool rows of conversations that were never saved');
     return await runToTarget(context, store, toolStore);
   } finally {
     await store.close();
-    toolStore.close();
+    toolStore?.close();
   }
 }
 
