@@ -193,4 +193,30 @@ describe('a daemon killed with SIGKILL at random moments and restarted each time
     expect(database.integrity).toBe('ok');
     expect([...unsavedWriters(database.rows, new Set(saved.ids))]).toEqual([]);
   });
+
+  it('a restart whose target the output already holds exits 0 without calling a provider, and still rolls back the rows of the conversations the crash cut short', async () => {
+    const dataDir = path.join(temporary.path, 'reached-after-crash');
+    const env = prepareDaemonData(dataDir, emulator, { mistral: { requestsPerSecond: 40 }, together: { requestsPerSecond: 40 } });
+    const output = path.join(dataDir, 'trainingData', 'conversations.jsonl');
+    const toolsDatabase = path.join(dataDir, 'tools.db');
+    const common = ['--data-dir', dataDir, '--concurrency', '4', '--users', '5', '--turns', '2', '--progress-interval', '60'];
+    const crashed = daemons.spawn(['--target', '30', ...common], { cwd: temporary.path, env });
+    const unsavedNow = () => unsavedWriters(readToolDatabase(toolsDatabase).rows, new Set(readOutputFile(output).ids));
+    await crashed.waitForOutput(() => readOutputFile(output).ids.length >= 1 && unsavedNow().size > 0, 30_000);
+    crashed.child.kill('SIGKILL');
+    await crashed.exited;
+    const saved = readOutputFile(output).ids;
+    expect(unsavedNow().size).toBeGreaterThan(0);
+
+    emulator.resetCounters();
+    const again = daemons.spawn(['--target', String(saved.length), ...common], { cwd: temporary.path, env });
+    expect((await again.exited).code, again.output().slice(-3000)).toBe(0);
+    expect(again.output()).toContain('target already reached');
+    const counters = emulator.counters();
+    expect(counters.mistral.requests + counters.together.requests).toBe(0);
+    expect(readOutputFile(output).ids).toEqual(saved);
+    const database = readToolDatabase(toolsDatabase);
+    expect(database.integrity).toBe('ok');
+    expect([...unsavedWriters(database.rows, new Set(saved))], 'rows of the conversations the kill cut short').toEqual([]);
+  });
 });
