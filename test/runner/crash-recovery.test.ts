@@ -9,7 +9,7 @@ import { prepareDaemonData, type DaemonProcess } from '../helpers/daemon.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { daemonTracker, outputRecords, readOutputFile, readToolDatabase, unsavedWriters } from './daemon-checks.js';
 
-const TARGET = 30;
+const TARGET = 26;
 const KILL_ROUNDS = 10;
 /** Rounds that find a torn line at the end of the output, as a power cut mid-write leaves it. */
 const TORN_TAIL_ROUNDS = new Set([3, 7]);
@@ -136,7 +136,8 @@ describe('a daemon killed with SIGKILL at random moments and restarted each time
     expect([...unsavedWriters(database.rows, new Set(ids))], `seed ${SEED}: rows of conversations that are not in the output`).toEqual([]);
     expect(roundsWithRollback, `seed ${SEED}: no kill left rows of an unsaved conversation to roll back`).toBeGreaterThan(0);
     console.info(`crash recovery (seed ${SEED}): ${everSaved.size} saved across ${KILL_ROUNDS} kills, ${roundsWithRollback} restarts rolled back rows, ${database.rows.length} tool rows at the end`);
-  }, 120_000);
+    // About 30 s on an idle 2-core machine; the margin is for a loaded one.
+  }, 180_000);
 
   it('a conversation discarded along the way never reaches the output, and its tool rows are rolled back when it is discarded', async () => {
     const dataDir = path.join(temporary.path, 'discards');

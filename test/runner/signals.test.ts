@@ -8,7 +8,7 @@ import { prepareDaemonData, readLogRecords, type DaemonProcess } from '../helper
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { daemonTracker, outputRecords, readOutputFile, readToolDatabase, unsavedWriters } from './daemon-checks.js';
 
-const DRAIN_MESSAGE = /^SIGINT received: draining: no new conversations; waiting up to \d+ s for the \d+ in flight/;
+const drainMessage = (signal: string) => new RegExp(`^${signal} received: draining: no new conversations; waiting up to \\d+ s for the \\d+ in flight`);
 
 interface ProxiedRequest {
   readonly path: string;
@@ -92,20 +92,20 @@ describe('signals: a real daemon stopped with SIGINT', () => {
     return { dataDir, env, output, args, toolsDatabase: path.join(dataDir, 'tools.db') };
   }
 
-  it('the first SIGINT stops opening conversations, saves those in flight, logs the drain and a summary, and exits 0', async () => {
-    const run = setUp('drain', { mistral: { requestsPerSecond: 40 }, together: { requestsPerSecond: 40 } });
+  it.each(['SIGINT', 'SIGTERM'] as const)('the first %s stops opening conversations, saves those in flight, logs the drain and a summary, and exits 0', async (signal) => {
+    const run = setUp(`drain-${signal}`, { mistral: { requestsPerSecond: 40 }, together: { requestsPerSecond: 40 } });
     const daemon = daemons.spawn(run.args, { cwd: temporary.path, env: run.env });
     await waitUntil(() => readOutputFile(run.output).ids.length >= 2, 'two conversations are saved', daemon);
     const savedAtSignal = readOutputFile(run.output).ids.length;
     const signalledAt = Date.now();
-    daemon.child.kill('SIGINT');
+    daemon.child.kill(signal);
     const exit = await daemon.exited;
     const exitedAfterMs = Date.now() - signalledAt;
     expect(exit.code, daemon.output().slice(-3000)).toBe(0);
 
     const records = readLogRecords(run.dataDir);
-    const drain = records.find((record) => typeof record.msg === 'string' && DRAIN_MESSAGE.test(record.msg));
-    expect(drain, 'the drain warning').toMatchObject({ level: 40, signal: 'SIGINT', graceSeconds: 30 });
+    const drain = records.find((record) => typeof record.msg === 'string' && drainMessage(signal).test(record.msg));
+    expect(drain, 'the drain warning').toMatchObject({ level: 40, signal, graceSeconds: 30 });
     const inFlight = drain?.inFlight as number;
     expect(inFlight).toBeGreaterThan(0);
 
@@ -117,7 +117,7 @@ describe('signals: a real daemon stopped with SIGINT', () => {
     expect(records.filter((record) => record.msg === 'conversation discarded')).toEqual([]);
     const lastProgress = records.filter((record) => record.msg === 'progress').at(-1);
     expect(lastProgress).toMatchObject({ saved: saved.ids.length, started: saved.ids.length, savedThisRun: saved.ids.length, inFlight: 0 });
-    expect(records.find((record) => record.msg === 'run summary')).toMatchObject({ state: 'stopped', stopReason: 'SIGINT' });
+    expect(records.find((record) => record.msg === 'run summary')).toMatchObject({ state: 'stopped', stopReason: signal });
     expect(records.some((record) => record.msg === 'grace period over: aborting the conversations still in flight')).toBe(false);
     // Draining takes about as long as one conversation, far less than the 30 s grace period.
     expect(exitedAfterMs).toBeLessThan(15_000);
