@@ -12,7 +12,6 @@ const TARGET = 1000;
 interface Finished {
   readonly code: number | null;
   readonly output: string;
-  readonly wallMs: number;
   readonly dataDir: string;
 }
 
@@ -44,7 +43,6 @@ describe('budget caps stop a run cleanly, as a Ctrl+C would', () => {
     const dataDir = path.join(workspace.path, `data-${runs}`);
     const provider = options.provider ?? { requestsPerSecond: 60 };
     const env = prepareDaemonData(dataDir, emulator, { mistral: provider, together: provider }, options.extraSecrets);
-    const startedAt = Date.now();
     // A fixed, small concurrency: the drain after the cap then takes a moment, not seconds.
     running = spawnDaemon(['--target', String(TARGET), '--data-dir', dataDir, '--progress-interval', '0.2', '--concurrency', '6', ...args], {
       cwd: workspace.path,
@@ -52,7 +50,7 @@ describe('budget caps stop a run cleanly, as a Ctrl+C would', () => {
     });
     options.onStart?.(dataDir);
     const { code } = await running.exited;
-    return { code, output: running.output(), wallMs: Date.now() - startedAt, dataDir };
+    return { code, output: running.output(), dataDir };
   }
 
   /** Every line of the output parses, and there are some but fewer than the target. */
@@ -120,7 +118,7 @@ describe('budget caps stop a run cleanly, as a Ctrl+C would', () => {
     await expectStoppedFor(run, 'time budget reached');
     const summary = readLogRecords(run.dataDir).find((record) => record.msg === 'run summary')!;
     expect(summary.wallSeconds as number).toBeGreaterThanOrEqual(1.4);
-    expect(summary.wallSeconds as number).toBeLessThan(5);
+    expect(summary.wallSeconds as number).toBeLessThan(10);
   });
 
   it('a budget stop gives slow conversations the grace period, then aborts them, and the status file says draining meanwhile', async () => {
@@ -140,9 +138,12 @@ describe('budget caps stop a run cleanly, as a Ctrl+C would', () => {
       },
     }).finally(() => clearInterval(poller));
     expect(run.code, run.output.slice(-3000)).toBe(0);
-    // 0.0003 h ≈ 1.1 s to the cap, 1 s of grace, and the start-up of a node process.
-    expect(run.wallMs).toBeLessThan(8_000);
     const records = readLogRecords(run.dataDir);
+    // From the cap to the end: the 1 s grace and some slack, not the conversations' remaining seconds.
+    const budgetAt = Date.parse(records.find((record) => String(record.msg).startsWith('budget reached'))!.time as string);
+    const endAt = Date.parse(records.find((record) => record.msg === 'run summary')!.time as string);
+    expect(endAt - budgetAt).toBeGreaterThanOrEqual(1_000);
+    expect(endAt - budgetAt).toBeLessThan(3_500);
     expect(records.find((record) => record.msg === 'run summary')).toMatchObject({
       state: 'stopped',
       stopReason: expect.stringMatching(/^time budget reached/),

@@ -49,7 +49,7 @@ describe('npm run status against a real daemon', () => {
     // Slow answers: a conversation takes seconds, so the run is mid-way whenever we look.
     const env = prepareDaemonData(dataDir, emulator, { mistral: { requestsPerSecond: 20, emulator: { latency: { medianMs: 800, sigma: 0.2 } } } });
     running = spawnDaemon(
-      ['--target', '1000', '--data-dir', dataDir, '--progress-interval', '1', '--concurrency', '3', '--grace-seconds', '2'],
+      ['--target', '1000', '--data-dir', dataDir, '--progress-interval', '1', '--concurrency', '3', '--grace-seconds', '4'],
       { cwd: workspace.path, env },
     );
     const pid = running.child.pid!;
