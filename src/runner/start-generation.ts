@@ -103,7 +103,10 @@ async function generate(context: GenerateContext): Promise<number> {
   if (recovery.truncatedBytes > 0) {
     logger.warn({ bytes: recovery.truncatedBytes, tornLine: recovery.tornLine }, 'cut a torn last line from the output (a crash mid-write); that conversation was never saved');
   }
-  logger.info({ saved: store.count, target: options.target }, `resuming: ${store.count} conversations already saved`);
+  logger.info(
+    { saved: store.count, target: options.target },
+    store.count === 0 ? `new output: ${paths.output}` : `resuming: ${store.count} conversations already saved in ${paths.output}`,
+  );
   const targetReached = store.count >= options.target;
   let toolStore: ToolStore | undefined;
   try {
