@@ -7,7 +7,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { parseConversationLine } from '../../src/store/index.js';
 import { prepareDaemonData, type DaemonProcess } from '../helpers/daemon.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-import { daemonTracker, outputRecords, readOutputFile, readToolDatabase, unsavedWriters } from './daemon-checks.js';
+import { daemonTracker, isRecord, outputRecords, readOutputFile, readToolDatabase, unsavedWriters } from './daemon-checks.js';
 
 const TARGET = 26;
 const KILL_ROUNDS = 10;
@@ -36,7 +36,9 @@ interface Workspace {
 /** Kills the daemon a random delay after it started (or started generating), or once it saved `MAX_SAVED_PER_ROUND`. */
 async function killAtRandomMoment(daemon: DaemonProcess, workspace: Workspace, random: Random, round: number): Promise<void> {
   const startup = STARTUP_KILL_ROUNDS.has(round);
-  await daemon.waitForOutput((output) => output.includes(startup ? '"msg":"starting' : '"msg":"resuming:'));
+  // Start-up kills land right after the first record (while the output is scanned and rows rolled
+  // back); the others once generating has begun (the first progress record follows the rollback).
+  await daemon.waitForOutput((output) => (startup ? output.length > 0 : outputRecords(output).some(isRecord.progress)));
   const savedBefore = readOutputFile(workspace.output).ids.length;
   const deadline = Date.now() + (startup ? integerBetween(random, 0, 30) : integerBetween(random, 100, 2000));
   while (Date.now() < deadline && readOutputFile(workspace.output).ids.length < savedBefore + MAX_SAVED_PER_ROUND) {
@@ -94,7 +96,7 @@ describe('a daemon killed with SIGKILL at random moments and restarted each time
       for (const id of output.ids) everSaved.add(id);
       expect(output.ids.length, context).toBeLessThan(TARGET);
       if (TORN_TAIL_ROUNDS.has(round)) {
-        expect(records.some((record) => record.msg === 'cut a torn last line from the output (a crash mid-write); that conversation was never saved'), context).toBe(true);
+        expect(records.some(isRecord.tornTailCut), context).toBe(true);
         expect(output.ids, context).not.toContain(`torn-${round}`);
       }
       // A SIGKILL cannot cut one write() short, so a kill alone never leaves a torn line.
@@ -105,10 +107,10 @@ describe('a daemon killed with SIGKILL at random moments and restarted each time
       expect(database.integrity, context).toBe('ok');
       const unsaved = unsavedWriters(database.rows, new Set(output.ids));
       // The first progress record comes after the start-up rollback, so its presence proves the rollback ran.
-      if (records.some((record) => record.msg === 'progress')) {
+      if (records.some(isRecord.progress)) {
         for (const id of leftBehind) expect(unsaved.has(id), `${context}: rows of killed conversation ${id} survived a restart`).toBe(false);
         if (leftBehind.size > 0) {
-          const rollback = records.find((record) => record.msg === 'rolled back tool rows of conversations that were never saved');
+          const rollback = records.find(isRecord.startupRollback);
           expect(rollback?.rows, context).toBeGreaterThan(0);
           roundsWithRollback++;
         }
@@ -154,7 +156,7 @@ describe('a daemon killed with SIGKILL at random moments and restarted each time
     };
     const discardedIds = () =>
       outputRecords(daemon.output())
-        .filter((record) => record.msg === 'conversation discarded')
+        .filter(isRecord.discard)
         .map((record) => String(record.conversationId));
     const waitWatching = async (condition: () => boolean, what: string) => {
       const deadline = Date.now() + 30_000;
@@ -181,7 +183,7 @@ describe('a daemon killed with SIGKILL at random moments and restarted each time
     }
     expect((await daemon.exited).code, daemon.output().slice(-3000)).toBe(0);
 
-    const discarded = outputRecords(daemon.output()).filter((record) => record.msg === 'conversation discarded');
+    const discarded = outputRecords(daemon.output()).filter(isRecord.discard);
     expect(discarded.length).toBeGreaterThan(0);
     // An empty reply to the rewriter shows as a failed rewrite; any other reason is not the fault's doing.
     const otherReasons = discarded.filter((record) => record.reason !== 'empty_reply' && record.reason !== 'rewrite_failed');

@@ -101,3 +101,24 @@ export function daemonTracker(): { spawn: typeof spawnDaemon; killLeftovers(): P
     },
   };
 }
+
+type LogRecord = Record<string, unknown>;
+const messageOf = (record: LogRecord): string => (typeof record.msg === 'string' ? record.msg : '');
+
+/**
+ * How the tests recognise the daemon's records: by their fields and a key word rather than the full
+ * message, so rewording a message for people does not break them. `progress` and `run summary` are
+ * fixed names (users select them with jq).
+ */
+export const isRecord = {
+  progress: (record: LogRecord) => record.msg === 'progress',
+  summary: (record: LogRecord) => record.msg === 'run summary',
+  discard: (record: LogRecord) => typeof record.conversationId === 'string' && typeof record.reason === 'string' && /discarded/.test(messageOf(record)),
+  tornTailCut: (record: LogRecord) => record.level === 40 && typeof record.bytes === 'number' && 'tornLine' in record,
+  startupRollback: (record: LogRecord) => typeof record.rows === 'number' && /rolled back/.test(messageOf(record)),
+  /** The first signal's warning (shutdown-signals.ts): draining, with the grace period. */
+  drain: (record: LogRecord) => record.level === 40 && typeof record.signal === 'string' && typeof record.graceSeconds === 'number' && /draining/.test(messageOf(record)),
+  /** The second signal's warning: stopping now. */
+  stopNow: (record: LogRecord) => record.level === 40 && typeof record.signal === 'string' && record.graceSeconds === undefined,
+  graceOver: (record: LogRecord) => record.level === 40 && record.signal === undefined && /grace period/.test(messageOf(record)),
+};

@@ -6,9 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorProviderOptions } from '../../src/emulator/index.js';
 import { prepareDaemonData, readLogRecords, type DaemonProcess } from '../helpers/daemon.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-import { daemonTracker, outputRecords, readOutputFile, readToolDatabase, unsavedWriters } from './daemon-checks.js';
-
-const drainMessage = (signal: string) => new RegExp(`^${signal} received: draining: no new conversations; waiting up to \\d+ s for the \\d+ in flight`);
+import { daemonTracker, isRecord, outputRecords, readOutputFile, readToolDatabase, unsavedWriters } from './daemon-checks.js';
 
 interface ProxiedRequest {
   readonly path: string;
@@ -104,7 +102,7 @@ describe('signals: a real daemon stopped with SIGINT', () => {
     expect(exit.code, daemon.output().slice(-3000)).toBe(0);
 
     const records = readLogRecords(run.dataDir);
-    const drain = records.find((record) => typeof record.msg === 'string' && drainMessage(signal).test(record.msg));
+    const drain = records.find(isRecord.drain);
     expect(drain, 'the drain warning').toMatchObject({ level: 40, signal, graceSeconds: 30 });
     const inFlight = drain?.inFlight as number;
     expect(inFlight).toBeGreaterThan(0);
@@ -114,11 +112,11 @@ describe('signals: a real daemon stopped with SIGINT', () => {
     expect(saved.ids.length).toBeGreaterThan(savedAtSignal);
     expect(saved.ids.length).toBeLessThanOrEqual(30);
     // Every conversation this run started was saved: none was dropped or aborted by the drain.
-    expect(records.filter((record) => record.msg === 'conversation discarded')).toEqual([]);
-    const lastProgress = records.filter((record) => record.msg === 'progress').at(-1);
+    expect(records.filter(isRecord.discard)).toEqual([]);
+    const lastProgress = records.filter(isRecord.progress).at(-1);
     expect(lastProgress).toMatchObject({ saved: saved.ids.length, started: saved.ids.length, savedThisRun: saved.ids.length, inFlight: 0 });
-    expect(records.find((record) => record.msg === 'run summary')).toMatchObject({ state: 'stopped', stopReason: signal });
-    expect(records.some((record) => record.msg === 'grace period over: aborting the conversations still in flight')).toBe(false);
+    expect(records.find(isRecord.summary)).toMatchObject({ state: 'stopped', stopReason: signal });
+    expect(records.some(isRecord.graceOver)).toBe(false);
     // Draining takes about as long as one conversation, far less than the 30 s grace period.
     expect(exitedAfterMs).toBeLessThan(15_000);
   });
@@ -128,7 +126,7 @@ describe('signals: a real daemon stopped with SIGINT', () => {
     const daemon = daemons.spawn(run.args, { cwd: temporary.path, env: run.env });
     await waitUntil(() => readOutputFile(run.output).ids.length >= 1, 'a conversation is saved', daemon);
     daemon.child.kill('SIGINT');
-    await daemon.waitForOutput((output) => output.includes('SIGINT received: draining'));
+    await daemon.waitForOutput((output) => outputRecords(output).some(isRecord.drain));
     const secondAt = Date.now();
     daemon.child.kill('SIGINT');
     const exit = await daemon.exited;
@@ -137,11 +135,11 @@ describe('signals: a real daemon stopped with SIGINT', () => {
     expect(exitedAfterMs).toBeLessThan(5_000);
 
     const records = outputRecords(daemon.output());
-    const stopNow = records.find((record) => record.msg === 'SIGINT received again: stopping now');
+    const stopNow = records.find(isRecord.stopNow);
     expect(stopNow?.inFlight).toBeGreaterThan(0);
-    const aborted = records.filter((record) => record.msg === 'conversation discarded' && record.reason === 'aborted');
+    const aborted = records.filter((record) => isRecord.discard(record) && record.reason === 'aborted');
     expect(aborted.length).toBeGreaterThan(0);
-    expect(records.find((record) => record.msg === 'run summary')).toMatchObject({ state: 'stopped', stopReason: 'SIGINT' });
+    expect(records.find(isRecord.summary)).toMatchObject({ state: 'stopped', stopReason: 'SIGINT' });
 
     const saved = readOutputFile(run.output);
     expect(saved.tail).toBe('');
@@ -171,10 +169,10 @@ describe('signals: a real daemon stopped with SIGINT', () => {
       expect(exitedAfterMs).toBeLessThan(5_000);
 
       const records = readLogRecords(run.dataDir);
-      expect(records.some((record) => record.msg === 'grace period over: aborting the conversations still in flight')).toBe(true);
-      const aborted = records.filter((record) => record.msg === 'conversation discarded' && record.reason === 'aborted');
+      expect(records.some(isRecord.graceOver)).toBe(true);
+      const aborted = records.filter((record) => isRecord.discard(record) && record.reason === 'aborted');
       expect(aborted.length).toBeGreaterThanOrEqual(4);
-      const summary = records.find((record) => record.msg === 'run summary');
+      const summary = records.find(isRecord.summary);
       expect(summary).toMatchObject({ state: 'stopped', stopReason: 'SIGINT' });
 
       // Each hung call was abandoned by the daemon itself when the grace period ended, before the
