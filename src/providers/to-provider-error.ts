@@ -17,6 +17,9 @@ const NAME_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
   ResponseValidationError: 'malformed',
   SDKValidationError: 'malformed',
   InferenceClientProviderOutputError: 'malformed',
+  // Mistral's SDK: a 2xx reply it cannot read ("Unexpected Status or Content-Type", e.g. a gateway's HTML page).
+  SDKError: 'malformed',
+  MistralError: 'malformed',
   // Refused, reset or unreachable.
   APIConnectionError: 'network',
   ConnectionError: 'network',
@@ -48,7 +51,9 @@ export function toProviderError(error: unknown, context: ErrorContext): Provider
   if (context.requestSignal.timedOut()) {
     return new ProviderError(`${provider}: request timed out`, { provider, kind: 'timeout', cause: original });
   }
-  const status = statusOf(error) ?? (context.response && !context.response.ok ? context.response.status : undefined);
+  // Only an HTTP error status decides the kind: Mistral's SDK raises ResponseValidationError and
+  // SDKError for an unreadable 200 reply, and those are malformed replies, to be retried.
+  const status = errorStatusOf(error) ?? (context.response && !context.response.ok ? context.response.status : undefined);
   const headers = headersOf(error) ?? context.response?.headers;
   const body = bodyOf(error);
   if (status !== undefined) {
@@ -95,10 +100,10 @@ function kindLabel(kind: ProviderErrorKind): string {
   return { malformed: 'malformed reply', network: 'network error', timeout: 'timeout', aborted: 'aborted' }[kind as string] ?? kind;
 }
 
-function statusOf(error: unknown): number | undefined {
+function errorStatusOf(error: unknown): number | undefined {
   const candidate = error as { status?: unknown; statusCode?: unknown; httpResponse?: { status?: unknown } } | null;
   const status = candidate?.status ?? candidate?.statusCode ?? candidate?.httpResponse?.status;
-  return typeof status === 'number' && status >= 100 ? status : undefined;
+  return typeof status === 'number' && status >= 400 ? status : undefined;
 }
 
 function headersOf(error: unknown): Headers | undefined {

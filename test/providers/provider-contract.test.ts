@@ -120,6 +120,28 @@ describe.each(PROVIDER_NAMES)('the %s adapter', (name) => {
     expect(error).toMatchObject({ kind: 'network', retryable: true });
   });
 
+  it.each([
+    ['JSON of the wrong shape', 'application/json', '{"hello": "world"}'],
+    ['an HTML page', 'text/html', '<html><body>Bad gateway</body></html>'],
+  ])('a 200 reply that is %s is a retryable malformed reply', async (_label, contentType, body) => {
+    const server = http.createServer((request, response) => {
+      request.resume();
+      response.writeHead(200, { 'content-type': contentType });
+      response.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const baseUrl = emulator.baseUrls[name].replace(emulator.url, `http://127.0.0.1:${port}`);
+      const odd = createProvider(name, { apiKey: KEY, baseUrl });
+      const error = await expectProviderError(odd.complete({ model: 'emulator-tester', messages: MESSAGES }));
+      expect(error).toMatchObject({ kind: 'malformed', retryable: true });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('a rejected key is an auth error that is not retried and does not echo the key', async () => {
     emulator.configure(name, { authFailure: true });
     const error = await expectProviderError(provider.complete({ model: 'emulator-tester', messages: MESSAGES }));
