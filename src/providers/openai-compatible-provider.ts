@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
 import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
-import { callProvider, malformedReply } from './call-provider.js';
+import type { CallContext } from './call-provider.js';
+import { callOpenAiShaped } from './openai-shaped-call.js';
 import type { ProviderConnection } from './provider-connection.js';
-import { normalizeOpenAiShapedReply } from './normalize-reply.js';
 
 const SDK_TIMEOUT_MS = 30 * 60_000;
 
@@ -13,7 +13,7 @@ const SDK_TIMEOUT_MS = 30 * 60_000;
 export class OpenAiCompatibleProvider implements ChatProvider {
   readonly name = 'openai_compatible' as const;
   readonly #client: OpenAI;
-  readonly #context;
+  readonly #context: CallContext;
 
   constructor(connection: ProviderConnection) {
     this.#client = new OpenAI({ apiKey: connection.apiKey, baseURL: connection.baseUrl, maxRetries: 0, timeout: SDK_TIMEOUT_MS });
@@ -21,21 +21,6 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {
-    return callProvider(this.#context, request, async (signal) => {
-      const response = await this.#client.chat.completions.create(
-        {
-          model: request.model,
-          messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
-          temperature: request.temperature,
-          max_tokens: request.maxTokens,
-          stop: request.stop ? [...request.stop] : undefined,
-          stream: false,
-        },
-        { signal, maxRetries: 0 },
-      );
-      const checked = normalizeOpenAiShapedReply(response);
-      if (!checked.ok) throw malformedReply(this.name, checked.problem);
-      return checked.reply;
-    });
+    return callOpenAiShaped(this.#context, request, (body, options) => this.#client.chat.completions.create(body, options));
   }
 }

@@ -1,8 +1,8 @@
 import Together from 'together-ai';
 import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
-import { callProvider, malformedReply } from './call-provider.js';
+import type { CallContext } from './call-provider.js';
+import { callOpenAiShaped } from './openai-shaped-call.js';
 import type { ProviderConnection } from './provider-connection.js';
-import { normalizeOpenAiShapedReply } from './normalize-reply.js';
 
 /** The SDK's own timeout is a backstop far beyond ours; our RequestSignal is the real deadline. */
 const SDK_TIMEOUT_MS = 30 * 60_000;
@@ -14,7 +14,7 @@ const SDK_TIMEOUT_MS = 30 * 60_000;
 export class TogetherProvider implements ChatProvider {
   readonly name = 'together' as const;
   readonly #client: Together;
-  readonly #context;
+  readonly #context: CallContext;
 
   constructor(connection: ProviderConnection) {
     this.#client = new Together({ apiKey: connection.apiKey, baseURL: connection.baseUrl, maxRetries: 0, timeout: SDK_TIMEOUT_MS });
@@ -22,21 +22,6 @@ export class TogetherProvider implements ChatProvider {
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {
-    return callProvider(this.#context, request, async (signal) => {
-      const response = await this.#client.chat.completions.create(
-        {
-          model: request.model,
-          messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
-          temperature: request.temperature,
-          max_tokens: request.maxTokens,
-          stop: request.stop ? [...request.stop] : undefined,
-          stream: false,
-        },
-        { signal, maxRetries: 0 },
-      );
-      const checked = normalizeOpenAiShapedReply(response);
-      if (!checked.ok) throw malformedReply(this.name, checked.problem);
-      return checked.reply;
-    });
+    return callOpenAiShaped(this.#context, request, (body, options) => this.#client.chat.completions.create(body, options));
   }
 }
