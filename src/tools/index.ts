@@ -25,4 +25,5 @@ export {
   type ToolResult,
 } from './tool-definitions.js';
 export { parseErrorResult } from './run-tool.js';
+export type { OpenConversationRecovery } from './open-conversations.js';
 export { ToolStore, type ToolStoreOptions } from './tool-store.js';

@@ -6,12 +6,23 @@
  * deleted it (`deleted_by`): deletion is soft, so a conversation that is discarded or never saved
  * can be undone completely (its inserts removed, its deletions cleared).
  *
+ * A conversation's first write also opens it in `open_conversations`, in the same transaction; the
+ * runner closes it (`markSaved`) once its line is durable in the output. At start, only open
+ * conversations are candidates for rollback: what the output file holds today (another `--output`,
+ * an archived file) never decides the fate of conversations that were already saved.
+ *
  * Every statement is prepared once in `open`; model text is only ever bound as a parameter.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError, NightshiftError } from '../core/errors.js';
+import {
+  OPEN_CONVERSATIONS_SCHEMA,
+  prepareOpenStatements,
+  type OpenConversationRecovery,
+  type OpenStatements,
+} from './open-conversations.js';
 import { runTool, type EntryRepository, type StoredEntry } from './run-tool.js';
 import {
   DEFAULT_TOOL_LIMITS,
@@ -31,7 +42,8 @@ export interface ToolStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-const SCHEMA_VERSION = 1;
+/** 2 added `open_conversations`; a version-1 file gains it on open, with no open rows. */
+const SCHEMA_VERSION = 2;
 const TABLES: Readonly<Record<EntryKind, string>> = { memory: 'memories', diary: 'diary_entries' };
 const KINDS = Object.keys(TABLES) as EntryKind[];
 
@@ -64,11 +76,6 @@ function prepareStatements(database: Database.Database, table: string) {
     ),
     removeCreated: database.prepare<[string]>(`DELETE FROM ${table} WHERE created_by = ?`),
     restoreDeleted: database.prepare<[string]>(`UPDATE ${table} SET deleted_by = NULL WHERE deleted_by = ?`),
-    conversations: database
-      .prepare<[], string>(
-        `SELECT created_by FROM ${table} UNION SELECT deleted_by FROM ${table} WHERE deleted_by IS NOT NULL`,
-      )
-      .pluck(),
     countLive: database.prepare<[], number>(`SELECT count(*) FROM ${table} WHERE deleted_by IS NULL`).pluck(),
     countLiveOfUser: database
       .prepare<[string], number>(`SELECT count(*) FROM ${table} WHERE deleted_by IS NULL AND user_id = ?`)
@@ -118,6 +125,7 @@ function openDatabase(file: string, busyTimeoutMs: number): Database.Database {
     }
     database.transaction(() => {
       for (const table of Object.values(TABLES)) database.exec(schemaFor(table));
+      database.exec(OPEN_CONVERSATIONS_SCHEMA);
       database.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
     return database;
@@ -129,9 +137,11 @@ function openDatabase(file: string, busyTimeoutMs: number): Database.Database {
 
 export class ToolStore {
   private readonly statements: Readonly<Record<EntryKind, TableStatements>>;
+  private readonly openStatements: OpenStatements;
   private readonly repository: EntryRepository;
   private readonly executeInTransaction: (call: UntrustedCall, context: ToolContext) => ToolResult;
   private readonly rollbackInTransaction: (conversationIds: readonly string[]) => number;
+  private readonly recoverInTransaction: (rollBack: readonly string[], confirm: readonly string[]) => number;
 
   private constructor(
     private readonly database: Database.Database,
@@ -141,13 +151,18 @@ export class ToolStore {
       memory: prepareStatements(database, TABLES.memory),
       diary: prepareStatements(database, TABLES.diary),
     };
+    this.openStatements = prepareOpenStatements(database);
     const statements = this.statements;
+    const openStatements = this.openStatements;
+    // Called inside the tool call's transaction, so a row never exists without its open mark.
     this.repository = {
       listLive: (kind, userId) => statements[kind].listLive.all(userId),
       insert: (kind, userId, content, conversationId) => {
+        openStatements.open.run(conversationId);
         statements[kind].insert.run(userId, content, conversationId);
       },
       markDeleted: (kind, id, conversationId) => {
+        openStatements.open.run(conversationId);
         statements[kind].markDeleted.run(conversationId, id);
       },
     };
@@ -165,10 +180,16 @@ export class ToolStore {
           changed += statements[kind].removeCreated.run(conversationId).changes;
           changed += statements[kind].restoreDeleted.run(conversationId).changes;
         }
+        openStatements.close.run(conversationId);
       }
       return changed;
     });
     this.rollbackInTransaction = (conversationIds) => rollback.immediate(conversationIds);
+    const recover = database.transaction((rollBack: readonly string[], confirm: readonly string[]) => {
+      for (const conversationId of confirm) openStatements.close.run(conversationId);
+      return rollback(rollBack);
+    });
+    this.recoverInTransaction = (rollBack, confirm) => recover.immediate(rollBack, confirm);
   }
 
   /**
@@ -207,20 +228,46 @@ export class ToolStore {
     return this.guard('run a tool call', () => this.executeInTransaction(safeCall, context));
   }
 
-  /** Undoes everything one conversation did: removes its rows, restores rows it deleted. */
+  /**
+   * Undoes everything one conversation did: removes its rows, restores rows it deleted, and closes
+   * it. Returns the memory and diary rows changed.
+   */
   rollbackConversation(conversationId: string): number {
     return this.guard('roll back a conversation', () => this.rollbackInTransaction([conversationId]));
   }
 
-  /** On start: undoes every conversation that left rows but is not in the saved output. */
+  /**
+   * The conversation's line is durable in the output: it is no longer open, so no later start
+   * rolls it back. Harmless for a conversation that is not open (never wrote, or rolled back).
+   */
+  markSaved(conversationId: string): void {
+    this.guard('mark a conversation saved', () => {
+      this.openStatements.close.run(conversationId);
+    });
+  }
+
+  /**
+   * On start, for each conversation still open (it wrote rows and was never marked saved): when
+   * `isSaved` says the output holds it (the crash came between the fsync and `markSaved`) it is
+   * closed; otherwise it is rolled back. Conversations that are not open are never touched, so a
+   * changed or archived output cannot cost anyone their memories. One transaction.
+   */
+  recoverOpenConversations(isSaved: (conversationId: string) => boolean): OpenConversationRecovery {
+    const open = this.guard('list open conversations', () => this.openStatements.list.all());
+    if (open.length === 0) return { rolledBack: 0, confirmed: 0, rows: 0 };
+    const confirm: string[] = [];
+    const rollBack: string[] = [];
+    for (const conversationId of open) (isSaved(conversationId) ? confirm : rollBack).push(conversationId);
+    const rows = this.guard('recover open conversations', () => this.recoverInTransaction(rollBack, confirm));
+    return { rolledBack: rollBack.length, confirmed: confirm.length, rows };
+  }
+
+  /**
+   * @deprecated Use `recoverOpenConversations` (and `markSaved` after each save). Kept only until
+   * the runner switches; it now considers open conversations only and returns the rows changed.
+   */
   rollbackUnsaved(isSaved: (conversationId: string) => boolean): number {
-    const unsaved = this.guard('list conversations', () => {
-      const seen = new Set<string>();
-      for (const kind of KINDS) for (const id of this.statements[kind].conversations.all()) seen.add(id);
-      return [...seen];
-    }).filter((conversationId) => !isSaved(conversationId));
-    if (unsaved.length === 0) return 0;
-    return this.guard('roll back unsaved conversations', () => this.rollbackInTransaction(unsaved));
+    return this.recoverOpenConversations(isSaved).rows;
   }
 
   /** `--reset-tools`: empties every table. */
@@ -228,6 +275,7 @@ export class ToolStore {
     this.guard('reset', () =>
       this.database.transaction(() => {
         for (const kind of KINDS) this.statements[kind].clear.run();
+        this.openStatements.clear.run();
       }).immediate(),
     );
   }

@@ -115,29 +115,119 @@ describe('rollback', () => {
     expect(store.counts()).toEqual({ memories: 0, diary: 0 });
   });
 
-  it('rollbackUnsaved undoes every conversation not in the saved output, and only those', () => {
-    run(ALICE_1, 'add_memory', { input_text: ['saved fact'] });
-    run(BOB_1, 'add_diary', { input_text: ['unsaved diary'] });
-    run(ALICE_2, 'delete_memory', { indices: [1] });
-    const saved = new Set(['alice-1']);
-    const asked: string[] = [];
-    const changed = store.rollbackUnsaved((conversationId) => {
-      asked.push(conversationId);
-      return saved.has(conversationId);
-    });
-    expect(changed).toBe(2);
-    expect(asked.sort()).toEqual(['alice-1', 'alice-2', 'bob-1']);
-    expect(recall(ALICE_1)).toBe('Memories:\n1. saved fact');
-    expect(recall(BOB_1, 'recall_diary')).toBe('No diary entries yet.');
-    expect(store.rollbackUnsaved(() => true)).toBe(0);
-  });
-
   it('reset empties every table for every user', () => {
     run(ALICE_1, 'add_memory', { input_text: ['x'] });
     run(BOB_1, 'add_diary', { input_text: ['y'] });
     store.reset();
     expect(store.counts()).toEqual({ memories: 0, diary: 0 });
     expect(recall(ALICE_1)).toBe('No memories saved yet.');
+    const asked: string[] = [];
+    store.recoverOpenConversations((conversationId) => asked.push(conversationId) > 0);
+    expect(asked).toEqual([]);
+  });
+});
+
+describe('start-up recovery of open conversations', () => {
+  const CAROL_1: ToolContext = { userId: 'carol', conversationId: 'carol-1' };
+
+  it('rolls back exactly the open conversations the output lacks, confirms the ones it holds, and never asks about saved ones', () => {
+    run(ALICE_1, 'add_memory', { input_text: ['saved fact'] });
+    store.markSaved('alice-1');
+    run(BOB_1, 'add_diary', { input_text: ['unsaved diary'] });
+    run(ALICE_2, 'delete_memory', { indices: [1] });
+    run(ALICE_2, 'add_memory', { input_text: ['unsaved fact'] });
+    // Crashed after its line was fsynced but before markSaved: the output holds it.
+    run(CAROL_1, 'add_memory', { input_text: ['carol fact'] });
+    store.close();
+    store = ToolStore.open(file);
+
+    // The output today holds only carol-1 (another --output): alice-1 must survive all the same.
+    const asked: string[] = [];
+    const recovery = store.recoverOpenConversations((conversationId) => {
+      asked.push(conversationId);
+      return conversationId === 'carol-1';
+    });
+    expect(recovery).toEqual({ rolledBack: 2, confirmed: 1, rows: 3 });
+    expect(asked.sort()).toEqual(['alice-2', 'bob-1', 'carol-1']);
+    expect(recall(ALICE_1)).toBe('Memories:\n1. saved fact');
+    expect(recall(BOB_1, 'recall_diary')).toBe('No diary entries yet.');
+    expect(recall(CAROL_1)).toBe('Memories:\n1. carol fact');
+    // Nothing is open any more: a later start with an output that holds nothing touches nothing.
+    expect(store.recoverOpenConversations(() => false)).toEqual({ rolledBack: 0, confirmed: 0, rows: 0 });
+    expect(store.counts()).toEqual({ memories: 2, diary: 0 });
+  });
+
+  it('a conversation marked saved keeps its rows even when no output holds it any more', () => {
+    run(ALICE_1, 'add_memory', { input_text: ['User likes jazz'] });
+    run(ALICE_1, 'add_diary', { input_text: ['Talked about jazz.'] });
+    store.markSaved('alice-1');
+    run(ALICE_2, 'delete_memory', { indices: [1] });
+    store.markSaved('alice-2');
+    store.close();
+    store = ToolStore.open(file);
+    expect(store.recoverOpenConversations(() => false)).toEqual({ rolledBack: 0, confirmed: 0, rows: 0 });
+    expect(recall(ALICE_1)).toBe('No memories saved yet.');
+    expect(recall(ALICE_1, 'recall_diary')).toBe('Diary entries:\n1. Talked about jazz.');
+  });
+
+  it('a conversation that only recalled is never open, and markSaved of an unknown id is harmless', () => {
+    run(ALICE_1, 'add_memory', { input_text: ['x'] });
+    store.markSaved('alice-1');
+    expect(run(ALICE_2, 'recall_memories').ok).toBe(true);
+    expect(run(ALICE_2, 'delete_memory', { indices: [7] }).ok).toBe(false);
+    expect(() => store.markSaved('never-ran')).not.toThrow();
+    const asked: string[] = [];
+    store.recoverOpenConversations((conversationId) => asked.push(conversationId) > 0);
+    expect(asked).toEqual([]);
+  });
+
+  it('rollbackConversation closes the conversation, and markSaved after the rollback changes nothing', () => {
+    run(ALICE_1, 'add_memory', { input_text: ['kept'] });
+    store.markSaved('alice-1');
+    run(ALICE_2, 'add_memory', { input_text: ['discarded'] });
+    expect(store.rollbackConversation('alice-2')).toBe(1);
+    store.markSaved('alice-2');
+    const asked: string[] = [];
+    expect(store.recoverOpenConversations((conversationId) => asked.push(conversationId) < 0)).toEqual({
+      rolledBack: 0,
+      confirmed: 0,
+      rows: 0,
+    });
+    expect(asked).toEqual([]);
+    expect(recall(ALICE_1)).toBe('Memories:\n1. kept');
+  });
+
+  it('the deprecated rollbackUnsaved considers only open conversations and returns the rows changed', () => {
+    run(ALICE_1, 'add_memory', { input_text: ['saved fact'] });
+    store.markSaved('alice-1');
+    run(BOB_1, 'add_diary', { input_text: ['a', 'b'] });
+    expect(store.rollbackUnsaved(() => false)).toBe(2);
+    expect(store.counts()).toEqual({ memories: 1, diary: 0 });
+  });
+
+  it('a version-1 database gains the open table on open; its rows, with no open marks, are never rolled back', () => {
+    store.close();
+    const legacyFile = path.join(directory, 'legacy.sqlite');
+    const legacy = new Database(legacyFile);
+    legacy.exec(`
+      CREATE TABLE memories (id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, content TEXT NOT NULL, created_by TEXT NOT NULL, deleted_by TEXT) STRICT;
+      CREATE TABLE diary_entries (id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, content TEXT NOT NULL, created_by TEXT NOT NULL, deleted_by TEXT) STRICT;
+      INSERT INTO memories (user_id, content, created_by) VALUES ('alice', 'from version 1', 'old-conversation');
+      PRAGMA user_version = 1;`);
+    legacy.close();
+    store = ToolStore.open(legacyFile);
+    expect(store.recoverOpenConversations(() => false)).toEqual({ rolledBack: 0, confirmed: 0, rows: 0 });
+    expect(recall(ALICE_1)).toBe('Memories:\n1. from version 1');
+    run(ALICE_2, 'add_memory', { input_text: ['new'] });
+    expect(store.recoverOpenConversations(() => false)).toEqual({ rolledBack: 1, confirmed: 0, rows: 1 });
+    store.close();
+    const inspector = new Database(legacyFile, { readonly: true });
+    try {
+      expect(inspector.pragma('user_version', { simple: true })).toBe(2);
+    } finally {
+      inspector.close();
+    }
+    store = ToolStore.open(legacyFile);
   });
 });
 
