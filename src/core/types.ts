@@ -163,6 +163,8 @@ export interface PipelineContext {
   readonly requester: ModelRequester;
   /** Aborted at the conversation's deadline, or when a shutdown's grace period ends. */
   readonly signal: AbortSignal;
+  /** Resolves once the runner has saved or discarded this conversation; the pipeline holds per-conversation resources (its simulated user) until then. Absent: released when run returns. */
+  readonly settled?: Promise<unknown>;
 }
 
 /**

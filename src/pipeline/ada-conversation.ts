@@ -19,6 +19,7 @@ import { rewriteThinking } from './rewrite-thinking.js';
 import { runToolRound } from './run-tool-round.js';
 import { shapeAssistantRequest, shapeTesterRequest } from './shape-messages.js';
 import { personaPlaceholders, type SimulatedUser } from './simulated-users.js';
+import type { UserLease } from './user-pool.js';
 import { normalizeThinking, visibleReply } from './thinking-blocks.js';
 
 export const ADA_PIPELINE_NAME = 'ada';
@@ -170,8 +171,21 @@ async function runConversation(options: ResolvedAdaOptions, context: PipelineRun
     rollBack(options, context.conversationId, error);
     throw toDiscard(error, signal) ?? error;
   } finally {
-    lease.release();
+    releaseWhenSettled(lease, context.settled);
   }
+}
+
+/**
+ * The user's rows are final only once the runner has saved (fsynced) or discarded the conversation:
+ * until then a failed append rolls them back, so the user's next conversation must not read them.
+ */
+function releaseWhenSettled(lease: UserLease, settled: Promise<unknown> | undefined): void {
+  if (settled === undefined) {
+    lease.release();
+    return;
+  }
+  const release = () => lease.release();
+  void settled.then(release, release);
 }
 
 /** The Ada conversation pipeline. Options are validated here, once (`ConfigError` when invalid). */
