@@ -24,7 +24,7 @@ import { normalizeThinking, visibleReply } from './thinking-blocks.js';
 
 export const ADA_PIPELINE_NAME = 'ada';
 /** Bumped whenever the shape or meaning of what the pipeline saves changes. */
-export const ADA_PIPELINE_VERSION = '1.0.0';
+export const ADA_PIPELINE_VERSION = '1.1.0';
 
 interface Conversation {
   readonly options: ResolvedAdaOptions;

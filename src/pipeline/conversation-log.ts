@@ -19,6 +19,11 @@ export interface ToolCallRecord {
   readonly format: string;
   /** True when the markup could not be read and the result is the parse error. */
   readonly parseError?: true;
+  /**
+   * The exact markup the parser read, as it stands in the message (outside `<think>`); calls from
+   * one tag or one `[TOOL_CALLS]` list share it. Exports remove it to leave the reply text alone.
+   */
+  readonly raw: string;
 }
 
 export interface RetryRecord {

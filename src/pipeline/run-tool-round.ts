@@ -48,8 +48,25 @@ export function runToolRound(
     const resultIndex = log.append({ role: 'tool', content: result.content }, null);
     const record: ToolCallRecord =
       item.kind === 'call'
-        ? { messageIndex, resultIndex, name: item.call.name, arguments: item.call.arguments, ok: result.ok, format: item.call.format }
-        : { messageIndex, resultIndex, name: result.name, arguments: null, ok: false, format: item.error.format, parseError: true };
+        ? {
+            messageIndex,
+            resultIndex,
+            name: item.call.name,
+            arguments: item.call.arguments,
+            ok: result.ok,
+            format: item.call.format,
+            raw: item.call.raw,
+          }
+        : {
+            messageIndex,
+            resultIndex,
+            name: result.name,
+            arguments: null,
+            ok: false,
+            format: item.error.format,
+            parseError: true,
+            raw: item.error.raw,
+          };
     log.toolCalls.push(record);
   }
 }

@@ -1,7 +1,7 @@
 import type { SavedConversation, SavedMessage } from '../core/types.js';
 import { readToolCalls } from './saved-conversation-schema.js';
 import type { ToolCallRecord } from './saved-conversation-schema.js';
-import { stripToolCallMarkup } from './strip-tool-call-markup.js';
+import { removeRecordedMarkup, stripToolCallMarkup } from './strip-tool-call-markup.js';
 
 /** A tool call as OpenAI chat fine-tuning expects it; `arguments` is a JSON string. */
 export interface OpenAiToolCall {
@@ -24,6 +24,8 @@ interface ToolCallMapping {
   readonly callsByMessage: ReadonlyMap<number, readonly OpenAiToolCall[]>;
   /** Tool message index -> the ids of the calls whose result it holds. */
   readonly callIdsByResult: ReadonlyMap<number, readonly string[]>;
+  /** Assistant message index -> the markup its calls were parsed from; absent when a call lacks it. */
+  readonly markupByMessage: ReadonlyMap<number, readonly string[]>;
 }
 
 /**
@@ -48,6 +50,8 @@ function mapToolCalls(
 ): ToolCallMapping | undefined {
   const callsByMessage = new Map<number, OpenAiToolCall[]>();
   const callIdsByResult = new Map<number, string[]>();
+  const markupByMessage = new Map<number, string[]>();
+  const withoutMarkup = new Set<number>();
   for (const call of calls ?? []) {
     const caller = messages[call.messageIndex];
     const result = messages[call.resultIndex];
@@ -59,9 +63,12 @@ function mapToolCalls(
     siblings.push({ id, type: 'function', function: { name: call.name, arguments: serializeArguments(call.arguments) } });
     callsByMessage.set(call.messageIndex, siblings);
     callIdsByResult.set(call.resultIndex, [...(callIdsByResult.get(call.resultIndex) ?? []), id]);
+    if (call.raw === undefined) withoutMarkup.add(call.messageIndex);
+    else markupByMessage.set(call.messageIndex, [...(markupByMessage.get(call.messageIndex) ?? []), call.raw]);
   }
+  for (const index of withoutMarkup) markupByMessage.delete(index);
   const everyResultMapped = messages.every((message, index) => message.role !== 'tool' || callIdsByResult.has(index));
-  return everyResultMapped ? { callsByMessage, callIdsByResult } : undefined;
+  return everyResultMapped ? { callsByMessage, callIdsByResult, markupByMessage } : undefined;
 }
 
 function serializeArguments(value: unknown): string {
@@ -83,10 +90,19 @@ function withNativeToolCalls(messages: readonly SavedMessage[], mapping: ToolCal
       result.push({ role: message.role, content: message.content });
       return;
     }
-    const content = stripToolCallMarkup(message.content);
+    const content = replyWithoutCalls(message.content, mapping.markupByMessage.get(index));
     result.push(content.length > 0 ? { role: 'assistant', content, tool_calls: toolCalls } : { role: 'assistant', tool_calls: toolCalls });
   });
   return result;
+}
+
+/**
+ * The reply without its call markup, or the calls would be taught twice (as text and as
+ * `tool_calls`). The markup the pipeline recorded is exact; the pattern stripper is for older lines.
+ */
+function replyWithoutCalls(content: string, markup: readonly string[] | undefined): string {
+  const removed = markup === undefined ? undefined : removeRecordedMarkup(content, markup);
+  return removed ?? stripToolCallMarkup(content);
 }
 
 function withToolResponsesAsUser(messages: readonly SavedMessage[]): OpenAiMessage[] {

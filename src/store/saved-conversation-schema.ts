@@ -21,6 +21,8 @@ export const toolCallRecordSchema = z.object({
   arguments: z.unknown(),
   ok: z.boolean().optional(),
   format: z.string().optional(),
+  /** The exact markup the call was parsed from; absent in lines saved before it was recorded. */
+  raw: z.string().optional(),
 });
 
 export type ToolCallRecord = z.infer<typeof toolCallRecordSchema>;

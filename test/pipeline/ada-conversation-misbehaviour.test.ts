@@ -175,7 +175,16 @@ describe('misbehaviour the emulator does not produce, from a scripted requester'
     expect(saved.conversations.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant']);
     expect(saved.conversations[3]?.content).toMatch(/^Could not read the tool call: .*<tool_call>\{"name": "add_memory"/);
     expect(toolCallsOf(saved)).toEqual([
-      { messageIndex: 2, resultIndex: 3, name: 'invalid_tool_call', arguments: null, ok: false, format: 'hermes', parseError: true },
+      {
+        messageIndex: 2,
+        resultIndex: 3,
+        name: 'invalid_tool_call',
+        arguments: null,
+        ok: false,
+        format: 'hermes',
+        parseError: true,
+        raw: '<tool_call>{"name": "add_memory", "arguments": {"input_text": [</tool_call>',
+      },
     ]);
     const continuation = requester.requests[2];
     expect(continuation?.role).toBe('assistant');

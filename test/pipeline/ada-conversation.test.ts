@@ -61,6 +61,9 @@ function checkStructure(saved: SavedConversation, requester: EmulatorRequester, 
     const caller = messages[call.messageIndex];
     expect(caller?.role).toBe('assistant');
     expect(parseToolCalls(caller?.content ?? '').calls.map((parsed) => parsed.name)).toContain(call.name);
+    // The exact markup, as it stands in the reply after the reasoning (the exports cut it out).
+    expect(call.raw.length).toBeGreaterThan(0);
+    expect(afterThinking(caller?.content ?? '')).toContain(call.raw);
     expect(messages[call.resultIndex]?.role).toBe('tool');
     expect(call.resultIndex).toBeGreaterThan(call.messageIndex);
     expect(messages.slice(call.messageIndex + 1, call.resultIndex + 1).every((message) => message.role === 'tool')).toBe(true);
