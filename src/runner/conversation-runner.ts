@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isProviderError } from '../core/errors.js';
+import { NightshiftError, isProviderError } from '../core/errors.js';
 import {
   ConversationDiscarded,
   type ConversationPipeline,
@@ -41,6 +41,13 @@ export interface ConversationRunnerOptions {
   readonly conversationDeadlineMs?: number;
   /** Undo a conversation's side effects (tool rows) when it is not saved. */
   readonly onUnsaved?: (conversationId: string) => void;
+  /** Confirm a conversation's side effects once its line is durable. */
+  readonly onSaved?: (conversationId: string) => void;
+  /**
+   * Never more conversations in flight than this, e.g. the simulated-user pool: a conversation
+   * waiting for a free user would only hold a slot. @default unlimited
+   */
+  readonly maxInFlight?: number;
   /** @default crypto.randomUUID */
   readonly newId?: () => string;
   /** How often the in-flight target is re-evaluated without any completion. @default 1_000 */
@@ -49,6 +56,7 @@ export interface ConversationRunnerOptions {
 
 export type RunOutcome =
   | { readonly kind: 'target_reached' }
+  | { readonly kind: 'failed'; readonly reason: string }
   | { readonly kind: 'drained'; readonly reason: string }
   | { readonly kind: 'no_providers'; readonly reason: string };
 
@@ -63,6 +71,8 @@ export class ConversationRunner {
   readonly #options: ConversationRunnerOptions;
   readonly #inFlight = new Map<string, AbortController>();
   #draining: string | undefined;
+  /** Set when the output or the tool database cannot be written: nothing more can be saved. */
+  #failure: string | undefined;
   #wake: (() => void) | undefined;
 
   constructor(options: ConversationRunnerOptions) {
@@ -86,6 +96,7 @@ export class ConversationRunner {
       }
       await this.#waitForChange(recheckMs);
     }
+    if (this.#failure !== undefined) return { kind: 'failed', reason: this.#failure };
     if (store.count >= target) return { kind: 'target_reached' };
     if (this.#draining === NO_PROVIDER_REASON) return { kind: 'no_providers', reason: NO_PROVIDER_REASON };
     return { kind: 'drained', reason: this.#draining ?? 'stopped' };
@@ -103,7 +114,20 @@ export class ConversationRunner {
   }
 
   #desiredConcurrency(): number {
-    return Math.max(1, this.#options.concurrency ?? this.#options.dispatcher.suggestedConcurrency());
+    const wanted = this.#options.concurrency ?? this.#options.dispatcher.suggestedConcurrency();
+    return Math.max(1, Math.min(wanted, this.#options.maxInFlight ?? Number.POSITIVE_INFINITY));
+  }
+
+  /**
+   * The output or the tool database failed (disk full, I/O error): generating more would spend
+   * quota on conversations that cannot be kept, so the run stops at once with the reason.
+   */
+  #fail(reason: string, error: unknown): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = reason;
+    this.#options.logger.error({ err: error }, `stopping: ${reason}`);
+    this.drain(reason);
+    this.abortAll(reason);
   }
 
   #waitForChange(timeoutMs: number): Promise<void> {
@@ -135,22 +159,39 @@ export class ConversationRunner {
     // A TimeoutError, so the pipeline counts it as `deadline` rather than `aborted`.
     const deadline = setTimeout(() => controller.abort(new DOMException('conversation deadline passed', 'TimeoutError')), deadlineMs);
     const session = dispatcher.session();
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
     let saved = false;
     try {
-      const conversation = await pipeline.run({ conversationId, requester: session, signal: controller.signal });
-      saved = await store.append(conversation);
-      if (!saved) {
-        this.#discard(conversationId, 'invalid_output', 'the output already holds this conversation id');
-        return;
+      let conversation: SavedConversation;
+      try {
+        conversation = await pipeline.run({ conversationId, requester: session, signal: controller.signal, settled });
+      } catch (error) {
+        if (isStorageFailure(error)) return this.#fail(`the tool database failed: ${(error as Error).message}`, error);
+        const { reason, message } = describeFailure(error, controller.signal);
+        return this.#discard(conversationId, reason, message);
       }
+      try {
+        saved = await store.append(conversation);
+      } catch (error) {
+        return this.#fail(`the output cannot be written: ${(error as Error).message}`, error);
+      }
+      if (!saved) return this.#discard(conversationId, 'invalid_output', 'the output already holds this conversation id');
       stats.conversationSaved({ provider: session.provider, toolCalls: readToolCalls(conversation) });
       logger.debug({ conversationId, provider: session.provider, saved: store.count }, 'conversation saved');
-    } catch (error) {
-      const { reason, message } = describeFailure(error, controller.signal);
-      this.#discard(conversationId, reason, message);
     } finally {
       clearTimeout(deadline);
-      if (!saved) this.#options.onUnsaved?.(conversationId);
+      this.#settleSideEffects(conversationId, saved);
+      settle();
+    }
+  }
+
+  #settleSideEffects(conversationId: string, saved: boolean): void {
+    try {
+      if (saved) this.#options.onSaved?.(conversationId);
+      else this.#options.onUnsaved?.(conversationId);
+    } catch (error) {
+      this.#fail(`the tool database failed: ${(error as Error).message}`, error);
     }
   }
 
@@ -158,6 +199,11 @@ export class ConversationRunner {
     this.#options.stats.conversationDiscarded(reason);
     this.#options.logger.info({ conversationId, reason, detail: message }, 'conversation discarded');
   }
+}
+
+/** Failures of our own storage, as opposed to a model's or a provider's: they end the run. */
+function isStorageFailure(error: unknown): boolean {
+  return error instanceof NightshiftError && /^(STORE_|TOOL_STORE_|TOOL_ROLLBACK_)/.test(error.code);
 }
 
 function describeFailure(error: unknown, signal: AbortSignal): { reason: DiscardReason; message: string } {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Configuration } from '../config/configuration.js';
 import { ConfigError } from '../core/errors.js';
@@ -11,6 +11,7 @@ import { ConversationRunner, type RunOutcome } from './conversation-runner.js';
 import { buildPipeline, loadPipelineInputs, type PipelineInputs } from './build-pipeline.js';
 import { startOfflineEmulator } from './offline-emulator.js';
 import type { CommandIo, GenerateOptions } from './run-options.js';
+import { acquireRunLock } from './run-lock.js';
 import { handleShutdownSignals } from './shutdown-signals.js';
 
 /** Where the daemon keeps what it needs between runs. */
@@ -27,8 +28,9 @@ export function runPaths(configuration: Configuration, options: GenerateOptions,
 
 /**
  * One generation run, from a validated configuration to exactly `target` conversations on disk
- * (or a clean stop). Exit code: 0 target reached or stopped cleanly, 1 no provider could serve,
- * 130 stopped at once by a second signal.
+ * (or a clean stop). Exit code: 0 target reached or stopped cleanly, 1 no provider could serve
+ * or the output/database cannot be written, 2 configuration error (another daemon on the same data
+ * directory included), 130 stopped at once by a second signal.
  */
 export async function startGeneration(options: GenerateOptions, io: CommandIo, loaded?: Configuration): Promise<number> {
   let offline: Awaited<ReturnType<typeof startOfflineEmulator>> | undefined;
@@ -54,6 +56,16 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
     }
     const paths = runPaths(configuration, options, io.cwd);
     mkdirSync(paths.dataDir, { recursive: true });
+    let locks: { release(): void }[];
+    try {
+      locks = acquireRunLocks(paths);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        io.stderr.write(`Configuration error: ${error.message}\n`);
+        return 2;
+      }
+      throw error;
+    }
     const runLogger = createLogger({
       logDirectory: paths.logs,
       runId: createRunId(),
@@ -65,10 +77,29 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       return await generate({ options, configuration, inputs, paths, runLogger, dryRun: offline !== undefined });
     } finally {
       await runLogger.close();
+      for (const lock of locks) lock.release();
     }
   } finally {
     await offline?.emulator.close();
   }
+}
+
+/** The data directory, and the output too when it lives elsewhere. */
+function acquireRunLocks(paths: ReturnType<typeof runPaths>): { release(): void }[] {
+  const locks = [acquireRunLock(path.join(paths.dataDir, 'daemon.lock'), `the data directory ${paths.dataDir}`)];
+  const outside = !paths.output.startsWith(paths.dataDir + path.sep);
+  // A device (a pipe, /dev/full in tests) is no file two daemons could both append to.
+  const regularFile = !existsSync(paths.output) || statSync(paths.output).isFile();
+  if (outside && regularFile) {
+    try {
+      mkdirSync(path.dirname(paths.output), { recursive: true });
+      locks.push(acquireRunLock(`${paths.output}.lock`, `the output ${paths.output}`));
+    } catch (error) {
+      locks[0]!.release();
+      throw error;
+    }
+  }
+  return locks;
 }
 
 interface GenerateContext {
@@ -115,8 +146,15 @@ async function generate(context: GenerateContext): Promise<number> {
     // do creates no database, though.
     if (!targetReached || existsSync(paths.toolsDatabase)) {
       toolStore = ToolStore.open(paths.toolsDatabase);
-      const rolledBack = toolStore.rollbackUnsaved((conversationId) => store.has(conversationId));
-      if (rolledBack > 0) logger.info({ rows: rolledBack }, 'rolled back tool rows of conversations that were never saved');
+      // Only conversations the database itself lists as open (wrote rows, never confirmed saved)
+      // are looked at, so another --output or an archived file never touches saved memories.
+      const recovery = toolStore.recoverOpenConversations((conversationId) => store.has(conversationId));
+      if (recovery.rows > 0 || recovery.confirmed > 0) {
+        logger.info(
+          { rows: recovery.rows, conversations: recovery.rolledBack, confirmed: recovery.confirmed },
+          'rolled back tool rows of conversations that were never saved',
+        );
+      }
     }
     if (targetReached || toolStore === undefined) {
       logger.info({ saved: store.count, target: options.target, output: paths.output }, `target already reached: ${store.count}/${options.target} conversations in ${paths.output}; nothing to do`);
@@ -137,6 +175,8 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
   const { options, configuration, paths, runLogger } = context;
   const logger = runLogger.logger;
   const stats = new RunStats({ target: options.target, alreadySaved: store.count, prices: configuration.prices });
+  // Bound below; replies only arrive once the run has started.
+  let reporter: ProgressReporter | undefined;
   const dispatcher = new Dispatcher({
     providers: configuration.providers.map((settings) => ({
       provider: createProvider(settings.name, { apiKey: settings.apiKey, baseUrl: settings.baseUrl }),
@@ -149,7 +189,10 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
     // The emulator answers in about 0.4 s; assuming the real providers' 5 s before the first
     // replies would open far more conversations than the dry run can keep moving.
     expectedLatencyMs: context.dryRun ? 500 : undefined,
-    onEvent: (event) => stats.onDispatchEvent(event),
+    onEvent: (event) => {
+      stats.onDispatchEvent(event);
+      if (event.type === 'request-end') reporter?.checkSpend(stats.spent());
+    },
     log: (level, message, fields) => logger[level](fields ?? {}, message),
   });
   const pipeline = buildPipeline({ options, inputs: context.inputs, toolStore, dryRun: context.dryRun, alreadySaved: store.count });
@@ -161,11 +204,13 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
     stats,
     logger,
     concurrency: options.concurrency,
+    maxInFlight: context.inputs.users.length,
     conversationDeadlineMs: options.conversationDeadlineSeconds * 1000,
     onUnsaved: (conversationId) => toolStore.rollbackConversation(conversationId),
+    onSaved: (conversationId) => toolStore.markSaved(conversationId),
   });
   let budgetGrace: NodeJS.Timeout | undefined;
-  const reporter = new ProgressReporter({
+  reporter = new ProgressReporter({
     stats,
     logger,
     statusFile: paths.status,
@@ -203,6 +248,7 @@ function describeOutcome(outcome: RunOutcome, immediate: boolean): { state: 'fin
     case 'target_reached':
       return { state: 'finished', reason: 'target reached', code: 0 };
     case 'no_providers':
+    case 'failed':
       return { state: 'stopped', reason: outcome.reason, code: 1 };
     case 'drained':
       return { state: 'stopped', reason: outcome.reason, code: immediate ? 130 : 0 };

@@ -262,14 +262,6 @@ export class ToolStore {
     return { rolledBack: rollBack.length, confirmed: confirm.length, rows };
   }
 
-  /**
-   * @deprecated Use `recoverOpenConversations` (and `markSaved` after each save). Kept only until
-   * the runner switches; it now considers open conversations only and returns the rows changed.
-   */
-  rollbackUnsaved(isSaved: (conversationId: string) => boolean): number {
-    return this.recoverOpenConversations(isSaved).rows;
-  }
-
   /** `--reset-tools`: empties every table. */
   reset(): void {
     this.guard('reset', () =>

@@ -197,14 +197,6 @@ describe('start-up recovery of open conversations', () => {
     expect(recall(ALICE_1)).toBe('Memories:\n1. kept');
   });
 
-  it('the deprecated rollbackUnsaved considers only open conversations and returns the rows changed', () => {
-    run(ALICE_1, 'add_memory', { input_text: ['saved fact'] });
-    store.markSaved('alice-1');
-    run(BOB_1, 'add_diary', { input_text: ['a', 'b'] });
-    expect(store.rollbackUnsaved(() => false)).toBe(2);
-    expect(store.counts()).toEqual({ memories: 1, diary: 0 });
-  });
-
   it('a version-1 database gains the open table on open; its rows, with no open marks, are never rolled back', () => {
     store.close();
     const legacyFile = path.join(directory, 'legacy.sqlite');
