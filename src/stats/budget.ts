@@ -20,17 +20,22 @@ const plain = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
  * this run (this process) only: the counters start from zero when a run resumes.
  */
 export function checkBudget(record: ProgressRecord, limits: BudgetLimits): string | null {
-  const tokens = record.tokens.input + record.tokens.output;
-  if (limits.maxTokens !== undefined && tokens >= limits.maxTokens) {
-    return `token budget reached: ${integers.format(tokens)} of ${integers.format(limits.maxTokens)} tokens`;
-  }
-  const cost = record.cost?.total;
-  if (limits.maxCost !== undefined && cost !== undefined && cost >= limits.maxCost) {
-    return `cost budget reached: $${money.format(cost)} of $${money.format(limits.maxCost)}`;
-  }
+  const spent = checkSpend({ tokens: record.tokens.input + record.tokens.output, cost: record.cost?.total }, limits);
+  if (spent !== null) return spent;
   const elapsedHours = record.elapsedSeconds / 3600;
   if (limits.maxHours !== undefined && elapsedHours >= limits.maxHours) {
     return `time budget reached: ${hours.format(elapsedHours)} h of ${plain.format(limits.maxHours)} h`;
+  }
+  return null;
+}
+
+/** The token and cost caps alone, from running totals: cheap enough to check after every reply. */
+export function checkSpend(spent: { readonly tokens: number; readonly cost: number | undefined }, limits: BudgetLimits): string | null {
+  if (limits.maxTokens !== undefined && spent.tokens >= limits.maxTokens) {
+    return `token budget reached: ${integers.format(spent.tokens)} of ${integers.format(limits.maxTokens)} tokens`;
+  }
+  if (limits.maxCost !== undefined && spent.cost !== undefined && spent.cost >= limits.maxCost) {
+    return `cost budget reached: $${money.format(spent.cost)} of $${money.format(limits.maxCost)}`;
   }
   return null;
 }

@@ -1,5 +1,5 @@
 /** The stats module: counters, rates, ETA, progress lines, the redacting logger and the status file. */
-export { checkBudget, costCapProblem, type BudgetLimits } from './budget.js';
+export { checkBudget, checkSpend, costCapProblem, type BudgetLimits } from './budget.js';
 export { createLogger, createRunId, logProgress, type LoggerOptions, type LogLevel, type RunLogger } from './create-logger.js';
 export {
   classifyStatus,

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { checkBudget, type BudgetLimits } from './budget.js';
+import { checkBudget, checkSpend, type BudgetLimits } from './budget.js';
 import { logProgress } from './create-logger.js';
 import { formatSummary } from './format-progress.js';
 import { SUMMARY_MESSAGE, type ProgressRecord } from './progress-record.js';
@@ -69,6 +69,15 @@ export class ProgressReporter {
     this.state = 'draining';
     this.stopReason = reason;
     return this.report();
+  }
+
+  /**
+   * The token and cost caps between progress records, from running totals, so a cap is not
+   * overshot by a whole interval of spending; the full report runs only once a cap is reached.
+   */
+  checkSpend(spent: { readonly tokens: number; readonly cost: number | undefined }): void {
+    if (this.budgetReported || checkSpend(spent, this.options.budget ?? {}) === null) return;
+    void this.report();
   }
 
   async report(): Promise<ProgressRecord> {

@@ -60,6 +60,8 @@ export class RunStats {
   private readonly now: () => number;
   private readonly startedAtMs: number;
   private readonly prices: Readonly<Record<string, ModelPrice>> | undefined;
+  private spentTokens = 0;
+  private spentCost = 0;
   private readonly latencySamples: number;
   private readonly recentSaves: SlidingWindow;
   private readonly providers = new Map<string, ProviderCounters>();
@@ -194,7 +196,13 @@ export class RunStats {
     return counters;
   }
 
+  /** Tokens and cost of this run so far, from running totals (no snapshot): for the budget check after every reply. */
+  spent(): { readonly tokens: number; readonly cost: number | undefined } {
+    return { tokens: this.spentTokens, cost: this.prices === undefined ? undefined : this.spentCost };
+  }
+
   private addUsage(provider: ProviderCounters, model: string, inputTokens: number, outputTokens: number): void {
+    this.spentTokens += inputTokens + outputTokens;
     let counters = this.models.get(model);
     if (counters === undefined) {
       counters = { inputTokens: 0, outputTokens: 0, cost: 0, priced: this.prices?.[model] !== undefined };
@@ -209,6 +217,7 @@ export class RunStats {
       const cost = (inputTokens * price.inputPerMillion + outputTokens * price.outputPerMillion) / 1_000_000;
       counters.cost += cost;
       provider.cost += cost;
+      this.spentCost += cost;
     }
   }
 
