@@ -14,7 +14,7 @@ Generates N training conversations, resuming from what the output already holds.
   --output PATH               output JSONL (default: <data-dir>/trainingData/conversations.jsonl)
   --providers a,b             use only these enabled providers for this run
   --concurrency N             conversations in flight (default: automatic, from observed latency)
-  --offline                   dry run against an in-process emulator, no keys needed
+  --offline                   dry run against an in-process emulator, no keys needed (data dir: data/offline)
   --users N                   simulated users in the pool, generated from --seed (default: 200)
   --users-file PATH           simulated users listed in a JSON file instead (see README)
   --turns MIN-MAX             user/assistant exchanges per conversation (default: 1-3)

@@ -7,6 +7,9 @@ import { deepFreeze } from './load-configuration.js';
 /** Rates for the dry run: fast enough to show the machinery in a minute, slow enough to show pacing. */
 const OFFLINE_RATES: Readonly<Partial<Record<ProviderName, number>>> = { mistral: 4, together: 4, huggingface: 2 };
 
+/** Where `--offline` keeps its state unless `--data-dir` says otherwise. */
+export const OFFLINE_DATA_DIR = 'data/offline';
+
 /**
  * `--offline`: every provider is the in-process emulator, no key is needed, and models are named
  * after their role so the emulator's scripted model plays it.
@@ -17,7 +20,9 @@ export function createOfflineConfiguration(options: {
   readonly baseUrls: Readonly<Record<ProviderName, string>>;
   readonly only?: readonly string[];
 }): Configuration {
-  const dataDir = path.resolve(options.cwd, options.dataDir ?? 'data');
+  // Never the real run's directory by default: a later real run would otherwise resume from the
+  // dry run's scripted conversations and its simulated users' memories.
+  const dataDir = path.resolve(options.cwd, options.dataDir ?? OFFLINE_DATA_DIR);
   const available = Object.keys(OFFLINE_RATES) as ProviderName[];
   const unknown = (options.only ?? []).filter((name) => !available.includes(name as ProviderName));
   if (unknown.length > 0) {
