@@ -168,7 +168,9 @@ export class DispatcherSession implements ModelRequester {
     this.context.emit({
       type: 'request-end',
       provider: slot.name,
-      model: result.model,
+      // The configured name, not the one the reply reports: servers answer with dated snapshots or
+      // the loaded model's path, and prices and budgets are keyed by what the user configured.
+      model,
       role: request.role,
       latencyMs,
       usage: result.usage,
