@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  /** Conversations of the main run (automatic concurrency). @default 500, 100 with --quick */
+  readonly conversations: number;
+  /** Conversations of the `--concurrency 1` run; 0 skips it. @default 20, 5 with --quick */
+  readonly serialConversations: number;
+  /** Lines of the file the store's start-up scan is timed on; 0 skips it. @default 100_000, 10_000 with --quick */
+  readonly storeConversations: number;
+  /** Seeds the emulator and the daemon's simulated users. @default 1 */
+  readonly seed: number;
+  /** Probability of an injected 429 (Retry-After 1 s) per request. @default 0.03 */
+  readonly rate429: number;
+  /** Probability of an injected 500 per request. @default 0.01 */
+  readonly rate500: number;
+  readonly quick: boolean;
+  readonly json: boolean;
+  readonly help: boolean;
+}
+
+export const BENCH_HELP = `Usage: npm run bench -- [options]
+
+Runs the real daemon against the emulator (mistral 8, together 8, huggingface 4 requests/s;
+log-normal latency, median 800 ms; 3 % injected 429s, 1 % 500s) and prints a Markdown table.
+
+  --conversations N        conversations of the main run (default: 500)
+  --serial-conversations N conversations of the --concurrency 1 run, 0 to skip (default: 20)
+  --store-conversations N  lines of the file the store's start-up scan is timed on, 0 to skip (default: 100000)
+  --seed N                 emulator and simulated-user seed (default: 1)
+  --rate-429 P             injected 429s per request, Retry-After 1 s (default: 0.03)
+  --rate-500 P             injected 500s per request (default: 0.01)
+  --quick                  smoke check: 100, 5 and 10000 unless given
+  --json                   print the figures as JSON instead of the table
+  --help                   this text
+`;
+
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      conversations: { type: 'string' },
+      'serial-conversations': { type: 'string' },
+      'store-conversations': { type: 'string' },
+      seed: { type: 'string' },
+      'rate-429': { type: 'string' },
+      'rate-500': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const quick = values.quick;
+  return {
+    conversations: integer('--conversations', values.conversations, 1) ?? (quick ? 100 : 500),
+    serialConversations: integer('--serial-conversations', values['serial-conversations'], 0) ?? (quick ? 5 : 20),
+    storeConversations: integer('--store-conversations', values['store-conversations'], 0) ?? (quick ? 10_000 : 100_000),
+    seed: integer('--seed', values.seed, 0) ?? 1,
+    rate429: probability('--rate-429', values['rate-429']) ?? 0.03,
+    rate500: probability('--rate-500', values['rate-500']) ?? 0.01,
+    quick,
+    json: values.json,
+    help: values.help,
+  };
+}
+
+function integer(flag: string, text: string | undefined, minimum: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < minimum) {
+    throw new Error(`${flag} expects a whole number of at least ${minimum}, got "${text}".`);
+  }
+  return value;
+}
+
+function probability(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new Error(`${flag} expects a probability between 0 and 1, got "${text}".`);
+  }
+  return value;
+}

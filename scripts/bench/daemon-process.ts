@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const MAIN = path.join(REPOSITORY_ROOT, 'src/cli/main.ts');
+/** Absolute, because Node resolves `--import` from the child's cwd (a temp dir here). */
+const TSX_LOADER = pathToFileURL(path.join(REPOSITORY_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+/** Enough of the daemon's terminal output to say why it failed. */
+const OUTPUT_KEPT = 20_000;
+
+export interface DaemonExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** From spawn to exit, in ms: includes Node start-up, TypeScript loading and the final flush. */
+  readonly processWallMs: number;
+  /** The last part of what it printed (stdout and stderr). */
+  readonly outputTail: string;
+}
+
+/** `nightshift generate <args>` as a real child process, the way `npm run generate` runs it. */
+export function runDaemon(args: readonly string[], options: { cwd: string; env: Record<string, string> }): Promise<DaemonExit> {
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, 'generate', ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-OUTPUT_KEPT);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  // A Ctrl+C on the benchmark reaches the daemon too (same process group); this covers other exits.
+  const stop = (): void => void child.kill('SIGTERM');
+  process.once('exit', stop);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      process.removeListener('exit', stop);
+      resolve({ code, signal, processWallMs: performance.now() - startedAt, outputTail: output });
+    });
+  });
+}
+
+export type LogRecord = Record<string, unknown> & { readonly msg?: unknown; readonly time?: unknown };
+
+/** The NDJSON records of the daemon's latest log; unreadable lines are skipped and counted. */
+export function readLogRecords(dataDir: string): { records: LogRecord[]; unreadable: number } {
+  const file = path.join(dataDir, 'logs', 'latest.log');
+  if (!existsSync(file)) return { records: [], unreadable: 0 };
+  return parseLines<LogRecord>(readFileSync(file, 'utf8'));
+}
+
+/** What the benchmark reads of a saved conversation. */
+export interface SavedLine {
+  readonly id: string;
+  readonly metadata: {
+    readonly createdAt?: string;
+    readonly timings?: { readonly startedAt?: string; readonly finishedAt?: string; readonly durationMs?: number };
+  };
+}
+
+/** The output file's conversations, plus its first line verbatim (the store-scan sample). */
+export function readOutput(outputFile: string): { conversations: SavedLine[]; firstLine: string | undefined; unreadable: number } {
+  if (!existsSync(outputFile)) return { conversations: [], firstLine: undefined, unreadable: 0 };
+  const text = readFileSync(outputFile, 'utf8');
+  const firstLine = text.slice(0, text.indexOf('\n') + 1) || undefined;
+  const { records, unreadable } = parseLines<SavedLine>(text);
+  return { conversations: records, firstLine, unreadable };
+}
+
+function parseLines<T>(text: string): { records: T[]; unreadable: number } {
+  const records: T[] = [];
+  let unreadable = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      records.push(JSON.parse(line) as T);
+    } catch {
+      unreadable++;
+    }
+  }
+  return { records, unreadable };
+}
