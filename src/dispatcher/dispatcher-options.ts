@@ -10,7 +10,11 @@ export interface ProviderSlotOptions {
   readonly provider: ChatProvider;
   /** The model this provider uses for each role. */
   readonly models: RoleModels;
-  /** Hard pacing: request starts are spaced at least 1000 / rps ms apart, so no window holds more than the rate. */
+  /**
+   * Hard pacing: no one-second window holds more request starts than the rate (rounded up), and
+   * starts are spaced 1000 / rps ms apart, except that one interval may be up to a tenth shorter
+   * (at most 10 ms) when the start before it was that late, so timer lateness does not slow the pace.
+   */
   readonly requestsPerSecond: number;
   /**
    * Token budget per minute. A request reserves (characters / 4 + maxTokens) before it starts

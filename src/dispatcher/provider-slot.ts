@@ -3,6 +3,7 @@ import type { ChatProvider, ProviderName, RoleModels, Usage } from '../core/type
 import type { ProviderSlotOptions } from './dispatcher-options.js';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './dispatcher-options.js';
 import { ProviderHealth, type HealthChange, type HealthPolicy } from './provider-health.js';
+import { RequestPacer } from './request-pacer.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** The provider stopped taking work (cooldown, disabled, probe taken) while a request waited: route again. */
@@ -36,6 +37,8 @@ export interface SlotWorld {
 
 interface Waiter {
   readonly tokens: number;
+  /** When it joined the queue, so pacing never counts its start from before it existed. */
+  readonly enqueuedAt: number;
   readonly resolve: (lease: Lease) => void;
   readonly reject: (error: unknown) => void;
   readonly detach: () => void;
@@ -59,12 +62,10 @@ export class ProviderSlot {
   readonly health: ProviderHealth;
   /** Requests routed here and not finished: waiting, running or backing off. Routing reads it. */
   outstanding = 0;
-  private readonly intervalMs: number;
+  private readonly pacer: RequestPacer;
   private readonly waiters = new Set<Waiter>();
   private readonly tokenBucket: TokenBucket | undefined;
   private readonly tokensPerMinute: number | undefined;
-  private lastStartAt = Number.NEGATIVE_INFINITY;
-  private pausedUntil = Number.NEGATIVE_INFINITY;
   private running = 0;
   private latencyEstimate: number;
   private latencyObserved = false;
@@ -82,7 +83,7 @@ export class ProviderSlot {
     this.requestsPerSecond = options.requestsPerSecond;
     this.maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.intervalMs = 1000 / options.requestsPerSecond + (options.pacingMarginMs ?? 0);
+    this.pacer = new RequestPacer(1000 / options.requestsPerSecond + (options.pacingMarginMs ?? 0));
     this.tokensPerMinute = options.tokensPerMinute;
     this.tokenBucket =
       options.tokensPerMinute === undefined ? undefined : new TokenBucket(options.tokensPerMinute, world.now);
@@ -142,8 +143,7 @@ export class ProviderSlot {
   routingScore(now: number): number {
     const interval = 1000 / this.effectiveRate();
     const readyAt = Math.max(
-      this.lastStartAt + this.intervalMs,
-      this.pausedUntil,
+      this.pacer.dueAt(),
       this.tokenBucket?.readyAt(this.tokensPerRequest ?? 0) ?? now,
       now,
     );
@@ -165,6 +165,7 @@ export class ProviderSlot {
       };
       const waiter: Waiter = {
         tokens,
+        enqueuedAt: this.world.now(),
         resolve,
         reject,
         detach: () => signal.removeEventListener('abort', onAbort),
@@ -197,7 +198,7 @@ export class ProviderSlot {
       this.health.coolUntil(until, `rate limited; Retry-After ${Math.ceil(ms / 1000)} s`);
       return;
     }
-    this.pausedUntil = Math.max(this.pausedUntil, until);
+    this.pacer.pauseUntil(until);
     this.pump();
   }
 
@@ -215,11 +216,7 @@ export class ProviderSlot {
       if (this.running >= this.maxConcurrency) return;
       const head = this.waiters.values().next().value as Waiter;
       const now = this.world.now();
-      const startAt = Math.max(
-        this.lastStartAt + this.intervalMs,
-        this.pausedUntil,
-        this.tokenBucket?.readyAt(head.tokens) ?? now,
-      );
+      const startAt = Math.max(this.pacer.dueAt(), this.tokenBucket?.readyAt(head.tokens) ?? now);
       if (startAt > now) {
         this.arm(startAt);
         return;
@@ -231,7 +228,7 @@ export class ProviderSlot {
   private grant(waiter: Waiter, now: number): void {
     this.waiters.delete(waiter);
     waiter.detach();
-    this.lastStartAt = now;
+    this.pacer.recordStart(now, waiter.enqueuedAt);
     this.running += 1;
     this.tokenBucket?.take(waiter.tokens);
     const probe = this.health.phase === 'half_open';
