@@ -60,6 +60,17 @@ describe('pacing', () => {
     );
   });
 
+  it('five conversations of 1 ms replies at 3 requests/s never put four starts in one second', async () => {
+    // The counterexample of fast-check seed 1907034089 for the property above: a pacer that counted
+    // the next interval from a due time its timer had rounded up (4000.0000000000005 → 4001)
+    // started 4001, 4334, 4667 and 5000. The window of actual starts must push the fourth to 5001.
+    const provider = new FakeProvider('together', () => ok(1));
+    const dispatcher = new Dispatcher({ providers: [slotFor(provider, 3)] });
+    await settleAll(Array.from({ length: 5 }, () => conversation(dispatcher.session(), 4)));
+    expect(provider.starts).toHaveLength(20);
+    expect(maxStartsInWindow(provider.starts, 1_000)).toBeLessThanOrEqual(3);
+  });
+
   it('waiting requests start in the order they arrived', async () => {
     const provider = new FakeProvider('mistral', () => ok(50));
     const dispatcher = new Dispatcher({ providers: [slotFor(provider, 2)] });
