@@ -10,6 +10,11 @@ export interface ProviderSettings {
   readonly tokensPerMinute: number | undefined;
   readonly maxConcurrency: number;
   readonly timeoutMs: number;
+  /**
+   * Extra spacing between request starts, in ms: a margin against a strict server-side limiter.
+   * @default 0 (the offline dry run leaves it unset)
+   */
+  readonly pacingMarginMs?: number;
   readonly models: RoleModels;
 }
 

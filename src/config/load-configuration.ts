@@ -190,6 +190,7 @@ function buildProviderSettings(
     tokensPerMinute: overrides.tokens_per_minute ?? defaults.tokensPerMinute,
     maxConcurrency: overrides.max_concurrency ?? defaults.maxConcurrency,
     timeoutMs: overrides.timeout_ms ?? defaults.timeoutMs,
+    pacingMarginMs: overrides.pacing_margin_ms ?? defaults.pacingMarginMs,
     models: { ...defaults.models, ...stripUndefined(overrides.models ?? {}) },
   };
 }

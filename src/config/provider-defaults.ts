@@ -7,6 +7,8 @@ export interface ProviderDefaults {
   readonly tokensPerMinute: number | undefined;
   readonly maxConcurrency: number;
   readonly timeoutMs: number;
+  /** Extra spacing between request starts, in ms. */
+  readonly pacingMarginMs: number;
   readonly models: RoleModels;
   /** Environment variables that carry the key, first match wins. */
   readonly keyVariables: readonly string[];
@@ -32,6 +34,7 @@ export const PROVIDER_DEFAULTS: Readonly<Record<ProviderName, ProviderDefaults>>
     tokensPerMinute: 500_000,
     maxConcurrency: 32,
     timeoutMs: 120_000,
+    pacingMarginMs: 0,
     models: {
       tester: 'mistral-small-latest',
       assistant: 'mistral-medium-latest',
@@ -49,6 +52,7 @@ export const PROVIDER_DEFAULTS: Readonly<Record<ProviderName, ProviderDefaults>>
     tokensPerMinute: undefined,
     maxConcurrency: 32,
     timeoutMs: 120_000,
+    pacingMarginMs: 0,
     models: {
       tester: 'meta-llama/Llama-3.3-70B-Instruct-Turbo-Free',
       assistant: 'meta-llama/Llama-3.3-70B-Instruct-Turbo-Free',
@@ -66,6 +70,7 @@ export const PROVIDER_DEFAULTS: Readonly<Record<ProviderName, ProviderDefaults>>
     tokensPerMinute: undefined,
     maxConcurrency: 16,
     timeoutMs: 120_000,
+    pacingMarginMs: 0,
     models: {
       tester: 'meta-llama/Llama-3.1-8B-Instruct',
       assistant: 'Qwen/Qwen2.5-72B-Instruct',
@@ -84,6 +89,7 @@ export const PROVIDER_DEFAULTS: Readonly<Record<ProviderName, ProviderDefaults>>
     tokensPerMinute: undefined,
     maxConcurrency: 4,
     timeoutMs: 300_000,
+    pacingMarginMs: 0,
     models: { tester: 'local-model', assistant: 'local-model', rewriter: 'local-model' },
     keyVariables: ['OPENAI_COMPATIBLE_API_KEY'],
     baseUrlVariable: 'OPENAI_COMPATIBLE_BASE_URL',

@@ -15,6 +15,13 @@ const positiveInteger = (what: string) =>
       error: (issue) => `expected ${what} (a whole number greater than 0), got ${describeValue(issue.input)}`,
     });
 
+const nonNegativeInteger = (what: string) =>
+  z
+    .number({ error: (issue) => `expected ${what}, got ${describeValue(issue.input)}` })
+    .refine((value) => Number.isInteger(value) && value >= 0, {
+      error: (issue) => `expected ${what} (a whole number, 0 or more), got ${describeValue(issue.input)}`,
+    });
+
 const text = (what: string) =>
   z.string({ error: (issue) => `expected ${what} (a string), got ${describeValue(issue.input)}` });
 
@@ -38,6 +45,7 @@ export const providerOverridesSchema = z.strictObject(
     tokens_per_minute: positiveInteger('tokens_per_minute').optional(),
     max_concurrency: positiveInteger('max_concurrency').optional(),
     timeout_ms: positiveInteger('timeout_ms, milliseconds').optional(),
+    pacing_margin_ms: nonNegativeInteger('pacing_margin_ms, milliseconds').optional(),
     models: roleModels.optional(),
   },
   {
@@ -48,6 +56,7 @@ export const providerOverridesSchema = z.strictObject(
         'tokens_per_minute',
         'max_concurrency',
         'timeout_ms',
+        'pacing_margin_ms',
         'models',
       ]),
   },

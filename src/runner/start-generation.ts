@@ -185,6 +185,7 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
       tokensPerMinute: settings.tokensPerMinute,
       maxConcurrency: settings.maxConcurrency,
       timeoutMs: settings.timeoutMs,
+      pacingMarginMs: settings.pacingMarginMs,
     })),
     // The emulator answers in about 0.4 s; assuming the real providers' 5 s before the first
     // replies would open far more conversations than the dry run can keep moving.

@@ -62,6 +62,20 @@ describe('loading the configuration', () => {
     expect(local?.models).toEqual({ tester: 'local-model', assistant: 'qwen2.5:7b', rewriter: 'local-model' });
   });
 
+  it('pacing_margin_ms is read per provider, defaults to 0, and must be a whole number of 0 or more', () => {
+    write({ mistral_api_key: 'm-key-123456', together_api_key: 't-key-123456', providers: { mistral: { pacing_margin_ms: 25 } } });
+    const [mistral, together] = load().providers;
+    expect(mistral?.pacingMarginMs).toBe(25);
+    expect(together?.pacingMarginMs).toBe(0);
+    write({ mistral_api_key: 'm-key-123456', providers: { mistral: { pacing_margin_ms: 0 } } });
+    expect(load().providers[0]?.pacingMarginMs).toBe(0);
+    for (const invalid of [-1, 2.5, '10']) {
+      write({ mistral_api_key: 'm-key-123456', providers: { mistral: { pacing_margin_ms: invalid } } });
+      expect(() => load()).toThrow(ConfigError);
+      expect(() => load()).toThrow(/providers\.mistral\.pacing_margin_ms: expected pacing_margin_ms, milliseconds/);
+    }
+  });
+
   it('an unknown top-level key is a warning, an unknown per-provider key an error', () => {
     write({ mistral_api_key: 'm-key-123456', comment: 'mine' });
     expect(load().warnings[0]).toContain('unknown key "comment"');

@@ -71,6 +71,13 @@ describe('pacing', () => {
     expect(maxStartsInWindow(provider.starts, 1_000)).toBeLessThanOrEqual(3);
   });
 
+  it('a pacing margin adds that many milliseconds between request starts', async () => {
+    const provider = new FakeProvider('mistral', () => ok(3_000));
+    const dispatcher = new Dispatcher({ providers: [slotFor(provider, 2, { pacingMarginMs: 50 })] });
+    await settleAll(Array.from({ length: 6 }, () => conversation(dispatcher.session(), 1)));
+    expect(provider.starts).toEqual([0, 550, 1_100, 1_650, 2_200, 2_750]);
+  });
+
   it('waiting requests start in the order they arrived', async () => {
     const provider = new FakeProvider('mistral', () => ok(50));
     const dispatcher = new Dispatcher({ providers: [slotFor(provider, 2)] });
