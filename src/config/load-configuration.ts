@@ -182,10 +182,12 @@ function buildProviderSettings(
   if (!/^https?:\/\/\S+$/.test(baseUrl)) {
     throw new ConfigError(`The base URL for ${name} must be an http:// or https:// URL (check ${defaults.baseUrlVariable} or --${name.replace('_', '-')}-base-url).`);
   }
+  const trimmedBaseUrl = baseUrl.replace(/\/+$/, '');
+  if (name === 'mistral') checkMistralServerRoot(trimmedBaseUrl, baseUrlSource(name, input, fileBaseUrl));
   return {
     name,
     apiKey,
-    baseUrl: baseUrl.replace(/\/+$/, ''),
+    baseUrl: trimmedBaseUrl,
     requestsPerSecond: overrides.requests_per_second ?? defaults.requestsPerSecond,
     tokensPerMinute: overrides.tokens_per_minute ?? defaults.tokensPerMinute,
     maxConcurrency: overrides.max_concurrency ?? defaults.maxConcurrency,
@@ -193,6 +195,33 @@ function buildProviderSettings(
     pacingMarginMs: overrides.pacing_margin_ms ?? defaults.pacingMarginMs,
     models: { ...defaults.models, ...stripUndefined(overrides.models ?? {}) },
   };
+}
+
+/** Where the base URL in effect came from, in the words the user would search for. */
+function baseUrlSource(name: ProviderName, input: ConfigurationInput, fileBaseUrl: string | undefined): string {
+  const variable = PROVIDER_DEFAULTS[name].baseUrlVariable;
+  if (input.baseUrls?.[name] !== undefined) return `--${name.replace('_', '-')}-base-url`;
+  if (input.env[variable]?.trim() !== undefined) return variable;
+  if (fileBaseUrl !== undefined) return `providers.${name}.base_url`;
+  return 'the default';
+}
+
+/**
+ * The Mistral SDK takes the server root and appends /v1/chat/completions itself, so a base URL
+ * ending in /v1 (as the OpenAI-style SDKs want) sends every request to /v1/v1/... and each one
+ * fails with 404 all night.
+ */
+function checkMistralServerRoot(baseUrl: string, source: string): void {
+  if (!/\/v1$/i.test(baseUrl)) return;
+  // Origin and path only: a URL may carry credentials or a token in its query.
+  const parsed = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined;
+  const shown = parsed === undefined ? 'a URL' : `${parsed.origin}${parsed.pathname}`;
+  const root = parsed === undefined ? 'the server root' : `${parsed.origin}${parsed.pathname.replace(/\/v1$/i, '')}`;
+  throw new ConfigError(
+    `The base URL for mistral (${shown}, from ${source}) ends in /v1, but the Mistral SDK appends ` +
+      `/v1/chat/completions itself, so every request would go to .../v1/v1/chat/completions and fail. ` +
+      `Give the server root instead: ${root}`,
+  );
 }
 
 function convertPrices(secrets: SecretsFile): Record<string, ModelPrice> {

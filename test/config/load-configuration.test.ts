@@ -40,6 +40,26 @@ describe('loading the configuration', () => {
     expect(fromFlag.providers[0]?.baseUrl).toBe('http://flag.example');
   });
 
+  it('a Mistral base URL ending in /v1 is refused with the server root to use instead', () => {
+    write({ mistral_api_key: 'm-key-123456', providers: { mistral: { base_url: 'https://api.mistral.ai/v1/' } } });
+    expect(() => load()).toThrow(ConfigError);
+    expect(() => load()).toThrow(
+      'The base URL for mistral (https://api.mistral.ai/v1, from providers.mistral.base_url) ends in /v1, but the Mistral SDK ' +
+        'appends /v1/chat/completions itself, so every request would go to .../v1/v1/chat/completions and fail. ' +
+        'Give the server root instead: https://api.mistral.ai',
+    );
+    write({ mistral_api_key: 'm-key-123456' });
+    expect(() => load({ MISTRAL_BASE_URL: 'http://127.0.0.1:8080/mistral/V1' })).toThrow(/from MISTRAL_BASE_URL\) ends in \/v1.*http:\/\/127\.0\.0\.1:8080\/mistral$/s);
+    expect(() => load({}, { baseUrls: { mistral: 'https://user:secret@proxy.example/v1' } })).toThrow(/\(https:\/\/proxy\.example\/v1, from --mistral-base-url\)/);
+    expect(() => load({}, { baseUrls: { mistral: 'https://user:secret@proxy.example/v1' } })).not.toThrow(/secret/);
+    // Only Mistral's SDK adds /v1 itself; Together's base URL ends in /v1 by convention.
+    write({ mistral_api_key: 'm-key-123456', together_api_key: 't-key-123456', providers: { mistral: { base_url: 'https://proxy.example/v1beta' } } });
+    expect(load({ TOGETHER_BASE_URL: 'https://api.together.xyz/v1' }).providers.map((provider) => provider.baseUrl)).toEqual([
+      'https://proxy.example/v1beta',
+      'https://api.together.xyz/v1',
+    ]);
+  });
+
   it('HF_TOKEN and HUGGINGFACE_API_KEY both carry the Hugging Face key', () => {
     write({});
     expect(load({ HUGGINGFACE_API_KEY: 'hf_second' }).providers[0]).toMatchObject({ name: 'huggingface', apiKey: 'hf_second' });
