@@ -40,7 +40,7 @@ export interface DispatcherOptions {
   readonly providers: readonly ProviderSlotOptions[];
   /** @default { baseMs: 500, capMs: 30_000, maxAttempts: 6 } */
   readonly retry?: Partial<RetryPolicy>;
-  /** @default { failureThreshold: 3, cooldownBaseMs: 5_000, cooldownCapMs: 300_000, pauseLimitMs: 30_000 } */
+  /** @default { failureThreshold: 3, refusalThreshold: 5, cooldownBaseMs: 5_000, cooldownCapMs: 300_000, pauseLimitMs: 30_000 } */
   readonly health?: Partial<HealthPolicy>;
   /** Latency assumed for a provider until its first reply, in ms. @default 5_000 */
   readonly expectedLatencyMs?: number;
@@ -83,6 +83,7 @@ export function validateDispatcherOptions(options: DispatcherOptions): void {
   expectNumber('retry.capMs', options.retry?.capMs, 0, true);
   expectNumber('retry.maxAttempts', options.retry?.maxAttempts, 1, true);
   expectNumber('health.failureThreshold', options.health?.failureThreshold, 1, true);
+  expectNumber('health.refusalThreshold', options.health?.refusalThreshold, 1, true);
   expectNumber('health.cooldownBaseMs', options.health?.cooldownBaseMs, 0, true);
   expectNumber('health.cooldownCapMs', options.health?.cooldownCapMs, 0, true);
   expectNumber('health.pauseLimitMs', options.health?.pauseLimitMs, 0, true);

@@ -189,7 +189,9 @@ export class DispatcherSession implements ModelRequester {
     const { error } = failure;
     const attemptsLeft = failedAttempts < this.context.retry.maxAttempts;
     let willRetry = attemptsLeft && error.retryable;
-    if (error.kind === 'auth') willRetry = attemptsLeft && this.context.router.hasUsableProvider();
+    // The provider is gone (a bad key, or it refused everything), not the request: try it elsewhere.
+    const providerGone = error.kind === 'auth' || (error.kind === 'bad_request' && slot.health.phase === 'disabled');
+    if (providerGone) willRetry = attemptsLeft && this.context.router.hasUsableProvider();
     this.context.emit({
       type: 'request-error',
       provider: slot.name,
@@ -246,7 +248,7 @@ export class DispatcherSession implements ModelRequester {
   private noProviderError(): ProviderError {
     const provider = this.current ?? this.context.router.slots[0]?.name ?? 'openai_compatible';
     const reasons = this.context.router.slots.map((slot) => `${slot.name}: ${slot.health.describe()}`).join('; ');
-    return new ProviderError(`every provider is disabled (${reasons}); check the API keys in data/secrets.json`, {
+    return new ProviderError(`every provider is disabled (${reasons}); check the API keys, models and base URLs in data/secrets.json`, {
       provider,
       kind: 'auth',
     });

@@ -125,7 +125,8 @@ export class Dispatcher {
   private logChange(provider: ProviderName, change: HealthChange): void {
     const state = change.state;
     if (state.status === 'disabled') {
-      this.log('error', `provider ${provider} disabled: ${state.reason}; the run continues on the others`, { provider });
+      const next = this.router.hasUsableProvider() ? 'the run continues on the others' : 'no provider is left';
+      this.log('error', `provider ${provider} disabled: ${state.reason}; ${next}`, { provider });
     } else if (state.status === 'cooling_down' && change.phase === 'cooling') {
       this.log('warn', `provider ${provider} cooling down until ${state.until}: ${state.reason}`, { provider, until: state.until, reason: state.reason });
     } else if (change.phase === 'half_open') {

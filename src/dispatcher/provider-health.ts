@@ -1,10 +1,18 @@
 import type { ProviderError } from '../core/errors.js';
 import type { ProviderState } from '../core/types.js';
+import { describeRefusals } from './refusal-reason.js';
 
 /** When a provider is taken out of rotation and how long it stays out. */
 export interface HealthPolicy {
   /** Consecutive failures (5xx, timeouts, network, malformed, 429 without Retry-After) that start a cooldown. @default 3 */
   readonly failureThreshold: number;
+  /**
+   * Requests refused in a row with a non-retryable error (400, 404, 422...), with no success in
+   * between, that disable the provider: a retired or misspelt model name or a wrong base URL
+   * refuses every request, and since a refusal comes back fast the provider would otherwise draw
+   * most new conversations only to discard them. @default 5
+   */
+  readonly refusalThreshold: number;
   /** Length of the first cooldown, in ms; it doubles each time a probe fails. @default 5_000 */
   readonly cooldownBaseMs: number;
   /** Longest cooldown, in ms. @default 300_000 */
@@ -18,6 +26,7 @@ export interface HealthPolicy {
 
 export const DEFAULT_HEALTH_POLICY: HealthPolicy = Object.freeze({
   failureThreshold: 3,
+  refusalThreshold: 5,
   cooldownBaseMs: 5_000,
   cooldownCapMs: 300_000,
   pauseLimitMs: 30_000,
@@ -42,6 +51,8 @@ export class ProviderHealth {
   private phaseValue: HealthPhase = 'active';
   private stateValue: ProviderState = ACTIVE;
   private consecutiveFailures = 0;
+  /** Non-retryable refusals since the last success, in any phase. */
+  private consecutiveRefusals = 0;
   /** Cooldowns in a row without a successful probe in between; sets the next cooldown's length. */
   private cooldownStreak = 0;
   private untilMs = 0;
@@ -67,6 +78,7 @@ export class ProviderHealth {
 
   recordSuccess(probe: boolean): void {
     this.consecutiveFailures = 0;
+    this.consecutiveRefusals = 0;
     if (probe && this.phaseValue === 'probing') this.recover();
   }
 
@@ -78,8 +90,15 @@ export class ProviderHealth {
       return;
     }
     const probing = probe && this.phaseValue === 'probing';
+    if (error.kind === 'bad_request') {
+      this.consecutiveRefusals += 1;
+      if (this.consecutiveRefusals >= this.policy.refusalThreshold) {
+        this.disable(describeRefusals(this.consecutiveRefusals, error));
+        return;
+      }
+    }
     if (error.kind === 'bad_request' || error.kind === 'aborted') {
-      // Says nothing about the provider: let another request probe it.
+      // One refusal may be this request's fault, not the provider's: let another request probe it.
       if (probing) this.transition('half_open');
       return;
     }

@@ -19,6 +19,8 @@ export type Outcome =
       readonly status?: number;
       readonly retryAfterMs?: number;
       readonly latencyMs?: number;
+      /** The response body the adapter kept, as ProviderError.body. */
+      readonly body?: string;
     }
   | { readonly hang: true };
 
@@ -39,6 +41,8 @@ export const fail = (error: ProviderErrorKind, status?: number, retryAfterMs?: n
   retryAfterMs,
   latencyMs,
 });
+/** A non-retryable refusal (400, 404, 422) with the body a real server sends. */
+export const refuse = (status: number, body?: string, latencyMs = 100): Outcome => ({ error: 'bad_request', status, body, latencyMs });
 
 /** An in-memory ChatProvider driven by fake timers; honours the abort signal like a real adapter. */
 export class FakeProvider implements ChatProvider {
@@ -89,6 +93,7 @@ export class FakeProvider implements ChatProvider {
               kind: outcome.error,
               status: outcome.status,
               retryAfterMs: outcome.retryAfterMs,
+              body: outcome.body,
             }),
           );
         }
