@@ -30,8 +30,9 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   const date = new Date().toISOString();
 
-  progress(`automatic concurrency: ${options.conversations} conversations (a few minutes)…`);
-  const automaticRun = await runWorkload(workload, { target: options.conversations });
+  const concurrency = options.concurrency === undefined ? 'automatic concurrency' : `--concurrency ${options.concurrency}`;
+  progress(`${concurrency}: ${options.conversations} conversations (a few minutes)…`);
+  const automaticRun = await runWorkload(workload, { target: options.conversations, concurrency: options.concurrency });
   if (!reachedTarget(automaticRun.exit.code, automaticRun.conversations.length, options.conversations, automaticRun.exit.outputTail)) return 1;
   const automatic = computeFigures(automaticRun, workload);
 

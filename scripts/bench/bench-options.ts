@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 export interface BenchOptions {
   /** Conversations of the main run (automatic concurrency). @default 500, 100 with --quick */
   readonly conversations: number;
+  /** `--concurrency` of the main run. @default the daemon's automatic choice */
+  readonly concurrency: number | undefined;
   /** Conversations of the `--concurrency 1` run; 0 skips it. @default 20, 5 with --quick */
   readonly serialConversations: number;
   /** Lines of the file the store's start-up scan is timed on; 0 skips it. @default 100_000, 10_000 with --quick */
@@ -24,6 +26,7 @@ Runs the real daemon against the emulator (mistral 8, together 8, huggingface 4 
 log-normal latency, median 800 ms; 3 % injected 429s, 1 % 500s) and prints a Markdown table.
 
   --conversations N        conversations of the main run (default: 500)
+  --concurrency N          pass --concurrency N to the main run (default: automatic)
   --serial-conversations N conversations of the --concurrency 1 run, 0 to skip (default: 20)
   --store-conversations N  lines of the file the store's start-up scan is timed on, 0 to skip (default: 100000)
   --seed N                 emulator and simulated-user seed (default: 1)
@@ -41,6 +44,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     allowPositionals: false,
     options: {
       conversations: { type: 'string' },
+      concurrency: { type: 'string' },
       'serial-conversations': { type: 'string' },
       'store-conversations': { type: 'string' },
       seed: { type: 'string' },
@@ -54,6 +58,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const quick = values.quick;
   return {
     conversations: integer('--conversations', values.conversations, 1) ?? (quick ? 100 : 500),
+    concurrency: integer('--concurrency', values.concurrency, 1),
     serialConversations: integer('--serial-conversations', values['serial-conversations'], 0) ?? (quick ? 5 : 20),
     storeConversations: integer('--store-conversations', values['store-conversations'], 0) ?? (quick ? 10_000 : 100_000),
     seed: integer('--seed', values.seed, 0) ?? 1,

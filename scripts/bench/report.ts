@@ -46,7 +46,7 @@ export function formatMarkdown(report: BenchReport): string {
       `log-normal latency (median ${workload.latency.medianMs} ms, σ ${workload.latency.sigma}), ` +
       `injected ${percent(workload.faults.rate429)} 429s (Retry-After ${INJECTED_RETRY_AFTER_SECONDS} s) and ${percent(workload.faults.rate500)} 500s, seed ${workload.seed}.`,
     '',
-    `| figure | automatic concurrency | ${serial === undefined ? '' : '`--concurrency 1`'} |`,
+    `| figure | ${automatic.concurrency === 'auto' ? 'automatic concurrency' : `\`--concurrency ${automatic.concurrency}\``} | ${serial === undefined ? '' : '`--concurrency 1`'} |`,
     '| --- | ---: | ---: |',
     ...figureRows(automatic, serial),
     ...(report.speedUp === undefined ? [] : [`| **speed-up over \`--concurrency 1\`** | **${report.speedUp.toFixed(1)}×** | |`]),
@@ -89,7 +89,7 @@ function steadyTable(figures: WorkloadFigures, workload: Workload): string[] {
   const steady = figures.steady;
   if (steady === undefined) return [];
   return [
-    `Steady state of the automatic run (saves ${steady.fromSave}–${steady.toSave}, ${fixed(steady.seconds, 1)} s), per provider, from the requests the emulator received:`,
+    `Steady state of the main run (saves ${steady.fromSave}–${steady.toSave}, ${fixed(steady.seconds, 1)} s), per provider, from the requests the emulator received:`,
     '',
     '| provider | rate | requests | sent ÷ quota | Retry-After pauses | other idle | mean gap when paced |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
