@@ -1,10 +1,9 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/core/errors.js';
 import { PROVIDER_NAMES, type ChatProvider, type WireMessage } from '../../src/core/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createProvider } from '../../src/providers/create-provider.js';
+import { findClosedPort, serveOnLoopback } from '../helpers/loopback-server.js';
 
 /**
  * The one contract every adapter honours, run over real HTTP against the emulator with the real
@@ -124,21 +123,18 @@ describe.each(PROVIDER_NAMES)('the %s adapter', (name) => {
     ['JSON of the wrong shape', 'application/json', '{"hello": "world"}'],
     ['an HTML page', 'text/html', '<html><body>Bad gateway</body></html>'],
   ])('a 200 reply that is %s is a retryable malformed reply', async (_label, contentType, body) => {
-    const server = http.createServer((request, response) => {
+    const server = await serveOnLoopback((request, response) => {
       request.resume();
       response.writeHead(200, { 'content-type': contentType });
       response.end(body);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
     try {
-      const baseUrl = emulator.baseUrls[name].replace(emulator.url, `http://127.0.0.1:${port}`);
+      const baseUrl = emulator.baseUrls[name].replace(emulator.url, server.url);
       const odd = createProvider(name, { apiKey: KEY, baseUrl });
       const error = await expectProviderError(odd.complete({ model: 'emulator-tester', messages: MESSAGES }));
       expect(error).toMatchObject({ kind: 'malformed', retryable: true });
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     }
   });
 
@@ -155,11 +151,3 @@ describe.each(PROVIDER_NAMES)('the %s adapter', (name) => {
     expect(error).toMatchObject({ kind: 'bad_request', status: 400, retryable: false });
   });
 });
-
-async function findClosedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

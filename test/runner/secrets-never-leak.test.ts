@@ -1,10 +1,9 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { prepareDaemonData, readLogRecords, spawnDaemon, TEST_KEYS, type DaemonProcess } from '../helpers/daemon.js';
+import { serveOnLoopback } from '../helpers/loopback-server.js';
 import { runCli } from '../helpers/run-cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -29,7 +28,7 @@ interface EchoServer {
 async function startEchoServer(): Promise<EchoServer> {
   const seen: string[] = [];
   let badRequests = 0;
-  const server = http.createServer((request, response) => {
+  const server = await serveOnLoopback((request, response) => {
     request.resume();
     request.on('end', () => {
       const authorization = request.headers.authorization ?? '';
@@ -45,17 +44,7 @@ async function startEchoServer(): Promise<EchoServer> {
       response.end(JSON.stringify(body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: server.url, seen, close: () => server.close() };
 }
 
 /** Every file below `root` except the secrets file itself, which holds the keys by design. */

@@ -1,61 +1,11 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorProviderOptions } from '../../src/emulator/index.js';
 import { prepareDaemonData, readLogRecords, type DaemonProcess } from '../helpers/daemon.js';
+import { startRecordingProxy } from '../helpers/recording-proxy.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { daemonTracker, isRecord, outputRecords, readOutputFile, readToolDatabase, unsavedWriters } from './daemon-checks.js';
-
-interface ProxiedRequest {
-  readonly path: string;
-  readonly startedAt: number;
-  /** When the emulator's answer was fully sent on to the client. */
-  answeredAt?: number;
-  /** When the client hung up before any answer. */
-  abandonedAt?: number;
-}
-
-/**
- * A pass-through proxy in front of the emulator that notes, per request, whether the client hung up
- * before the answer (and when). That is the client's abort as the server sees it; the hang is passed
- * on to the emulator by destroying the forwarded request.
- */
-async function startAbortWatchingProxy(target: string): Promise<{ url: string; requests: ProxiedRequest[]; close: () => Promise<void> }> {
-  const requests: ProxiedRequest[] = [];
-  const targetUrl = new URL(target);
-  const server = http.createServer((incoming, outgoing) => {
-    const entry: ProxiedRequest = { path: incoming.url ?? '/', startedAt: Date.now() };
-    requests.push(entry);
-    const forward = http.request(
-      { host: targetUrl.hostname, port: targetUrl.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: targetUrl.host } },
-      (response) => {
-        outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(outgoing);
-      },
-    );
-    forward.on('error', () => outgoing.destroy());
-    outgoing.on('finish', () => (entry.answeredAt = Date.now()));
-    outgoing.on('close', () => {
-      if (entry.answeredAt !== undefined) return;
-      entry.abandonedAt = Date.now();
-      forward.destroy();
-    });
-    incoming.pipe(forward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 async function waitUntil(condition: () => boolean, what: string, daemon: DaemonProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -151,7 +101,7 @@ describe('signals: a real daemon stopped with SIGINT', () => {
   });
 
   it('when the grace period ends, hung provider calls are aborted on the wire and the daemon exits 0 within seconds', async () => {
-    const proxy = await startAbortWatchingProxy(emulator.url);
+    const proxy = await startRecordingProxy(emulator.url);
     try {
       const healthy: EmulatorProviderOptions = { requestsPerSecond: 40, latency };
       // A provider timeout far beyond the grace period: only the grace period can end the hung calls.
