@@ -14,6 +14,7 @@ export interface ProviderSlotOptions {
    * Hard pacing: no one-second window holds more request starts than the rate (rounded up), and
    * starts are spaced 1000 / rps ms apart, except that one interval may be up to a tenth shorter
    * (at most 10 ms) when the start before it was that late, so timer lateness does not slow the pace.
+   * A 429 without Retry-After halves the pace for a while (HealthPolicy.rateRecoveryMs).
    */
   readonly requestsPerSecond: number;
   /**
@@ -40,7 +41,10 @@ export interface DispatcherOptions {
   readonly providers: readonly ProviderSlotOptions[];
   /** @default { baseMs: 500, capMs: 30_000, maxAttempts: 6 } */
   readonly retry?: Partial<RetryPolicy>;
-  /** @default { failureThreshold: 3, refusalThreshold: 5, cooldownBaseMs: 5_000, cooldownCapMs: 300_000, pauseLimitMs: 30_000 } */
+  /**
+   * @default { failureThreshold: 3, refusalThreshold: 5, cooldownBaseMs: 5_000, cooldownCapMs: 300_000,
+   *   pauseLimitMs: 30_000, rateRecoveryMs: 60_000, minimumRateFraction: 0.0625 }
+   */
   readonly health?: Partial<HealthPolicy>;
   /** Latency assumed for a provider until its first reply, in ms. @default 5_000 */
   readonly expectedLatencyMs?: number;
@@ -87,6 +91,11 @@ export function validateDispatcherOptions(options: DispatcherOptions): void {
   expectNumber('health.cooldownBaseMs', options.health?.cooldownBaseMs, 0, true);
   expectNumber('health.cooldownCapMs', options.health?.cooldownCapMs, 0, true);
   expectNumber('health.pauseLimitMs', options.health?.pauseLimitMs, 0, true);
+  expectNumber('health.rateRecoveryMs', options.health?.rateRecoveryMs, 0, false);
+  expectNumber('health.minimumRateFraction', options.health?.minimumRateFraction, 0, false);
+  if ((options.health?.minimumRateFraction ?? 0) > 1) {
+    throw new ConfigError(`Expected \`health.minimumRateFraction\` to be at most 1, got \`${options.health?.minimumRateFraction}\``);
+  }
   expectNumber('expectedLatencyMs', options.expectedLatencyMs, 0, false);
   expectNumber('concurrencyHeadroom', options.concurrencyHeadroom, 0, false);
 }

@@ -10,7 +10,8 @@ import type {
 } from '../core/types.js';
 import { callWithDeadline } from './call-with-deadline.js';
 import type { ProviderRouter } from './provider-router.js';
-import { SlotUnavailableError, type ProviderSlot } from './provider-slot.js';
+import type { ProviderSlot } from './provider-slot.js';
+import { SlotUnavailableError } from './slot-contract.js';
 import { backoffDelayMs, type RetryPolicy } from './retry-policy.js';
 
 /** What every session of one dispatcher shares. */

@@ -13,6 +13,7 @@ import { DispatcherSession, type SessionContext } from './dispatcher-session.js'
 import { DEFAULT_HEALTH_POLICY, type HealthChange, type HealthPolicy } from './provider-health.js';
 import { ProviderRouter } from './provider-router.js';
 import { ProviderSlot } from './provider-slot.js';
+import type { RateChange } from './slot-contract.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 
 /** A requester for one conversation, plus the provider currently serving it. */
@@ -53,6 +54,7 @@ export class Dispatcher {
       expectedLatencyMs: options.expectedLatencyMs ?? DEFAULT_EXPECTED_LATENCY_MS,
       onHealthChange: (slot: ProviderSlot, change: HealthChange) => this.onHealthChange(slot, change),
       onProbeFreed: () => this.router.notifyChange(),
+      onRateChange: (slot: ProviderSlot, change: RateChange) => this.logRateChange(slot, change, healthPolicy.rateRecoveryMs),
     };
     this.slots = options.providers.map((slotOptions) => new ProviderSlot(slotOptions, world));
     for (const slot of this.slots) this.reported.set(slot.name, slot.health.state);
@@ -136,6 +138,22 @@ export class Dispatcher {
     }
   }
 
+  private logRateChange(slot: ProviderSlot, change: RateChange, recoveryMs: number): void {
+    const provider = slot.name;
+    const rate = formatRate(change.requestsPerSecond);
+    if (change.kind === 'restored') {
+      this.log('info', `provider ${provider} back at its configured ${rate} requests/s`, { provider, requestsPerSecond: change.requestsPerSecond });
+      return;
+    }
+    this.log(
+      'warn',
+      `provider ${provider} answered 429 without Retry-After; pacing it below its configured ` +
+        `${formatRate(slot.requestsPerSecond)} requests/s (now ${rate}), halving again on each further 429 and ` +
+        `back in full ${Math.round(recoveryMs / 1000)} s after the last one at most`,
+      { provider, requestsPerSecond: change.requestsPerSecond },
+    );
+  }
+
   private emit(event: DispatchEvent): void {
     if (this.onEvent === undefined) return;
     try {
@@ -144,6 +162,11 @@ export class Dispatcher {
       this.log('error', 'dispatch event listener threw; event dropped', { event: event.type, error: String(error) });
     }
   }
+}
+
+/** Three significant digits at most: 2.67, 0.125, 8. */
+function formatRate(requestsPerSecond: number): string {
+  return String(Number(requestsPerSecond.toPrecision(3)));
 }
 
 function sameState(a: ProviderState | undefined, b: ProviderState): boolean {

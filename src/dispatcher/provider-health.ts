@@ -4,7 +4,11 @@ import { describeRefusals } from './refusal-reason.js';
 
 /** When a provider is taken out of rotation and how long it stays out. */
 export interface HealthPolicy {
-  /** Consecutive failures (5xx, timeouts, network, malformed, 429 without Retry-After) that start a cooldown. @default 3 */
+  /**
+   * Consecutive failures (5xx, timeouts, network, malformed, 429 without Retry-After) that start a
+   * cooldown. A 429 answering a request sent before the last cut of the rate does not count: the
+   * old pace caused it. @default 3
+   */
   readonly failureThreshold: number;
   /**
    * Requests refused in a row with a non-retryable error (400, 404, 422...), with no success in
@@ -22,6 +26,13 @@ export interface HealthPolicy {
    * so its conversations fail over rather than wait (a daily quota spent, say). @default 30_000
    */
   readonly pauseLimitMs: number;
+  /**
+   * A 429 without Retry-After halves the provider's rate; it then climbs back linearly, by the whole
+   * configured rate per this many ms, so it is back in full at most this long after the last 429. @default 60_000
+   */
+  readonly rateRecoveryMs: number;
+  /** The lowest fraction of its configured rate that 429s can cut a provider to; 1 turns the cuts off. @default 0.0625 */
+  readonly minimumRateFraction: number;
 }
 
 export const DEFAULT_HEALTH_POLICY: HealthPolicy = Object.freeze({
@@ -30,6 +41,8 @@ export const DEFAULT_HEALTH_POLICY: HealthPolicy = Object.freeze({
   cooldownBaseMs: 5_000,
   cooldownCapMs: 300_000,
   pauseLimitMs: 30_000,
+  rateRecoveryMs: 60_000,
+  minimumRateFraction: 1 / 16,
 });
 
 /**

@@ -1,39 +1,12 @@
 import type { ProviderError } from '../core/errors.js';
-import type { ChatProvider, ProviderName, RoleModels, Usage } from '../core/types.js';
+import type { ChatProvider, ProviderName, RoleModels } from '../core/types.js';
+import { AdaptiveRate } from './adaptive-rate.js';
 import type { ProviderSlotOptions } from './dispatcher-options.js';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './dispatcher-options.js';
-import { ProviderHealth, type HealthChange, type HealthPolicy } from './provider-health.js';
+import { ProviderHealth, type HealthChange } from './provider-health.js';
 import { RequestPacer } from './request-pacer.js';
+import { SlotUnavailableError, type Lease, type LeaseOutcome, type SlotWorld } from './slot-contract.js';
 import { TokenBucket } from './token-bucket.js';
-
-/** The provider stopped taking work (cooldown, disabled, probe taken) while a request waited: route again. */
-export class SlotUnavailableError extends Error {
-  constructor(readonly provider: ProviderName) {
-    super(`provider ${provider} is not taking requests now`);
-    this.name = 'SlotUnavailableError';
-  }
-}
-
-/** Permission to start one request; hand it back with `finish` exactly once. */
-export interface Lease {
-  readonly probe: boolean;
-  readonly startedAt: number;
-  readonly tokens: number;
-}
-
-export type LeaseOutcome =
-  | { readonly ok: true; readonly latencyMs: number; readonly usage: Usage }
-  | { readonly ok: false; readonly error: ProviderError };
-
-export interface SlotWorld {
-  readonly now: () => number;
-  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  readonly healthPolicy: HealthPolicy;
-  readonly expectedLatencyMs: number;
-  readonly onHealthChange: (slot: ProviderSlot, change: HealthChange) => void;
-  /** A half-open provider's probe was given up before it started: someone else may take it. */
-  readonly onProbeFreed: (slot: ProviderSlot) => void;
-}
 
 interface Waiter {
   readonly tokens: number;
@@ -48,9 +21,10 @@ interface Waiter {
 const SMOOTHING = 0.2;
 
 /**
- * One provider's gate: FIFO waiters, starts spaced by the rate, a concurrency cap, a token
- * budget, Retry-After pauses and the circuit breaker. One timer at most, armed for the moment
- * the head of the queue (or the end of a cooldown) becomes due; never polls.
+ * One provider's gate: FIFO waiters, starts spaced by the rate (cut for a while by 429s without
+ * Retry-After), a concurrency cap, a token budget, Retry-After pauses and the circuit breaker.
+ * One timer at most, armed for the moment the head of the queue (or the end of a cooldown)
+ * becomes due; never polls.
  */
 export class ProviderSlot {
   readonly name: ProviderName;
@@ -63,6 +37,7 @@ export class ProviderSlot {
   /** Requests routed here and not finished: waiting, running or backing off. Routing reads it. */
   outstanding = 0;
   private readonly pacer: RequestPacer;
+  private readonly adaptiveRate: AdaptiveRate;
   private readonly waiters = new Set<Waiter>();
   private readonly tokenBucket: TokenBucket | undefined;
   private readonly tokensPerMinute: number | undefined;
@@ -84,6 +59,7 @@ export class ProviderSlot {
     this.maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.pacer = new RequestPacer(1000 / options.requestsPerSecond + (options.pacingMarginMs ?? 0));
+    this.adaptiveRate = new AdaptiveRate(world.healthPolicy.rateRecoveryMs, world.healthPolicy.minimumRateFraction);
     this.tokensPerMinute = options.tokensPerMinute;
     this.tokenBucket =
       options.tokensPerMinute === undefined ? undefined : new TokenBucket(options.tokensPerMinute, world.now);
@@ -116,10 +92,11 @@ export class ProviderSlot {
     return Math.max(this.outstanding, this.running + this.waiters.size) < this.maxConcurrency;
   }
 
-  /** Requests per second this provider can really take: the rate, or less when tokens bind. */
+  /** Requests per second this provider can really take: the rate, or less when 429s cut it or tokens bind. */
   effectiveRate(): number {
-    if (this.tokensPerMinute === undefined || this.tokensPerRequest === undefined) return this.requestsPerSecond;
-    return Math.min(this.requestsPerSecond, this.tokensPerMinute / 60 / this.tokensPerRequest);
+    const rate = this.requestsPerSecond * this.adaptiveRate.fraction(this.world.now());
+    if (this.tokensPerMinute === undefined || this.tokensPerRequest === undefined) return rate;
+    return Math.min(rate, this.tokensPerMinute / 60 / this.tokensPerRequest);
   }
 
   /**
@@ -186,9 +163,36 @@ export class ProviderSlot {
     } else {
       // A failed request rarely consumed its budget; refunding keeps a flaky provider usable.
       this.tokenBucket?.settle(lease.tokens, 0);
-      this.health.recordFailure(outcome.error, lease.probe);
+      if (!this.absorbRateLimit(lease, outcome.error)) this.health.recordFailure(outcome.error, lease.probe);
     }
     this.pump();
+  }
+
+  /**
+   * A 429 without Retry-After halves the pace of every request here (AdaptiveRate). Returns true
+   * when it answered a request sent before the last cut: the old pace's doing, already answered,
+   * and no sign of a broken provider.
+   */
+  private absorbRateLimit(lease: Lease, error: ProviderError): boolean {
+    if (error.kind !== 'rate_limit' || error.retryAfterMs !== undefined) return false;
+    const now = this.world.now();
+    const wasSlowed = this.adaptiveRate.slowed;
+    if (this.adaptiveRate.onRateLimited(lease.startedAt, now) === 'sent_before_cut') return !lease.probe;
+    const fraction = this.adaptiveRate.fraction(now);
+    this.pacer.slowTo(fraction);
+    // Once per slowdown: a rate set above the server's limit saws under it all night.
+    if (!wasSlowed && this.adaptiveRate.slowed) {
+      this.world.onRateChange(this, { kind: 'slowed', requestsPerSecond: this.requestsPerSecond * fraction });
+    }
+    return false;
+  }
+
+  /** While the rate is cut, paces at what it has climbed back to; says so once it is whole again. */
+  private updatePace(now: number): void {
+    if (!this.adaptiveRate.slowed) return;
+    const restored = this.adaptiveRate.restoreIfRecovered(now);
+    this.pacer.slowTo(this.adaptiveRate.fraction(now));
+    if (restored) this.world.onRateChange(this, { kind: 'restored', requestsPerSecond: this.requestsPerSecond });
   }
 
   /** Honours a Retry-After: no request starts here before `now + ms`; the other providers go on. */
@@ -216,6 +220,7 @@ export class ProviderSlot {
       if (this.running >= this.maxConcurrency) return;
       const head = this.waiters.values().next().value as Waiter;
       const now = this.world.now();
+      this.updatePace(now);
       const startAt = Math.max(this.pacer.dueAt(), this.tokenBucket?.readyAt(head.tokens) ?? now);
       if (startAt > now) {
         this.arm(startAt);

@@ -27,10 +27,13 @@ export class RequestPacer {
   /** The next interval counts from here: the last start, or the moment it was due. */
   private anchorAt = Number.NEGATIVE_INFINITY;
   private pausedUntil = Number.NEGATIVE_INFINITY;
+  /** The interval, or longer while 429s have cut the rate (see AdaptiveRate). */
+  private spacingMs: number;
 
   /** `intervalMs` is 1000 / requests per second, plus any safety margin. */
   constructor(intervalMs: number) {
     this.intervalMs = intervalMs;
+    this.spacingMs = intervalMs;
     this.forgivenLatenessMs = Math.min(FORGIVEN_LATENESS_MAX_MS, intervalMs * FORGIVEN_LATENESS_FRACTION);
     // 1e-9 absorbs float error such as 1000 / (1000 / 3) = 2.9999999999999996.
     const perSecond = Math.max(1, Math.floor(1000 / intervalMs + 1e-9));
@@ -40,7 +43,12 @@ export class RequestPacer {
   /** The earliest moment the next request may start. */
   dueAt(): number {
     const windowEnd = (this.recentStarts[this.oldest] as number) + this.recentStarts.length * this.intervalMs;
-    return Math.max(this.anchorAt + this.intervalMs, windowEnd, this.pausedUntil);
+    return Math.max(this.anchorAt + this.spacingMs, windowEnd, this.pausedUntil);
+  }
+
+  /** Spaces starts for `fraction` (at most 1) of the configured rate; the one-second window still holds. */
+  slowTo(fraction: number): void {
+    this.spacingMs = this.intervalMs / Math.min(1, fraction);
   }
 
   /** No start before `until` (a Retry-After); an earlier pause end is kept if later. */
