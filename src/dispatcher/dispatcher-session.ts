@@ -39,12 +39,19 @@ type AttemptOutcome =
   | { readonly ok: false; readonly error: ProviderError; readonly latencyMs: number }
   | 'unavailable';
 
+/** The reasons recorded when a conversation that failed over goes back to where it started. */
+export const HOME_RECOVERED = 'home provider recovered';
+export const HOME_PROBED = 'home provider out of cooldown; this request probes it';
+
 /**
  * The requester of one conversation: sticks to one provider, fails over when it is cooling down
- * or disabled, and records every switch.
+ * or disabled, goes back to its first provider once that one has recovered, and records every
+ * switch.
  */
 export class DispatcherSession implements ModelRequester {
   private current: ProviderName | undefined;
+  /** The provider the conversation started on (or asked for): where it returns after a failover. */
+  private home: ProviderName | undefined;
   private readonly switchList: ProviderSwitch[] = [];
 
   constructor(
@@ -52,6 +59,7 @@ export class DispatcherSession implements ModelRequester {
     preferred?: ProviderName,
   ) {
     this.current = preferred;
+    this.home = preferred;
   }
 
   /** The provider serving this conversation (the preferred one before the first request). */
@@ -80,7 +88,9 @@ export class DispatcherSession implements ModelRequester {
     let lastError: ProviderError | undefined;
     try {
       for (;;) {
-        const slot = await this.route(ticket, signal, lastError);
+        // Only between requests: a retry stays where its failure sent it.
+        const requestStart = ticket.slot === undefined && failedAttempts === 0;
+        const slot = await this.route(ticket, signal, lastError, requestStart);
         const outcome = await this.attempt(slot, request, tokens, signal);
         if (outcome === 'unavailable') continue;
         if (outcome.ok) return outcome.result;
@@ -94,13 +104,20 @@ export class DispatcherSession implements ModelRequester {
   }
 
   /**
-   * Own provider if it takes work, else a switch to the best other, else wait for one to come
-   * back. The choice is counted on the slot before this returns (synchronously when no wait is
-   * needed), so conversations started in the same tick see each other and spread out.
+   * Home again at the start of a request once it has recovered (see ProviderRouter.recoveredHome),
+   * else the own provider if it takes work, else a switch to the best other, else wait for one to
+   * come back. The choice is counted on the slot before this returns (synchronously when no wait
+   * is needed), so conversations started in the same tick see each other and spread out.
    */
-  private async route(ticket: Ticket, signal: AbortSignal, lastError: ProviderError | undefined): Promise<ProviderSlot> {
+  private async route(
+    ticket: Ticket,
+    signal: AbortSignal,
+    lastError: ProviderError | undefined,
+    requestStart: boolean,
+  ): Promise<ProviderSlot> {
     for (;;) {
-      const choice = this.context.router.choose(this.current);
+      const home = requestStart ? this.recoveredHome() : undefined;
+      const choice = home ?? this.context.router.choose(this.current);
       if (choice === 'none') throw lastError ?? this.noProviderError();
       if (choice === 'wait') {
         try {
@@ -114,11 +131,12 @@ export class DispatcherSession implements ModelRequester {
         this.switchList.push({
           from: this.current,
           to: choice.name,
-          reason: this.context.router.unavailableReason(this.current),
+          reason: home === undefined ? this.context.router.unavailableReason(this.current) : homeReason(home),
           at: new Date(this.context.now()).toISOString(),
         });
       }
       this.current = choice.name;
+      this.home ??= choice.name;
       if (ticket.slot !== choice) {
         if (ticket.slot !== undefined) ticket.slot.outstanding -= 1;
         choice.outstanding += 1;
@@ -126,6 +144,11 @@ export class DispatcherSession implements ModelRequester {
       }
       return choice;
     }
+  }
+
+  private recoveredHome(): ProviderSlot | undefined {
+    if (this.home === undefined || this.current === undefined || this.home === this.current) return undefined;
+    return this.context.router.recoveredHome(this.home, this.current);
   }
 
   private async attempt(
@@ -254,6 +277,10 @@ export class DispatcherSession implements ModelRequester {
       kind: 'auth',
     });
   }
+}
+
+function homeReason(home: ProviderSlot): string {
+  return home.health.phase === 'active' ? HOME_RECOVERED : HOME_PROBED;
 }
 
 function estimateTokens(request: RoleRequest): number {

@@ -9,6 +9,12 @@ export type RouteChoice = ProviderSlot | 'wait' | 'none';
 const RELATIVE_TIE = 1e-9;
 
 /**
+ * A conversation that failed over goes home only when home's load would be below this share of
+ * where it is now: "clearly less loaded", so a voice is not changed again for a marginal gain.
+ */
+const FAILBACK_LOAD_RATIO = 0.75;
+
+/**
  * Picks the provider for a request and lets requests wait for the providers to come back.
  * Knows slots, never conversations.
  */
@@ -42,6 +48,24 @@ export class ProviderRouter {
     const candidates = this.slots.filter((slot) => slot.accepting());
     if (candidates.length > 0) return this.pickSoonest(candidates);
     return this.hasUsableProvider() ? 'wait' : 'none';
+  }
+
+  /**
+   * `home`, if a conversation that failed over from it to `current` should go back for its next
+   * request: home takes work again (active, or out of cooldown with its probe not yet taken),
+   * has room, and would be clearly less loaded than `current` (see ProviderSlot.routingScore).
+   * Without this a recovered provider got only newly opened conversations and idled below its
+   * rate while the others queued its old ones; and with no new conversation opening (a fixed
+   * --concurrency, the last ones before the target) nothing ever sent it its probe. The returns
+   * stop by themselves once the loads are about even.
+   */
+  recoveredHome(home: ProviderName, current: ProviderName): ProviderSlot | undefined {
+    const homeSlot = this.byName.get(home);
+    const currentSlot = this.byName.get(current);
+    if (homeSlot === undefined || currentSlot === undefined || !currentSlot.accepting()) return undefined;
+    if (!homeSlot.accepting() || !homeSlot.hasCapacity()) return undefined;
+    const now = this.now();
+    return homeSlot.routingScore(now) < FAILBACK_LOAD_RATIO * currentSlot.routingScore(now) ? homeSlot : undefined;
   }
 
   hasUsableProvider(): boolean {
