@@ -26,6 +26,7 @@ export function checkProviderOptions(options: EmulatorProviderOptions, where = '
   checkNumber(`${where}.requestsPerSecond`, options.requestsPerSecond, 0, Number.POSITIVE_INFINITY, false);
   checkNumber(`${where}.burst`, options.burst, 1, Number.POSITIVE_INFINITY);
   checkNumber(`${where}.toolCallRate`, options.toolCallRate, 0, 1);
+  checkNumber(`${where}.injectedRetryAfterMs`, options.injectedRetryAfterMs, 1, 3_600_000);
   if (options.latency !== undefined) {
     checkNumber(`${where}.latency.medianMs`, options.latency.medianMs, 0, 600_000);
     checkNumber(`${where}.latency.sigma`, options.latency.sigma, 0, 5);

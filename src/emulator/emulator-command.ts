@@ -29,6 +29,7 @@ Options (rates are probabilities per request, 0 to 1; every provider gets the sa
   --fault-tester-leak P    tester reply leaks <think> or "User:"
   --tool-call-format F     hermes | python | mistral | plain | mixed      default mixed
   --tool-call-rate P       chance the assistant calls tools               default 0.6
+  --injected-retry-after-ms N  wait an injected 429 asks for        default one request interval (1000 without --rps)
   --lenient                accept any message order (strict rules off)
   --auth-failure           answer every request with 401
   -h, --help               show this text
@@ -53,7 +54,7 @@ const FAULT_FLAGS: Readonly<Record<string, keyof EmulatorFaults>> = {
   'fault-tester-leak': 'rateTesterLeak',
 };
 
-const NUMBER_FLAGS = ['port', 'seed', 'rps', 'burst', 'latency-ms', 'latency-sigma', 'tool-call-rate', ...Object.keys(FAULT_FLAGS)];
+const NUMBER_FLAGS = ['port', 'seed', 'rps', 'burst', 'latency-ms', 'latency-sigma', 'tool-call-rate', 'injected-retry-after-ms', ...Object.keys(FAULT_FLAGS)];
 
 const PARSE_OPTIONS = {
   ...Object.fromEntries(NUMBER_FLAGS.map((name) => [name, { type: 'string' as const }])),
@@ -122,6 +123,7 @@ function toEmulatorOptions(values: Record<string, string | boolean | undefined>)
     authFailure: values['auth-failure'] === true,
     toolCallFormat: values['tool-call-format'] as ToolCallFormat | 'mixed' | undefined,
     toolCallRate: number('tool-call-rate'),
+    injectedRetryAfterMs: number('injected-retry-after-ms'),
   };
   const options: EmulatorOptions = { seed: number('seed') ?? 1, port: number('port') ?? 8787, defaults };
   try {

@@ -51,6 +51,12 @@ export interface EmulatorProviderOptions {
   readonly toolCallFormat?: ToolCallFormat | 'mixed';
   /** Probability that the assistant's first answer to a user message calls tools. @default 0.6 */
   readonly toolCallRate?: number;
+  /**
+   * The wait an injected 429 asks for (`retry-after-ms`; `Retry-After` is this rounded up to whole
+   * seconds). A real limiter answers "when the next slot frees", which under a rate limit is one
+   * request interval away. @default 1000 / requestsPerSecond (rounded up), or 1000 without a limit
+   */
+  readonly injectedRetryAfterMs?: number;
 }
 
 export interface EmulatorOptions {

@@ -21,9 +21,6 @@ export interface ChatEnvironment {
   nextSequence(): number;
 }
 
-/** An injected 429 asks for the shortest wait the header can express. */
-const INJECTED_RETRY_AFTER_MS = 1000;
-
 function sendError(state: ProviderState, response: ServerResponse, kind: ErrorKind, message?: string, headers?: Record<string, string>): void {
   const error = providerErrorResponse(state.provider, kind, message);
   sendJson(response, error.status, error.body, headers);
@@ -122,7 +119,7 @@ function applyTransportFault(
   state.tally.inject(fault);
   switch (fault) {
     case '429':
-      sendError(state, response, 'rate_limit', undefined, retryAfterHeaders(INJECTED_RETRY_AFTER_MS));
+      sendError(state, response, 'rate_limit', undefined, retryAfterHeaders(state.options.injectedRetryAfterMs));
       return true;
     case 'reset':
       request.socket.destroy();

@@ -21,6 +21,7 @@ export interface ResolvedProviderOptions {
   readonly strict: boolean;
   readonly toolCallFormat: ToolCallFormat | 'mixed';
   readonly toolCallRate: number;
+  readonly injectedRetryAfterMs: number;
 }
 
 /**
@@ -61,6 +62,8 @@ export class ProviderState {
       strict: merged.strict ?? true,
       toolCallFormat: merged.toolCallFormat ?? 'mixed',
       toolCallRate: merged.toolCallRate ?? DEFAULT_TOOL_CALL_RATE,
+      injectedRetryAfterMs:
+        merged.injectedRetryAfterMs ?? (merged.requestsPerSecond === undefined ? 1000 : Math.ceil(1000 / merged.requestsPerSecond)),
     };
   }
 }
