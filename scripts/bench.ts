@@ -27,6 +27,7 @@ async function main(argv: readonly string[]): Promise<number> {
     ...DEFAULT_WORKLOAD,
     seed: options.seed,
     faults: { rate429: options.rate429, rate500: options.rate500 },
+    injectedRetryAfterMs: options.injectedRetryAfterMs,
   };
   const date = new Date().toISOString();
 

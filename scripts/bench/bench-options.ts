@@ -15,6 +15,8 @@ export interface BenchOptions {
   readonly rate429: number;
   /** Probability of an injected 500 per request. @default 0.01 */
   readonly rate500: number;
+  /** The wait an injected 429 asks for; undefined = one request interval. */
+  readonly injectedRetryAfterMs: number | undefined;
   readonly quick: boolean;
   readonly json: boolean;
   readonly help: boolean;
@@ -30,7 +32,9 @@ log-normal latency, median 800 ms; 3 % injected 429s, 1 % 500s) and prints a Mar
   --serial-conversations N conversations of the --concurrency 1 run, 0 to skip (default: 20)
   --store-conversations N  lines of the file the store's start-up scan is timed on, 0 to skip (default: 100000)
   --seed N                 emulator and simulated-user seed (default: 1)
-  --rate-429 P             injected 429s per request, Retry-After 1 s (default: 0.03)
+  --rate-429 P             injected 429s per request (default: 0.03)
+  --retry-after-ms N       the wait an injected 429 asks for (default: one request interval, as a real
+                           limiter answers; 1000 reproduces a limiter that only speaks whole seconds)
   --rate-500 P             injected 500s per request (default: 0.01)
   --quick                  smoke check: 100, 5 and 10000 unless given
   --json                   print the figures as JSON instead of the table
@@ -50,6 +54,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       seed: { type: 'string' },
       'rate-429': { type: 'string' },
       'rate-500': { type: 'string' },
+      'retry-after-ms': { type: 'string' },
       quick: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -64,6 +69,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     seed: integer('--seed', values.seed, 0) ?? 1,
     rate429: probability('--rate-429', values['rate-429']) ?? 0.03,
     rate500: probability('--rate-500', values['rate-500']) ?? 0.01,
+    injectedRetryAfterMs: integer('--retry-after-ms', values['retry-after-ms'], 1),
     quick,
     json: values.json,
     help: values.help,

@@ -1,7 +1,7 @@
 import type { LogRecord } from './daemon-process.js';
 import type { WorkloadRun } from './run-workload.js';
 import { analyseWindow, percentile, type ProviderWindow } from './steady-state.js';
-import { providersOf, totalRate, type Workload } from './workload.js';
+import { injectedPauseMs, providersOf, totalRate, type Workload } from './workload.js';
 
 /** Saves between these fractions of the run form its steady state (start-up ramp and tail left out). */
 const STEADY_FROM = 0.1;
@@ -116,7 +116,7 @@ function steadyState(run: WorkloadRun, workload: Workload, limitPerSecond: numbe
   const conversationsPerSecond = (toIndex - fromIndex) / seconds;
   const window = { startMs: from - run.emulatorOriginMs, endMs: to - run.emulatorOriginMs };
   const providers = providersOf(workload).map((provider) =>
-    analyseWindow(run.timeline.arrivals[provider], provider, workload.rates[provider], window),
+    analyseWindow(run.timeline.arrivals[provider], provider, workload.rates[provider], window, injectedPauseMs(workload, workload.rates[provider])),
   );
   const requests = providers.reduce((sum, provider) => sum + provider.requests, 0);
   const quota = providers.reduce((sum, provider) => sum + (workload.rates[provider.provider] * seconds), 0);

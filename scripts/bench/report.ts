@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { WorkloadFigures } from './figures.js';
 import type { StoreScanFigures } from './store-scan.js';
-import { INJECTED_RETRY_AFTER_SECONDS, providersOf, retryAfterCeiling, type Workload } from './workload.js';
+import { providersOf, retryAfterCeiling, type Workload } from './workload.js';
 
 export interface Machine {
   readonly cpu: string;
@@ -44,7 +44,7 @@ export function formatMarkdown(report: BenchReport): string {
     '',
     `Real daemon (\`generate\` as a child process) against the emulator: ${rates} requests/s (configured = enforced), ` +
       `log-normal latency (median ${workload.latency.medianMs} ms, σ ${workload.latency.sigma}), ` +
-      `injected ${percent(workload.faults.rate429)} 429s (Retry-After ${INJECTED_RETRY_AFTER_SECONDS} s) and ${percent(workload.faults.rate500)} 500s, seed ${workload.seed}.`,
+      `injected ${percent(workload.faults.rate429)} 429s (asking to retry after ${describePause(workload)}) and ${percent(workload.faults.rate500)} 500s, seed ${workload.seed}.`,
     '',
     `| figure | ${automatic.concurrency === 'auto' ? 'automatic concurrency' : `\`--concurrency ${automatic.concurrency}\``} | ${serial === undefined ? '' : '`--concurrency 1`'} |`,
     '| --- | ---: | ---: |',
@@ -54,8 +54,14 @@ export function formatMarkdown(report: BenchReport): string {
     '',
     ...steadyTable(automatic, workload),
     '',
-    `Ceiling for a client that honours every Retry-After: ${fixed(report.retryAfterCeiling, 3)} of the limit ` +
-      `(each injected 429 stops its provider for ${INJECTED_RETRY_AFTER_SECONDS} s: a provider of rate r sends at most 1 / (1 + p·r·T) of it).`,
+    // With the default wait (one interval) an immediate 429's pause ends about when the next paced
+    // start was due anyway, so the bound below says nothing; it matters for long waits.
+    ...(workload.injectedRetryAfterMs === undefined
+      ? []
+      : [
+          `Ceiling for a client that honours every Retry-After: ${fixed(report.retryAfterCeiling, 3)} of the limit ` +
+            `(each injected 429 stops its provider for T = ${describePause(workload)}: a provider of rate r sends at most 1 / (1 + p·r·T) of it).`,
+        ]),
     'Wall time is measured from the daemon\'s first progress record to its run summary; the process wall time adds start-up and exit.',
     '',
     `Reproduce: \`${report.command}\``,
@@ -120,4 +126,10 @@ function percent(fraction: number): string {
 
 function seconds(ms: number | null): string {
   return ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function describePause(workload: Workload): string {
+  return workload.injectedRetryAfterMs === undefined
+    ? 'one request interval, as a real limiter answers'
+    : `${workload.injectedRetryAfterMs} ms`;
 }

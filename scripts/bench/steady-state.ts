@@ -1,7 +1,12 @@
 import type { BenchProvider } from './workload.js';
 
-/** A gap this long between two requests to one provider is a Retry-After pause (the emulator asks for 1 s). */
-export const PAUSE_GAP_MS = 1000;
+/**
+ * A gap between two requests to one provider long enough to be a Retry-After pause of `pauseMs`
+ * rather than pacing or a late timer: most of one interval plus the pause.
+ */
+export function pauseGapMs(intervalMs: number, pauseMs: number): number {
+  return Math.max(1.5 * intervalMs, intervalMs + 0.8 * pauseMs);
+}
 
 /** How one provider spent a window of the run, from the arrival times the emulator recorded. */
 export interface ProviderWindow {
@@ -9,9 +14,9 @@ export interface ProviderWindow {
   readonly requests: number;
   /** requests ÷ (rate × window). */
   readonly utilization: number;
-  /** Time lost to gaps of at least PAUSE_GAP_MS beyond one interval: the provider was told to wait. */
+  /** Time lost to gaps of at least pauseGapMs beyond one interval: the provider was told to wait. */
   readonly pausedMs: number;
-  /** Gaps at least PAUSE_GAP_MS long. */
+  /** Gaps at least pauseGapMs long. */
   readonly pauses: number;
   /** Time lost to all shorter gaps beyond one interval: late timers, or no request ready to send. */
   readonly otherIdleMs: number;
@@ -30,8 +35,10 @@ export function analyseWindow(
   provider: BenchProvider,
   rate: number,
   window: { readonly startMs: number; readonly endMs: number },
+  pauseMs: number,
 ): ProviderWindow {
   const interval = 1000 / rate;
+  const pauseGap = pauseGapMs(interval, pauseMs);
   const inside = arrivals.filter((at) => at >= window.startMs && at < window.endMs);
   const lengthMs = window.endMs - window.startMs;
   let pausedMs = 0;
@@ -43,7 +50,7 @@ export function analyseWindow(
   for (const at of [...inside, window.endMs]) {
     const gap = at - previous;
     const excess = Math.max(0, gap - interval);
-    if (gap >= PAUSE_GAP_MS) {
+    if (gap >= pauseGap) {
       pausedMs += excess;
       pauses++;
     } else {

@@ -12,6 +12,11 @@ export interface Workload {
   readonly latency: { readonly medianMs: number; readonly sigma: number };
   /** Injected faults, per request. */
   readonly faults: { readonly rate429: number; readonly rate500: number };
+  /**
+   * The wait an injected 429 asks for; undefined = the emulator's default, one request interval
+   * (what a real limiter answers: when the next slot frees).
+   */
+  readonly injectedRetryAfterMs?: number;
   /** Seeds the emulator (faults, latency, scripted model) and the daemon's users and topics. */
   readonly seed: number;
 }
@@ -28,12 +33,10 @@ export const DEFAULT_WORKLOAD: Workload = Object.freeze({
   seed: 1,
 });
 
-/**
- * How long the emulator asks a client to wait after an injected 429 (`Retry-After: 1`,
- * `retry-after-ms: 1000`; src/emulator/handle-chat-completion.ts). The daemon honours it by pausing
- * the whole provider, as issue 4 requires.
- */
-export const INJECTED_RETRY_AFTER_SECONDS = 1;
+/** How long an injected 429 stops a provider of this rate: the daemon pauses the whole provider for it. */
+export function injectedPauseMs(workload: Workload, rate: number): number {
+  return workload.injectedRetryAfterMs ?? Math.ceil(1000 / rate);
+}
 
 /**
  * The share of the theoretical limit a client can reach when it honours every injected 429's
@@ -41,9 +44,9 @@ export const INJECTED_RETRY_AFTER_SECONDS = 1;
  * costing r·T request slots, so a provider sends at most 1 / (1 + p·r·T) of its rate.
  */
 export function retryAfterCeiling(workload: Workload): number {
-  const pause = workload.faults.rate429 * INJECTED_RETRY_AFTER_SECONDS;
   const attainable = providersOf(workload).reduce((sum, provider) => {
     const rate = workload.rates[provider];
+    const pause = (workload.faults.rate429 * injectedPauseMs(workload, rate)) / 1000;
     return sum + rate / (1 + pause * rate);
   }, 0);
   return attainable / totalRate(workload);
@@ -72,7 +75,12 @@ export function totalRate(workload: Workload): number {
 
 /** The emulator's behaviour for one provider: the same rate as configured, plus latency and faults. */
 export function emulatorProviderOptions(workload: Workload, provider: BenchProvider): EmulatorProviderOptions {
-  return { requestsPerSecond: workload.rates[provider], latency: workload.latency, faults: workload.faults };
+  return {
+    requestsPerSecond: workload.rates[provider],
+    latency: workload.latency,
+    faults: workload.faults,
+    injectedRetryAfterMs: workload.injectedRetryAfterMs,
+  };
 }
 
 /**
