@@ -51,34 +51,48 @@ const mistralReply = z
 
 export type ReplyCheck = { ok: true; reply: NormalizedReply } | { ok: false; problem: string };
 
-export function normalizeOpenAiShapedReply(value: unknown): ReplyCheck {
-  const parsed = openAiShapedReply.safeParse(value);
+/** The fields a reply is reduced to, whatever the casing of the SDK that parsed it. */
+interface ReplyFields {
+  readonly content: z.infer<typeof content>;
+  readonly finishReason: string | null | undefined;
+  readonly inputTokens: number | null | undefined;
+  readonly outputTokens: number | null | undefined;
+  readonly model: string | undefined;
+}
+
+function normalize<T>(schema: z.ZodType<T>, value: unknown, fields: (data: T) => ReplyFields): ReplyCheck {
+  const parsed = schema.safeParse(value);
   if (!parsed.success) return { ok: false, problem: describeIssues(parsed.error) };
-  const choice = parsed.data.choices[0]!;
+  const reply = fields(parsed.data);
   return {
     ok: true,
     reply: {
-      text: contentText(choice.message.content),
-      finishReason: mapFinishReason(choice.finish_reason),
-      usage: { inputTokens: parsed.data.usage?.prompt_tokens ?? 0, outputTokens: parsed.data.usage?.completion_tokens ?? 0 },
-      model: parsed.data.model,
+      text: contentText(reply.content),
+      finishReason: mapFinishReason(reply.finishReason),
+      usage: { inputTokens: reply.inputTokens ?? 0, outputTokens: reply.outputTokens ?? 0 },
+      model: reply.model,
     },
   };
 }
 
+export function normalizeOpenAiShapedReply(value: unknown): ReplyCheck {
+  return normalize(openAiShapedReply, value, (data) => ({
+    content: data.choices[0]!.message.content,
+    finishReason: data.choices[0]!.finish_reason,
+    inputTokens: data.usage?.prompt_tokens,
+    outputTokens: data.usage?.completion_tokens,
+    model: data.model,
+  }));
+}
+
 export function normalizeMistralReply(value: unknown): ReplyCheck {
-  const parsed = mistralReply.safeParse(value);
-  if (!parsed.success) return { ok: false, problem: describeIssues(parsed.error) };
-  const choice = parsed.data.choices[0]!;
-  return {
-    ok: true,
-    reply: {
-      text: contentText(choice.message.content),
-      finishReason: mapFinishReason(choice.finishReason),
-      usage: { inputTokens: parsed.data.usage?.promptTokens ?? 0, outputTokens: parsed.data.usage?.completionTokens ?? 0 },
-      model: parsed.data.model,
-    },
-  };
+  return normalize(mistralReply, value, (data) => ({
+    content: data.choices[0]!.message.content,
+    finishReason: data.choices[0]!.finishReason,
+    inputTokens: data.usage?.promptTokens,
+    outputTokens: data.usage?.completionTokens,
+    model: data.model,
+  }));
 }
 
 function contentText(value: z.infer<typeof content>): string {
