@@ -50,3 +50,24 @@ export function handleShutdownSignals(targets: ShutdownTargets): { immediate(): 
     },
   };
 }
+
+/**
+ * Holds a SIGINT/SIGTERM that arrives while the run is still starting (reading the output,
+ * recovering tool rows): instead of Node's default of dying mid-start, the run drains as soon as
+ * it exists, which with nothing in flight means a clean stop at once.
+ */
+export function holdEarlySignals(target: Pick<NodeJS.Process, 'on' | 'off'> = process): { received(): NodeJS.Signals | undefined; dispose(): void } {
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    received ??= signal;
+  };
+  target.on('SIGINT', onSignal);
+  target.on('SIGTERM', onSignal);
+  return {
+    received: () => received,
+    dispose: () => {
+      target.off('SIGINT', onSignal);
+      target.off('SIGTERM', onSignal);
+    },
+  };
+}

@@ -12,7 +12,7 @@ import { buildPipeline, loadPipelineInputs, type PipelineInputs } from './build-
 import { startOfflineEmulator } from './offline-emulator.js';
 import type { CommandIo, GenerateOptions } from './run-options.js';
 import { acquireRunLock } from './run-lock.js';
-import { handleShutdownSignals } from './shutdown-signals.js';
+import { handleShutdownSignals, holdEarlySignals } from './shutdown-signals.js';
 
 /** Where the daemon keeps what it needs between runs. */
 export function runPaths(configuration: Configuration, options: GenerateOptions, cwd: string) {
@@ -34,6 +34,7 @@ export function runPaths(configuration: Configuration, options: GenerateOptions,
  */
 export async function startGeneration(options: GenerateOptions, io: CommandIo, loaded?: Configuration): Promise<number> {
   let offline: Awaited<ReturnType<typeof startOfflineEmulator>> | undefined;
+  const early = holdEarlySignals();
   try {
     let inputs: PipelineInputs;
     try {
@@ -74,12 +75,13 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       secrets: configuration.secrets,
     });
     try {
-      return await generate({ options, configuration, inputs, paths, runLogger, dryRun: offline !== undefined });
+      return await generate({ options, configuration, inputs, paths, runLogger, dryRun: offline !== undefined, earlySignal: early.received });
     } finally {
       await runLogger.close();
       for (const lock of locks) lock.release();
     }
   } finally {
+    early.dispose();
     await offline?.emulator.close();
   }
 }
@@ -109,6 +111,8 @@ interface GenerateContext {
   readonly paths: ReturnType<typeof runPaths>;
   readonly runLogger: RunLogger;
   readonly dryRun: boolean;
+  /** A stop signal that arrived before the run could handle it. */
+  readonly earlySignal: () => NodeJS.Signals | undefined;
 }
 
 async function generate(context: GenerateContext): Promise<number> {
@@ -230,6 +234,12 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
     },
   });
   const signals = handleShutdownSignals({ runner, reporter, logger, graceSeconds: options.graceSeconds });
+  const earlySignal = context.earlySignal();
+  if (earlySignal !== undefined) {
+    logger.warn({ signal: earlySignal }, `${earlySignal} received while starting: stopping before the first conversation`);
+    runner.drain(earlySignal);
+    void reporter.drain(earlySignal);
+  }
   try {
     await reporter.start();
     const outcome = await runner.run();
