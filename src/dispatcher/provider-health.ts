@@ -103,7 +103,9 @@ export class ProviderHealth {
       return;
     }
     const probing = probe && this.phaseValue === 'probing';
-    if (error.kind === 'bad_request') {
+    // Only a refusal the server itself answered counts (an HTTP status); an unrecognised client-side
+    // error also lands in bad_request and says nothing about the provider.
+    if (error.kind === 'bad_request' && error.status !== undefined) {
       this.consecutiveRefusals += 1;
       if (this.consecutiveRefusals >= this.policy.refusalThreshold) {
         this.disable(describeRefusals(this.consecutiveRefusals, error));

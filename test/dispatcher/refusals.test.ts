@@ -3,7 +3,7 @@ import { ProviderError } from '../../src/core/errors.js';
 import type { ModelRequester } from '../../src/core/types.js';
 import { Dispatcher } from '../../src/dispatcher/index.js';
 import { describeRefusals } from '../../src/dispatcher/refusal-reason.js';
-import { eventRecorder, FakeProvider, ok, refuse, settleAll, slotFor, userTurn } from './fake-provider.js';
+import { eventRecorder, fail, FakeProvider, ok, refuse, settleAll, slotFor, userTurn } from './fake-provider.js';
 
 async function conversation(requester: ModelRequester, requests: number): Promise<void> {
   for (let index = 0; index < requests; index++) await requester.complete({ role: 'assistant', messages: userTurn });
@@ -30,6 +30,15 @@ afterEach(() => {
 });
 
 describe('providers that refuse every request', () => {
+  it('client-side errors without an HTTP status never count as the provider refusing', async () => {
+    const together = new FakeProvider('together', () => fail('bad_request'));
+    const dispatcher = new Dispatcher({ providers: [slotFor(together, 2)] });
+    const results = await settleAll(Array.from({ length: 8 }, () => conversation(dispatcher.session(), 1)));
+    expect(results.every((result) => result.status === 'rejected')).toBe(true);
+    expect(together.calls).toHaveLength(8);
+    expect(dispatcher.providerStates()).toEqual({ together: { status: 'active' } });
+  });
+
   it('a provider answering every call with 404 is disabled after 5 refusals in a row, with the status and the server message, and the run goes on elsewhere', async () => {
     const mistral = new FakeProvider('mistral', () => ok(800));
     const together = new FakeProvider('together', () => refuse(404, TOGETHER_MODEL_NOT_FOUND));
