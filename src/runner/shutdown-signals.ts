@@ -56,18 +56,24 @@ export function handleShutdownSignals(targets: ShutdownTargets): { immediate(): 
  * recovering tool rows): instead of Node's default of dying mid-start, the run drains as soon as
  * it exists, which with nothing in flight means a clean stop at once.
  */
-export function holdEarlySignals(target: Pick<NodeJS.Process, 'on' | 'off'> = process): { received(): NodeJS.Signals | undefined; dispose(): void } {
+export function holdEarlySignals(
+  target: Pick<NodeJS.Process, 'on' | 'off' | 'kill' | 'pid'> = process,
+): { received(): NodeJS.Signals | undefined; dispose(): void } {
   let received: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    received ??= signal;
+  const dispose = () => {
+    target.off('SIGINT', onSignal);
+    target.off('SIGTERM', onSignal);
   };
+  function onSignal(signal: NodeJS.Signals) {
+    if (received === undefined) {
+      received = signal;
+      return;
+    }
+    // Asked twice while starting: stop at once, as Node would have without this listener.
+    dispose();
+    target.kill(target.pid, signal);
+  }
   target.on('SIGINT', onSignal);
   target.on('SIGTERM', onSignal);
-  return {
-    received: () => received,
-    dispose: () => {
-      target.off('SIGINT', onSignal);
-      target.off('SIGTERM', onSignal);
-    },
-  };
+  return { received: () => received, dispose };
 }

@@ -75,7 +75,12 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       secrets: configuration.secrets,
     });
     try {
-      return await generate({ options, configuration, inputs, paths, runLogger, dryRun: offline !== undefined, earlySignal: early.received });
+      return await generate({ options, configuration, inputs, paths, runLogger, dryRun: offline !== undefined,
+        takeEarlySignal: () => {
+          early.dispose();
+          return early.received();
+        },
+      });
     } finally {
       await runLogger.close();
       for (const lock of locks) lock.release();
@@ -111,8 +116,8 @@ interface GenerateContext {
   readonly paths: ReturnType<typeof runPaths>;
   readonly runLogger: RunLogger;
   readonly dryRun: boolean;
-  /** A stop signal that arrived before the run could handle it. */
-  readonly earlySignal: () => NodeJS.Signals | undefined;
+  /** A stop signal that arrived before the run could handle it; stops holding signals. */
+  readonly takeEarlySignal: () => NodeJS.Signals | undefined;
 }
 
 async function generate(context: GenerateContext): Promise<number> {
@@ -234,7 +239,8 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
     },
   });
   const signals = handleShutdownSignals({ runner, reporter, logger, graceSeconds: options.graceSeconds });
-  const earlySignal = context.earlySignal();
+  // From here on the run's own handlers count signals; the start-up one steps aside.
+  const earlySignal = context.takeEarlySignal();
   if (earlySignal !== undefined) {
     logger.warn({ signal: earlySignal }, `${earlySignal} received while starting: stopping before the first conversation`);
     runner.drain(earlySignal);

@@ -2,16 +2,39 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { holdEarlySignals } from '../../src/runner/shutdown-signals.js';
 
+/** An emitter standing in for `process`, recording the signals the code re-raises. */
+function fakeProcess() {
+  const emitter = new EventEmitter();
+  const raised: string[] = [];
+  const target = Object.assign(emitter, {
+    pid: 4242,
+    kill: (pid: number, signal?: string | number) => {
+      raised.push(`${pid}:${signal}`);
+      return true;
+    },
+  }) as unknown as Pick<NodeJS.Process, 'on' | 'off' | 'kill' | 'pid'>;
+  return { emitter, target, raised };
+}
+
 describe('a signal during start-up', () => {
-  it('is held (the first one) until the run can drain, and released listeners stop holding', () => {
-    const fakeProcess = new EventEmitter() as unknown as Pick<NodeJS.Process, 'on' | 'off'>;
-    const early = holdEarlySignals(fakeProcess);
+  it('is held until the run can drain, and released listeners stop holding', () => {
+    const { emitter, target, raised } = fakeProcess();
+    const early = holdEarlySignals(target);
     expect(early.received()).toBeUndefined();
-    (fakeProcess as unknown as EventEmitter).emit('SIGTERM', 'SIGTERM');
-    (fakeProcess as unknown as EventEmitter).emit('SIGINT', 'SIGINT');
+    emitter.emit('SIGTERM', 'SIGTERM');
     expect(early.received()).toBe('SIGTERM');
     early.dispose();
-    expect((fakeProcess as unknown as EventEmitter).listenerCount('SIGINT')).toBe(0);
-    expect((fakeProcess as unknown as EventEmitter).listenerCount('SIGTERM')).toBe(0);
+    expect(emitter.listenerCount('SIGINT') + emitter.listenerCount('SIGTERM')).toBe(0);
+    expect(raised).toEqual([]);
+  });
+
+  it('a second one stops at once: the listener steps aside and the signal is raised again', () => {
+    const { emitter, target, raised } = fakeProcess();
+    const early = holdEarlySignals(target);
+    emitter.emit('SIGINT', 'SIGINT');
+    emitter.emit('SIGINT', 'SIGINT');
+    expect(raised).toEqual(['4242:SIGINT']);
+    expect(emitter.listenerCount('SIGINT') + emitter.listenerCount('SIGTERM')).toBe(0);
+    expect(early.received()).toBe('SIGINT');
   });
 });
