@@ -6,7 +6,8 @@ import type { NormalizedReply } from './normalize-reply.js';
 
 export interface CallContext {
   readonly provider: ProviderName;
-  readonly secrets: readonly string[];
+  /** Removes the provider's key from error messages and bodies; built once per adapter. */
+  readonly redact: (text: string) => string;
   /** @default performance.now */
   readonly now?: () => number;
 }
@@ -36,7 +37,7 @@ export async function callProvider(context: CallContext, request: ChatRequest, c
       model: reply.model ?? request.model,
     };
   } catch (error) {
-    throw toProviderError(error, { provider: context.provider, secrets: context.secrets, requestSignal, response });
+    throw toProviderError(error, { provider: context.provider, redact: context.redact, requestSignal, response });
   } finally {
     requestSignal.dispose();
   }

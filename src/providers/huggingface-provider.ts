@@ -3,6 +3,7 @@ import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
 import { callProvider, malformedReply } from './call-provider.js';
 import type { ProviderConnection } from './provider-connection.js';
 import { normalizeOpenAiShapedReply } from './normalize-reply.js';
+import { createRedactor } from '../core/redact.js';
 
 /**
  * `@huggingface/inference` against an endpoint root (TGI's OpenAI-compatible Messages API; the SDK
@@ -17,7 +18,7 @@ export class HuggingFaceProvider implements ChatProvider {
 
   constructor(connection: ProviderConnection) {
     this.#connection = connection;
-    this.#context = { provider: this.name, secrets: [connection.apiKey], now: connection.now };
+    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now };
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {

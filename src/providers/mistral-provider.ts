@@ -3,6 +3,7 @@ import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
 import { callProvider, malformedReply } from './call-provider.js';
 import { normalizeMistralReply } from './normalize-reply.js';
 import type { ProviderConnection } from './provider-connection.js';
+import { createRedactor } from '../core/redact.js';
 
 /**
  * `@mistralai/mistralai`. Retries are off (`strategy: 'none'`): the dispatcher owns retrying.
@@ -16,7 +17,7 @@ export class MistralProvider implements ChatProvider {
 
   constructor(connection: ProviderConnection) {
     this.#client = new Mistral({ apiKey: connection.apiKey, serverURL: connection.baseUrl, retryConfig: { strategy: 'none' } });
-    this.#context = { provider: this.name, secrets: [connection.apiKey], now: connection.now };
+    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now };
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {

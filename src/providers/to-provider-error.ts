@@ -4,7 +4,6 @@ import type { RequestSignal } from './request-signal.js';
 import { parseRetryAfter } from './retry-after.js';
 
 const BODY_LIMIT = 500;
-const BEARER = /Bearer\s+[^\s"',]+/gi;
 
 const NAME_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
   // Timeouts raised by the SDKs' own timers (ours are recognised through RequestSignal).
@@ -32,8 +31,8 @@ const NAME_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
 
 export interface ErrorContext {
   readonly provider: ProviderName;
-  /** Strings scrubbed from every message and body (the provider's key). */
-  readonly secrets: readonly string[];
+  /** Removes the provider's key from every message and body. */
+  readonly redact: (text: string) => string;
   readonly requestSignal: RequestSignal;
   /** The HTTP response, when a fetch wrapper caught it (Hugging Face exposes no headers on errors). */
   readonly response?: Response;
@@ -42,7 +41,7 @@ export interface ErrorContext {
 /** Turns whatever an SDK threw into one ProviderError: status, kind, retry delay, truncated body. */
 export function toProviderError(error: unknown, context: ErrorContext): ProviderError {
   if (error instanceof ProviderError) return error;
-  const scrub = (text: string) => scrubSecrets(text, context.secrets);
+  const scrub = context.redact;
   const original = error instanceof Error ? error : new Error(String(error));
   const { provider } = context;
   if (context.requestSignal.callerAborted()) {
@@ -125,12 +124,6 @@ function safeStringify(value: unknown): string {
   } catch {
     return String(value);
   }
-}
-
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let result = text.replace(BEARER, 'Bearer [REDACTED]');
-  for (const secret of secrets) if (secret.length >= 6) result = result.split(secret).join('[REDACTED]');
-  return result;
 }
 
 /** Keeps the SDK error as `cause` for debugging, minus any key it echoed. */

@@ -3,6 +3,7 @@ import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
 import type { CallContext } from './call-provider.js';
 import { callOpenAiShaped } from './openai-shaped-call.js';
 import type { ProviderConnection } from './provider-connection.js';
+import { createRedactor } from '../core/redact.js';
 
 /** The SDK's own timeout is a backstop far beyond ours; our RequestSignal is the real deadline. */
 const SDK_TIMEOUT_MS = 30 * 60_000;
@@ -18,7 +19,7 @@ export class TogetherProvider implements ChatProvider {
 
   constructor(connection: ProviderConnection) {
     this.#client = new Together({ apiKey: connection.apiKey, baseURL: connection.baseUrl, maxRetries: 0, timeout: SDK_TIMEOUT_MS });
-    this.#context = { provider: this.name, secrets: [connection.apiKey], now: connection.now };
+    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now };
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {

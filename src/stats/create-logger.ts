@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { NightshiftError } from '../core/errors.js';
 import { PROGRESS_MESSAGE, type ProgressRecord } from './progress-record.js';
-import { createRedactor } from './redact.js';
+import { createRedactor } from '../core/redact.js';
 import { RunLogDestination, TerminalSink } from './run-log-destination.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

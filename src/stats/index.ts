@@ -24,7 +24,7 @@ export {
   type TokenCounts,
   type ToolCallCounts,
 } from './progress-record.js';
-export { createRedactor, MIN_SECRET_LENGTH, REDACTED } from './redact.js';
+export { createRedactor, MIN_SECRET_LENGTH, REDACTED } from '../core/redact.js';
 export { RunStats, type ModelPrice, type RunStatsOptions } from './run-stats.js';
 export { SlidingWindow } from './sliding-window.js';
 export {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, REDACTED } from '../../src/stats/redact.js';
+import { createRedactor, REDACTED } from '../../src/core/redact.js';
 
 describe('createRedactor', () => {
   it('replaces every occurrence of a listed secret, longest first', () => {

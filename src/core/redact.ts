@@ -1,3 +1,8 @@
+/**
+ * Redaction of API keys, shared by the logger (every byte it writes) and the provider adapters
+ * (every ProviderError they build), so both apply the same rules.
+ */
+
 /** What every redacted span becomes. */
 export const REDACTED = '[REDACTED]';
 
