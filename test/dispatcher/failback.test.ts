@@ -2,14 +2,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRandom } from '../../src/core/random.js';
 import type { ModelRequester } from '../../src/core/types.js';
 import { Dispatcher } from '../../src/dispatcher/index.js';
-import { eventRecorder, fail, FakeProvider, ok, settleAll, slotFor, userTurn } from './fake-provider.js';
+import { eventRecorder, fail, FakeProvider, ok, settleAll, slotFor, startsPerSecond, userTurn } from './fake-provider.js';
 
 async function conversation(requester: ModelRequester, requests: number): Promise<void> {
   for (let index = 0; index < requests; index++) await requester.complete({ role: 'assistant', messages: userTurn });
 }
-
-const startsPerSecond = (starts: readonly number[], from: number, to: number) =>
-  starts.filter((start) => start >= from && start < to).length / ((to - from) / 1_000);
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -137,3 +137,7 @@ export function eventRecorder(): { events: Array<DispatchEvent & { at: number }>
   const events: Array<DispatchEvent & { at: number }> = [];
   return { events, onEvent: (event) => events.push({ ...event, at: Date.now() }) };
 }
+
+/** Request starts per second within [from, to) ms. */
+export const startsPerSecond = (starts: readonly number[], from: number, to: number): number =>
+  starts.filter((start) => start >= from && start < to).length / ((to - from) / 1_000);

@@ -4,7 +4,7 @@ import { createRandom } from '../../src/core/random.js';
 import type { ModelRequester } from '../../src/core/types.js';
 import { AdaptiveRate } from '../../src/dispatcher/adaptive-rate.js';
 import { Dispatcher } from '../../src/dispatcher/index.js';
-import { eventRecorder, fail, FakeProvider, ok, settleAll, slotFor, userTurn, type Script } from './fake-provider.js';
+import { eventRecorder, fail, FakeProvider, ok, settleAll, slotFor, startsPerSecond, userTurn, type Script } from './fake-provider.js';
 
 async function conversation(requester: ModelRequester, requests: number): Promise<void> {
   for (let index = 0; index < requests; index++) await requester.complete({ role: 'assistant', messages: userTurn });
@@ -20,9 +20,6 @@ function limitedServer(limit: number, latencyMs: number): Script {
     return ok(latencyMs);
   };
 }
-
-const startsPerSecond = (starts: readonly number[], from: number, to: number) =>
-  starts.filter((start) => start >= from && start < to).length / ((to - from) / 1_000);
 
 beforeEach(() => {
   vi.useFakeTimers();

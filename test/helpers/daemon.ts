@@ -113,3 +113,22 @@ export function readConversations(outputFile: string): { id: string; conversatio
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line));
 }
+
+/** Spawns daemons and, after each test, SIGKILLs any still running, so a failed test never leaves one behind. */
+export function daemonTracker(): { spawn: typeof spawnDaemon; killLeftovers(): Promise<void> } {
+  const daemons: DaemonProcess[] = [];
+  return {
+    spawn(args, options) {
+      const daemon = spawnDaemon(args, options);
+      daemons.push(daemon);
+      return daemon;
+    },
+    async killLeftovers() {
+      for (const daemon of daemons.splice(0)) {
+        if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) continue;
+        daemon.child.kill('SIGKILL');
+        await daemon.exited;
+      }
+    },
+  };
+}

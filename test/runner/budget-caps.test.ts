@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { readStatusFile } from '../../src/stats/index.js';
-import { EMULATOR_MODELS, prepareDaemonData, readLogRecords, spawnDaemon, type DaemonProcess, type TestProvider } from '../helpers/daemon.js';
+import { daemonTracker, EMULATOR_MODELS, prepareDaemonData, readLogRecords, type TestProvider } from '../helpers/daemon.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /** Far more than any budget below lets the run make. */
@@ -18,18 +18,15 @@ interface Finished {
 describe('budget caps stop a run cleanly, as a Ctrl+C would', () => {
   let emulator: Emulator;
   let workspace: { path: string; cleanup: () => void };
-  let running: DaemonProcess | undefined;
+  const daemons = daemonTracker();
   let runs = 0;
 
   beforeAll(async () => {
     emulator = await startEmulator({ seed: 21, defaults: { latency: { medianMs: 10, sigma: 0.3 } } });
     workspace = makeTempDir();
   });
-  afterEach(() => {
-    // A daemon that outlived a failed assertion must not outlive the emulator it talks to.
-    if (running?.child.exitCode === null) running.child.kill('SIGKILL');
-    running = undefined;
-  });
+  // A daemon that outlived a failed assertion must not outlive the emulator it talks to.
+  afterEach(() => daemons.killLeftovers());
   afterAll(async () => {
     await emulator.close();
     workspace.cleanup();
@@ -44,7 +41,7 @@ describe('budget caps stop a run cleanly, as a Ctrl+C would', () => {
     const provider = options.provider ?? { requestsPerSecond: 60 };
     const env = prepareDaemonData(dataDir, emulator, { mistral: provider, together: provider }, options.extraSecrets);
     // A fixed, small concurrency: the drain after the cap then takes a moment, not seconds.
-    running = spawnDaemon(['--target', String(TARGET), '--data-dir', dataDir, '--progress-interval', '0.2', '--concurrency', '6', ...args], {
+    const running = daemons.spawn(['--target', String(TARGET), '--data-dir', dataDir, '--progress-interval', '0.2', '--concurrency', '6', ...args], {
       cwd: workspace.path,
       env,
     });

@@ -5,9 +5,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRandom, integerBetween, type Random } from '../../src/core/random.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { parseConversationLine } from '../../src/store/index.js';
-import { prepareDaemonData, type DaemonProcess } from '../helpers/daemon.js';
+import { type DaemonProcess, daemonTracker, prepareDaemonData } from '../helpers/daemon.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-import { daemonTracker, isRecord, outputRecords, readOutputFile, readToolDatabase, unsavedWriters } from './daemon-checks.js';
+import { isRecord, outputRecords, readOutputFile, readToolDatabase, unsavedWriters } from './daemon-checks.js';
 
 const TARGET = 26;
 const KILL_ROUNDS = 10;

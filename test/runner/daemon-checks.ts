@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
 
 /** What the output file holds, read the way a training job would: line by line, each parsed. */
 export interface OutputFile {
@@ -81,25 +80,6 @@ export function outputRecords(output: string): Record<string, unknown>[] {
     }
   }
   return records;
-}
-
-/** Spawns daemons and, after each test, SIGKILLs any still running, so a failed test never leaves one behind. */
-export function daemonTracker(): { spawn: typeof spawnDaemon; killLeftovers(): Promise<void> } {
-  const daemons: DaemonProcess[] = [];
-  return {
-    spawn(args, options) {
-      const daemon = spawnDaemon(args, options);
-      daemons.push(daemon);
-      return daemon;
-    },
-    async killLeftovers() {
-      for (const daemon of daemons.splice(0)) {
-        if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) continue;
-        daemon.child.kill('SIGKILL');
-        await daemon.exited;
-      }
-    },
-  };
 }
 
 type LogRecord = Record<string, unknown>;

@@ -2,10 +2,10 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorProviderOptions } from '../../src/emulator/index.js';
-import { prepareDaemonData, readLogRecords, type DaemonProcess } from '../helpers/daemon.js';
+import { type DaemonProcess, daemonTracker, prepareDaemonData, readLogRecords } from '../helpers/daemon.js';
 import { startRecordingProxy } from '../helpers/recording-proxy.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-import { daemonTracker, isRecord, outputRecords, readOutputFile, readToolDatabase, unsavedWriters } from './daemon-checks.js';
+import { isRecord, outputRecords, readOutputFile, readToolDatabase, unsavedWriters } from './daemon-checks.js';
 
 async function waitUntil(condition: () => boolean, what: string, daemon: DaemonProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { readStatusFile, type RunStatus } from '../../src/stats/index.js';
-import { prepareDaemonData, spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { daemonTracker, prepareDaemonData, type DaemonProcess } from '../helpers/daemon.js';
 import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -12,17 +12,16 @@ const EXIT_NOT_RUNNING = 3;
 describe('npm run status against a real daemon', () => {
   let emulator: Emulator;
   let workspace: { path: string; cleanup: () => void };
+  const daemons = daemonTracker();
+  /** The daemon of the current test, for its output in failure messages. */
   let running: DaemonProcess | undefined;
 
   beforeAll(async () => {
     emulator = await startEmulator({ seed: 8 });
     workspace = makeTempDir();
   });
-  afterEach(() => {
-    // A daemon that outlived a failed assertion must not outlive the emulator it talks to.
-    if (running?.child.exitCode === null) running.child.kill('SIGKILL');
-    running = undefined;
-  });
+  // A daemon that outlived a failed assertion must not outlive the emulator it talks to.
+  afterEach(() => daemons.killLeftovers());
   afterAll(async () => {
     await emulator.close();
     workspace.cleanup();
@@ -48,7 +47,7 @@ describe('npm run status against a real daemon', () => {
     const dataDir = path.join(workspace.path, 'running');
     // Slow answers: a conversation takes seconds, so the run is mid-way whenever we look.
     const env = prepareDaemonData(dataDir, emulator, { mistral: { requestsPerSecond: 20, emulator: { latency: { medianMs: 800, sigma: 0.2 } } } });
-    running = spawnDaemon(
+    running = daemons.spawn(
       ['--target', '1000', '--data-dir', dataDir, '--progress-interval', '1', '--concurrency', '3', '--grace-seconds', '4'],
       { cwd: workspace.path, env },
     );
@@ -86,7 +85,7 @@ describe('npm run status against a real daemon', () => {
   it('on a finished run says finished and prints the summary', async () => {
     const dataDir = path.join(workspace.path, 'finished');
     const env = prepareDaemonData(dataDir, emulator, { together: { requestsPerSecond: 40 } });
-    running = spawnDaemon(['--target', '2', '--data-dir', dataDir], { cwd: workspace.path, env });
+    running = daemons.spawn(['--target', '2', '--data-dir', dataDir], { cwd: workspace.path, env });
     expect((await running.exited).code, running.output().slice(-3000)).toBe(0);
     const result = await status(dataDir);
     expect(result.code, result.stderr).toBe(0);
@@ -105,7 +104,7 @@ describe('npm run status against a real daemon', () => {
     beforeAll(async () => {
       dataDir = path.join(workspace.path, 'stale');
       const env = prepareDaemonData(dataDir, emulator, { together: { requestsPerSecond: 40 } });
-      const daemon = spawnDaemon(['--target', '1', '--data-dir', dataDir, '--progress-interval', '2'], { cwd: workspace.path, env });
+      const daemon = daemons.spawn(['--target', '1', '--data-dir', dataDir, '--progress-interval', '2'], { cwd: workspace.path, env });
       expect((await daemon.exited).code, daemon.output().slice(-3000)).toBe(0);
       finished = JSON.parse(readFileSync(path.join(dataDir, 'status.json'), 'utf8')) as RunStatus;
     }, 30_000);
