@@ -1,4 +1,6 @@
-import type { ProviderName, RoleModels } from '../core/types.js';
+import type { ModelPrice, ProviderName, RoleModels } from '../core/types.js';
+
+export type { ModelPrice };
 
 /** Everything one provider needs at run time, validated and frozen. */
 export interface ProviderSettings {
@@ -16,11 +18,6 @@ export interface ProviderSettings {
    */
   readonly pacingMarginMs?: number;
   readonly models: RoleModels;
-}
-
-export interface ModelPrice {
-  readonly inputPerMillion: number;
-  readonly outputPerMillion: number;
 }
 
 export interface Configuration {

@@ -46,6 +46,12 @@ export interface Usage {
   readonly outputTokens: number;
 }
 
+/** Price of one model per million tokens, in one currency for the whole price list. */
+export interface ModelPrice {
+  readonly inputPerMillion: number;
+  readonly outputPerMillion: number;
+}
+
 /** One normalized reply, whatever SDK produced it. */
 export interface ChatResult {
   readonly text: string;

@@ -1,13 +1,9 @@
-import type { DispatchEvent, ProviderName, ProviderState } from '../core/types.js';
+import type { DispatchEvent, ModelPrice, ProviderName, ProviderState } from '../core/types.js';
+
+export type { ModelPrice };
 import { LatencyRing } from './latency-ring.js';
 import type { CostSummary, ModelProgress, ProgressRecord, ProviderProgress, ToolCallCounts } from './progress-record.js';
 import { SlidingWindow } from './sliding-window.js';
-
-/** Price of one model, per million tokens, in one currency for the whole list. */
-export interface ModelPrice {
-  readonly inputPerMillion: number;
-  readonly outputPerMillion: number;
-}
 
 export interface RunStatsOptions {
   /** Conversations wanted on disk in total. */

@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { NightshiftError } from '../core/errors.js';
 import { runStatusSchema, type RunStatus } from './status-schema.js';
+import { syncDirectory } from '../core/sync-directory.js';
 
 export const STATUS_FILE_NAME = 'status.json';
 
@@ -113,18 +114,4 @@ function serialize(status: RunStatus): string {
 function temporaryPathFor(filePath: string): string {
   temporaryCounter = (temporaryCounter + 1) % Number.MAX_SAFE_INTEGER;
   return path.join(path.dirname(filePath), `.${path.basename(filePath)}.${process.pid}.${temporaryCounter}.tmp`);
-}
-
-/** Makes the rename itself durable; not every platform can open a directory, so failure is ignored. */
-async function syncDirectory(directory: string): Promise<void> {
-  try {
-    const handle = await fsp.open(directory, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Best effort: the file content is already durable; only the name change may be lost on power loss.
-  }
 }

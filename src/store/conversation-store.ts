@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { SavedConversation } from '../core/types.js';
 import { scanStoreFile } from './scan-store-file.js';
 import { StoreError, describeFileError } from './store-error.js';
+import { syncDirectory } from '../core/sync-directory.js';
 
 /** What opening the output file found and repaired. */
 export interface StoreRecovery {
@@ -215,17 +216,4 @@ function serializeLine(conversation: SavedConversation, filePath: string): Buffe
     );
   }
   return Buffer.from(`${text}\n`, 'utf8');
-}
-
-/** Makes the file's directory entry durable (a new file is lost on power failure without it). */
-async function syncDirectory(directory: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(directory, 'r');
-    await handle.sync();
-  } catch {
-    // Some filesystems refuse fsync on directories; the file's own fsync still holds its data.
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
 }
