@@ -71,6 +71,7 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       logDirectory: paths.logs,
       runId: createRunId(),
       level: options.logLevel,
+      format: options.logFormat,
       terminal: io.stdout,
       secrets: configuration.secrets,
     });
@@ -196,7 +197,8 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
     expectedLatencyMs: context.dryRun ? 500 : undefined,
     onEvent: (event) => {
       stats.onDispatchEvent(event);
-      if (event.type === 'request-end') reporter?.checkSpend(stats.spent());
+      if (event.type === 'request-start') reporter?.requestStarted();
+      else if (event.type === 'request-end') reporter?.checkSpend(stats.spent());
     },
     log: (level, message, fields) => logger[level](fields ?? {}, message),
   });
