@@ -69,10 +69,13 @@ export interface DaemonProcess {
 /**
  * `nightshift generate <args>` as a real child process, the command `npm run generate` runs. Its
  * terminal is a pipe that the tests parse, so it prints NDJSON (`--log-format json`) unless `args`
- * chooses a format; test/runner/log-output.test.ts checks what a person gets by default.
+ * chooses a format or `defaultLogFormat` asks for what a person gets without the flag.
  */
-export function spawnDaemon(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): DaemonProcess {
-  const format = args.includes('--log-format') ? [] : ['--log-format', 'json'];
+export function spawnDaemon(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string>; defaultLogFormat?: boolean },
+): DaemonProcess {
+  const format = args.includes('--log-format') || options.defaultLogFormat === true ? [] : ['--log-format', 'json'];
   const child = spawn(process.execPath, [MAIN, 'generate', ...format, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
