@@ -33,7 +33,7 @@ export interface NpmGenerate {
  */
 export function spawnNpmGenerate(
   args: readonly string[],
-  options: { dataDir: string; env: Record<string, string>; scriptShell?: string },
+  options: { dataDir: string; env: Record<string, string> },
 ): NpmGenerate {
   const child = spawn('npm', ['run', 'generate', '--', ...args], {
     cwd: REPOSITORY_ROOT,
@@ -43,7 +43,6 @@ export function spawnNpmGenerate(
       HOME: process.env.HOME,
       // No test may reach the internet: npm must not look for a newer version of itself.
       npm_config_update_notifier: 'false',
-      ...(options.scriptShell === undefined ? {} : { npm_config_script_shell: options.scriptShell }),
       MISTRAL_API_KEY: TEST_KEYS.mistral,
       TOGETHER_API_KEY: TEST_KEYS.together,
       HF_TOKEN: TEST_KEYS.huggingface,

@@ -1,4 +1,3 @@
-import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,12 +10,10 @@ import { isRecord, readOutputFile } from './daemon-checks.js';
 type LogRecord = Record<string, unknown>;
 /** The daemon's last record says its exit code: under npm, the shell's status hides it. */
 const isLastRecord = (record: LogRecord) => record.msg === 'resource usage' && typeof record.exitCode === 'number';
-/** npm's script shell: what it does with a Ctrl+C decides what `npm run` returns. */
-const SYSTEM_SHELL = path.basename(realpathSync('/bin/sh'));
 
 /**
  * The process tree a user has: a terminal's Ctrl+C is SIGINT to every process of the foreground
- * group (npm, its shell, the daemon), and npm relays it to its child too.
+ * group (npm and the daemon), and npm relays it to its child too; `docker stop` signals npm alone.
  */
 describe('stopping `npm run generate` as a terminal, systemd or Docker does', () => {
   let emulator: Emulator;
@@ -36,11 +33,11 @@ describe('stopping `npm run generate` as a terminal, systemd or Docker does', ()
   });
 
   /** Starts the run and waits until it has saved a conversation (so others are in flight). */
-  async function start(name: string, scriptShell?: string) {
+  async function start(name: string) {
     const dataDir = path.join(workspace.path, name);
     const env = prepareDaemonData(dataDir, emulator, { mistral: { requestsPerSecond: 40 }, together: { requestsPerSecond: 40 } });
     const args = ['--target', '500', '--data-dir', dataDir, '--concurrency', '4', '--users', '8', '--turns', '1-2', '--progress-interval', '60'];
-    const npm = spawnNpmGenerate(args, { dataDir, env, scriptShell });
+    const npm = spawnNpmGenerate(args, { dataDir, env });
     runs.push(npm);
     // What is true the moment npm returns the prompt, read before anything else can happen.
     let daemon: number | undefined;
@@ -66,12 +63,15 @@ describe('stopping `npm run generate` as a terminal, systemd or Docker does', ()
     return exit;
   }
 
-  it('one Ctrl+C drains: every conversation in flight is saved, the summary is printed, the daemon exits 0', async () => {
+  it('one Ctrl+C drains: every conversation in flight is saved, the summary is printed, the daemon and npm exit 0', async () => {
     const run = await start('one-ctrl-c');
-    // The daemon is in the terminal's foreground group: the Ctrl+C reaches it directly.
+    // npm runs the daemon itself (the script's shell execs it), in the terminal's foreground group:
+    // the Ctrl+C reaches the daemon directly and once more relayed by npm.
+    expect(parentOf(run.daemon)).toBe(run.npm.child.pid);
     expect(processGroupOf(run.daemon)).toBe(run.npm.child.pid);
     run.npm.signalGroup('SIGINT');
     const exit = await expectNpmWaitedForTheDaemon(run, 0);
+    expect(exit).toEqual({ code: 0, signal: null });
 
     const records = readLogRecords(run.dataDir);
     const drainAt = records.findIndex(isRecord.drain);
@@ -92,9 +92,6 @@ describe('stopping `npm run generate` as a terminal, systemd or Docker does', ()
     expect(printed).toContain('🏁 Run summary');
     expect(printed).toContain('stopped: SIGINT');
     expect(printed).not.toContain('stopping now');
-    // dash (sh on Debian and Ubuntu) re-raises the interrupt once its child has exited, and npm
-    // then ends itself with the same signal: a shell shows exit status 130 although the daemon exited 0.
-    if (SYSTEM_SHELL === 'dash') expect(exit).toEqual({ code: null, signal: 'SIGINT' });
   });
 
   it('two Ctrl+C a second apart stop at once: the daemon exits 130 and every saved line is whole', async () => {
@@ -105,7 +102,8 @@ describe('stopping `npm run generate` as a terminal, systemd or Docker does', ()
     while (!readLogRecords(run.dataDir).some(isRecord.drain) && Date.now() < until) await delay(20);
     await delay(Math.max(0, firstAt + 1_000 - Date.now()));
     run.npm.signalGroup('SIGINT');
-    await expectNpmWaitedForTheDaemon(run, 130);
+    const exit = await expectNpmWaitedForTheDaemon(run, 130);
+    expect(exit).toEqual({ code: 130, signal: null });
 
     const records = readLogRecords(run.dataDir);
     expect(records.find(isRecord.stopNow)).toMatchObject({ signal: 'SIGINT' });
@@ -129,16 +127,15 @@ describe('stopping `npm run generate` as a terminal, systemd or Docker does', ()
     expect(readOutputFile(run.output).tail).toBe('');
   });
 
-  it.skipIf(!existsSync('/bin/bash'))('with bash as the script shell npm starts the daemon directly, relays the Ctrl+C to it as well, and returns its 0', async () => {
-    const run = await start('bash-shell', '/bin/bash');
-    // bash runs the command in place of itself, so npm is the daemon's parent and relays signals to it.
-    expect(parentOf(run.daemon)).toBe(run.npm.child.pid);
-    run.npm.signalGroup('SIGINT');
+  it('SIGTERM to npm alone (docker stop, npm being the first process of a container) is relayed to the daemon, which drains', async () => {
+    const run = await start('sigterm-to-npm');
+    process.kill(run.npm.child.pid!, 'SIGTERM');
     const exit = await expectNpmWaitedForTheDaemon(run, 0);
     expect(exit).toEqual({ code: 0, signal: null });
     const records = readLogRecords(run.dataDir);
+    expect(records.find(isRecord.drain)).toMatchObject({ signal: 'SIGTERM' });
     expect(records.some(isRecord.stopNow)).toBe(false);
     expect(records.filter(isRecord.discard)).toEqual([]);
-    expect(records.find(isRecord.summary)).toMatchObject({ state: 'stopped', stopReason: 'SIGINT' });
+    expect(records.find(isRecord.summary)).toMatchObject({ state: 'stopped', stopReason: 'SIGTERM' });
   });
 });
