@@ -3,11 +3,11 @@ import type { Logger } from 'pino';
 
 /**
  * Copies of one stop signal arrive within this many ms of the first; a deliberate second one comes
- * later. A terminal's Ctrl+C reaches every process of the foreground group (npm, sh, node), and a
- * parent that relays signals (npm to its child, tsx's CLI, a wrapper script, a supervisor) delivers
- * it once more: such copies arrive within ~50 ms (36 ms seen on a loaded machine), while a person
- * pressing Ctrl+C twice on purpose is 300 ms apart or more. 250 ms is five times the copies'
- * spread and still under a deliberate double press.
+ * later. A terminal's Ctrl+C reaches every process of the foreground group (npm and the daemon),
+ * and a parent that relays signals (npm to its child, tsx's CLI, a wrapper script, a supervisor)
+ * delivers it once more: such copies arrive within ~50 ms (36 ms seen on a loaded machine), while a
+ * person pressing Ctrl+C twice on purpose is 300 ms apart or more. 250 ms is five times the
+ * copies' spread and still under a deliberate double press.
  */
 export const SIGNAL_COPY_WINDOW_MS = 250;
 

@@ -271,7 +271,7 @@ function describeOutcome(outcome: RunOutcome, immediate: boolean): { state: 'fin
 
 /**
  * CPU time and peak memory of the whole run, for the benchmark and for the curious; the last
- * record of a run, so it also says the exit code (under npm the shell's status hides it).
+ * record of a run, so it also says the exit code for whoever reads the log the morning after.
  */
 function logResourceUsage(logger: RunLogger['logger'], exitCode: number): void {
   const usage = process.resourceUsage();
