@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Child-process tests run the compiled daemon, as `npm run generate` does: build it first.
+    globalSetup: ['test/helpers/build-dist.ts'],
     // Child-process and emulator tests do real I/O; CI has two cores.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -2,28 +2,28 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const MAIN = path.join(REPOSITORY_ROOT, 'src/cli/main.ts');
-/** Absolute, because Node resolves `--import` from the child's cwd (a temp dir here). */
-const TSX_LOADER = pathToFileURL(path.join(REPOSITORY_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+/** The compiled daemon, as the npm scripts run it (`npm run bench` builds it first). */
+const MAIN = path.join(REPOSITORY_ROOT, 'dist/cli/main.js');
 /** Enough of the daemon's terminal output to say why it failed. */
 const OUTPUT_KEPT = 20_000;
 
 export interface DaemonExit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
-  /** From spawn to exit, in ms: includes Node start-up, TypeScript loading and the final flush. */
+  /** From spawn to exit, in ms: includes Node start-up, module loading and the final flush. */
   readonly processWallMs: number;
   /** The last part of what it printed (stdout and stderr). */
   readonly outputTail: string;
 }
 
-/** `nightshift generate <args>` as a real child process, the way `npm run generate` runs it. */
+/** `nightshift generate <args>` as a real child process: the command `npm run generate` runs. */
 export function runDaemon(args: readonly string[], options: { cwd: string; env: Record<string, string> }): Promise<DaemonExit> {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (\`npm run bench\` does).`);
   const startedAt = performance.now();
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, 'generate', ...args], {
+  const child = spawn(process.execPath, [MAIN, 'generate', ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

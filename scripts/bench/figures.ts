@@ -32,7 +32,7 @@ export interface WorkloadFigures {
   readonly saved: number;
   /** From the daemon's first progress record to its run summary: the generation itself. */
   readonly runSeconds: number;
-  /** From spawn to exit: adds Node and TypeScript start-up, opening the store, the final flush. */
+  /** From spawn to exit: adds Node start-up, module loading, opening the store, the final flush. */
   readonly processSeconds: number;
   /** Every request the emulator received (faults and retries included). */
   readonly requests: number;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.js';
 import type { GenerateOptions } from '../runner/run-options.js';
+import { LOG_FORMATS, type LogFormat } from '../stats/index.js';
 
 export type { GenerateOptions };
 
@@ -30,6 +31,7 @@ Generates N training conversations, resuming from what the output already holds.
   --max-hours H               stop cleanly after this many hours
   --quiet                     terminal shows warnings and progress only
   --verbose                   terminal and log file include debug records
+  --log-format pretty|json    terminal output: readable lines, or NDJSON as in the log file (default: pretty)
   --mistral-base-url URL, --together-base-url URL, --huggingface-base-url URL,
   --openai-compatible-base-url URL   override a provider's base URL
   --help                      this text
@@ -65,6 +67,7 @@ export function parseGenerateOptions(argv: readonly string[]): GenerateOptions {
         'max-hours': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
+        'log-format': { type: 'string' },
         'mistral-base-url': { type: 'string' },
         'together-base-url': { type: 'string' },
         'huggingface-base-url': { type: 'string' },
@@ -101,6 +104,7 @@ export function parseGenerateOptions(argv: readonly string[]): GenerateOptions {
     maxCost: optional(values['max-cost'], (text) => number('--max-cost', text, 0.000001)),
     maxHours: optional(values['max-hours'], (text) => number('--max-hours', text, 0.000001)),
     logLevel: values.verbose ? 'debug' : values.quiet ? 'warn' : 'info',
+    logFormat: optional(values['log-format'], parseLogFormat) ?? 'pretty',
     baseUrls: stripUndefined({
       mistral: values['mistral-base-url'],
       together: values['together-base-url'],
@@ -124,6 +128,7 @@ function defaults(): Omit<GenerateOptions, 'target' | 'help'> {
     progressIntervalSeconds: 30,
     conversationDeadlineSeconds: 900,
     logLevel: 'info',
+    logFormat: 'pretty',
     baseUrls: {},
   };
 }
@@ -152,6 +157,12 @@ function parseTurns(text: string): { min: number; max: number } {
   const max = Number(match?.[2] ?? match?.[1]);
   if (!match || min < 1 || max < min) throw new ConfigError(`--turns expects MIN-MAX with 1 <= MIN <= MAX (e.g. 1-3), got "${text}".`);
   return { min, max };
+}
+
+function parseLogFormat(text: string): LogFormat {
+  const format = LOG_FORMATS.find((candidate) => candidate === text);
+  if (format === undefined) throw new ConfigError(`--log-format expects ${LOG_FORMATS.join(' or ')}, got "${text}".`);
+  return format;
 }
 
 function stripUndefined<T extends Record<string, string | undefined>>(value: T): Partial<Record<keyof T, string>> {

@@ -1,4 +1,5 @@
 import type { ProviderName } from '../core/types.js';
+import type { LogFormat } from '../stats/index.js';
 
 /** Every flag of `generate`, parsed and checked; documented in README.md and `--help`. */
 export interface GenerateOptions {
@@ -25,6 +26,8 @@ export interface GenerateOptions {
   readonly maxCost?: number;
   readonly maxHours?: number;
   readonly logLevel: 'debug' | 'info' | 'warn';
+  /** The terminal's format; the log file is NDJSON either way. */
+  readonly logFormat: LogFormat;
   readonly baseUrls: Readonly<Partial<Record<ProviderName, string>>>;
   readonly help: boolean;
 }

@@ -1,79 +1,136 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+
+/**
+ * Copies of one stop signal arrive within this many ms of the first; a deliberate second one comes
+ * later. A terminal's Ctrl+C reaches every process of the foreground group (npm and the daemon),
+ * and a parent that relays signals (npm to its child, tsx's CLI, a wrapper script, a supervisor)
+ * delivers it once more: such copies arrive within ~50 ms (36 ms seen on a loaded machine), while a
+ * person pressing Ctrl+C twice on purpose is 300 ms apart or more. 250 ms is five times the
+ * copies' spread and still under a deliberate double press.
+ */
+export const SIGNAL_COPY_WINDOW_MS = 250;
+
+/**
+ * - `first`: the first stop signal: drain.
+ * - `copy`: the same stop delivered again, within the window of the first: nothing more to do.
+ * - `again`: a later signal, sent on purpose: stop at once.
+ */
+export type SignalVerdict = 'first' | 'copy' | 'again';
+export type SignalRoute = (signal: NodeJS.Signals, verdict: SignalVerdict, sinceFirstMs: number) => void;
+
+export interface StopSignalOptions {
+  /** @default process */
+  readonly process?: Pick<NodeJS.Process, 'on' | 'off' | 'kill' | 'pid'>;
+  /** Milliseconds on a monotonic clock. @default performance.now */
+  readonly now?: () => number;
+  /** @default SIGNAL_COPY_WINDOW_MS */
+  readonly copyWindowMs?: number;
+}
+
+export interface StopSignals {
+  /** The first stop signal received so far, if any. */
+  received(): NodeJS.Signals | undefined;
+  /** Hands every signal to `route` (the run's handler) until called again with undefined. */
+  route(route: SignalRoute | undefined): void;
+  /** Stops listening: Node's default (exit at once) applies again. */
+  dispose(): void;
+}
+
+/**
+ * Listens for SIGINT/SIGTERM for the whole command and tells a fresh stop from a copy of one.
+ * While nothing is routed (start-up, and the last flush after the run) the first signal is held
+ * instead of Node's default of dying mid-start: the run drains as soon as it exists, which with
+ * nothing in flight is a clean stop at once. Copies are ignored; a later signal stops at once, as
+ * Node would have without this listener.
+ */
+export function holdEarlySignals(options: StopSignalOptions = {}): StopSignals {
+  const target = options.process ?? process;
+  const now = options.now ?? (() => performance.now());
+  const copyWindowMs = options.copyWindowMs ?? SIGNAL_COPY_WINDOW_MS;
+  let first: { readonly signal: NodeJS.Signals; readonly at: number } | undefined;
+  let routed: SignalRoute | undefined;
+  const dispose = () => {
+    target.off('SIGINT', onSignal);
+    target.off('SIGTERM', onSignal);
+  };
+  function onSignal(signal: NodeJS.Signals) {
+    const at = now();
+    let verdict: SignalVerdict = 'first';
+    if (first === undefined) first = { signal, at };
+    else verdict = at - first.at < copyWindowMs ? 'copy' : 'again';
+    if (routed !== undefined) return routed(signal, verdict, at - first.at);
+    if (verdict !== 'again') return;
+    dispose();
+    target.kill(target.pid, signal);
+  }
+  target.on('SIGINT', onSignal);
+  target.on('SIGTERM', onSignal);
+  return {
+    received: () => first?.signal,
+    route: (route) => {
+      routed = route;
+    },
+    dispose,
+  };
+}
 
 export interface ShutdownTargets {
   readonly runner: { drain(reason: string): void; abortAll(reason: string): void; readonly inFlight: number };
   readonly reporter: { drain(reason: string): Promise<unknown> };
   readonly logger: Logger;
   readonly graceSeconds: number;
-  /** @default process */
-  readonly process?: Pick<NodeJS.Process, 'on' | 'off'>;
+  /** Where the signals come from; the run's handler is routed there until `dispose`. */
+  readonly signals: Pick<StopSignals, 'route'>;
 }
 
 /**
  * First SIGINT/SIGTERM: stop opening conversations and give those in flight `graceSeconds` to
- * finish and be saved; then abort them (their HTTP calls included). Second signal: abort at once.
- * Either way the runner still waits for appends under way, so no line is ever torn.
+ * finish and be saved; then abort them (their HTTP calls included). Copies of it change nothing. A
+ * later signal aborts at once. Either way the runner still waits for appends under way, so no
+ * line is ever torn.
  */
 export function handleShutdownSignals(targets: ShutdownTargets): { immediate(): boolean; dispose(): void } {
-  const target = targets.process ?? process;
-  let received = 0;
+  const { runner, logger, graceSeconds } = targets;
   let immediate = false;
+  let copyLogged = false;
   let graceTimer: NodeJS.Timeout | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    received += 1;
-    if (received === 1) {
-      targets.logger.warn(
-        { signal, inFlight: targets.runner.inFlight, graceSeconds: targets.graceSeconds },
-        `${signal} received: draining: no new conversations; waiting up to ${targets.graceSeconds} s for the ${targets.runner.inFlight} in flight (send the signal again to stop at once)`,
+  const onSignal: SignalRoute = (signal, verdict, sinceFirstMs) => {
+    if (verdict === 'first') {
+      logger.warn(
+        { signal, inFlight: runner.inFlight, graceSeconds },
+        `${signal} received: draining: no new conversations; waiting up to ${graceSeconds} s for the ${runner.inFlight} in flight (send the signal again to stop at once)`,
       );
-      targets.runner.drain(signal);
+      runner.drain(signal);
       void targets.reporter.drain(signal);
       graceTimer = setTimeout(() => {
-        targets.logger.warn({ inFlight: targets.runner.inFlight }, 'grace period over: aborting the conversations still in flight');
-        targets.runner.abortAll('grace period over');
-      }, targets.graceSeconds * 1000);
+        logger.warn({ inFlight: runner.inFlight }, 'grace period over: aborting the conversations still in flight');
+        runner.abortAll('grace period over');
+      }, graceSeconds * 1000);
       graceTimer.unref();
       return;
     }
+    if (verdict === 'copy') {
+      if (copyLogged) return;
+      copyLogged = true;
+      const afterMs = Math.round(sinceFirstMs);
+      logger.info(
+        { signal, copyAfterMs: afterMs },
+        `${signal} received again ${afterMs} ms after the first: the same stop delivered twice (a terminal signals every process of its group, and a parent may relay it), still draining; send it again to stop at once`,
+      );
+      return;
+    }
+    if (immediate) return;
     immediate = true;
-    targets.logger.warn({ signal, inFlight: targets.runner.inFlight }, `${signal} received again: stopping now`);
-    targets.runner.abortAll(`second ${signal}`);
+    logger.warn({ signal, inFlight: runner.inFlight }, `${signal} received again: stopping now`);
+    runner.abortAll(`second ${signal}`);
   };
-  target.on('SIGINT', onSignal);
-  target.on('SIGTERM', onSignal);
+  targets.signals.route(onSignal);
   return {
     immediate: () => immediate,
     dispose: () => {
       if (graceTimer) clearTimeout(graceTimer);
-      target.off('SIGINT', onSignal);
-      target.off('SIGTERM', onSignal);
+      targets.signals.route(undefined);
     },
   };
-}
-
-/**
- * Holds a SIGINT/SIGTERM that arrives while the run is still starting (reading the output,
- * recovering tool rows): instead of Node's default of dying mid-start, the run drains as soon as
- * it exists, which with nothing in flight means a clean stop at once.
- */
-export function holdEarlySignals(
-  target: Pick<NodeJS.Process, 'on' | 'off' | 'kill' | 'pid'> = process,
-): { received(): NodeJS.Signals | undefined; dispose(): void } {
-  let received: NodeJS.Signals | undefined;
-  const dispose = () => {
-    target.off('SIGINT', onSignal);
-    target.off('SIGTERM', onSignal);
-  };
-  function onSignal(signal: NodeJS.Signals) {
-    if (received === undefined) {
-      received = signal;
-      return;
-    }
-    // Asked twice while starting: stop at once, as Node would have without this listener.
-    dispose();
-    target.kill(target.pid, signal);
-  }
-  target.on('SIGINT', onSignal);
-  target.on('SIGTERM', onSignal);
-  return { received: () => received, dispose };
 }

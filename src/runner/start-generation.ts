@@ -12,7 +12,7 @@ import { buildPipeline, loadPipelineInputs, type PipelineInputs } from './build-
 import { startOfflineEmulator } from './offline-emulator.js';
 import type { CommandIo, GenerateOptions } from './run-options.js';
 import { acquireRunLock } from './run-lock.js';
-import { handleShutdownSignals, holdEarlySignals } from './shutdown-signals.js';
+import { handleShutdownSignals, holdEarlySignals, type StopSignals } from './shutdown-signals.js';
 
 /** Where the daemon keeps what it needs between runs. */
 export function runPaths(configuration: Configuration, options: GenerateOptions, cwd: string) {
@@ -71,16 +71,12 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       logDirectory: paths.logs,
       runId: createRunId(),
       level: options.logLevel,
+      format: options.logFormat,
       terminal: io.stdout,
       secrets: configuration.secrets,
     });
     try {
-      return await generate({ options, configuration, inputs, paths, runLogger, dryRun: offline !== undefined,
-        takeEarlySignal: () => {
-          early.dispose();
-          return early.received();
-        },
-      });
+      return await generate({ options, configuration, inputs, paths, runLogger, dryRun: offline !== undefined, signals: early });
     } finally {
       await runLogger.close();
       for (const lock of locks) lock.release();
@@ -116,8 +112,8 @@ interface GenerateContext {
   readonly paths: ReturnType<typeof runPaths>;
   readonly runLogger: RunLogger;
   readonly dryRun: boolean;
-  /** A stop signal that arrived before the run could handle it; stops holding signals. */
-  readonly takeEarlySignal: () => NodeJS.Signals | undefined;
+  /** Stop signals for the whole command: held during start-up, routed to the run's handler while it runs. */
+  readonly signals: StopSignals;
 }
 
 async function generate(context: GenerateContext): Promise<number> {
@@ -201,7 +197,8 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
     expectedLatencyMs: context.dryRun ? 500 : undefined,
     onEvent: (event) => {
       stats.onDispatchEvent(event);
-      if (event.type === 'request-end') reporter?.checkSpend(stats.spent());
+      if (event.type === 'request-start') reporter?.requestStarted();
+      else if (event.type === 'request-end') reporter?.checkSpend(stats.spent());
     },
     log: (level, message, fields) => logger[level](fields ?? {}, message),
   });
@@ -238,9 +235,9 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
       budgetGrace.unref();
     },
   });
-  const signals = handleShutdownSignals({ runner, reporter, logger, graceSeconds: options.graceSeconds });
-  // From here on the run's own handlers count signals; the start-up one steps aside.
-  const earlySignal = context.takeEarlySignal();
+  const signals = handleShutdownSignals({ runner, reporter, logger, graceSeconds: options.graceSeconds, signals: context.signals });
+  // From here on the run's handler gets the signals; one that came while starting is acted on now.
+  const earlySignal = context.signals.received();
   if (earlySignal !== undefined) {
     logger.warn({ signal: earlySignal }, `${earlySignal} received while starting: stopping before the first conversation`);
     runner.drain(earlySignal);
@@ -251,7 +248,7 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
     const outcome = await runner.run();
     const { state, reason, code } = describeOutcome(outcome, signals.immediate());
     await reporter.finish(state, reason);
-    logResourceUsage(logger);
+    logResourceUsage(logger, code);
     return code;
   } finally {
     clearTimeout(budgetGrace);
@@ -272,11 +269,14 @@ function describeOutcome(outcome: RunOutcome, immediate: boolean): { state: 'fin
   }
 }
 
-/** CPU time and peak memory of the whole run, for the benchmark and for the curious. */
-function logResourceUsage(logger: RunLogger['logger']): void {
+/**
+ * CPU time and peak memory of the whole run, for the benchmark and for the curious; the last
+ * record of a run, so it also says the exit code for whoever reads the log the morning after.
+ */
+function logResourceUsage(logger: RunLogger['logger'], exitCode: number): void {
   const usage = process.resourceUsage();
   logger.info(
-    { cpuUserMs: Math.round(usage.userCPUTime / 1000), cpuSystemMs: Math.round(usage.systemCPUTime / 1000), maxRssKb: usage.maxRSS },
+    { exitCode, cpuUserMs: Math.round(usage.userCPUTime / 1000), cpuSystemMs: Math.round(usage.systemCPUTime / 1000), maxRssKb: usage.maxRSS },
     'resource usage',
   );
 }

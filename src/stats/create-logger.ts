@@ -7,6 +7,9 @@ import { createRedactor } from '../core/redact.js';
 import { RunLogDestination, TerminalSink } from './run-log-destination.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** What the terminal gets: readable lines, or the NDJSON the log file holds. */
+export type LogFormat = 'pretty' | 'json';
+export const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json'];
 
 export interface LoggerOptions {
   /** Directory of the log files, normally `<data-dir>/logs`; created if missing. */
@@ -23,8 +26,13 @@ export interface LoggerOptions {
   readonly level?: LogLevel;
   /** Where human output goes; null for none. @default process.stdout */
   readonly terminal?: NodeJS.WritableStream | null;
-  /** Human-readable lines instead of NDJSON on the terminal. @default whether the terminal is a TTY */
-  readonly pretty?: boolean;
+  /**
+   * The terminal's format. Readable lines by default even when it is not a TTY (`nohup`, `| tee`):
+   * the log file already keeps every record as NDJSON for machines, so the terminal serves a
+   * person; `json` is for a pipe into `jq` or a log collector. Colours only on a TTY.
+   * @default 'pretty'
+   */
+  readonly format?: LogFormat;
   /** Exact strings (API keys) replaced by `[REDACTED]` in every byte written; shorter than 7 characters are ignored. @default [] */
   readonly secrets?: readonly string[];
 }
@@ -78,7 +86,7 @@ export function createLogger(options: LoggerOptions): RunLogger {
     terminalStream === null
       ? null
       : new TerminalSink(terminalStream, {
-          pretty: options.pretty ?? (terminalStream as { isTTY?: boolean }).isTTY === true,
+          pretty: (options.format ?? 'pretty') === 'pretty',
           color: (terminalStream as { isTTY?: boolean }).isTTY === true,
           minimumLevel: pino.levels.values[level] ?? 30,
         });

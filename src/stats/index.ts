@@ -1,6 +1,6 @@
 /** The stats module: counters, rates, ETA, progress lines, the redacting logger and the status file. */
 export { checkBudget, checkSpend, costCapProblem, type BudgetLimits } from './budget.js';
-export { createLogger, createRunId, logProgress, type LoggerOptions, type LogLevel, type RunLogger } from './create-logger.js';
+export { createLogger, createRunId, LOG_FORMATS, logProgress, type LogFormat, type LoggerOptions, type LogLevel, type RunLogger } from './create-logger.js';
 export {
   classifyStatus,
   describeStatus,

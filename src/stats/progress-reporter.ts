@@ -16,6 +16,12 @@ export interface ProgressReporterOptions {
   readonly logFile: string;
   /** How often progress is logged and the status file rewritten. @default 30_000 */
   readonly intervalMs?: number;
+  /**
+   * One extra report this long after the first request, so a person sees rates and latency within
+   * seconds rather than a whole interval; the interval then counts from it. Skipped when the
+   * interval is no longer than this. @default 5_000
+   */
+  readonly firstReportAfterMs?: number;
   /** Caps checked at every report. @default {} (none) */
   readonly budget?: BudgetLimits;
   /** Called once, the first time a cap is reached, with the reason; the runner should start draining. */
@@ -37,6 +43,8 @@ export class ProgressReporter {
   private readonly now: () => number;
   private readonly startedAt: string;
   private timer: NodeJS.Timeout | undefined;
+  private firstReportTimer: NodeJS.Timeout | undefined;
+  private firstRequestSeen = false;
   private state: RunState = 'running';
   private stopReason: string | undefined;
   private budgetReported = false;
@@ -56,12 +64,27 @@ export class ProgressReporter {
 
   /** Reports once now (so the status file exists from the first second), then every interval. */
   start(): Promise<ProgressRecord> {
-    if (this.timer === undefined) {
-      this.timer = setInterval(() => void this.report(), this.intervalMs);
-      // The daemon's own work keeps the process alive; the reporter must never be the reason it hangs.
-      this.timer.unref();
-    }
+    if (this.timer === undefined) this.startInterval();
     return this.report();
+  }
+
+  /**
+   * Called at every request start (cheap after the first): the first one schedules the early
+   * report of `firstReportAfterMs`.
+   */
+  requestStarted(): void {
+    if (this.firstRequestSeen) return;
+    this.firstRequestSeen = true;
+    const delayMs = this.options.firstReportAfterMs ?? 5_000;
+    if (this.timer === undefined || delayMs >= this.intervalMs) return;
+    this.firstReportTimer = setTimeout(() => {
+      this.firstReportTimer = undefined;
+      if (this.timer === undefined) return;
+      clearInterval(this.timer);
+      this.startInterval();
+      void this.report();
+    }, delayMs);
+    this.firstReportTimer.unref();
   }
 
   /** Marks the run as draining (no new conversations) and reports at once. */
@@ -102,6 +125,7 @@ export class ProgressReporter {
   async finish(state: 'finished' | 'stopped', stopReason: string): Promise<ProgressRecord> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+    clearTimeout(this.firstReportTimer);
     this.state = state;
     this.stopReason = stopReason;
     const record = this.options.stats.snapshot();
@@ -116,6 +140,12 @@ export class ProgressReporter {
   /** Resolves when every status write started so far has landed (or failed and been logged). */
   flush(): Promise<void> {
     return this.writes;
+  }
+
+  private startInterval(): void {
+    this.timer = setInterval(() => void this.report(), this.intervalMs);
+    // The daemon's own work keeps the process alive; the reporter must never be the reason it hangs.
+    this.timer.unref();
   }
 
   private write(record: ProgressRecord): Promise<void> {

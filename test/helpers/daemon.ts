@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Emulator, EmulatorProviderOptions } from '../../src/emulator/index.js';
 import type { ProviderName } from '../../src/core/types.js';
-import { REPOSITORY_ROOT, TSX_LOADER } from './run-cli.js';
+import { MAIN } from './run-cli.js';
 
 /** Models named after their role, so the emulator's scripted model plays it. */
 export const EMULATOR_MODELS = { tester: 'emulator-tester', assistant: 'emulator-assistant', rewriter: 'emulator-rewriter' };
@@ -66,9 +66,17 @@ export interface DaemonProcess {
   waitForOutput(predicate: (output: string) => boolean, timeoutMs?: number): Promise<void>;
 }
 
-/** `nightshift generate <args>` as a real child process, like `npm run generate` runs it. */
-export function spawnDaemon(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): DaemonProcess {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(REPOSITORY_ROOT, 'src/cli/main.ts'), 'generate', ...args], {
+/**
+ * `nightshift generate <args>` as a real child process, the command `npm run generate` runs. Its
+ * terminal is a pipe that the tests parse, so it prints NDJSON (`--log-format json`) unless `args`
+ * chooses a format or `defaultLogFormat` asks for what a person gets without the flag.
+ */
+export function spawnDaemon(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string>; defaultLogFormat?: boolean },
+): DaemonProcess {
+  const format = args.includes('--log-format') || options.defaultLogFormat === true ? [] : ['--log-format', 'json'];
+  const child = spawn(process.execPath, [MAIN, 'generate', ...format, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

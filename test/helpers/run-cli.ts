@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const MAIN = path.join(REPOSITORY_ROOT, 'src/cli/main.ts');
-/** Absolute, because Node resolves `--import` from the child's cwd (a temp dir in tests). */
-export const TSX_LOADER = pathToFileURL(path.join(REPOSITORY_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+/** The compiled entry point the npm scripts run; test/helpers/build-dist.ts builds it before the suite. */
+export const MAIN = path.join(REPOSITORY_ROOT, 'dist/cli/main.js');
 
 export interface CliResult {
   readonly code: number | null;
@@ -14,13 +13,13 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `nightshift <args>` as a real child process (node + tsx), like `npm run` does. */
+/** Runs `nightshift <args>` as a real child process (`node dist/cli/main.js`), as the npm scripts do. */
 export function runCli(
   args: readonly string[],
   options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
+    const child = spawn(process.execPath, [MAIN, ...args], {
       cwd: options.cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,19 +20,27 @@ describe('run safety', () => {
     workspace.cleanup();
   });
 
-  it('a second daemon on the same data directory is refused with the first one named, and the first finishes exactly', async () => {
+  it('a second daemon on the same data directory is refused with the first one named, and the first goes on undisturbed', async () => {
     const env = prepareDaemonData(dataDir, emulator, { mistral: { requestsPerSecond: 20 } });
-    const first = spawnDaemon(['--target', '10', '--data-dir', dataDir], { cwd: workspace.path, env });
+    // A target the first cannot reach while the second starts (minutes of requests at this rate),
+    // so the second always meets a running daemon; the first is stopped afterwards, and with few
+    // conversations in flight its drain is short.
+    const first = spawnDaemon(['--target', '1000', '--data-dir', dataDir, '--concurrency', '4'], { cwd: workspace.path, env });
     await first.waitForOutput(() => existsSync(path.join(dataDir, 'status.json')), 30_000);
-    const second = spawnDaemon(['--target', '10', '--data-dir', dataDir], { cwd: workspace.path, env });
+    const second = spawnDaemon(['--target', '1000', '--data-dir', dataDir], { cwd: workspace.path, env });
     const secondExit = await second.exited;
-    expect(secondExit.code).toBe(2);
+    expect(secondExit.code, second.output()).toBe(2);
     expect(second.output()).toContain(`Another nightshift daemon (pid ${first.child.pid}) is already running`);
+    expect(first.child.exitCode, 'the first daemon ended before the second was refused').toBeNull();
+    first.child.kill('SIGTERM');
     expect((await first.exited).code, first.output()).toBe(0);
-    expect(readConversations(path.join(dataDir, 'trainingData', 'conversations.jsonl'))).toHaveLength(10);
-    // The lock goes with its owner, so the next run starts (and finds the target reached).
-    const third = spawnDaemon(['--target', '10', '--data-dir', dataDir], { cwd: workspace.path, env });
-    expect((await third.exited).code).toBe(0);
+    const saved = readConversations(path.join(dataDir, 'trainingData', 'conversations.jsonl'));
+    const summary = readLogRecords(dataDir).find((record) => record.msg === 'run summary');
+    expect(summary).toMatchObject({ state: 'stopped', stopReason: 'SIGTERM' });
+    expect(new Set(saved.map((line) => line.id)).size).toBe(saved.length);
+    // The lock goes with its owner, so the next run starts (and finds its target reached).
+    const third = spawnDaemon(['--target', String(saved.length), '--data-dir', dataDir], { cwd: workspace.path, env });
+    expect((await third.exited).code, third.output()).toBe(0);
     expect(third.output()).toContain('target already reached');
   });
 

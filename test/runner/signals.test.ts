@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,21 @@ async function waitUntil(condition: () => boolean, what: string, daemon: DaemonP
     if (daemon.child.exitCode !== null) throw new Error(`the daemon exited before ${what}:\n${daemon.output().slice(-3000)}`);
     await delay(20);
   }
+}
+
+/**
+ * Resolves once `signal` is no longer pending for `pid` (its handler has taken it), from the
+ * SigPnd/ShdPnd masks of /proc/<pid>/status; a pending signal sent again would be merged into one.
+ */
+async function untilDelivered(pid: number, signal: NodeJS.Signals): Promise<void> {
+  const bit = 1n << BigInt(os.constants.signals[signal] - 1);
+  for (let attempt = 0; attempt < 10_000; attempt++) {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const pending = [...status.matchAll(/^(?:SigPnd|ShdPnd):\s*([0-9a-f]+)$/gm)].reduce((mask, match) => mask | BigInt(`0x${match[1]}`), 0n);
+    if ((pending & bit) === 0n) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`${signal} stayed pending for pid ${pid}`);
 }
 
 describe('signals: a real daemon stopped with SIGINT', () => {
@@ -71,12 +88,34 @@ describe('signals: a real daemon stopped with SIGINT', () => {
     expect(exitedAfterMs).toBeLessThan(15_000);
   });
 
-  it('a second SIGINT stops at once with exit 130: whole lines only, a sound database, no rows of the aborted conversations', async () => {
+  it('the same SIGINT delivered twice within milliseconds (a terminal and a relaying parent) drains as one: exit 0, nothing aborted', async () => {
+    const run = setUp('signal-copies', { mistral: { requestsPerSecond: 40 }, together: { requestsPerSecond: 40 } });
+    const daemon = daemons.spawn(run.args, { cwd: temporary.path, env: run.env });
+    await waitUntil(() => readOutputFile(run.output).ids.length >= 1, 'a conversation is saved', daemon);
+    // Two kills in a row would merge into one pending signal; the copy is sent once the first was taken.
+    daemon.child.kill('SIGINT');
+    await untilDelivered(daemon.child.pid!, 'SIGINT');
+    daemon.child.kill('SIGINT');
+    const exit = await daemon.exited;
+    expect(exit.code, daemon.output().slice(-3000)).toBe(0);
+    const records = outputRecords(daemon.output());
+    expect(records.find(isRecord.drain)?.inFlight).toBeGreaterThan(0);
+    expect(records.filter((record) => typeof record.copyAfterMs === 'number')).toHaveLength(1);
+    expect(records.some(isRecord.stopNow)).toBe(false);
+    expect(records.filter(isRecord.discard)).toEqual([]);
+    expect(records.find(isRecord.summary)).toMatchObject({ state: 'stopped', stopReason: 'SIGINT' });
+    expect(readOutputFile(run.output).tail).toBe('');
+  });
+
+  it('a second SIGINT a second later stops at once with exit 130: whole lines only, a sound database, no rows of the aborted conversations', async () => {
     const run = setUp('second-signal', { mistral: { requestsPerSecond: 40 }, together: { requestsPerSecond: 40 } });
     const daemon = daemons.spawn(run.args, { cwd: temporary.path, env: run.env });
     await waitUntil(() => readOutputFile(run.output).ids.length >= 1, 'a conversation is saved', daemon);
+    const firstAt = Date.now();
     daemon.child.kill('SIGINT');
     await daemon.waitForOutput((output) => outputRecords(output).some(isRecord.drain));
+    // A person's second Ctrl+C, not a copy of the first: well past the copy window.
+    await delay(Math.max(0, firstAt + 1_000 - Date.now()));
     const secondAt = Date.now();
     daemon.child.kill('SIGINT');
     const exit = await daemon.exited;

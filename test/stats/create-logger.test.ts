@@ -18,7 +18,7 @@ afterEach(() => {
   fs.rmSync(directory, { recursive: true, force: true });
 });
 
-/** A terminal stand-in that records what was written; `isTTY` decides the default format. */
+/** A terminal stand-in that records what was written; `isTTY` decides whether colours are used. */
 function captureTerminal(isTTY = false): PassThrough & { isTTY: boolean; text(): string } {
   const stream = new PassThrough() as PassThrough & { isTTY: boolean; text(): string };
   const chunks: Buffer[] = [];
@@ -98,7 +98,7 @@ describe('the run log file', () => {
 
   it('a quiet terminal still shows progress and the run summary (what --quiet promises); an error-only one does not', async () => {
     const quietTerminal = captureTerminal();
-    const quiet = open({ runId: 'quiet-progress', level: 'warn', terminal: quietTerminal });
+    const quiet = open({ runId: 'quiet-progress', level: 'warn', terminal: quietTerminal, format: 'json' });
     quiet.logger.info('routine');
     logProgress(quiet.logger, progressRecord());
     quiet.logger.info({ summary: 'done' }, 'run summary');
@@ -127,12 +127,28 @@ describe('the run log file', () => {
 });
 
 describe('the terminal', () => {
-  it('gets NDJSON when it is not a TTY', async () => {
+  it('gets readable lines without colour codes when it is not a TTY (nohup, | tee), progress in the compact form', async () => {
     const terminal = captureTerminal(false);
     const run = open({ terminal });
     run.logger.info({ count: 3 }, 'plain');
+    run.logger.warn({ signal: 'SIGINT' }, 'draining');
+    logProgress(run.logger, progressRecord());
+    await run.close();
+    const lines = terminal.text().trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d INFO  plain count=3$/);
+    expect(lines[1]).toMatch(/^\d\d:\d\d:\d\d WARN  draining signal=SIGINT$/);
+    expect(lines[2]).toMatch(/^\d\d:\d\d:\d\d 📊 Progress: 1500\/5000 \(30\.0%\)/);
+    expect(terminal.text()).not.toContain('\u001b[');
+    expect(terminal.text()).not.toContain('{"level"');
+  });
+
+  it('gets NDJSON with format json: the same lines as the log file', async () => {
+    const terminal = captureTerminal(false);
+    const run = open({ terminal, format: 'json' });
+    run.logger.info({ count: 3 }, 'plain');
     await run.close();
     expect(JSON.parse(terminal.text().trim())).toMatchObject({ msg: 'plain', count: 3 });
+    expect(terminal.text()).toBe(fs.readFileSync(run.logFile, 'utf8'));
   });
 
   it('gets human-readable lines on a TTY, and progress in the compact form', async () => {
@@ -151,9 +167,9 @@ describe('the terminal', () => {
     expect(progress).toMatchObject({ saved: 1500, target: 5000, etaSeconds: 14_760 });
   });
 
-  it('pretty can be forced either way regardless of TTY', async () => {
+  it('json is NDJSON on a TTY too', async () => {
     const terminal = captureTerminal(true);
-    const run = open({ terminal, pretty: false });
+    const run = open({ terminal, format: 'json' });
     run.logger.info('as json');
     await run.close();
     expect(JSON.parse(terminal.text())).toMatchObject({ msg: 'as json' });
@@ -199,7 +215,7 @@ describe('a terminal that breaks', () => {
         callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
       },
     });
-    const run = open({ terminal: broken, pretty: false });
+    const run = open({ terminal: broken, format: 'json' });
     for (let index = 0; index < 5; index++) {
       run.logger.info({ index }, 'line');
       await new Promise((resolve) => setImmediate(resolve));

@@ -13,7 +13,7 @@ let directory: string;
 let run: RunLogger;
 beforeEach(() => {
   directory = fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-'));
-  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'], now: START });
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'Date'], now: START });
   run = createLogger({ logDirectory: path.join(directory, 'logs'), runId: 'reporter', terminal: null });
 });
 afterEach(async () => {
@@ -60,6 +60,41 @@ describe('ProgressReporter', () => {
     expect(second).toMatchObject({ saved: 3, updatedAt: '2026-11-22T01:00:30.000Z', elapsedSeconds: 30 });
     expect(logMessages().filter((line) => line.msg === 'progress')).toHaveLength(2);
     await reporter.finish('stopped', 'test over');
+  });
+
+  it('reports 5 s after the first request instead of waiting a whole interval, then every interval from there', async () => {
+    const { reporter } = setUp({ intervalMs: 600_000 });
+    const progressTimes = () => logMessages().filter((line) => line.msg === 'progress').map((line) => line.at);
+    await reporter.start();
+    await vi.advanceTimersByTimeAsync(2_000);
+    reporter.requestStarted();
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(progressTimes()).toEqual(['2026-11-22T01:00:00.000Z']);
+    // Later requests do not schedule more early reports.
+    reporter.requestStarted();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(progressTimes()).toEqual(['2026-11-22T01:00:00.000Z', '2026-11-22T01:00:07.000Z']);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(progressTimes()).toEqual(['2026-11-22T01:00:00.000Z', '2026-11-22T01:00:07.000Z', '2026-11-22T01:10:07.000Z']);
+    await reporter.finish('stopped', 'test over');
+  });
+
+  it('adds no early report when the interval is already that short, nor after the run finished', async () => {
+    const short = setUp({ intervalMs: 4_000 });
+    await short.reporter.start();
+    short.reporter.requestStarted();
+    await vi.advanceTimersByTimeAsync(5_000);
+    // Only the interval's own record at 4 s, none at 5 s.
+    expect(logMessages().filter((line) => line.msg === 'progress').map((line) => line.at)).toEqual(['2026-11-22T01:00:00.000Z', '2026-11-22T01:00:04.000Z']);
+    await short.reporter.finish('stopped', 'test over');
+
+    const finished = setUp({ intervalMs: 600_000 });
+    await finished.reporter.start();
+    finished.reporter.requestStarted();
+    await finished.reporter.finish('stopped', 'test over');
+    const linesBefore = logMessages().length;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(logMessages()).toHaveLength(linesBefore);
   });
 
   it('calls onBudgetReached once, with the reason, when a cap is hit, and the status file says draining', async () => {
