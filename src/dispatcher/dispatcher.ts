@@ -11,6 +11,7 @@ import {
 } from './dispatcher-options.js';
 import { DispatcherSession, type SessionContext } from './dispatcher-session.js';
 import { DEFAULT_HEALTH_POLICY, type HealthChange, type HealthPolicy } from './provider-health.js';
+import { ConcurrencyController } from './concurrency-controller.js';
 import { ProviderRouter } from './provider-router.js';
 import { ProviderSlot } from './provider-slot.js';
 import type { RateChange } from './slot-contract.js';
@@ -19,8 +20,13 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 /** A requester for one conversation, plus the provider currently serving it. */
 export type DispatchSession = ModelRequester & { readonly provider: ProviderName | undefined };
 
-/** Conversations added on top of the computed need, so a small setup still overlaps its requests. */
+/** Conversations added on top of the first guess, so a small setup still overlaps its requests. */
 const CONCURRENCY_SLACK = 2;
+/**
+ * The controller's ceiling, per request a provider may have running: conversations spend time
+ * between requests, so more of them than running requests are needed, but never without bound.
+ */
+const CONVERSATIONS_PER_RUNNING_REQUEST = 4;
 
 /**
  * Spreads model requests over rate-limited providers: paces each to its rate, routes new
@@ -36,12 +42,15 @@ export class Dispatcher {
   private readonly log: DispatchLog;
   private readonly onEvent: ((event: DispatchEvent) => void) | undefined;
   private readonly reported = new Map<ProviderName, ProviderState>();
+  private readonly now: () => number;
+  private concurrency: ConcurrencyController | undefined;
 
   constructor(options: DispatcherOptions) {
     validateDispatcherOptions(options);
     // Every request in flight listens for close(): hundreds at once are expected, not a leak.
     setMaxListeners(0, this.closeController.signal);
     const now = options.now ?? realNow;
+    this.now = now;
     const sleep = options.sleep ?? realSleep;
     this.log = options.log ?? (() => undefined);
     this.onEvent = options.onEvent;
@@ -76,22 +85,48 @@ export class Dispatcher {
   }
 
   /**
-   * Conversations to keep in flight so every provider stays saturated:
-   * Σ (rate × observed latency + 1) × headroom + 2, at least 1, at most Σ maxConcurrency.
-   * The + 1 per provider is one pacing interval of work, which short-latency providers need to
-   * never run dry (routing budgets the same, see ProviderSlot.routingScore). Disabled providers
-   * do not count; cooling ones do, since they come back.
+   * Conversations to keep in flight so every provider stays saturated. It starts from a guess,
+   * Σ (rate × expected latency + 1) × headroom + 2, and then follows what the providers experience
+   * (ConcurrencyController): it grows while a provider has a free start and no request waiting,
+   * and shrinks while requests queue. `inFlight` is how many conversations the caller keeps in
+   * flight now; `ceiling` the most it will keep (its own caps, what is left of the run). The
+   * suggestion never passes the ceiling, nor 4 conversations per request the providers may run.
    */
-  suggestedConcurrency(): number {
+  suggestedConcurrency(usage: { readonly inFlight: number; readonly ceiling?: number }): number {
+    const ceiling = usage.ceiling ?? Number.POSITIVE_INFINITY;
+    const now = this.now();
+    if (this.concurrency === undefined) {
+      this.concurrency = new ConcurrencyController(this.initialConcurrency(), now);
+      for (const slot of this.slots) slot.readFlow(now);
+    } else if (this.concurrency.due(now)) {
+      const flows = this.slots.map((slot) => ({
+        sample: slot.readFlow(now),
+        rate: slot.effectiveRate(),
+        usable: slot.health.phase !== 'disabled',
+      }));
+      this.concurrency.update(now, flows, usage.inFlight, Math.min(ceiling, this.concurrencyCap()));
+    }
+    return Math.min(ceiling, this.concurrency.target);
+  }
+
+  /** The first guess, from rates and the latency observed so far (or expected). */
+  private initialConcurrency(): number {
     let needed = 0;
-    let cap = 0;
+    let running = 0;
     for (const slot of this.slots) {
       if (slot.health.phase === 'disabled') continue;
       needed += slot.capacity();
-      cap += slot.maxConcurrency;
+      running += slot.maxConcurrency;
     }
-    const wanted = Math.ceil(needed * this.headroom) + CONCURRENCY_SLACK;
-    return Math.max(1, Math.min(cap, wanted));
+    return Math.max(1, Math.min(running, Math.ceil(needed * this.headroom) + CONCURRENCY_SLACK));
+  }
+
+  private concurrencyCap(): number {
+    let cap = 0;
+    for (const slot of this.slots) {
+      if (slot.health.phase !== 'disabled') cap += slot.maxConcurrency * CONVERSATIONS_PER_RUNNING_REQUEST;
+    }
+    return Math.max(1, cap);
   }
 
   providerStates(): Partial<Record<ProviderName, ProviderState>> {

@@ -3,6 +3,7 @@ import type { ChatProvider, ProviderName, RoleModels } from '../core/types.js';
 import { AdaptiveRate } from './adaptive-rate.js';
 import type { ProviderSlotOptions } from './dispatcher-options.js';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './dispatcher-options.js';
+import { FlowMeter, type FlowSample } from './flow-meter.js';
 import { ProviderHealth, type HealthChange } from './provider-health.js';
 import { RequestPacer } from './request-pacer.js';
 import { SlotUnavailableError, type Lease, type LeaseOutcome, type SlotWorld } from './slot-contract.js';
@@ -47,6 +48,7 @@ export class ProviderSlot {
   private tokensPerRequest: number | undefined;
   private timer: { readonly controller: AbortController; readonly dueAt: number } | undefined;
   private closed = false;
+  private readonly flow: FlowMeter;
 
   constructor(
     options: ProviderSlotOptions,
@@ -65,6 +67,7 @@ export class ProviderSlot {
       options.tokensPerMinute === undefined ? undefined : new TokenBucket(options.tokensPerMinute, world.now);
     this.latencyEstimate = world.expectedLatencyMs;
     this.health = new ProviderHealth(world.healthPolicy, world.now, (change) => this.onHealthChange(change));
+    this.flow = new FlowMeter(world.now());
   }
 
   /** Observed latency (EWMA of successful requests), or the configured guess before the first. */
@@ -78,6 +81,27 @@ export class ProviderSlot {
 
   get queued(): number {
     return this.waiters.size;
+  }
+
+  /** Starved or over-fed since the last reading (see FlowMeter); the next reading starts now. */
+  readFlow(now: number): FlowSample {
+    return this.flow.read(now, this.nextStartAt(), this.couldStart());
+  }
+
+  /** When the next request could have started (or can start) if one were waiting: pacing, pauses and tokens. */
+  private nextStartAt(): number {
+    const tokensReadyAt = this.tokenBucket?.readyAt(this.tokensPerRequest ?? 0) ?? Number.NEGATIVE_INFINITY;
+    return Math.max(this.pacer.dueAt(), tokensReadyAt);
+  }
+
+  /** Whether only the lack of a waiting request would keep one from starting (health, the cap). */
+  private couldStart(): boolean {
+    return !this.closed && this.health.phase === 'active' && this.running < this.maxConcurrency;
+  }
+
+  private queueWillHold(waiting: number): void {
+    const now = this.world.now();
+    this.flow.queueChanged(now, waiting, this.nextStartAt(), this.couldStart());
   }
 
   /** Whether a request may join the queue: active, or half-open with the probe not yet taken. */
@@ -135,6 +159,7 @@ export class ProviderSlot {
     if (!this.accepting()) return Promise.reject(new SlotUnavailableError(this.name));
     return new Promise<Lease>((resolve, reject) => {
       const onAbort = (): void => {
+        this.queueWillHold(this.waiters.size - 1);
         this.waiters.delete(waiter);
         reject(signal.reason);
         if (this.health.phase === 'half_open') this.world.onProbeFreed(this);
@@ -148,6 +173,7 @@ export class ProviderSlot {
         detach: () => signal.removeEventListener('abort', onAbort),
       };
       signal.addEventListener('abort', onAbort, { once: true });
+      this.queueWillHold(this.waiters.size + 1);
       this.waiters.add(waiter);
       this.pump();
     });
@@ -231,6 +257,8 @@ export class ProviderSlot {
   }
 
   private grant(waiter: Waiter, now: number): void {
+    this.queueWillHold(this.waiters.size - 1);
+    this.flow.started();
     this.waiters.delete(waiter);
     waiter.detach();
     this.pacer.recordStart(now, waiter.enqueuedAt);
@@ -279,6 +307,7 @@ export class ProviderSlot {
 
   private rejectWaiters(reason: unknown): void {
     const waiters = [...this.waiters];
+    this.queueWillHold(0);
     this.waiters.clear();
     for (const waiter of waiters) {
       waiter.detach();

@@ -24,7 +24,8 @@ export interface RunnerStats {
 
 export interface RunnerDispatcher {
   session(): ModelRequester & { readonly provider: ProviderName | undefined };
-  suggestedConcurrency(): number;
+  /** Conversations to keep in flight, never more than `ceiling` (see Dispatcher.suggestedConcurrency). */
+  suggestedConcurrency(usage: { readonly inFlight: number; readonly ceiling: number }): number;
   hasUsableProvider(): boolean;
 }
 
@@ -35,7 +36,7 @@ export interface ConversationRunnerOptions {
   readonly dispatcher: RunnerDispatcher;
   readonly stats: RunnerStats;
   readonly logger: Logger;
-  /** Fixed number of conversations in flight; @default the dispatcher's suggestion, re-read as latency changes */
+  /** At most this many conversations in flight (`--concurrency`); below it the dispatcher's suggestion decides. @default no cap */
   readonly concurrency?: number;
   /** One conversation's deadline. @default 900_000 */
   readonly conversationDeadlineMs?: number;
@@ -50,7 +51,7 @@ export interface ConversationRunnerOptions {
   readonly maxInFlight?: number;
   /** @default crypto.randomUUID */
   readonly newId?: () => string;
-  /** How often the in-flight target is re-evaluated without any completion. @default 1_000 */
+  /** How often the in-flight target is re-evaluated without any completion. @default 250 */
   readonly recheckMs?: number;
 }
 
@@ -85,13 +86,13 @@ export class ConversationRunner {
 
   async run(): Promise<RunOutcome> {
     const { store, target, dispatcher } = this.#options;
-    const recheckMs = this.#options.recheckMs ?? 1_000;
+    const recheckMs = this.#options.recheckMs ?? 250;
     while (true) {
       if (this.#draining === undefined && !dispatcher.hasUsableProvider()) this.drain(NO_PROVIDER_REASON);
       if (this.#draining !== undefined || store.count >= target) {
         if (this.#inFlight.size === 0) break;
       } else {
-        const wanted = Math.min(this.#desiredConcurrency(), target - store.count);
+        const wanted = this.#desiredConcurrency(target - store.count);
         while (this.#inFlight.size < wanted) this.#open();
       }
       await this.#waitForChange(recheckMs);
@@ -113,9 +114,11 @@ export class ConversationRunner {
     for (const controller of this.#inFlight.values()) controller.abort(new Error(reason));
   }
 
-  #desiredConcurrency(): number {
-    const wanted = this.#options.concurrency ?? this.#options.dispatcher.suggestedConcurrency();
-    return Math.max(1, Math.min(wanted, this.#options.maxInFlight ?? Number.POSITIVE_INFINITY));
+  /** The dispatcher's suggestion within `--concurrency`, the user pool and what is left to do. */
+  #desiredConcurrency(left: number): number {
+    const ceiling = Math.min(this.#options.concurrency ?? Number.POSITIVE_INFINITY, this.#options.maxInFlight ?? Number.POSITIVE_INFINITY, left);
+    const suggested = this.#options.dispatcher.suggestedConcurrency({ inFlight: this.#inFlight.size, ceiling });
+    return Math.max(1, Math.min(suggested, ceiling));
   }
 
   /**

@@ -1,0 +1,112 @@
+import type { FlowSample } from './flow-meter.js';
+
+/** One provider's reading, as the controller sees it. */
+export interface ProviderFlow {
+  readonly sample: FlowSample;
+  /** Requests per second it can take now. */
+  readonly rate: number;
+  /** Disabled providers neither starve nor queue. */
+  readonly usable: boolean;
+}
+
+export interface ConcurrencyControllerOptions {
+  /** How often the target moves, in ms. @default 1_000 */
+  readonly tickMs?: number;
+  /**
+   * Requests allowed to wait at a provider before it counts as over-fed: this many seconds of
+   * its rate, and at least `minimumQueue`. @default 0.5
+   */
+  readonly queueSeconds?: number;
+  /** @default 2 */
+  readonly minimumQueue?: number;
+  /** Consecutive over-fed readings before the target shrinks. @default 3 */
+  readonly shrinkAfter?: number;
+}
+
+/** Start opportunities lost per reading below which a provider counts as busy (timer noise). */
+const MISSED_STARTS_TOLERANCE = 0.1;
+/** Share of the measured shortfall added at once; the rest comes on the next readings. */
+const GROWTH_GAIN = 0.8;
+/** Share of the measured excess removed per reading: too many in flight costs only latency, so it is slow. */
+const SHRINK_GAIN = 0.5;
+
+/**
+ * The number of conversations to keep in flight, as a feedback loop on what the providers
+ * experience rather than a formula of rate × latency (which ignores the time a conversation spends
+ * between requests: pacing queues, tools, validation, the write, retries waiting out a backoff).
+ *
+ * Grows while some provider had a start free and no request waiting for it; by Little's law the
+ * conversations missing are in-flight × missed starts ÷ starts made. Shrinks, slowly and only after
+ * several readings in a row, while requests queue beyond half a second of a provider's rate and no
+ * provider starved. Growing fast and shrinking slowly favours the providers' quota over the
+ * conversations' latency, which is what a night's run is for.
+ */
+export class ConcurrencyController {
+  private readonly tickMs: number;
+  private readonly queueSeconds: number;
+  private readonly minimumQueue: number;
+  private readonly shrinkAfter: number;
+  private value: number;
+  private lastTickAt: number;
+  private overFedReadings = 0;
+
+  constructor(initial: number, now: number, options: ConcurrencyControllerOptions = {}) {
+    this.value = Math.max(1, Math.round(initial));
+    this.lastTickAt = now;
+    this.tickMs = options.tickMs ?? 1_000;
+    this.queueSeconds = options.queueSeconds ?? 0.5;
+    this.minimumQueue = options.minimumQueue ?? 2;
+    this.shrinkAfter = options.shrinkAfter ?? 3;
+  }
+
+  get target(): number {
+    return this.value;
+  }
+
+  /** Whether a reading is due at `now`. */
+  due(now: number): boolean {
+    return now - this.lastTickAt >= this.tickMs;
+  }
+
+  /**
+   * Moves the target from one reading of every provider. `inFlight` is how many conversations the
+   * caller keeps in flight now, `ceiling` the most it will keep (its caps, what is left of the run).
+   * Both moves are measured from `inFlight`, not from the target itself: the conversations already
+   * in flight only leave as they finish, and a target that kept shrinking while they drain would
+   * overshoot far below what the providers need.
+   */
+  update(now: number, flows: readonly ProviderFlow[], inFlight: number, ceiling: number): number {
+    this.lastTickAt = now;
+    let missed = 0;
+    let starts = 0;
+    let excess = 0;
+    for (const flow of flows) {
+      if (!flow.usable) continue;
+      const { sample } = flow;
+      missed += (sample.idleMs * flow.rate) / 1000;
+      starts += sample.starts;
+      if (sample.elapsedMs > 0) {
+        const allowed = Math.max(this.minimumQueue, flow.rate * this.queueSeconds);
+        excess += Math.max(0, sample.waitingMs / sample.elapsedMs - allowed);
+      }
+    }
+    if (missed > MISSED_STARTS_TOLERANCE) {
+      this.overFedReadings = 0;
+      // Starved while holding fewer than the target (a cap, or conversations just ended) says nothing.
+      if (inFlight >= this.value - 1) {
+        // With no start at all, nothing says how long a conversation takes between requests: double.
+        const growth = starts > 0 ? Math.round((GROWTH_GAIN * inFlight * missed) / starts) : inFlight;
+        this.value = Math.max(this.value, inFlight + Math.max(1, Math.min(inFlight, growth)));
+      }
+    } else if (excess > 0) {
+      this.overFedReadings += 1;
+      if (this.overFedReadings >= this.shrinkAfter) {
+        this.value = Math.min(this.value, inFlight - Math.max(1, Math.round(SHRINK_GAIN * excess)));
+      }
+    } else {
+      this.overFedReadings = 0;
+    }
+    this.value = Math.max(1, Math.min(ceiling, this.value));
+    return this.value;
+  }
+}
