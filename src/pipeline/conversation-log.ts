@@ -1,4 +1,5 @@
-import type { ChatResult, DiscardReason, ModelRole, ProviderName, SavedMessage } from '../core/types.js';
+import type { ChatResult, DiscardReason, ModelRole, ProviderName } from '../core/types.js';
+import type { SavedMessage } from '../format/index.js';
 
 /** Who wrote a message. */
 export interface MessageSource {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SavedConversation } from '../../src/core/types.js';
+import type { SavedConversation } from '../../src/format/index.js';
 import { startEmulator, type Emulator, type ToolCallFormat } from '../../src/emulator/index.js';
-import { parseToolCalls } from '../../src/tools/index.js';
+import { parseToolCalls } from '../../src/format/index.js';
 import {
   createPipelineFixture,
   PROMPTS,

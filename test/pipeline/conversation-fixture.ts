@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 import { createRandom } from '../../src/core/random.js';
-import type { SavedConversation } from '../../src/core/types.js';
+import type { SavedConversation } from '../../src/format/index.js';
 import {
   createAdaPipeline,
   generateSimulatedUsers,
