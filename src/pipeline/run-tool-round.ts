@@ -6,7 +6,8 @@
 import type { ParsedToolCall, ParsedToolCalls, ToolCallParseError } from '../format/index.js';
 import type { ToolContext, ToolResult } from '../tools/index.js';
 import { parseErrorResult } from '../tools/index.js';
-import type { ConversationLog, ToolCallRecord } from './conversation-log.js';
+import type { ToolCallRecord } from '../format/index.js';
+import type { ConversationLog } from './conversation-log.js';
 
 /** What the pipeline needs of the tool store (`ToolStore` from src/tools implements it). */
 export interface ConversationToolStore {

@@ -12,8 +12,8 @@ import {
   type AdaPipelineOptions,
   type AdaPipeline,
   type SimulatedUser,
-  type ToolCallRecord,
 } from '../../src/pipeline/index.js';
+import type { ToolCallRecord } from '../../src/format/index.js';
 import { ToolStore } from '../../src/tools/index.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
