@@ -18,12 +18,6 @@ export interface WireMessage {
   readonly content: string;
 }
 
-/** A message as saved in the dataset (DESIGN.md "Formats"). */
-export interface SavedMessage {
-  readonly role: 'system' | 'user' | 'assistant' | 'tool';
-  readonly content: string;
-}
-
 /** One request to one model of one provider. */
 export interface ChatRequest {
   readonly model: string;
@@ -96,13 +90,6 @@ export interface ModelRequester {
   readonly switches: readonly ProviderSwitch[];
 }
 
-/** One finished conversation, exactly as one line of the output file holds it. */
-export interface SavedConversation {
-  readonly id: string;
-  readonly conversations: readonly SavedMessage[];
-  readonly metadata: Readonly<Record<string, unknown>>;
-}
-
 /** Why a conversation was thrown away instead of saved (counted in stats). */
 export type DiscardReason =
   | 'empty_reply'
@@ -162,24 +149,3 @@ export type ProviderErrorKind =
   | 'auth'
   | 'bad_request'
   | 'aborted';
-
-/** What a pipeline gets for one conversation. */
-export interface PipelineContext {
-  readonly conversationId: string;
-  readonly requester: ModelRequester;
-  /** Aborted at the conversation's deadline, or when a shutdown's grace period ends. */
-  readonly signal: AbortSignal;
-  /** Resolves once the runner has saved or discarded this conversation; the pipeline holds per-conversation resources (its simulated user) until then. Absent: released when run returns. */
-  readonly settled?: Promise<unknown>;
-}
-
-/**
- * A generation pipeline (DESIGN.md decision 8): given a way to make model requests, it returns one
- * finished conversation or throws ConversationDiscarded with a counted reason. The runner, the
- * dispatcher, the store and stats serve any pipeline.
- */
-export interface ConversationPipeline {
-  readonly name: string;
-  readonly version: string;
-  run(context: PipelineContext): Promise<SavedConversation>;
-}

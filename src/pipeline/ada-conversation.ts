@@ -4,9 +4,11 @@
  */
 import { NightshiftError } from '../core/errors.js';
 import { integerBetween } from '../core/random.js';
-import type { ChatResult, SavedConversation } from '../core/types.js';
+import type { ChatResult } from '../core/types.js';
+import type { SavedConversation } from '../format/index.js';
 import { ConversationDiscarded } from '../core/types.js';
-import { parseToolCalls, type ParsedToolCalls } from '../tools/index.js';
+import { normalizeThinking, parseToolCalls, visibleReply, type ParsedToolCalls } from '../format/index.js';
+import { ADA_TOOL_CATALOGUE } from '../tools/index.js';
 import { resolveAdaOptions, type AdaPipelineOptions, type ResolvedAdaOptions } from './ada-pipeline-options.js';
 import { cleanTesterMessage, testerLabels } from './clean-tester-message.js';
 import { ConversationLog, sourceOf } from './conversation-log.js';
@@ -20,7 +22,6 @@ import { runToolRound } from './run-tool-round.js';
 import { shapeAssistantRequest, shapeTesterRequest } from './shape-messages.js';
 import { personaPlaceholders, type SimulatedUser } from './simulated-users.js';
 import type { UserLease } from './user-pool.js';
-import { normalizeThinking, visibleReply } from './thinking-blocks.js';
 
 export const ADA_PIPELINE_NAME = 'ada';
 /** Bumped whenever the shape or meaning of what the pipeline saves changes. */
@@ -54,7 +55,7 @@ function judgeAssistant(result: ChatResult): Verdict<AssistantReply> {
   if (finish !== undefined) return finish;
   const text = normalizeThinking(result.text.trim());
   if (text.length === 0) return { ok: false, reason: 'empty_reply', detail: 'the assistant wrote nothing' };
-  const parsed = parseToolCalls(text);
+  const parsed = parseToolCalls(text, { catalogue: ADA_TOOL_CATALOGUE });
   const hasCalls = parsed.calls.length > 0 || parsed.errors.length > 0;
   if (!hasCalls && visibleReply(text).length === 0) {
     return { ok: false, reason: 'empty_reply', detail: 'the assistant wrote reasoning but no reply' };

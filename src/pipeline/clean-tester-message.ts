@@ -2,9 +2,8 @@
  * What the tester model wrote, turned into the simulated user's message: reasoning and role
  * labels it leaked are removed; a message that speaks for Ada is refused.
  */
-import { parseToolCalls } from '../tools/index.js';
+import { parseToolCalls, removeThinking } from '../format/index.js';
 import type { SimulatedUser } from './simulated-users.js';
-import { removeThinking } from './thinking-blocks.js';
 
 export type TesterMessageCheck =
   | { readonly ok: true; readonly text: string }

@@ -1,29 +1,10 @@
-import type { ChatResult, DiscardReason, ModelRole, ProviderName, SavedMessage } from '../core/types.js';
+import type { ChatResult, DiscardReason, ModelRole, ProviderName } from '../core/types.js';
+import type { SavedMessage, ToolCallRecord } from '../format/index.js';
 
 /** Who wrote a message. */
 export interface MessageSource {
   readonly provider: ProviderName;
   readonly model: string;
-}
-
-/** One tool call and where it and its result sit in `conversations`. */
-export interface ToolCallRecord {
-  /** Index in `conversations` of the assistant message that made the call. */
-  readonly messageIndex: number;
-  /** Index in `conversations` of the `tool` message that holds its result. */
-  readonly resultIndex: number;
-  readonly name: string;
-  /** The arguments as parsed; null when the markup could not be read. */
-  readonly arguments: Record<string, unknown> | null;
-  readonly ok: boolean;
-  readonly format: string;
-  /** True when the markup could not be read and the result is the parse error. */
-  readonly parseError?: true;
-  /**
-   * The exact markup the parser read, as it stands in the message (outside `<think>`); calls from
-   * one tag or one `[TOOL_CALLS]` list share it. Exports remove it to leave the reply text alone.
-   */
-  readonly raw: string;
 }
 
 export interface RetryRecord {

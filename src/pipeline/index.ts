@@ -4,7 +4,7 @@
  */
 export { ADA_PIPELINE_NAME, ADA_PIPELINE_VERSION, createAdaPipeline } from './ada-conversation.js';
 export { DEFAULT_SAMPLING, type AdaPipelineOptions, type RoleSampling } from './ada-pipeline-options.js';
-export type { MessageSource, RetryRecord, RewriteRecord, ToolCallRecord } from './conversation-log.js';
+export type { MessageSource, RetryRecord, RewriteRecord } from './conversation-log.js';
 export { TOPICS, pickTopic } from './conversation-topics.js';
 export { PROMPT_FILES, loadPrompts, type Prompts } from './load-prompts.js';
 export type { AdaPipeline, ConversationPipeline, PipelineContext, PipelineRunContext } from './pipeline-types.js';

@@ -4,8 +4,9 @@
  * retried once, then the conversation is discarded (`rewrite_failed`): half-rewritten reasoning
  * would mix two voices in one training example.
  */
-import type { ChatResult, SavedMessage } from '../core/types.js';
-import { formatToolResponses } from '../tools/index.js';
+import type { ChatResult } from '../core/types.js';
+import type { SavedMessage } from '../format/index.js';
+import { formatToolResponses } from '../format/index.js';
 import type { ConversationLog } from './conversation-log.js';
 import { requestStep, type StepContext, type Verdict } from './request-step.js';
 import { shapeRewriterRequest } from './shape-messages.js';
@@ -15,7 +16,7 @@ import {
   removeThinking,
   replaceThinkBlocks,
   type ThinkBlock,
-} from './thinking-blocks.js';
+} from '../format/index.js';
 
 export interface RewriteSettings {
   readonly prompt: string;

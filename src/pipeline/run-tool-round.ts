@@ -3,9 +3,11 @@
  * `tool` message, in the order the calls appear in the reply. Markup that could not be read
  * becomes a result saying what was wrong, so the model can correct itself as with a real runtime.
  */
-import type { ParsedToolCall, ParsedToolCalls, ToolCallParseError, ToolContext, ToolResult } from '../tools/index.js';
+import type { ParsedToolCall, ParsedToolCalls, ToolCallParseError } from '../format/index.js';
+import type { ToolContext, ToolResult } from '../tools/index.js';
 import { parseErrorResult } from '../tools/index.js';
-import type { ConversationLog, ToolCallRecord } from './conversation-log.js';
+import type { ToolCallRecord } from '../format/index.js';
+import type { ConversationLog } from './conversation-log.js';
 
 /** What the pipeline needs of the tool store (`ToolStore` from src/tools implements it). */
 export interface ConversationToolStore {

@@ -8,9 +8,9 @@
  * models demand strict alternation. Our tool calls are text, so every request is shaped into:
  * one optional `system`, then `user`/`assistant` alternating, starting and ending with `user`.
  */
-import type { SavedMessage, WireMessage } from '../core/types.js';
-import { formatToolResponses } from '../tools/index.js';
-import { removeThinking, visibleReply } from './thinking-blocks.js';
+import type { WireMessage } from '../core/types.js';
+import type { SavedMessage } from '../format/index.js';
+import { formatToolResponses, removeThinking, visibleReply } from '../format/index.js';
 
 /** The tester's first `user` message: its view must start with `user`, before its own first line. */
 export const TESTER_KICKOFF = 'The chat with Ada starts now. Write your first message to her.';

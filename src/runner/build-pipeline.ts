@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRandom, seedFromString } from '../core/random.js';
-import type { ConversationPipeline } from '../core/types.js';
+import type { ConversationPipeline } from '../pipeline/index.js';
 import { UserPool, createAdaPipeline, generateSimulatedUsers, loadPrompts, loadSimulatedUsers, type Prompts, type SimulatedUser } from '../pipeline/index.js';
 import type { ToolStore } from '../tools/index.js';
 import type { GenerateOptions } from './run-options.js';

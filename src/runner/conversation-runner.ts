@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { NightshiftError, isProviderError } from '../core/errors.js';
-import {
-  ConversationDiscarded,
-  type ConversationPipeline,
-  type DiscardReason,
-  type ModelRequester,
-  type ProviderName,
-  type SavedConversation,
-} from '../core/types.js';
+import { ConversationDiscarded, type DiscardReason, type ModelRequester, type ProviderName } from '../core/types.js';
+import type { ConversationPipeline } from '../pipeline/index.js';
+import { type SavedConversation } from '../format/index.js';
 
 /** The parts of other modules the runner drives; narrow so tests can see what it needs. */
 export interface RunnerStore {

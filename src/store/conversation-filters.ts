@@ -1,4 +1,4 @@
-import type { SavedConversation } from '../core/types.js';
+import type { SavedConversation } from '../format/index.js';
 
 /** `metadata.simulatedUser.name=Ana`: a dot path into the conversation object and the expected value. */
 export interface WhereFilter {

@@ -1,7 +1,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { SavedConversation } from '../core/types.js';
+import type { SavedConversation } from '../format/index.js';
 import { scanStoreFile } from './scan-store-file.js';
 import { StoreError, describeFileError } from './store-error.js';
 import { syncDirectory } from '../core/sync-directory.js';

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { NightshiftError } from '../core/errors.js';
-import type { SavedConversation } from '../core/types.js';
+import { parseConversationLine, stripThinking, type SavedConversation } from '../format/index.js';
 import { hasToolCalls, matchesWhere } from './conversation-filters.js';
 import type { WhereFilter } from './conversation-filters.js';
 import { toNativeRecord } from './format-native-jsonl.js';
@@ -15,9 +15,7 @@ import { toOpenAiRecord } from './format-openai.js';
 import { toOriginalJsonRecord } from './format-original-json.js';
 import { toShareGptRecord } from './format-sharegpt.js';
 import type { ShareGptToolRole } from './format-sharegpt.js';
-import { parseConversationLine } from './saved-conversation-schema.js';
 import { describeFileError } from './store-error.js';
-import { stripThinking } from './strip-thinking.js';
 
 export const EXPORT_FORMATS = ['json', 'sharegpt', 'openai', 'jsonl'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -1,4 +1,4 @@
-import type { SavedConversation } from '../core/types.js';
+import type { SavedConversation } from '../format/index.js';
 
 /** The store's own line format; `minimal` drops `metadata`. `id` stays the first key. */
 export function toNativeRecord(conversation: SavedConversation, minimal: boolean): object {

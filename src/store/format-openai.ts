@@ -1,7 +1,5 @@
-import type { SavedConversation, SavedMessage } from '../core/types.js';
-import { readToolCalls } from './saved-conversation-schema.js';
-import type { ToolCallRecord } from './saved-conversation-schema.js';
-import { removeRecordedMarkup, stripToolCallMarkup } from './strip-tool-call-markup.js';
+import type { SavedConversation, SavedMessage } from '../format/index.js';
+import { readToolCalls, removeRecordedMarkup, stripToolCallMarkup, type ToolCallRecord } from '../format/index.js';
 
 /** A tool call as OpenAI chat fine-tuning expects it; `arguments` is a JSON string. */
 export interface OpenAiToolCall {

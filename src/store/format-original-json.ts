@@ -1,4 +1,4 @@
-import type { SavedConversation, SavedMessage } from '../core/types.js';
+import type { SavedConversation, SavedMessage } from '../format/index.js';
 
 /** One item of the original Python tool's output: a JSON array of these. */
 export interface OriginalJsonRecord {

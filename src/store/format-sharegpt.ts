@@ -1,4 +1,4 @@
-import type { SavedConversation, SavedMessage } from '../core/types.js';
+import type { SavedConversation, SavedMessage } from '../format/index.js';
 
 /**
  * The `from` value for a tool result. ShareGPT has no standard for it:

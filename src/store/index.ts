@@ -1,4 +1,4 @@
-/** The store module: the durable output file and its exports. Imports only from src/core/. */
+/** The store module: the durable output file and its exports. Imports only from src/core/ and src/format/. */
 export { ConversationStore } from './conversation-store.js';
 export type { OpenedStore, StoreOptions, StoreRecovery } from './conversation-store.js';
 export { StoreError } from './store-error.js';
@@ -7,13 +7,9 @@ export { EXPORT_FORMATS, ExportError, exportConversations } from './export-conve
 export type { BadLine, ExportFormat, ExportOptions, ExportSummary } from './export-conversations.js';
 export { hasToolCalls, matchesWhere, parseWhereFilter } from './conversation-filters.js';
 export type { WhereFilter } from './conversation-filters.js';
-export { parseConversationLine, savedConversationSchema } from './saved-conversation-schema.js';
-export type { ToolCallRecord } from './saved-conversation-schema.js';
 export { toOpenAiRecord } from './format-openai.js';
 export type { OpenAiMessage, OpenAiRecord, OpenAiToolCall } from './format-openai.js';
 export { toShareGptRecord } from './format-sharegpt.js';
 export type { ShareGptRecord, ShareGptToolRole, ShareGptTurn } from './format-sharegpt.js';
 export { toOriginalJsonRecord } from './format-original-json.js';
 export { toNativeRecord } from './format-native-jsonl.js';
-export { stripThinking } from './strip-thinking.js';
-export { stripToolCallMarkup } from './strip-tool-call-markup.js';

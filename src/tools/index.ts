@@ -1,18 +1,6 @@
-/** The tools module: parse tool calls out of model text and run memory/diary tools on SQLite. */
+/** The tools module: run memory/diary tools on SQLite (the call grammar is `src/format`). */
 export {
-  MAX_CALLS_PER_MESSAGE,
-  formatToolCall,
-  formatToolResponses,
-  parseToolCallSequence,
-  parseToolCalls,
-  stripToolCalls,
-  type ParsedToolCall,
-  type ParsedToolCalls,
-  type ToolCallFormat,
-  type ToolCallItem,
-  type ToolCallParseError,
-} from './parse-tool-calls.js';
-export {
+  ADA_TOOL_CATALOGUE,
   DEFAULT_TOOL_LIMITS,
   TOOL_DEFINITIONS,
   TOOL_NAMES,

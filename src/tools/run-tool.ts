@@ -5,7 +5,7 @@
  * Numbering: `recall_*` numbers a user's live entries 1, 2, 3 … in insertion order, and every
  * index a `delete_*` call gives refers to that numbering as it was before the call.
  */
-import type { ToolCallParseError } from './tool-call-types.js';
+import type { ToolCallParseError } from '../format/index.js';
 import {
   ENTRY_WORDS,
   TOOL_DEFINITIONS,

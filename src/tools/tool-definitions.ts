@@ -3,6 +3,7 @@
  * to talk about them. Everything here is data; `run-tool.ts` acts on it.
  */
 import { z } from 'zod';
+import { describeUnknownTool as describeUnknownToolIn, describeValue, type ToolCatalogue } from '../format/index.js';
 
 /** Who is calling: rows belong to the simulated user and record the conversation that wrote them. */
 export interface ToolContext {
@@ -113,9 +114,15 @@ export function isToolName(name: unknown): name is ToolName {
 /** Every tool's signature on one line, for messages that list the valid tools. */
 export const TOOL_SIGNATURES = TOOL_NAMES.map((name) => TOOL_DEFINITIONS[name].signature).join(', ');
 
+/** Ada's tools as the call parser needs them: positional parameters, and the example its messages teach. */
+export const ADA_TOOL_CATALOGUE: ToolCatalogue = Object.freeze({
+  parameters: (name: string) => (isToolName(name) ? TOOL_DEFINITIONS[name].parameters : undefined),
+  signatures: TOOL_SIGNATURES,
+  example: { name: 'add_memory', arguments: { input_text: ['User likes jazz'] } },
+});
+
 export function describeUnknownTool(name: unknown): string {
-  const shown = typeof name === 'string' ? `"${name.slice(0, 80)}"` : `a ${typeof name} as name`;
-  return `Unknown tool ${shown}. Valid tools: ${TOOL_SIGNATURES}.`;
+  return describeUnknownToolIn(ADA_TOOL_CATALOGUE, name);
 }
 
 /** Limits that keep the database and the prompts built from recall results a sane size. */
@@ -154,15 +161,6 @@ function normalizeIndices(value: unknown): unknown {
   return value;
 }
 
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
-  if (typeof value === 'number') return `the number ${value}`;
-  if (typeof value === 'boolean') return `${value}`;
-  return `an ${typeof value}`;
-}
 
 const textList = z.preprocess(
   wrapSingle,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INJECTED_KINDS, startEmulator, type Emulator, type ToolCallFormat } from '../../src/emulator/index.js';
-import { parseToolCalls } from '../../src/tools/index.js';
+import { parseToolCalls } from '../../src/format/index.js';
 import { postChat, replyContent, type WireMessageLike } from './chat-helpers.js';
 
 const ADA_SYSTEM = { role: 'system', content: 'You are Ada. To use a tool, write <tool_call>{"name": ..., "arguments": ...}</tool_call>.' };

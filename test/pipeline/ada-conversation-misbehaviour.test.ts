@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, ProviderError } from '../../src/core/errors.js';
-import { ConversationDiscarded, type DiscardReason, type ModelRequester, type SavedConversation } from '../../src/core/types.js';
+import { ConversationDiscarded, type DiscardReason, type ModelRequester } from '../../src/core/types.js';
+import { type SavedConversation } from '../../src/format/index.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createAdaPipeline } from '../../src/pipeline/index.js';
 import { createPipelineFixture, rowsTouchedBy, toolCallsOf, PROMPTS, type PipelineFixture } from './conversation-fixture.js';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConversationDiscarded, type SavedConversation } from '../../src/core/types.js';
+import { ConversationDiscarded } from '../../src/core/types.js';
+import { type SavedConversation } from '../../src/format/index.js';
 import { createPipelineFixture, type PipelineFixture } from './conversation-fixture.js';
 import { createScriptedRequester, echoRewriter } from './scripted-requester.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SavedConversation } from '../../src/core/types.js';
+import type { SavedConversation } from '../../src/format/index.js';
 import { startEmulator, type Emulator, type ToolCallFormat } from '../../src/emulator/index.js';
-import { parseToolCalls } from '../../src/tools/index.js';
+import { parseToolCalls } from '../../src/format/index.js';
 import {
   createPipelineFixture,
   PROMPTS,
@@ -62,8 +62,8 @@ function checkStructure(saved: SavedConversation, requester: EmulatorRequester, 
     expect(caller?.role).toBe('assistant');
     expect(parseToolCalls(caller?.content ?? '').calls.map((parsed) => parsed.name)).toContain(call.name);
     // The exact markup, as it stands in the reply after the reasoning (the exports cut it out).
-    expect(call.raw.length).toBeGreaterThan(0);
-    expect(afterThinking(caller?.content ?? '')).toContain(call.raw);
+    expect(call.raw?.length).toBeGreaterThan(0);
+    expect(afterThinking(caller?.content ?? '')).toContain(call.raw ?? "missing raw");
     expect(messages[call.resultIndex]?.role).toBe('tool');
     expect(call.resultIndex).toBeGreaterThan(call.messageIndex);
     expect(messages.slice(call.messageIndex + 1, call.resultIndex + 1).every((message) => message.role === 'tool')).toBe(true);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 import { createRandom } from '../../src/core/random.js';
-import type { SavedConversation } from '../../src/core/types.js';
+import type { SavedConversation } from '../../src/format/index.js';
 import {
   createAdaPipeline,
   generateSimulatedUsers,
@@ -12,8 +12,8 @@ import {
   type AdaPipelineOptions,
   type AdaPipeline,
   type SimulatedUser,
-  type ToolCallRecord,
 } from '../../src/pipeline/index.js';
+import type { ToolCallRecord } from '../../src/format/index.js';
 import { ToolStore } from '../../src/tools/index.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 

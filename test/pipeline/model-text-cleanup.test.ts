@@ -8,7 +8,7 @@ import {
   removeThinking,
   replaceThinkBlocks,
   visibleReply,
-} from '../../src/pipeline/thinking-blocks.js';
+} from '../../src/format/index.js';
 
 const LABELS = testerLabels({ ...generateSimulatedUser(1, 0), name: 'Maya K.' });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { SavedMessage } from '../../src/core/types.js';
+import type { SavedMessage } from '../../src/format/index.js';
 import {
   TESTER_KICKOFF,
   alternateRoles,

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRandom, integerBetween, type Random } from '../../src/core/random.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { parseConversationLine } from '../../src/store/index.js';
+import { parseConversationLine } from '../../src/format/index.js';
 import { type DaemonProcess, daemonTracker, prepareDaemonData } from '../helpers/daemon.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { isRecord, outputRecords, readOutputFile, readToolDatabase, unsavedWriters } from './daemon-checks.js';

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runExportCommand } from '../../src/cli/export-command.js';
-import { exportConversations, parseConversationLine, parseWhereFilter } from '../../src/store/index.js';
+import { parseConversationLine } from '../../src/format/index.js';
+import { exportConversations, parseWhereFilter } from '../../src/store/index.js';
 import type { ExportOptions } from '../../src/store/index.js';
 import { FIXTURES, makeTemporaryDirectory, removeTemporaryDirectories } from './store-test-helpers.js';
 

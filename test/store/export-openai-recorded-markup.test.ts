@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SavedConversation } from '../../src/core/types.js';
+import type { SavedConversation } from '../../src/format/index.js';
 import { exportConversations } from '../../src/store/index.js';
 import { createPipelineFixture, type PipelineFixture } from '../pipeline/conversation-fixture.js';
 import { createScriptedRequester } from '../pipeline/scripted-requester.js';

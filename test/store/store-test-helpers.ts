@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { SavedConversation } from '../../src/core/types.js';
+import type { SavedConversation } from '../../src/format/index.js';
 
 const createdDirectories: string[] = [];
 

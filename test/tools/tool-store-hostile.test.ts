@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseToolCalls } from '../../src/tools/parse-tool-calls.js';
+import { parseToolCalls } from '../../src/format/index.js';
 import { parseErrorResult } from '../../src/tools/run-tool.js';
 import type { ToolContext } from '../../src/tools/tool-definitions.js';
 import { ToolStore } from '../../src/tools/tool-store.js';

@@ -3,7 +3,7 @@
  * `delete_memory([1, 2])`. Values use the tolerant reader (Python literals included); nothing is
  * evaluated.
  */
-import { TOOL_DEFINITIONS, describeUnknownTool, isToolName } from './tool-definitions.js';
+import type { ToolCatalogue } from './tool-call-types.js';
 import { describePosition, readIdentifier, readTolerantValue, skipWhitespace } from './tolerant-json.js';
 
 export type PythonCallRead =
@@ -72,14 +72,20 @@ function readArgumentList(
   }
 }
 
+/** `Unknown tool "x". Valid tools: …` for a name the catalogue does not hold. */
+export function describeUnknownTool(catalogue: ToolCatalogue | undefined, name: unknown): string {
+  const shown = typeof name === 'string' ? `"${name.slice(0, 80)}"` : `a ${typeof name} as name`;
+  return catalogue === undefined ? `Unknown tool ${shown}.` : `Unknown tool ${shown}. Valid tools: ${catalogue.signatures}.`;
+}
+
 /** Maps positional arguments onto the tool's parameters, in order. */
-function nameArguments(name: string, list: ArgumentList): Record<string, unknown> | string {
+function nameArguments(name: string, list: ArgumentList, catalogue: ToolCatalogue | undefined): Record<string, unknown> | string {
   const result: Record<string, unknown> = {};
   if (list.positional.length > 0) {
-    if (!isToolName(name)) {
-      return `${describeUnknownTool(name)} Positional arguments need a known tool; write name=value instead`;
+    const parameters = catalogue?.parameters(name);
+    if (parameters === undefined) {
+      return `${describeUnknownTool(catalogue, name)} Positional arguments need a known tool; write name=value instead`;
     }
-    const parameters = TOOL_DEFINITIONS[name].parameters;
     if (list.positional.length > parameters.length) {
       const expected = parameters.length === 0 ? 'no arguments' : `only ${parameters.join(', ')}`;
       return `${name} takes ${expected}, but ${list.positional.length} positional argument(s) were given`;
@@ -97,7 +103,7 @@ function nameArguments(name: string, list: ArgumentList): Record<string, unknown
 }
 
 /** Reads `name(arguments)` at `position`; the caller has checked `looksLikePythonCall`. */
-export function readPythonCall(text: string, position: number): PythonCallRead {
+export function readPythonCall(text: string, position: number, catalogue: ToolCatalogue | undefined): PythonCallRead {
   CALL_NAME_PATTERN.lastIndex = position;
   const name = CALL_NAME_PATTERN.exec(text)?.[0];
   if (name === undefined) return { ok: false, message: 'expected a tool name', end: position };
@@ -108,7 +114,7 @@ export function readPythonCall(text: string, position: number): PythonCallRead {
   const list: ArgumentList = { positional: [], keywords: new Map() };
   const read = readArgumentList(text, open + 1, list);
   if (!read.ok) return { ok: false, name, message: read.message, end: read.end };
-  const named = nameArguments(name, list);
+  const named = nameArguments(name, list, catalogue);
   if (typeof named === 'string') return { ok: false, name, message: named, end: read.end };
   return { ok: true, name, arguments: named, end: read.end };
 }

@@ -2,9 +2,10 @@
  * Readers for each kind of tool-call markup. Each takes the text and where the markup starts and
  * returns what it found (calls and failures) and where its span of text ends.
  */
+import { toSpacedJson } from './format-tool-call.js';
 import { looksLikePythonCall, readPythonCall } from './read-python-call.js';
 import { callsFromValue, normalizeArguments, type CallValue } from './tool-call-values.js';
-import type { ParsedToolCall, ToolCallFormat, ToolCallParseError } from './tool-call-types.js';
+import type { ParsedToolCall, ToolCallFormat, ToolCallParseError, ToolCatalogue } from './tool-call-types.js';
 import { describePosition, readTolerantValue, skipWhitespace } from './tolerant-json.js';
 
 /** Where a call may start: a tag, the Mistral marker, or a plain `tool_call:` line. */
@@ -18,19 +19,40 @@ const PLAIN_NAME_PATTERN = /[ \t]*["'`]?([A-Za-z_][\w.-]*)["'`]?[ \t]*/y;
 const PLAIN_ARGUMENTS_PATTERN = /[ \t]*\r?\n\s*(?:arguments|parameters|args)[ \t]*:[ \t]*/iy;
 const REST_OF_LINE_PATTERN = /[ \t]*(?:\r?\n|$)/y;
 
-const HERMES_FORM =
-  'Write each call as <tool_call>{"name": "add_memory", "arguments": {"input_text": ["User likes jazz"]}}</tool_call>.';
-const PYTHON_FORM = 'Write each call as <tool_call>add_memory(input_text=["User likes jazz"])</tool_call>.';
-const MISTRAL_FORM =
-  'Write calls as [TOOL_CALLS] [{"name": "add_memory", "arguments": {"input_text": ["User likes jazz"]}}].';
-const PLAIN_FORM =
-  'Write the line tool_call: add_memory and below it the line arguments: {"input_text": ["User likes jazz"]}.';
-const RIGHT_FORM: Readonly<Record<ToolCallFormat, string>> = {
-  hermes: HERMES_FORM,
-  python: PYTHON_FORM,
-  mistral: MISTRAL_FORM,
-  plain: PLAIN_FORM,
-};
+/** The example a parse error shows when the caller names no tools. */
+const GENERIC_EXAMPLE = { name: 'tool_name', arguments: { argument: 'value' } } as const;
+
+/** Built once per catalogue: a runaway reply can hold thousands of unreadable calls. */
+const rightForms = new WeakMap<object, Readonly<Record<ToolCallFormat, string>>>();
+
+/** How a parse error tells the model to write a call, in the syntax it tried, with a real example. */
+function rightForm(format: ToolCallFormat, catalogue: ToolCatalogue | undefined): string {
+  const key = catalogue ?? GENERIC_EXAMPLE;
+  let forms = rightForms.get(key);
+  if (forms === undefined) {
+    const example = catalogue?.example ?? GENERIC_EXAMPLE;
+    forms = { hermes: describeForm('hermes', example), python: describeForm('python', example), mistral: describeForm('mistral', example), plain: describeForm('plain', example) };
+    rightForms.set(key, forms);
+  }
+  return forms[format];
+}
+
+function describeForm(format: ToolCallFormat, example: ToolCatalogue['example']): string {
+  const call = toSpacedJson({ name: example.name, arguments: example.arguments });
+  const argumentsJson = toSpacedJson(example.arguments);
+  switch (format) {
+    case 'hermes':
+      return `Write each call as <tool_call>${call}</tool_call>.`;
+    case 'python': {
+      const named = Object.entries(example.arguments).map(([key, value]) => `${key}=${toSpacedJson(value)}`);
+      return `Write each call as <tool_call>${example.name}(${named.join(', ')})</tool_call>.`;
+    }
+    case 'mistral':
+      return `Write calls as [TOOL_CALLS] [${call}].`;
+    case 'plain':
+      return `Write the line tool_call: ${example.name} and below it the line arguments: ${argumentsJson}.`;
+  }
+}
 
 /** What one piece of markup produced and the span of text it covers. */
 export interface Segment {
@@ -38,14 +60,14 @@ export interface Segment {
   readonly found: readonly ((ParsedToolCall & { ok: true }) | (ToolCallParseError & { ok: false }))[];
 }
 
-export function failure(format: ToolCallFormat, raw: string, detail: string, name?: string) {
-  const message = `Could not read the tool call: ${detail}. ${RIGHT_FORM[format]}`;
+export function failure(format: ToolCallFormat, raw: string, detail: string, catalogue: ToolCatalogue | undefined, name?: string) {
+  const message = `Could not read the tool call: ${detail}. ${rightForm(format, catalogue)}`;
   return { ok: false as const, format, raw, message, ...(name === undefined ? {} : { name }) };
 }
 
-function toFound(value: CallValue, format: ToolCallFormat, raw: string): Segment['found'][number] {
+function toFound(value: CallValue, format: ToolCallFormat, raw: string, catalogue: ToolCatalogue | undefined): Segment['found'][number] {
   if (value.ok) return { ok: true, name: value.name, arguments: value.arguments, format, raw };
-  return failure(format, raw, value.message, value.name);
+  return failure(format, raw, value.message, catalogue, value.name);
 }
 
 /** Skips whitespace and an opening code fence; tells whether a fence was opened. */
@@ -63,29 +85,29 @@ function skipFenceClosing(text: string, position: number, fenced: boolean): numb
 }
 
 /** Reads one item in a tag at `position`: a python call, or a JSON value holding call(s). */
-function readTagItem(content: string, position: number, raw: string, first: boolean) {
+function readTagItem(content: string, position: number, raw: string, first: boolean, catalogue: ToolCatalogue | undefined) {
   if (looksLikePythonCall(content, position)) {
-    const call = readPythonCall(content, position);
+    const call = readPythonCall(content, position, catalogue);
     const found = call.ok
       ? [{ ok: true as const, name: call.name, arguments: call.arguments, format: 'python' as const, raw }]
-      : [failure('python', raw, call.message, call.name)];
+      : [failure('python', raw, call.message, catalogue, call.name)];
     return { end: call.end, found, failed: !call.ok };
   }
   const opener = content[position];
   if (opener !== '{' && opener !== '[' && !(first && (opener === '"' || opener === "'"))) {
     const detail = `expected a JSON object or name(arguments) but found ${describePosition(content, position)}`;
-    return { end: position, found: [failure('hermes', raw, detail)], failed: true };
+    return { end: position, found: [failure('hermes', raw, detail, catalogue)], failed: true };
   }
   const value = readTolerantValue(content, position);
   if (!value.ok) {
     const detail = value.position >= content.length ? `the call is cut off (${value.message})` : value.message;
-    return { end: value.position, found: [failure('hermes', raw, detail)], failed: true };
+    return { end: value.position, found: [failure('hermes', raw, detail, catalogue)], failed: true };
   }
-  const found = callsFromValue(value.value).map((call) => toFound(call, 'hermes', raw));
+  const found = callsFromValue(value.value).map((call) => toFound(call, 'hermes', raw, catalogue));
   return { end: value.end, found, failed: false };
 }
 
-function parseTag(text: string, start: number, contentStart: number): Segment {
+function parseTag(text: string, start: number, contentStart: number, catalogue: ToolCatalogue | undefined): Segment {
   TAG_BOUNDARY_PATTERN.lastIndex = contentStart;
   const boundary = TAG_BOUNDARY_PATTERN.exec(text);
   const closed = boundary !== null && boundary[0][1] === '/';
@@ -95,9 +117,9 @@ function parseTag(text: string, start: number, contentStart: number): Segment {
     // Unclosed: one call, then the reply may go on as ordinary text.
     const opening = skipFenceOpening(content, contentStart);
     if (opening.position >= content.length) {
-      return { end: limit, found: [failure('hermes', text.slice(start, limit), 'the <tool_call> tag is empty')] };
+      return { end: limit, found: [failure('hermes', text.slice(start, limit), 'the <tool_call> tag is empty', catalogue)] };
     }
-    const item = readTagItem(content, opening.position, '', true);
+    const item = readTagItem(content, opening.position, '', true, catalogue);
     const end = item.failed ? limit : skipFenceClosing(content, item.end, opening.fenced);
     const raw = text.slice(start, end);
     return { end, found: item.found.map((found) => ({ ...found, raw })) };
@@ -107,14 +129,14 @@ function parseTag(text: string, start: number, contentStart: number): Segment {
   const found: Segment['found'][number][] = [];
   let position = skipFenceOpening(content, contentStart).position;
   while (position < limit) {
-    const item = readTagItem(content, position, raw, found.length === 0);
+    const item = readTagItem(content, position, raw, found.length === 0, catalogue);
     found.push(...item.found);
     if (item.failed) break;
     TAG_LEFTOVER_PATTERN.lastIndex = item.end;
     TAG_LEFTOVER_PATTERN.test(content);
     position = TAG_LEFTOVER_PATTERN.lastIndex;
   }
-  if (found.length === 0) found.push(failure('hermes', raw, 'the <tool_call> tag is empty'));
+  if (found.length === 0) found.push(failure('hermes', raw, 'the <tool_call> tag is empty', catalogue));
   return { end, found };
 }
 
@@ -123,11 +145,11 @@ function nextMarkupStart(text: string, from: number): number {
   return MARKUP_PATTERN.exec(text)?.index ?? text.length;
 }
 
-function parseMistral(text: string, start: number, afterMarker: number): Segment {
+function parseMistral(text: string, start: number, afterMarker: number, catalogue: ToolCatalogue | undefined): Segment {
   const opening = skipFenceOpening(text, afterMarker);
   const failAt = (detail: string, name?: string): Segment => {
     const end = nextMarkupStart(text, afterMarker);
-    return { end, found: [failure('mistral', text.slice(start, end), detail, name)] };
+    return { end, found: [failure('mistral', text.slice(start, end), detail, catalogue, name)] };
   };
   const opener = text[opening.position];
   if (opener === '[' || opener === '{') {
@@ -135,7 +157,7 @@ function parseMistral(text: string, start: number, afterMarker: number): Segment
     if (!value.ok) return failAt(value.message);
     const end = skipFenceClosing(text, value.end, opening.fenced);
     const raw = text.slice(start, end);
-    return { end, found: callsFromValue(value.value, false).map((call) => toFound(call, 'mistral', raw)) };
+    return { end, found: callsFromValue(value.value, false).map((call) => toFound(call, 'mistral', raw, catalogue)) };
   }
   MISTRAL_NAME_PATTERN.lastIndex = opening.position;
   const named = MISTRAL_NAME_PATTERN.exec(text);
@@ -161,7 +183,7 @@ function parseMistral(text: string, start: number, afterMarker: number): Segment
   end = skipFenceClosing(text, end, opening.fenced);
   const raw = text.slice(start, end);
   const normalized = normalizeArguments(argumentsValue);
-  if (typeof normalized === 'string') return { end, found: [failure('mistral', raw, normalized, name)] };
+  if (typeof normalized === 'string') return { end, found: [failure('mistral', raw, normalized, catalogue, name)] };
   return { end, found: [{ ok: true, name, arguments: normalized, format: 'mistral', raw }] };
 }
 
@@ -170,14 +192,14 @@ function lineEnd(text: string, position: number): number {
   return newline === -1 ? text.length : newline;
 }
 
-function parsePlain(text: string, start: number, afterColon: number): Segment {
+function parsePlain(text: string, start: number, afterColon: number, catalogue: ToolCatalogue | undefined): Segment {
   const failAt = (detail: string, end: number, name?: string): Segment => ({
     end,
-    found: [failure('plain', text.slice(start, end), detail, name)],
+    found: [failure('plain', text.slice(start, end), detail, catalogue, name)],
   });
   const callStart = skipWhitespace(text, afterColon);
   if (callStart <= lineEnd(text, afterColon) && looksLikePythonCall(text, callStart)) {
-    const call = readPythonCall(text, callStart);
+    const call = readPythonCall(text, callStart, catalogue);
     if (!call.ok) return failAt(call.message, Math.max(call.end, lineEnd(text, callStart)), call.name);
     const raw = text.slice(start, call.end);
     return { end: call.end, found: [{ ok: true, name: call.name, arguments: call.arguments, format: 'plain', raw }] };
@@ -215,10 +237,10 @@ function parsePlain(text: string, start: number, afterColon: number): Segment {
 }
 
 /** Reads the markup `match` found; `end` is where its span of text ends. */
-export function parseSegment(text: string, match: RegExpExecArray): Segment {
+export function parseSegment(text: string, match: RegExpExecArray, catalogue: ToolCatalogue | undefined): Segment {
   const markup = match[0];
   const after = match.index + markup.length;
-  if (markup[0] === '<') return parseTag(text, match.index, after);
-  if (markup[0] === '[') return parseMistral(text, match.index, after);
-  return parsePlain(text, match.index, after);
+  if (markup[0] === '<') return parseTag(text, match.index, after, catalogue);
+  if (markup[0] === '[') return parseMistral(text, match.index, after, catalogue);
+  return parsePlain(text, match.index, after, catalogue);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatToolCall, formatToolResponses, parseToolCalls, stripToolCalls } from '../../src/tools/parse-tool-calls.js';
+import { formatToolCall, formatToolResponses, parseToolCalls, stripToolCalls } from '../../src/format/index.js';
 
 describe('formatToolCall', () => {
   it('writes the canonical Hermes form with json.dumps spacing', () => {

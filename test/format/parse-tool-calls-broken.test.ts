@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_CALLS_PER_MESSAGE, parseToolCalls, stripToolCalls } from '../../src/tools/parse-tool-calls.js';
+import { MAX_CALLS_PER_MESSAGE, parseToolCalls, stripToolCalls } from '../../src/format/index.js';
 
 /** Each of these is markup a model might write that cannot be read as a call. */
 const BROKEN: readonly { readonly text: string; readonly format: string; readonly says: RegExp }[] = [

@@ -1,7 +1,23 @@
+/**
+ * The saved line (DESIGN.md "Formats"): one JSON object per conversation, as the store writes it
+ * and every reader (exports, validation, report, dashboard) reads it back. The one definition.
+ */
 import { z } from 'zod';
-import type { SavedConversation } from '../core/types.js';
 
-/** One line of an output file as read back by the exports (metadata may be absent after `--minimal`). */
+/** A message as saved in the dataset. */
+export interface SavedMessage {
+  readonly role: 'system' | 'user' | 'assistant' | 'tool';
+  readonly content: string;
+}
+
+/** One finished conversation, exactly as one line of the output file holds it. */
+export interface SavedConversation {
+  readonly id: string;
+  readonly conversations: readonly SavedMessage[];
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+/** One line of an output file as read back (metadata may be absent after `--minimal`). */
 export const savedConversationSchema = z.object({
   id: z.string().min(1),
   conversations: z.array(
@@ -13,15 +29,27 @@ export const savedConversationSchema = z.object({
   metadata: z.record(z.string(), z.unknown()).default({}),
 });
 
-/** One entry of `metadata.toolCalls`, as the pipeline records it. */
+/**
+ * One entry of `metadata.toolCalls`: a call and where it and its result sit in `conversations`.
+ * Pipelines write every field; readers accept lines saved before `ok`, `format` and `raw` existed.
+ */
 export const toolCallRecordSchema = z.object({
+  /** Index in `conversations` of the assistant message that made the call. */
   messageIndex: z.number().int().nonnegative(),
+  /** Index in `conversations` of the `tool` message that holds its result. */
   resultIndex: z.number().int().nonnegative(),
   name: z.string().min(1),
+  /** The arguments as parsed; null when the markup could not be read. */
   arguments: z.unknown(),
   ok: z.boolean().optional(),
+  /** The syntax the model wrote the call in (`hermes`, `python`, `mistral`, `plain`). */
   format: z.string().optional(),
-  /** The exact markup the call was parsed from; absent in lines saved before it was recorded. */
+  /** True when the markup could not be read and the result is the parse error. */
+  parseError: z.literal(true).optional(),
+  /**
+   * The exact markup the parser read, as it stands in the message (outside `<think>`); calls from
+   * one tag or one `[TOOL_CALLS]` list share it.
+   */
   raw: z.string().optional(),
 });
 

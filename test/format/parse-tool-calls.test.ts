@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { parseToolCallSequence, parseToolCalls } from '../../src/tools/parse-tool-calls.js';
+import { parseToolCallSequence, parseToolCalls } from '../../src/format/index.js';
+import { ADA_TOOL_CATALOGUE } from '../../src/tools/index.js';
+
+/** Ada's tools: python-style positional arguments map onto their parameters. */
+const parseAda = (text: string) => parseToolCalls(text, { catalogue: ADA_TOOL_CATALOGUE });
+const sequenceAda = (text: string) => parseToolCallSequence(text, { catalogue: ADA_TOOL_CATALOGUE });
 
 const JAZZ = { input_text: ['User likes jazz'] };
 
 function callsOf(text: string) {
-  const parsed = parseToolCalls(text);
+  const parsed = parseAda(text);
   expect(parsed.errors).toEqual([]);
   return parsed.calls.map(({ name, arguments: args, format }) => ({ name, arguments: args, format }));
 }
@@ -12,7 +17,7 @@ function callsOf(text: string) {
 describe('hermes tags', () => {
   it('a single <tool_call> with a JSON object becomes one call with its exact raw markup', () => {
     const markup = '<tool_call>{"name": "add_memory", "arguments": {"input_text": ["User likes jazz"]}}</tool_call>';
-    const parsed = parseToolCalls(`<think>The user told me.</think>\nNoted!\n${markup}`);
+    const parsed = parseAda(`<think>The user told me.</think>\nNoted!\n${markup}`);
     expect(parsed.errors).toEqual([]);
     expect(parsed.calls).toEqual([{ name: 'add_memory', arguments: JAZZ, format: 'hermes', raw: markup }]);
   });
@@ -32,7 +37,7 @@ describe('hermes tags', () => {
   });
 
   it('an unclosed tag followed by prose keeps the call and leaves the prose alone', () => {
-    const parsed = parseToolCalls('<tool_call>{"name": "recall_diary"}\nLet me look at my diary.');
+    const parsed = parseAda('<tool_call>{"name": "recall_diary"}\nLet me look at my diary.');
     expect(parsed.errors).toEqual([]);
     expect(parsed.calls).toEqual([
       { name: 'recall_diary', arguments: {}, format: 'hermes', raw: '<tool_call>{"name": "recall_diary"}' },
@@ -50,7 +55,7 @@ describe('hermes tags', () => {
   });
 
   it('prose after a call inside its tag runs the call and reports the prose it could not read', () => {
-    const parsed = parseToolCalls('<tool_call>{"name": "recall_memories"} thanks</tool_call>');
+    const parsed = parseAda('<tool_call>{"name": "recall_memories"} thanks</tool_call>');
     expect(parsed.calls.map((call) => call.name)).toEqual(['recall_memories']);
     expect(parsed.errors).toHaveLength(1);
     expect(parsed.errors[0]?.message).toContain('found "thanks"');
@@ -90,7 +95,7 @@ describe('python-call style', () => {
   });
 
   it('positional arguments to an unknown tool are an error naming the valid tools', () => {
-    const parsed = parseToolCalls('<tool_call>remember("x")</tool_call>');
+    const parsed = parseAda('<tool_call>remember("x")</tool_call>');
     expect(parsed.calls).toEqual([]);
     expect(parsed.errors).toHaveLength(1);
     expect(parsed.errors[0]?.format).toBe('python');
@@ -98,8 +103,18 @@ describe('python-call style', () => {
     expect(parsed.errors[0]?.message).toContain('add_memory(input_text: string[])');
   });
 
+  it('without a catalogue of tools, positional arguments are refused and the error teaches named ones', () => {
+    const parsed = parseToolCalls('<tool_call>add_memory(["x"])</tool_call>');
+    expect(parsed.calls).toEqual([]);
+    expect(parsed.errors[0]?.message).toContain('Positional arguments need a known tool; write name=value instead');
+    expect(parsed.errors[0]?.message).toContain('<tool_call>tool_name(argument="value")</tool_call>');
+    expect(parseToolCalls('<tool_call>add_memory(input_text=["x"])</tool_call>').calls).toEqual([
+      expect.objectContaining({ name: 'add_memory', arguments: { input_text: ['x'] } }),
+    ]);
+  });
+
   it('too many positional arguments say how many the tool takes', () => {
-    const parsed = parseToolCalls('<tool_call>recall_memories(5)</tool_call>');
+    const parsed = parseAda('<tool_call>recall_memories(5)</tool_call>');
     expect(parsed.errors[0]?.message).toContain('recall_memories takes no arguments');
   });
 });
@@ -150,7 +165,7 @@ describe('plain', () => {
   });
 
   it('"tool_call:" in the middle of a sentence is not a call', () => {
-    expect(parseToolCalls('You could write tool_call: add_memory, but I will not.')).toEqual({ calls: [], errors: [] });
+    expect(parseAda('You could write tool_call: add_memory, but I will not.')).toEqual({ calls: [], errors: [] });
   });
 });
 
@@ -205,7 +220,7 @@ describe('mixed formats and tolerance', () => {
   });
 
   it('a key named __proto__ stays data and does not change the prototype', () => {
-    const parsed = parseToolCalls('<tool_call>{"name": "add_memory", "arguments": {"__proto__": {"polluted": 1}}}</tool_call>');
+    const parsed = parseAda('<tool_call>{"name": "add_memory", "arguments": {"__proto__": {"polluted": 1}}}</tool_call>');
     const args = parsed.calls[0]?.arguments ?? {};
     expect(Object.getPrototypeOf(args)).toBe(Object.prototype);
     expect(Object.keys(args)).toEqual(['__proto__']);
@@ -223,7 +238,7 @@ describe('think blocks', () => {
   });
 
   it('an unclosed <think> hides the rest of the text (the reply was cut off while reasoning)', () => {
-    expect(parseToolCalls('<think>Maybe <tool_call>{"name": "recall_memories"}</tool_call>')).toEqual({ calls: [], errors: [] });
+    expect(parseAda('<think>Maybe <tool_call>{"name": "recall_memories"}</tool_call>')).toEqual({ calls: [], errors: [] });
   });
 
   it('a </think> with no opening tag hides everything before it', () => {
@@ -236,9 +251,9 @@ describe('text without tool calls', () => {
   it('ordinary replies, even long ones, give no calls and no errors', () => {
     const long = 'The weather is fine. '.repeat(50_000);
     const started = performance.now();
-    expect(parseToolCalls(long)).toEqual({ calls: [], errors: [] });
-    expect(parseToolCalls('')).toEqual({ calls: [], errors: [] });
-    expect(parseToolCalls('<think>just thinking</think>\nHello!')).toEqual({ calls: [], errors: [] });
+    expect(parseAda(long)).toEqual({ calls: [], errors: [] });
+    expect(parseAda('')).toEqual({ calls: [], errors: [] });
+    expect(parseAda('<think>just thinking</think>\nHello!')).toEqual({ calls: [], errors: [] });
     expect(performance.now() - started).toBeLessThan(200);
   });
 });
@@ -250,7 +265,7 @@ describe('parseToolCallSequence', () => {
       '<tool_call>{"name": "add_memory", "arguments": {"input_text": ["a"]}}</tool_call>\n' +
       '[TOOL_CALLS] [{"name": "recall_diary"}, {"arguments": {}}, {"name": "delete_diary", "arguments": {"indices": [1]}}]\n' +
       '<tool_call>{"name": "recall_memories"}</tool_call>';
-    const sequence = parseToolCallSequence(text);
+    const sequence = sequenceAda(text);
     expect(sequence.map((item) => (item.kind === 'call' ? item.call.name : 'error'))).toEqual([
       'add_memory',
       'recall_diary',
@@ -260,7 +275,7 @@ describe('parseToolCallSequence', () => {
     ]);
     const last = sequence.at(-1);
     expect(last?.start).toBe(text.lastIndexOf('<tool_call>'));
-    const parsed = parseToolCalls(text);
+    const parsed = parseAda(text);
     expect(parsed.calls).toEqual(sequence.flatMap((item) => (item.kind === 'call' ? [item.call] : [])));
     expect(parsed.errors).toEqual(sequence.flatMap((item) => (item.kind === 'error' ? [item.error] : [])));
   });

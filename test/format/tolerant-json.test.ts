@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_NESTING_DEPTH, parseTolerantJson, readTolerantValue } from '../../src/tools/tolerant-json.js';
+import { MAX_NESTING_DEPTH, parseTolerantJson, readTolerantValue } from '../../src/format/tolerant-json.js';
 
 function valueOf(text: string): unknown {
   const result = parseTolerantJson(text);

@@ -2,13 +2,12 @@
  * The canonical text forms nightshift writes: a tool call as it is saved in an assistant message,
  * and tool results as they are sent back to a model.
  */
-import type { ToolResult } from './tool-definitions.js';
 
 /**
  * JSON with Python's `json.dumps` spacing (`", "` and `": "`), which is what Qwen/Hermes chat
  * templates produce, so saved calls look like the ones the model was trained on.
  */
-function toSpacedJson(value: unknown): string {
+export function toSpacedJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((item) => toSpacedJson(item ?? null)).join(', ')}]`;
   if (typeof value === 'object' && value !== null) {
     const members = Object.entries(value)
@@ -28,6 +27,6 @@ export function formatToolCall(call: { readonly name: string; readonly arguments
  * The content of the `user` message that carries tool results to a model: one
  * `<tool_response>` block per result, in call order.
  */
-export function formatToolResponses(results: readonly Pick<ToolResult, 'content'>[]): string {
+export function formatToolResponses(results: readonly { readonly content: string }[]): string {
   return results.map((result) => `<tool_response>\n${result.content}\n</tool_response>`).join('\n');
 }

@@ -2,7 +2,7 @@
  * Turns a value read out of model text (`{"name": ..., "arguments": ...}` and its common
  * variants) into a call name and an arguments object, or a message saying what was wrong.
  */
-import { describeValue } from './tool-definitions.js';
+import { describeValue } from './describe-value.js';
 import { parseTolerantJson } from './tolerant-json.js';
 
 export type CallValue =

@@ -1,11 +1,15 @@
 /**
- * The `<think>…</think>` reasoning in model replies. Ada's saved messages keep it (and it is
- * rewritten); what the simulated user sees, and what the tester writes, never contains it.
+ * The `<think>…</think>` reasoning in model replies: Ada's saved messages keep it (and it is
+ * rewritten); what the simulated user sees, and what the exports strip, never contains it. Every
+ * function here reads the regions `findThinkRegions` finds, so they agree on orphan and unclosed tags.
  */
-import { stripToolCalls } from '../tools/index.js';
+import { stripToolCalls } from './parse-tool-calls.js';
+import { findThinkRegions } from './think-regions.js';
 
 const THINK_TAG_PATTERN = /<\/?think>/gi;
-const CLOSED_BLOCK_PATTERN = /<think>([\s\S]*?)<\/think>/gi;
+const LEADING_WHITESPACE = /^\s*/;
+/** Outside every region only closing tags can remain: an opening one would have started a region. */
+const STRAY_CLOSING_TAG = /<\/think>/gi;
 
 /** One closed block: `start`/`end` span the tags, `reasoning` is what is between them. */
 export interface ThinkBlock {
@@ -21,36 +25,16 @@ interface Split {
   readonly reasoning: readonly string[];
 }
 
-/**
- * Separates reasoning from the rest. Besides closed blocks it handles what models really emit: a
- * `</think>` with no opening tag (chat templates put `<think>` in the prompt), so everything
- * before it is reasoning; and an unclosed `<think>` (cut off while thinking) running to the end.
- */
 function splitReasoning(text: string): Split {
   const reasoning: string[] = [];
   let outside = '';
-  let openAt = -1;
   let cursor = 0;
-  let sawTag = false;
-  THINK_TAG_PATTERN.lastIndex = 0;
-  for (let match = THINK_TAG_PATTERN.exec(text); match !== null; match = THINK_TAG_PATTERN.exec(text)) {
-    const closing = match[0][1] === '/';
-    if (!closing && openAt === -1) {
-      outside += text.slice(cursor, match.index);
-      openAt = match.index + match[0].length;
-    } else if (closing && openAt !== -1) {
-      reasoning.push(text.slice(openAt, match.index));
-      openAt = -1;
-      cursor = match.index + match[0].length;
-    } else if (closing && !sawTag) {
-      reasoning.push(text.slice(0, match.index));
-      cursor = match.index + match[0].length;
-    }
-    sawTag = true;
+  for (const region of findThinkRegions(text)) {
+    outside += text.slice(cursor, region.start);
+    reasoning.push(text.slice(region.innerStart, region.innerEnd));
+    cursor = region.end;
   }
-  if (openAt !== -1) reasoning.push(text.slice(openAt));
-  else outside += text.slice(cursor);
-  return { outside, reasoning };
+  return { outside: outside + text.slice(cursor), reasoning };
 }
 
 /** The text without any reasoning, trimmed. */
@@ -58,26 +42,37 @@ export function removeThinking(text: string): string {
   return splitReasoning(text).outside.trim();
 }
 
-/** What the person chatting with Ada sees: no reasoning, no tool-call markup. */
+/** What the person chatting with the assistant sees: no reasoning, no tool-call markup. */
 export function visibleReply(text: string): string {
   return stripToolCalls(removeThinking(text)).trim();
 }
 
+/**
+ * For the exports: every reasoning region (closed, orphan-closed or unclosed) removed with the
+ * whitespace after it, and stray `</think>` tags that close nothing, the rest byte for byte. A
+ * stray tag left behind would turn the reply before it into reasoning for the next reader.
+ */
+export function stripThinking(text: string): string {
+  let result = '';
+  let cursor = 0;
+  for (const region of findThinkRegions(text)) {
+    result += text.slice(cursor, region.start).replace(STRAY_CLOSING_TAG, '');
+    cursor = region.end + (LEADING_WHITESPACE.exec(text.slice(region.end))?.[0].length ?? 0);
+  }
+  return result + text.slice(cursor).replace(STRAY_CLOSING_TAG, '');
+}
+
 /** `reasoning</think>reply` (the opening tag was in the prompt) becomes `<think>reasoning</think>reply`. */
 export function normalizeThinking(text: string): string {
-  THINK_TAG_PATTERN.lastIndex = 0;
-  const first = THINK_TAG_PATTERN.exec(text);
-  return first !== null && first[0][1] === '/' ? `<think>${text}` : text;
+  const first = findThinkRegions(text)[0];
+  return first?.kind === 'orphan' ? `<think>${text}` : text;
 }
 
 /** The closed blocks of `text`, in order. */
 export function findThinkBlocks(text: string): ThinkBlock[] {
-  const blocks: ThinkBlock[] = [];
-  CLOSED_BLOCK_PATTERN.lastIndex = 0;
-  for (let match = CLOSED_BLOCK_PATTERN.exec(text); match !== null; match = CLOSED_BLOCK_PATTERN.exec(text)) {
-    blocks.push({ start: match.index, end: match.index + match[0].length, reasoning: match[1] as string });
-  }
-  return blocks;
+  return findThinkRegions(text)
+    .filter((region) => region.kind === 'closed')
+    .map((region) => ({ start: region.start, end: region.end, reasoning: text.slice(region.innerStart, region.innerEnd) }));
 }
 
 /** `text` with the reasoning of each block replaced, in order; everything else byte for byte. */

@@ -19,16 +19,7 @@
  */
 import { MARKUP_PATTERN, parseSegment } from './read-call-markup.js';
 import { createRegionLookup, findThinkRegions, type TextRegion } from './think-regions.js';
-import type { ParsedToolCall, ParsedToolCalls, ToolCallItem, ToolCallParseError } from './tool-call-types.js';
-
-export type {
-  ParsedToolCall,
-  ParsedToolCalls,
-  ToolCallFormat,
-  ToolCallItem,
-  ToolCallParseError,
-} from './tool-call-types.js';
-export { formatToolCall, formatToolResponses } from './format-tool-call.js';
+import type { ParsedToolCall, ParsedToolCalls, ParseOptions, ToolCallItem, ToolCallParseError } from './tool-call-types.js';
 
 /** More calls than this in one reply are refused (one error), so a runaway reply stays cheap. */
 export const MAX_CALLS_PER_MESSAGE = 32;
@@ -42,7 +33,7 @@ interface Scan {
   readonly spans: TextRegion[];
 }
 
-function scanToolCalls(text: string): Scan {
+function scanToolCalls(text: string, options: ParseOptions | undefined): Scan {
   const scan: Scan = { items: [], spans: [] };
   if (!QUICK_CHECK_PATTERN.test(text)) return scan;
   const thinkRegionAt = createRegionLookup(findThinkRegions(text));
@@ -57,7 +48,7 @@ function scanToolCalls(text: string): Scan {
       cursor = hidden.end;
       continue;
     }
-    const segment = parseSegment(text, match);
+    const segment = parseSegment(text, match, options?.catalogue);
     cursor = Math.max(segment.end, match.index + match[0].length);
     scan.spans.push({ start: match.index, end: cursor });
     for (const found of segment.found) {
@@ -82,10 +73,10 @@ function scanToolCalls(text: string): Scan {
 }
 
 /** Every tool call in `text`, in order of appearance, plus every piece of markup that failed. */
-export function parseToolCalls(text: string): ParsedToolCalls {
+export function parseToolCalls(text: string, options?: ParseOptions): ParsedToolCalls {
   const calls: ParsedToolCall[] = [];
   const errors: ToolCallParseError[] = [];
-  for (const item of scanToolCalls(text).items) {
+  for (const item of scanToolCalls(text, options).items) {
     if (item.kind === 'call') calls.push(item.call);
     else errors.push(item.error);
   }
@@ -96,13 +87,13 @@ export function parseToolCalls(text: string): ParsedToolCalls {
  * The same calls and failures as `parseToolCalls`, interleaved in the order the reply wrote them:
  * run them in this order and a failed call's result sits where the model expects it.
  */
-export function parseToolCallSequence(text: string): readonly ToolCallItem[] {
-  return scanToolCalls(text).items;
+export function parseToolCallSequence(text: string, options?: ParseOptions): readonly ToolCallItem[] {
+  return scanToolCalls(text, options).items;
 }
 
 /** The reply without tool-call markup (calls and failed markup alike), e.g. for exports. */
-export function stripToolCalls(text: string): string {
-  const { spans } = scanToolCalls(text);
+export function stripToolCalls(text: string, options?: ParseOptions): string {
+  const { spans } = scanToolCalls(text, options);
   if (spans.length === 0) return text;
   let result = '';
   let cursor = 0;

@@ -1,0 +1,41 @@
+/**
+ * The conversation format: the saved-line schema, `<think>` regions, and the tool-call markup
+ * grammar (parse, print, strip) in every syntax models write. Imported by tools, pipelines,
+ * validation, the store and the exports, so they never disagree; imports nothing but `core`.
+ */
+export { describeValue } from './describe-value.js';
+export { formatToolCall, formatToolResponses, toSpacedJson } from './format-tool-call.js';
+export { MAX_CALLS_PER_MESSAGE, parseToolCallSequence, parseToolCalls, stripToolCalls } from './parse-tool-calls.js';
+export { describeUnknownTool } from './read-python-call.js';
+export {
+  parseConversationLine,
+  readToolCalls,
+  savedConversationSchema,
+  toolCallRecordSchema,
+  type ParsedLine,
+  type SavedConversation,
+  type SavedMessage,
+  type ToolCallRecord,
+} from './saved-conversation.js';
+export { removeRecordedMarkup, stripToolCallMarkup } from './strip-call-markup.js';
+export { createRegionLookup, findThinkRegions, mapOutsideThinking, type TextRegion, type ThinkRegion } from './think-regions.js';
+export {
+  extractRewrittenReasoning,
+  findThinkBlocks,
+  normalizeThinking,
+  removeThinking,
+  replaceThinkBlocks,
+  stripThinking,
+  visibleReply,
+  type ThinkBlock,
+} from './thinking.js';
+export { parseTolerantJson } from './tolerant-json.js';
+export type {
+  ParseOptions,
+  ParsedToolCall,
+  ParsedToolCalls,
+  ToolCallFormat,
+  ToolCallItem,
+  ToolCallParseError,
+  ToolCatalogue,
+} from './tool-call-types.js';
