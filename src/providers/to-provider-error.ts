@@ -16,6 +16,9 @@ const NAME_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
   ResponseValidationError: 'malformed',
   SDKValidationError: 'malformed',
   InferenceClientProviderOutputError: 'malformed',
+  // Mistral's SDK validates each streamed chunk with zod as the stream is read.
+  ZodError: 'malformed',
+  $ZodError: 'malformed',
   // Mistral's SDK: a 2xx reply it cannot read ("Unexpected Status or Content-Type", e.g. a gateway's HTML page).
   SDKError: 'malformed',
   MistralError: 'malformed',
@@ -27,6 +30,10 @@ const NAME_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
   AbortError: 'aborted',
   APIUserAbortError: 'aborted',
   RequestAbortedError: 'aborted',
+  // Without an HTTP error status, these are errors the server sent inside a started stream
+  // (`data: {"error": ...}`): the server failed mid-reply.
+  APIError: 'server',
+  InferenceClientProviderApiError: 'server',
 };
 
 export interface ErrorContext {
@@ -34,7 +41,7 @@ export interface ErrorContext {
   /** Removes the provider's key from every message and body. */
   readonly redact: (text: string) => string;
   readonly requestSignal: RequestSignal;
-  /** The HTTP response, when a fetch wrapper caught it (Hugging Face exposes no headers on errors). */
+  /** The HTTP response, as the adapter's fetch saw it (some SDKs expose no headers on errors). */
   readonly response?: Response;
 }
 
@@ -47,8 +54,9 @@ export function toProviderError(error: unknown, context: ErrorContext): Provider
   if (context.requestSignal.callerAborted()) {
     return new ProviderError(`${provider}: request aborted`, { provider, kind: 'aborted', cause: original });
   }
-  if (context.requestSignal.timedOut()) {
-    return new ProviderError(`${provider}: request timed out`, { provider, kind: 'timeout', cause: original });
+  const timeoutReason = context.requestSignal.timeoutReason();
+  if (timeoutReason !== undefined) {
+    return new ProviderError(`${provider}: ${timeoutReason}`, { provider, kind: 'timeout', cause: original });
   }
   // Only an HTTP error status decides the kind: Mistral's SDK raises ResponseValidationError and
   // SDKError for an unreadable 200 reply, and those are malformed replies, to be retried.
@@ -69,12 +77,18 @@ export function toProviderError(error: unknown, context: ErrorContext): Provider
       cause: scrubError(original, scrub),
     });
   }
-  const kind = kindForName(original);
+  const kind = notAStream(context.response) ? 'malformed' : kindForName(original);
   return new ProviderError(`${provider}: ${kindLabel(kind)}: ${scrub(original.message).slice(0, BODY_LIMIT)}`, {
     provider,
     kind,
     cause: scrubError(original, scrub),
   });
+}
+
+/** A 2xx answer to a streaming request that is not an event stream (a gateway's HTML page, plain JSON) cannot be read. */
+function notAStream(response: Response | undefined): boolean {
+  if (response === undefined || !response.ok) return false;
+  return !(response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
 }
 
 function kindForStatus(status: number): ProviderErrorKind {
