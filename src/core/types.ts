@@ -29,8 +29,19 @@ export interface ChatRequest {
   readonly stop?: readonly string[];
   /** Cancels the HTTP request; the adapter rejects with a ProviderError of kind `aborted`. */
   readonly signal?: AbortSignal;
-  /** Per-request deadline; the adapter rejects with kind `timeout` when it passes. */
+  /** Outer deadline for the whole request, however steadily it streams; the adapter rejects with kind `timeout` when it passes. */
   readonly timeoutMs?: number;
+  /**
+   * Longest wait for the first byte of the response body (headers alone do not count): past it the
+   * request is hung and fails with kind `timeout`. @default no limit but `timeoutMs`
+   */
+  readonly firstByteTimeoutMs?: number;
+  /**
+   * Once the body has started, the longest silence between two pieces of it: past it the stream has
+   * stalled and the request fails with kind `timeout`. A reply that keeps arriving is never cut.
+   * @default no limit but `timeoutMs`
+   */
+  readonly idleTimeoutMs?: number;
 }
 
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'error' | 'unknown';
@@ -38,6 +49,8 @@ export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' |
 export interface Usage {
   readonly inputTokens: number;
   readonly outputTokens: number;
+  /** True when the provider reported no usage and these are estimated from characters (about four a token). */
+  readonly estimated?: boolean;
 }
 
 /** Price of one model per million tokens, in one currency for the whole price list. */
@@ -54,6 +67,10 @@ export interface ChatResult {
   readonly latencyMs: number;
   readonly provider: ProviderName;
   readonly model: string;
+  /** From sending the request to the first byte of the response body, in ms, when the adapter saw it. */
+  readonly firstByteMs?: number;
+  /** The longest silence between two pieces of the response body after the first, in ms. */
+  readonly longestSilenceMs?: number;
 }
 
 /** The one interface every provider adapter implements (one SDK each). */

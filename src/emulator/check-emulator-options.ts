@@ -27,9 +27,11 @@ export function checkProviderOptions(options: EmulatorProviderOptions, where = '
   checkNumber(`${where}.burst`, options.burst, 1, Number.POSITIVE_INFINITY);
   checkNumber(`${where}.toolCallRate`, options.toolCallRate, 0, 1);
   checkNumber(`${where}.injectedRetryAfterMs`, options.injectedRetryAfterMs, 1, 3_600_000);
+  checkNumber(`${where}.streamChunkCharacters`, options.streamChunkCharacters, 1, 1_000_000);
   if (options.latency !== undefined) {
     checkNumber(`${where}.latency.medianMs`, options.latency.medianMs, 0, 600_000);
     checkNumber(`${where}.latency.sigma`, options.latency.sigma, 0, 5);
+    checkNumber(`${where}.latency.firstChunkShare`, options.latency.firstChunkShare, 0, 1);
   }
   for (const [name, rate] of Object.entries(options.faults ?? {})) {
     checkNumber(`${where}.faults.${name}`, rate, 0, 1);

@@ -13,6 +13,7 @@ const BAD_REQUEST_MESSAGES_KEPT = 5;
 export class ProviderTally {
   requests = 0;
   ok = 0;
+  streamed = 0;
   rateLimited = 0;
   badRequests = 0;
   authFailures = 0;
@@ -49,6 +50,7 @@ export class ProviderTally {
     return {
       requests: this.requests,
       ok: this.ok,
+      streamed: this.streamed,
       rateLimited: this.rateLimited,
       injected: { ...this.injected },
       badRequests: this.badRequests,

@@ -18,12 +18,15 @@ Options (rates are probabilities per request, 0 to 1; every provider gets the sa
   --burst N                rate-limit bucket size                         default ceil(rps)
   --latency-ms N           median answer latency (log-normal)             default 0
   --latency-sigma N        spread of the latency                          default 0.35
+  --latency-first-chunk F  share of the latency before a stream's first chunk  default 0.25
+  --stream-chunk-chars N   reply characters per streamed chunk            default 16
   --fault-429 P            injected 429 with Retry-After
   --fault-500 P            injected 500
   --fault-503 P            injected 503
   --fault-malformed P      200 with a cut JSON body
-  --fault-hang P           never answers
+  --fault-hang P           never answers (no headers)
   --fault-reset P          drops the connection
+  --fault-stall P          stalls mid-answer: headers and part of the stream, then silence
   --fault-empty P          empty model reply
   --fault-truncated P      reply cut with finish_reason "length"
   --fault-tester-leak P    tester reply leaks <think> or "User:"
@@ -49,12 +52,25 @@ const FAULT_FLAGS: Readonly<Record<string, keyof EmulatorFaults>> = {
   'fault-malformed': 'rateMalformed',
   'fault-hang': 'rateHang',
   'fault-reset': 'rateReset',
+  'fault-stall': 'rateStall',
   'fault-empty': 'rateEmptyReply',
   'fault-truncated': 'rateTruncated',
   'fault-tester-leak': 'rateTesterLeak',
 };
 
-const NUMBER_FLAGS = ['port', 'seed', 'rps', 'burst', 'latency-ms', 'latency-sigma', 'tool-call-rate', 'injected-retry-after-ms', ...Object.keys(FAULT_FLAGS)];
+const NUMBER_FLAGS = [
+  'port',
+  'seed',
+  'rps',
+  'burst',
+  'latency-ms',
+  'latency-sigma',
+  'latency-first-chunk',
+  'stream-chunk-chars',
+  'tool-call-rate',
+  'injected-retry-after-ms',
+  ...Object.keys(FAULT_FLAGS),
+];
 
 const PARSE_OPTIONS = {
   ...Object.fromEntries(NUMBER_FLAGS.map((name) => [name, { type: 'string' as const }])),
@@ -117,13 +133,14 @@ function toEmulatorOptions(values: Record<string, string | boolean | undefined>)
   const defaults: EmulatorProviderOptions = {
     requestsPerSecond: number('rps'),
     burst: number('burst'),
-    latency: medianMs === undefined ? undefined : { medianMs, sigma: number('latency-sigma') },
+    latency: medianMs === undefined ? undefined : { medianMs, sigma: number('latency-sigma'), firstChunkShare: number('latency-first-chunk') },
     faults,
     strict: values.lenient !== true,
     authFailure: values['auth-failure'] === true,
     toolCallFormat: values['tool-call-format'] as ToolCallFormat | 'mixed' | undefined,
     toolCallRate: number('tool-call-rate'),
     injectedRetryAfterMs: number('injected-retry-after-ms'),
+    streamChunkCharacters: number('stream-chunk-chars'),
   };
   const options: EmulatorOptions = { seed: number('seed') ?? 1, port: number('port') ?? 8787, defaults };
   try {

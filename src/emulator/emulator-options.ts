@@ -14,6 +14,11 @@ export interface EmulatorFaults {
   readonly rateHang?: number;
   /** Destroys the socket without any response. @default 0 */
   readonly rateReset?: number;
+  /**
+   * Stalls mid-answer: headers and the first half of the stream (of the body, when not streaming),
+   * then silence until the client gives up or the emulator closes. @default 0
+   */
+  readonly rateStall?: number;
   /** The model answers with empty content. @default 0 */
   readonly rateEmptyReply?: number;
   /** The model's text is cut and `finish_reason` is `length`. @default 0 */
@@ -29,6 +34,11 @@ export interface EmulatorLatency {
   readonly medianMs: number;
   /** Spread of the underlying normal distribution. @default 0.35 */
   readonly sigma?: number;
+  /**
+   * A streamed answer's share of the latency spent before its first chunk (time to first token);
+   * the other chunks follow at even gaps, the last one at the full latency. @default 0.25
+   */
+  readonly firstChunkShare?: number;
 }
 
 export interface EmulatorProviderOptions {
@@ -57,6 +67,11 @@ export interface EmulatorProviderOptions {
    * request interval away. @default 1000 / requestsPerSecond (rounded up), or 1000 without a limit
    */
   readonly injectedRetryAfterMs?: number;
+  /**
+   * Characters of the reply per streamed chunk (about four per token). Real APIs send one or a few
+   * tokens per event; fewer, larger chunks cost the client less CPU. @default 16
+   */
+  readonly streamChunkCharacters?: number;
 }
 
 export interface EmulatorOptions {
@@ -77,6 +92,7 @@ export const INJECTED_KINDS = [
   'malformed',
   'hang',
   'reset',
+  'stall',
   'emptyReply',
   'truncated',
   'testerLeak',
@@ -85,12 +101,14 @@ export type InjectedKind = (typeof INJECTED_KINDS)[number];
 
 export interface EmulatorProviderCounters {
   readonly requests: number;
-  /** 200 answers with a well-formed body (injected model misbehaviour included). */
+  /** 200 answers with a well-formed body (injected model misbehaviour included), streamed or not. */
   readonly ok: number;
+  /** Of those, the ones streamed as server-sent events (`stream: true`). */
+  readonly streamed: number;
   /** 429s from the rate limiter (injected 429s are under `injected`). */
   readonly rateLimited: number;
   readonly injected: Readonly<Record<InjectedKind, number>>;
-  /** 400 answers: strict message rules, unreadable bodies, `stream: true`. */
+  /** 400 answers: strict message rules, unreadable bodies. */
   readonly badRequests: number;
   /** The last few 400 messages, oldest first. */
   readonly badRequestMessages: readonly string[];
@@ -112,6 +130,11 @@ export interface Emulator {
   configure(provider: ProviderName, options: EmulatorProviderOptions): void;
   counters(): EmulatorCounters;
   resetCounters(): void;
+  /**
+   * Answers held open now, hung or stalled, whose client has not hung up: a client that gives up
+   * on a request without closing its socket shows here.
+   */
+  heldResponses(): number;
   /** Ends hung requests and open sockets, then stops listening. */
   close(): Promise<void>;
 }

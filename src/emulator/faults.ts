@@ -2,7 +2,7 @@ import type { Random } from '../core/random.js';
 import type { EmulatorFaults } from './emulator-options.js';
 
 /** What goes wrong on the way to the client; at most one per request. */
-export type TransportFault = '429' | '500' | '503' | 'malformed' | 'hang' | 'reset';
+export type TransportFault = '429' | '500' | '503' | 'malformed' | 'hang' | 'reset' | 'stall';
 /** How the model misbehaves inside an otherwise good answer. */
 export type ModelFault = 'emptyReply' | 'truncated' | 'testerLeak';
 
@@ -20,6 +20,8 @@ const TRANSPORT_ORDER: readonly (readonly [TransportFault, keyof EmulatorFaults]
   ['malformed', 'rateMalformed'],
   ['hang', 'rateHang'],
   ['reset', 'rateReset'],
+  // Last, so adding it left the outcomes of every seed without stalls as they were.
+  ['stall', 'rateStall'],
 ];
 
 /**

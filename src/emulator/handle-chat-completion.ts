@@ -6,9 +6,11 @@ import type { PendingResponses } from './pending-responses.js';
 import { providerErrorResponse, type ErrorKind } from './provider-errors.js';
 import type { ProviderState } from './provider-state.js';
 import { retryAfterHeaders } from './rate-limiter.js';
-import { parseChatRequestBody, type ChatMessage } from './request-body.js';
+import { parseChatRequestBody, type ChatMessage, type ChatRequestBody } from './request-body.js';
 import { buildScriptContext, detectRole } from './script-context.js';
 import { estimateTokens, scriptedReply } from './scripted-model.js';
+import { splitReply, streamEventGroups } from './stream-chunks.js';
+import { sendEventStream, type StreamTiming } from './stream-reply.js';
 import { validateMessages } from './validate-messages.js';
 
 /** What the handler needs from the server around it. */
@@ -28,7 +30,7 @@ function sendError(state: ProviderState, response: ServerResponse, kind: ErrorKi
 
 /**
  * One `POST .../v1/chat/completions`: auth, rate limit, body, strict rules, faults, latency,
- * then the scripted reply. The order follows real APIs: a bad key is refused before a rate limit
+ * then the scripted reply, as one JSON body or (`stream: true`) as server-sent events. The order follows real APIs: a bad key is refused before a rate limit
  * is charged, and the limiter answers before the body is even looked at.
  */
 export function handleChatCompletion(
@@ -71,13 +73,7 @@ function respondToBody(
 ): void {
   const { tally, options } = state;
   const parsed = parseChatRequestBody(text);
-  const problem = !parsed.ok
-    ? parsed.message
-    : parsed.body.stream
-      ? 'Streaming is not supported by this emulator: send `stream: false` (nightshift never streams).'
-      : options.strict
-        ? validateMessages(state.provider, parsed.body.messages)
-        : undefined;
+  const problem = !parsed.ok ? parsed.message : options.strict ? validateMessages(state.provider, parsed.body.messages) : undefined;
   if (problem !== undefined || !parsed.ok) {
     tally.badRequest(problem ?? 'Invalid request.');
     sendError(state, response, 'bad_request', problem);
@@ -90,18 +86,54 @@ function respondToBody(
   tally.countRole(role);
   const faults = drawFaults(state.faultRandom, options.faults, role === 'tester');
   const delayMs = sampleLatencyMs(state.latencyRandom, options.latency);
-  if (applyTransportFault(state, request, response, environment, faults, delayMs, body.model)) return;
+  if (applyTransportFault(state, request, response, environment, faults, delayMs, body)) return;
   const reply = scriptedReply({ seed: environment.seed, role, context, body, options, modelFault: faults.model });
-  const inputTokens = estimateTokens(messages.reduce((sum, message) => sum + (message.content?.length ?? 0), 0));
-  const outputTokens = estimateTokens(reply.text.length);
-  const completion = completionBody(environment, body.model, reply.text, reply.finishReason, inputTokens, outputTokens);
-  environment.pending.delay(response, delayMs, () => {
+  const answer: Answer = {
+    id: completionId(environment),
+    model: body.model,
+    text: reply.text,
+    finishReason: reply.finishReason,
+    inputTokens: estimateTokens(messages.reduce((sum, message) => sum + (message.content?.length ?? 0), 0)),
+    outputTokens: estimateTokens(reply.text.length),
+  };
+  const onComplete = (): void => {
     if (faults.model !== undefined) tally.inject(faults.model);
     tally.ok++;
-    tally.inputTokens += inputTokens;
-    tally.outputTokens += outputTokens;
-    sendJson(response, 200, completion);
+    if (body.stream) tally.streamed++;
+    tally.inputTokens += answer.inputTokens;
+    tally.outputTokens += answer.outputTokens;
+  };
+  if (body.stream) {
+    sendEventStream(response, environment.pending, eventGroups(state, body, answer), streamTiming(state, delayMs), 'complete', onComplete);
+    return;
+  }
+  environment.pending.delay(response, delayMs, () => {
+    onComplete();
+    sendJson(response, 200, completionBody(answer));
   });
+}
+
+/** A reply as both the JSON and the streamed answer carry it. */
+interface Answer {
+  readonly id: string;
+  readonly model: string;
+  readonly text: string;
+  readonly finishReason: 'stop' | 'length';
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+function eventGroups(state: ProviderState, body: ChatRequestBody, answer: Answer): string[] {
+  return streamEventGroups(state.provider, {
+    ...answer,
+    created: Math.floor(Date.now() / 1000),
+    pieces: splitReply(answer.text, state.options.streamChunkCharacters),
+    includeUsage: body.includeUsage,
+  });
+}
+
+function streamTiming(state: ProviderState, delayMs: number): StreamTiming {
+  return { totalMs: delayMs, firstChunkShare: state.options.firstChunkShare };
 }
 
 /** Acts on a transport fault; returns whether the request is taken care of. */
@@ -112,11 +144,19 @@ function applyTransportFault(
   environment: ChatEnvironment,
   faults: FaultDecision,
   delayMs: number,
-  model: string,
+  body: ChatRequestBody,
 ): boolean {
   const fault = faults.transport;
   if (fault === undefined) return false;
   state.tally.inject(fault);
+  const placeholder = (): Answer => ({
+    id: completionId(environment),
+    model: body.model,
+    text: 'This answer never arrives whole, so its length does not matter much.',
+    finishReason: 'stop',
+    inputTokens: 1,
+    outputTokens: 1,
+  });
   switch (fault) {
     case '429':
       sendError(state, response, 'rate_limit', undefined, retryAfterHeaders(state.options.injectedRetryAfterMs));
@@ -133,38 +173,48 @@ function applyTransportFault(
         sendError(state, response, fault === '500' ? 'server' : 'overloaded'),
       );
       return true;
-    case 'malformed': {
-      const body = completionBody(environment, model, 'This answer never arrives whole.', 'stop', 1, 1);
-      environment.pending.delay(response, delayMs, () => sendJson(response, 200, malformedBody(body)));
+    case 'malformed':
+    case 'stall': {
+      const answer = placeholder();
+      if (body.stream) {
+        sendEventStream(response, environment.pending, eventGroups(state, body, answer), streamTiming(state, delayMs), fault, () => undefined);
+      } else if (fault === 'malformed') {
+        environment.pending.delay(response, delayMs, () => sendJson(response, 200, malformedBody(completionBody(answer))));
+      } else {
+        environment.pending.delay(response, delayMs / 2, () => stallJson(response, environment, completionBody(answer)));
+      }
       return true;
     }
   }
 }
 
-function completionBody(
-  environment: ChatEnvironment,
-  model: string,
-  content: string,
-  finishReason: 'stop' | 'length',
-  inputTokens: number,
-  outputTokens: number,
-): string {
-  const sequence = environment.nextSequence();
+/** Headers and the first half of a JSON body, then silence. */
+function stallJson(response: ServerResponse, environment: ChatEnvironment, body: string): void {
+  response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.write(malformedBody(body));
+  environment.pending.hang(response);
+}
+
+function completionId(environment: ChatEnvironment): string {
+  return `chatcmpl-${environment.seed.toString(36)}-${environment.nextSequence().toString(36)}`;
+}
+
+function completionBody(answer: Answer): string {
   return JSON.stringify({
-    id: `chatcmpl-${environment.seed.toString(36)}-${sequence.toString(36)}`,
+    id: answer.id,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
-    model,
+    model: answer.model,
     system_fingerprint: 'nightshift-emulator',
     choices: [
       {
         index: 0,
         // `tool_calls: null` is what Mistral sends; the OpenAI, Together and HF clients accept it too.
-        message: { role: 'assistant', content, tool_calls: null },
+        message: { role: 'assistant', content: answer.text, tool_calls: null },
         logprobs: null,
-        finish_reason: finishReason,
+        finish_reason: answer.finishReason,
       },
     ],
-    usage: { prompt_tokens: inputTokens, completion_tokens: outputTokens, total_tokens: inputTokens + outputTokens },
+    usage: { prompt_tokens: answer.inputTokens, completion_tokens: answer.outputTokens, total_tokens: answer.inputTokens + answer.outputTokens },
   });
 }

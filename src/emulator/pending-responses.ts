@@ -1,8 +1,10 @@
 import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 
 /**
- * Answers the emulator owes: delayed ones (latency) and hung ones. `closeAll` ends them all, so
- * `close()` never waits on a timer or a client that will not hang up.
+ * Answers the emulator owes: delayed ones (latency), streams in progress, and hung or stalled
+ * ones. `closeAll` ends them all, so `close()` never waits on a timer or a client that will not
+ * hang up.
  */
 export class PendingResponses {
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -26,6 +28,41 @@ export class PendingResponses {
     };
     this.#timers.add(timer);
     response.once('close', cancel);
+  }
+
+  /**
+   * Runs `step(i)` at `offsets[i]` ms from now (non-decreasing), one timer at a time. Each timer
+   * aims at its step's planned moment, so timer lateness does not add up over a long stream.
+   * Stops as soon as the client goes away.
+   */
+  sequence(response: ServerResponse, offsets: readonly number[], step: (index: number) => void): void {
+    const startedAt = performance.now();
+    let index = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const cancel = (): void => {
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      this.#timers.delete(timer);
+      timer = undefined;
+    };
+    const next = (): void => {
+      while (index < offsets.length && !response.destroyed) {
+        const waitMs = startedAt + (offsets[index] as number) - performance.now();
+        if (waitMs >= 1) {
+          timer = setTimeout(() => {
+            this.#timers.delete(timer as NodeJS.Timeout);
+            timer = undefined;
+            next();
+          }, waitMs);
+          this.#timers.add(timer);
+          return;
+        }
+        step(index++);
+      }
+      response.off('close', cancel);
+    };
+    response.once('close', cancel);
+    next();
   }
 
   /** Holds the response open until the client aborts or the emulator closes. */

@@ -12,6 +12,8 @@ import {
 import { TokenBucket } from './rate-limiter.js';
 
 const DEFAULT_TOOL_CALL_RATE = 0.6;
+const DEFAULT_STREAM_CHUNK_CHARACTERS = 16;
+const DEFAULT_FIRST_CHUNK_SHARE = 0.25;
 
 /** A provider's options with every default applied. */
 export interface ResolvedProviderOptions {
@@ -22,6 +24,8 @@ export interface ResolvedProviderOptions {
   readonly toolCallFormat: ToolCallFormat | 'mixed';
   readonly toolCallRate: number;
   readonly injectedRetryAfterMs: number;
+  readonly streamChunkCharacters: number;
+  readonly firstChunkShare: number;
 }
 
 /**
@@ -64,6 +68,8 @@ export class ProviderState {
       toolCallRate: merged.toolCallRate ?? DEFAULT_TOOL_CALL_RATE,
       injectedRetryAfterMs:
         merged.injectedRetryAfterMs ?? (merged.requestsPerSecond === undefined ? 1000 : Math.ceil(1000 / merged.requestsPerSecond)),
+      streamChunkCharacters: Math.round(merged.streamChunkCharacters ?? DEFAULT_STREAM_CHUNK_CHARACTERS),
+      firstChunkShare: merged.latency?.firstChunkShare ?? DEFAULT_FIRST_CHUNK_SHARE,
     };
   }
 }

@@ -19,6 +19,7 @@ const requestBodySchema = z.looseObject({
   max_completion_tokens: z.number().int().positive().nullable().optional(),
   stop: z.union([z.string(), z.array(z.string())]).nullable().optional(),
   stream: z.boolean().nullable().optional(),
+  stream_options: z.looseObject({ include_usage: z.boolean().nullable().optional() }).nullable().optional(),
 });
 
 export interface ChatMessage {
@@ -39,6 +40,8 @@ export interface ChatRequestBody {
   readonly maxTokens: number | undefined;
   readonly stop: readonly string[];
   readonly stream: boolean;
+  /** `stream_options.include_usage`: OpenAI and TGI send usage on a streamed reply only when asked. */
+  readonly includeUsage: boolean;
 }
 
 export type ParsedBody = { readonly ok: true; readonly body: ChatRequestBody } | { readonly ok: false; readonly message: string };
@@ -67,6 +70,7 @@ export function parseChatRequestBody(text: string): ParsedBody {
       maxTokens: raw.max_tokens ?? raw.max_completion_tokens ?? undefined,
       stop,
       stream: raw.stream === true,
+      includeUsage: raw.stream_options?.include_usage === true,
     },
   };
 }

@@ -1,8 +1,10 @@
-import { ProviderError } from '../core/errors.js';
+import { createRedactor } from '../core/redact.js';
 import type { ChatRequest, ChatResult, ProviderName } from '../core/types.js';
+import type { NormalizedReply } from './assemble-reply.js';
 import { createRequestSignal } from './request-signal.js';
 import { toProviderError } from './to-provider-error.js';
-import type { NormalizedReply } from './normalize-reply.js';
+import type { ProviderConnection } from './provider-connection.js';
+import { watchFetch, type Fetch } from './watched-fetch.js';
 
 export interface CallContext {
   readonly provider: ProviderName;
@@ -10,24 +12,46 @@ export interface CallContext {
   readonly redact: (text: string) => string;
   /** @default performance.now */
   readonly now?: () => number;
+  /** ProviderConnection.onResponse. */
+  readonly onResponse?: (response: Response) => void;
 }
 
-/** What an adapter hands back for one HTTP exchange: the reply, and the response if it saw it. */
-export type AdapterCall = (signal: AbortSignal, observe: (response: Response) => void) => Promise<NormalizedReply>;
+/** An adapter's context, built once at construction. */
+export function createCallContext(provider: ProviderName, connection: ProviderConnection): CallContext {
+  return { provider, redact: createRedactor([connection.apiKey]), now: connection.now, onResponse: connection.onResponse };
+}
+
+/** What an adapter gets for one HTTP exchange. */
+export interface AdapterTools {
+  /** Aborts at the caller's abort, the outer deadline, or a silence longer than the request allows. */
+  readonly signal: AbortSignal;
+  /** The fetch to give the SDK for this request: it observes the response and watches its body. */
+  readonly fetch: Fetch;
+  /** Characters of the request's messages, for a usage estimate when the provider reports none. */
+  readonly promptCharacters: number;
+}
+
+export type AdapterCall = (tools: AdapterTools) => Promise<NormalizedReply>;
 
 /**
- * The part every adapter shares: one deadline and abort signal per request, latency, and every
- * failure (thrown or a reply without text) turned into one ProviderError.
+ * The part every adapter shares: one abort signal per request carrying the outer deadline and the
+ * silence limits (no first byte, a stalled stream), the HTTP response kept for the error path,
+ * latency and timings, and every failure turned into one ProviderError.
  */
 export async function callProvider(context: CallContext, request: ChatRequest, call: AdapterCall): Promise<ChatResult> {
   const now = context.now ?? (() => performance.now());
-  const requestSignal = createRequestSignal(request.signal, request.timeoutMs);
+  const requestSignal = createRequestSignal(request.signal, request, now);
   let response: Response | undefined;
+  const watched = watchFetch(
+    (observed) => {
+      response = observed;
+      context.onResponse?.(observed);
+    },
+    requestSignal.received,
+  );
   const started = now();
   try {
-    const reply = await call(requestSignal.signal, (observed) => {
-      response = observed;
-    });
+    const reply = await call({ signal: requestSignal.signal, fetch: watched.fetch, promptCharacters: promptCharacters(request) });
     return {
       text: reply.text,
       finishReason: reply.finishReason,
@@ -35,14 +59,19 @@ export async function callProvider(context: CallContext, request: ChatRequest, c
       latencyMs: now() - started,
       provider: context.provider,
       model: reply.model ?? request.model,
+      firstByteMs: requestSignal.firstByteMs(),
+      longestSilenceMs: requestSignal.longestSilenceMs(),
     };
   } catch (error) {
     throw toProviderError(error, { provider: context.provider, redact: context.redact, requestSignal, response });
   } finally {
     requestSignal.dispose();
+    watched.releaseBodies();
   }
 }
 
-export function malformedReply(provider: ProviderName, detail: string): ProviderError {
-  return new ProviderError(`${provider}: malformed reply: ${detail}`, { provider, kind: 'malformed' });
+function promptCharacters(request: ChatRequest): number {
+  let characters = 0;
+  for (const message of request.messages) characters += message.content.length;
+  return characters;
 }

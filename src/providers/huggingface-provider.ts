@@ -1,29 +1,30 @@
-import { chatCompletion } from '@huggingface/inference';
+import { chatCompletionStream } from '@huggingface/inference';
 import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
-import { callProvider, malformedReply } from './call-provider.js';
+import { assembleReply } from './assemble-reply.js';
+import { callProvider, createCallContext, type CallContext } from './call-provider.js';
 import type { ProviderConnection } from './provider-connection.js';
-import { normalizeOpenAiShapedReply } from './normalize-reply.js';
-import { createRedactor } from '../core/redact.js';
+import { readOpenAiShapedChunk } from './read-chunk.js';
 
 /**
  * `@huggingface/inference` against an endpoint root (TGI's OpenAI-compatible Messages API; the SDK
- * appends `/v1/chat/completions`). `retry_on_error: false`, or it re-sends a request that got a
- * 503 in a tight loop with no limit. Its errors carry no response headers, so a fetch wrapper
- * keeps the response for Retry-After.
+ * appends `/v1/chat/completions`), streaming with `stream_options.include_usage` (TGI sends usage
+ * only when asked). `retry_on_error: false`, or it re-sends a request that got a 503 in a tight
+ * loop with no limit. Its errors carry no response headers; the watched fetch keeps the response
+ * for Retry-After.
  */
 export class HuggingFaceProvider implements ChatProvider {
   readonly name = 'huggingface' as const;
   readonly #connection: ProviderConnection;
-  readonly #context;
+  readonly #context: CallContext;
 
   constructor(connection: ProviderConnection) {
     this.#connection = connection;
-    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now };
+    this.#context = createCallContext(this.name, connection);
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {
-    return callProvider(this.#context, request, async (signal, observe) => {
-      const response = await chatCompletion(
+    return callProvider(this.#context, request, ({ signal, fetch, promptCharacters }) => {
+      const stream = chatCompletionStream(
         {
           accessToken: this.#connection.apiKey,
           endpointUrl: this.#connection.baseUrl,
@@ -32,20 +33,11 @@ export class HuggingFaceProvider implements ChatProvider {
           temperature: request.temperature,
           max_tokens: request.maxTokens,
           stop: request.stop ? [...request.stop] : undefined,
+          stream_options: { include_usage: true },
         },
-        {
-          signal,
-          retry_on_error: false,
-          fetch: async (input, init) => {
-            const fetched = await fetch(input, init);
-            observe(fetched);
-            return fetched;
-          },
-        },
+        { signal, retry_on_error: false, fetch },
       );
-      const checked = normalizeOpenAiShapedReply(response);
-      if (!checked.ok) throw malformedReply(this.name, checked.problem);
-      return checked.reply;
+      return assembleReply(stream, readOpenAiShapedChunk, { provider: this.name, promptCharacters });
     });
   }
 }

@@ -1,37 +1,64 @@
 import type { ChatRequest, ChatResult } from '../core/types.js';
-import { callProvider, malformedReply, type CallContext } from './call-provider.js';
-import { normalizeOpenAiShapedReply } from './normalize-reply.js';
+import { assembleReply } from './assemble-reply.js';
+import { callProvider, type CallContext } from './call-provider.js';
+import { readOpenAiShapedChunk } from './read-chunk.js';
+import type { Fetch } from './watched-fetch.js';
 
-/** The body Together's and OpenAI's SDKs both take for a non-streaming chat completion. */
+/** The body Together's and OpenAI's SDKs both take for a streaming chat completion. */
 export interface OpenAiShapedBody {
   model: string;
   messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
   temperature?: number;
   max_tokens?: number;
   stop?: string[];
-  stream: false;
+  stream: true;
+  /** OpenAI sends usage only when asked, on an extra chunk before `[DONE]`. */
+  stream_options?: { include_usage: true };
 }
 
-/** One call through a Stainless-generated SDK (`openai`, `together-ai`): same body, same reply shape. */
+export interface OpenAiShapedOptions {
+  signal: AbortSignal;
+  maxRetries: 0;
+  /** Carries only the request's own fetch, under a symbol the SDKs' types cannot name. */
+  fetchOptions: Record<string, never>;
+}
+
+/**
+ * The per-request fetch rides in `fetchOptions` under this key: Stainless SDKs take `fetch` only
+ * per client, but spread `fetchOptions` into the init they hand that fetch, so `routeFetch`
+ * finds it there. A symbol, so it can clash with no RequestInit field (fetch ignores it).
+ */
+const REQUEST_FETCH = Symbol('nightshift.requestFetch');
+
+/** The client-level fetch of a Stainless SDK: each request's own watched fetch. */
+export const routeFetch: Fetch = (input, init) => {
+  const own = (init as { [REQUEST_FETCH]?: Fetch } | undefined)?.[REQUEST_FETCH];
+  return (own ?? fetch)(input, init);
+};
+
+/**
+ * One streamed call through a Stainless-generated SDK (`openai`, `together-ai`): same body, same
+ * chunks. `includeUsage` asks for the usage chunk where the API needs asking (OpenAI).
+ */
 export function callOpenAiShaped(
   context: CallContext,
   request: ChatRequest,
-  create: (body: OpenAiShapedBody, options: { signal: AbortSignal; maxRetries: 0 }) => Promise<unknown>,
+  includeUsage: boolean,
+  create: (body: OpenAiShapedBody, options: OpenAiShapedOptions) => Promise<AsyncIterable<unknown>>,
 ): Promise<ChatResult> {
-  return callProvider(context, request, async (signal) => {
-    const response = await create(
+  return callProvider(context, request, async ({ signal, fetch, promptCharacters }) => {
+    const stream = await create(
       {
         model: request.model,
         messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
         temperature: request.temperature,
         max_tokens: request.maxTokens,
         stop: request.stop ? [...request.stop] : undefined,
-        stream: false,
+        stream: true,
+        ...(includeUsage ? { stream_options: { include_usage: true as const } } : {}),
       },
-      { signal, maxRetries: 0 },
+      { signal, maxRetries: 0, fetchOptions: { [REQUEST_FETCH]: fetch } as unknown as Record<string, never> },
     );
-    const checked = normalizeOpenAiShapedReply(response);
-    if (!checked.ok) throw malformedReply(context.provider, checked.problem);
-    return checked.reply;
+    return assembleReply(stream, readOpenAiShapedChunk, { provider: context.provider, promptCharacters });
   });
 }

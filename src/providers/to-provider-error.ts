@@ -16,6 +16,9 @@ const NAME_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
   ResponseValidationError: 'malformed',
   SDKValidationError: 'malformed',
   InferenceClientProviderOutputError: 'malformed',
+  // Mistral's SDK validates each streamed chunk with zod as the stream is read.
+  ZodError: 'malformed',
+  $ZodError: 'malformed',
   // Mistral's SDK: a 2xx reply it cannot read ("Unexpected Status or Content-Type", e.g. a gateway's HTML page).
   SDKError: 'malformed',
   MistralError: 'malformed',
@@ -27,6 +30,10 @@ const NAME_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
   AbortError: 'aborted',
   APIUserAbortError: 'aborted',
   RequestAbortedError: 'aborted',
+  // Without an HTTP error status, these are errors the server sent inside a started stream
+  // (`data: {"error": ...}`): the server failed mid-reply.
+  APIError: 'server',
+  InferenceClientProviderApiError: 'server',
 };
 
 export interface ErrorContext {
@@ -34,22 +41,25 @@ export interface ErrorContext {
   /** Removes the provider's key from every message and body. */
   readonly redact: (text: string) => string;
   readonly requestSignal: RequestSignal;
-  /** The HTTP response, when a fetch wrapper caught it (Hugging Face exposes no headers on errors). */
+  /** The HTTP response, as the adapter's fetch saw it (some SDKs expose no headers on errors). */
   readonly response?: Response;
 }
 
 /** Turns whatever an SDK threw into one ProviderError: status, kind, retry delay, truncated body. */
 export function toProviderError(error: unknown, context: ErrorContext): ProviderError {
-  if (error instanceof ProviderError) return error;
   const scrub = context.redact;
   const original = error instanceof Error ? error : new Error(String(error));
   const { provider } = context;
+  // First: once the request's own signal fired, whatever the SDK made of it (Stainless SDKs end a
+  // stream quietly on abort, which then reads as a reply cut short) is the abort's doing.
   if (context.requestSignal.callerAborted()) {
     return new ProviderError(`${provider}: request aborted`, { provider, kind: 'aborted', cause: original });
   }
-  if (context.requestSignal.timedOut()) {
-    return new ProviderError(`${provider}: request timed out`, { provider, kind: 'timeout', cause: original });
+  const timeoutReason = context.requestSignal.timeoutReason();
+  if (timeoutReason !== undefined) {
+    return new ProviderError(`${provider}: ${timeoutReason}`, { provider, kind: 'timeout', cause: original });
   }
+  if (error instanceof ProviderError) return error;
   // Only an HTTP error status decides the kind: Mistral's SDK raises ResponseValidationError and
   // SDKError for an unreadable 200 reply, and those are malformed replies, to be retried.
   const status = errorStatusOf(error) ?? (context.response && !context.response.ok ? context.response.status : undefined);
@@ -69,12 +79,18 @@ export function toProviderError(error: unknown, context: ErrorContext): Provider
       cause: scrubError(original, scrub),
     });
   }
-  const kind = kindForName(original);
+  const kind = notAStream(context.response) ? 'malformed' : kindForName(original);
   return new ProviderError(`${provider}: ${kindLabel(kind)}: ${scrub(original.message).slice(0, BODY_LIMIT)}`, {
     provider,
     kind,
     cause: scrubError(original, scrub),
   });
+}
+
+/** A 2xx answer to a streaming request that is not an event stream (a gateway's HTML page, plain JSON) cannot be read. */
+function notAStream(response: Response | undefined): boolean {
+  if (response === undefined || !response.ok) return false;
+  return !(response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
 }
 
 function kindForStatus(status: number): ProviderErrorKind {

@@ -81,7 +81,7 @@ describe('npm run emulator', () => {
     let output = '';
     await runEmulatorCommand(['--help'], { write: (text) => (output += text) });
     expect(output).toBe(EMULATOR_HELP);
-    for (const flag of ['--port', '--seed', '--rps', '--latency-ms', '--fault-429', '--fault-hang', '--fault-tester-leak', '--lenient']) {
+    for (const flag of ['--port', '--seed', '--rps', '--latency-ms', '--latency-first-chunk', '--stream-chunk-chars', '--fault-429', '--fault-hang', '--fault-stall', '--fault-tester-leak', '--lenient']) {
       expect(output).toContain(flag);
     }
   });
@@ -91,5 +91,8 @@ describe('npm run emulator', () => {
     await expect(runEmulatorCommand(['--rps', 'fast'])).rejects.toThrow('Expected --rps to be a number, got "fast".');
     await expect(runEmulatorCommand(['--fault-500', '1.5'])).rejects.toThrow(/defaults\.faults\.rate500.*<= 1/);
     await expect(runEmulatorCommand(['--tool-call-format', 'xml'])).rejects.toThrow(/toolCallFormat/);
+    await expect(runEmulatorCommand(['--fault-stall', '2'])).rejects.toThrow(/defaults\.faults\.rateStall.*<= 1/);
+    await expect(runEmulatorCommand(['--latency-ms', '100', '--latency-first-chunk', '1.5'])).rejects.toThrow(/firstChunkShare.*<= 1/);
+    await expect(runEmulatorCommand(['--stream-chunk-chars', '0'])).rejects.toThrow(/streamChunkCharacters.*>= 1/);
   });
 });

@@ -92,10 +92,8 @@ describe('strict message rules', () => {
     });
   }
 
-  it('stream: true and unreadable bodies are 400s, and every 400 is counted with its message', async () => {
+  it('unreadable bodies are 400s, and every 400 is counted with its message', async () => {
     emulator.resetCounters();
-    const streamed = await send('openai_compatible', [USER], { stream: true });
-    expect(expectProviderShapedBadRequest('openai_compatible', streamed.status, streamed.text)).toMatch(/stream/i);
     const garbage = await fetch(`${emulator.baseUrls.openai_compatible}/chat/completions`, {
       method: 'POST',
       headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
@@ -103,12 +101,18 @@ describe('strict message rules', () => {
     });
     expect(garbage.status).toBe(400);
     const noModel = await postChat(emulator, 'openai_compatible', { messages: [USER] });
-    expect(noModel.status).toBe(400);
+    expect(expectProviderShapedBadRequest('openai_compatible', noModel.status, noModel.text)).toMatch(/model/i);
     const counters = emulator.counters().openai_compatible;
-    expect(counters.badRequests).toBe(3);
-    expect(counters.badRequestMessages).toHaveLength(3);
-    expect(counters.badRequestMessages[0]).toMatch(/stream/i);
+    expect(counters.badRequests).toBe(2);
+    expect(counters.badRequestMessages).toHaveLength(2);
+    expect(counters.badRequestMessages[0]).toMatch(/JSON/);
     expect(counters.ok).toBe(0);
+  });
+
+  it('a streaming request breaking the rules is refused the same way, before any stream starts', async () => {
+    const streamed = await send('mistral', [ASSISTANT], { stream: true });
+    expect(streamed.headers.get('content-type')).toBe('application/json');
+    expect(expectProviderShapedBadRequest('mistral', streamed.status, streamed.text)).toMatch(/role/i);
   });
 
   it('with strict: false any order is answered', async () => {

@@ -20,6 +20,8 @@ const SCHEMAS: Readonly<Record<ProviderName, string>> = {
   openai_compatible: 'together-chat-request.schema.json',
 };
 
+const USAGE_ASKED: Readonly<Record<ProviderName, boolean>> = { mistral: false, together: false, huggingface: true, openai_compatible: true };
+
 const MESSAGES: readonly WireMessage[] = [
   { role: 'system', content: 'You are Ada.' },
   { role: 'user', content: 'Hello there' },
@@ -55,13 +57,16 @@ describe.each(Object.keys(SCHEMAS) as ProviderName[])('the %s adapter on the wir
     expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
   });
 
-  it('sends the fields under their wire names, with no stream and the key only in the Authorization header', () => {
+  it('sends the fields under their wire names, streaming, and the key only in the Authorization header', () => {
     const body = JSON.parse(recorded.body);
     expect(body).toMatchObject({ model: 'emulator-assistant', max_tokens: 256, temperature: 0.6 });
     // Mistral's SDK adds `prefix: false` to assistant messages; roles and contents are what matter.
     expect(body.messages.map(({ role, content }: WireMessage) => ({ role, content }))).toEqual(MESSAGES);
     expect(body.maxTokens).toBeUndefined();
-    expect(body.stream === undefined || body.stream === false).toBe(true);
+    expect(body.stream).toBe(true);
+    // OpenAI and TGI stream usage only when asked; Mistral and Together send it unasked (and
+    // Mistral's schema forbids unknown fields).
+    expect(body.stream_options).toEqual(USAGE_ASKED[name] ? { include_usage: true } : undefined);
     expect(recorded.headers.authorization).toBe('Bearer schema-key-123456');
     expect(recorded.path).toMatch(/\/v1\/chat\/completions$/);
   });

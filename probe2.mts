@@ -1,0 +1,23 @@
+import http from 'node:http';
+let closed = 0;
+const server = http.createServer((req, res) => { req.resume(); req.socket.once('close', () => closed++); /* never answer */ });
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const port = (server.address() as any).port;
+const c = new AbortController();
+setTimeout(() => c.abort(), 100);
+console.log(await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{}', signal: c.signal }).then(() => 'ok', (e) => String(e)));
+await new Promise((r) => setTimeout(r, 300));
+server.getConnections((e, n) => console.log('open', n, 'closed', closed));
+// stalled body
+const server2 = http.createServer((req, res) => { req.resume(); req.socket.once('close', () => closed++); res.writeHead(200, {'content-type': 'text/event-stream'}); res.write('data: 1\n\n'); });
+await new Promise<void>((r) => server2.listen(0, '127.0.0.1', r));
+const port2 = (server2.address() as any).port;
+const c2 = new AbortController();
+const r2 = await fetch(`http://127.0.0.1:${port2}/`, { method: 'POST', body: '{}', signal: c2.signal });
+const reader = r2.body!.getReader();
+console.log((await reader.read()).value?.length);
+setTimeout(() => c2.abort(), 100);
+console.log(await reader.read().then(() => 'read', (e) => String(e)));
+await new Promise((r) => setTimeout(r, 300));
+server2.getConnections((e, n) => console.log('open2', n, 'closed', closed));
+setTimeout(() => process.exit(0), 500);

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/** What one streamed chunk contributes to the reply, whatever the casing of the SDK that parsed it. */
+export interface ChunkFields {
+  /** Text added by this chunk ('' when none). */
+  readonly text: string;
+  readonly finishReason: string | null | undefined;
+  readonly inputTokens: number | null | undefined;
+  readonly outputTokens: number | null | undefined;
+  readonly model: string | undefined;
+}
+
+export type ChunkCheck = { readonly ok: true; readonly fields: ChunkFields } | { readonly ok: false; readonly problem: string };
+
+/** Content may be a string, null, or (Mistral, some servers) a list of typed parts. */
+const content = z.union([z.string(), z.null(), z.array(z.object({ type: z.string(), text: z.string().optional() }).loose())]).optional();
+
+/**
+ * The OpenAI `chat.completion.chunk` that Together, TGI and OpenAI-compatible servers stream. The
+ * usage chunk of `stream_options.include_usage` has no choices at all.
+ */
+const openAiShapedChunk = z
+  .object({
+    model: z.string().optional(),
+    choices: z.array(z.object({ delta: z.object({ content }).loose().nullable().optional(), finish_reason: z.string().nullable().optional() }).loose()),
+    usage: z
+      .object({ prompt_tokens: z.number().nullable().optional(), completion_tokens: z.number().nullable().optional() })
+      .loose()
+      .nullable()
+      .optional(),
+  })
+  .loose();
+
+/** Mistral's SDK hands back camelCase chunks it already parsed (`event.data`). */
+const mistralChunk = z
+  .object({
+    model: z.string().optional(),
+    choices: z.array(z.object({ delta: z.object({ content }).loose(), finishReason: z.string().nullable().optional() }).loose()),
+    usage: z
+      .object({ promptTokens: z.number().nullable().optional(), completionTokens: z.number().nullable().optional() })
+      .loose()
+      .nullable()
+      .optional(),
+  })
+  .loose();
+
+export function readOpenAiShapedChunk(value: unknown): ChunkCheck {
+  const parsed = openAiShapedChunk.safeParse(value);
+  if (!parsed.success) return { ok: false, problem: describeIssues(parsed.error) };
+  const chunk = parsed.data;
+  const choice = chunk.choices[0];
+  return {
+    ok: true,
+    fields: {
+      text: contentText(choice?.delta?.content),
+      finishReason: choice?.finish_reason,
+      inputTokens: chunk.usage?.prompt_tokens,
+      outputTokens: chunk.usage?.completion_tokens,
+      model: chunk.model,
+    },
+  };
+}
+
+export function readMistralChunk(value: unknown): ChunkCheck {
+  const parsed = mistralChunk.safeParse(value);
+  if (!parsed.success) return { ok: false, problem: describeIssues(parsed.error) };
+  const chunk = parsed.data;
+  const choice = chunk.choices[0];
+  return {
+    ok: true,
+    fields: {
+      text: contentText(choice?.delta.content),
+      finishReason: choice?.finishReason,
+      inputTokens: chunk.usage?.promptTokens,
+      outputTokens: chunk.usage?.completionTokens,
+      model: chunk.model,
+    },
+  };
+}
+
+function contentText(value: z.infer<typeof content>): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((part) => part.text ?? '').join('');
+  return '';
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || 'chunk'}: ${issue.message}`)
+    .join('; ');
+}
