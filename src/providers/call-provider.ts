@@ -10,6 +10,8 @@ export interface CallContext {
   readonly redact: (text: string) => string;
   /** @default performance.now */
   readonly now?: () => number;
+  /** The base URL, named in network errors. */
+  readonly url?: string;
 }
 
 /** What an adapter hands back for one HTTP exchange: the reply, and the response if it saw it. */
@@ -37,7 +39,7 @@ export async function callProvider(context: CallContext, request: ChatRequest, c
       model: reply.model ?? request.model,
     };
   } catch (error) {
-    throw toProviderError(error, { provider: context.provider, redact: context.redact, requestSignal, response });
+    throw toProviderError(error, { provider: context.provider, redact: context.redact, requestSignal, response, url: context.url });
   } finally {
     requestSignal.dispose();
   }

@@ -18,7 +18,7 @@ export class HuggingFaceProvider implements ChatProvider {
 
   constructor(connection: ProviderConnection) {
     this.#connection = connection;
-    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now };
+    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now, url: connection.baseUrl };
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {

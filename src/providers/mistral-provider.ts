@@ -17,7 +17,7 @@ export class MistralProvider implements ChatProvider {
 
   constructor(connection: ProviderConnection) {
     this.#client = new Mistral({ apiKey: connection.apiKey, serverURL: connection.baseUrl, retryConfig: { strategy: 'none' } });
-    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now };
+    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now, url: connection.baseUrl };
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {

@@ -18,7 +18,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
 
   constructor(connection: ProviderConnection) {
     this.#client = new OpenAI({ apiKey: connection.apiKey, baseURL: connection.baseUrl, maxRetries: 0, timeout: SDK_TIMEOUT_MS });
-    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now };
+    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now, url: connection.baseUrl };
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {

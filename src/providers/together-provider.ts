@@ -19,7 +19,7 @@ export class TogetherProvider implements ChatProvider {
 
   constructor(connection: ProviderConnection) {
     this.#client = new Together({ apiKey: connection.apiKey, baseURL: connection.baseUrl, maxRetries: 0, timeout: SDK_TIMEOUT_MS });
-    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now };
+    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now, url: connection.baseUrl };
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {
