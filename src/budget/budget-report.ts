@@ -1,13 +1,15 @@
 import type { MonthlyLimit } from '../core/budget.js';
 import { monthOf, resetDateOf } from './calendar-month.js';
 import { formatDollars, formatTokens } from './describe-spend.js';
-import { ledgerPath, SpendLedger, type Spend } from './spend-ledger.js';
+import { ledgerPath, markedReason, SpendLedger, type Spend } from './spend-ledger.js';
 
 /** One budget's month so far: what it allows, what is used, and what requests in flight hold. */
 export interface BudgetLine {
   readonly limit: MonthlyLimit;
   readonly used: Spend;
   readonly reserved: Spend;
+  /** Set once a run found no room left for a request this month (README: budgets). */
+  readonly spentReason?: string;
 }
 
 /** What `status` shows of the monthly budgets, read from the data directory alone. */
@@ -33,12 +35,17 @@ export function readBudgetReport(dataDirectory: string, now: number): BudgetRepo
     const limits = ledger.readLimits();
     const used = ledger.spent(month);
     const reserved = ledger.reserved(month);
+    const marks = ledger.spentMarks(month);
+    const line = (limit: MonthlyLimit, usedSpend: Spend, reservedSpend: Spend, key: string): BudgetLine => {
+      const spentReason = markedReason(marks.get(key), limit);
+      return { limit, used: usedSpend, reserved: reservedSpend, ...(spentReason === undefined ? {} : { spentReason }) };
+    };
     const names = new Set([...Object.keys(limits.providers), ...used.keys(), ...reserved.keys()]);
     const providers: Record<string, BudgetLine> = {};
     for (const name of [...names].sort()) {
-      providers[name] = { limit: limits.providers[name as keyof typeof limits.providers] ?? {}, used: get(used, name), reserved: get(reserved, name) };
+      providers[name] = line(limits.providers[name as keyof typeof limits.providers] ?? {}, get(used, name), get(reserved, name), name);
     }
-    return { month, resetsOn: resetDateOf(month), overall: { limit: limits.overall, used: sum(used), reserved: sum(reserved) }, providers };
+    return { month, resetsOn: resetDateOf(month), overall: line(limits.overall, sum(used), sum(reserved), 'overall'), providers };
   } finally {
     ledger.close();
   }
@@ -74,7 +81,9 @@ function describeLine(line: BudgetLine, resetsOn: string): string {
     const cost = used.cost > 0 ? `, ${formatDollars(used.cost)}` : '';
     return `${formatTokens(used.tokens)} tokens${cost} used (no monthly budget)`;
   }
-  return parts.join(' · ') + (spent ? ` — spent until ${resetsOn}` : '');
+  // A run found too little left for its next request (counting what requests in flight held).
+  const tooLittle = !spent && line.spentReason !== undefined ? ' (too little left for a request)' : '';
+  return parts.join(' · ') + (spent || tooLittle !== '' ? ` — spent until ${resetsOn}${tooLittle}` : '');
 }
 
 function get(totals: ReadonlyMap<string, Spend>, name: string): Spend {

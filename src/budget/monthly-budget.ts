@@ -2,7 +2,7 @@ import type { BudgetClaim, BudgetDecision, BudgetGate, BudgetReservation, Monthl
 import type { ModelPrice, ProviderName, Usage } from '../core/types.js';
 import { monthOf, resetDateOf } from './calendar-month.js';
 import { describeSpend } from './describe-spend.js';
-import type { Spend, SpendLedger } from './spend-ledger.js';
+import { markedReason, type Spend, type SpendLedger, type SpentMark } from './spend-ledger.js';
 
 export interface MonthlyBudgetOptions {
   readonly ledger: SpendLedger;
@@ -32,6 +32,8 @@ interface MonthState {
   readonly month: string;
   readonly used: Map<string, Spend>;
   readonly reserved: Map<string, Spend>;
+  /** Budgets found with no room this month (this run or an earlier one), by provider or `overall`. */
+  readonly marks: Map<string, SpentMark>;
   readonly spentProviders: Set<ProviderName>;
   spentReported: boolean;
 }
@@ -64,12 +66,14 @@ export class MonthlyBudget implements BudgetGate {
     const overall = this.#refusal(this.#options.budgets.overall, total(state.used), total(state.reserved), spend, state.month);
     if (overall !== undefined) {
       const reason = `overall ${overall}`;
+      this.#mark(state, undefined, this.#options.budgets.overall, reason);
       this.#reportSpent(state, reason);
       return { granted: false, scope: 'overall', reason };
     }
     const limit = this.#options.budgets.providers[claim.provider];
     const own = limit === undefined ? undefined : this.#refusal(limit, get(state.used, claim.provider), get(state.reserved, claim.provider), spend, state.month);
-    if (own !== undefined) {
+    if (limit !== undefined && own !== undefined) {
+      this.#mark(state, claim.provider, limit, own);
       state.spentProviders.add(claim.provider);
       if (this.#options.providers.every((provider) => state.spentProviders.has(provider))) {
         this.#reportSpent(state, `every provider's monthly budget is spent (last: ${claim.provider}, ${own})`);
@@ -97,17 +101,22 @@ export class MonthlyBudget implements BudgetGate {
     add(this.#state.used, held.provider, spent, 1);
   }
 
-  /** Why nothing may be sent at all this month, before anything is tried: the overall budget is used up. */
+  /**
+   * Why nothing may be sent at all this month, before anything is tried: the overall budget is
+   * used up, or a run this month already found no room left in it (and it was not raised since).
+   */
   overallSpentReason(): string | undefined {
     const state = this.#current();
-    return this.#exhausted(this.#options.budgets.overall, total(state.used), state.month, 'overall ');
+    const limit = this.#options.budgets.overall;
+    return this.#exhausted(limit, total(state.used), state.month, 'overall ') ?? markedReason(state.marks.get('overall'), limit);
   }
 
-  /** Why `provider` may send nothing this month: its own budget is used up. */
+  /** Why `provider` may send nothing this month: its own budget is used up (or was found so). */
   providerSpentReason(provider: ProviderName): string | undefined {
     const state = this.#current();
     const limit = this.#options.budgets.providers[provider];
-    return limit === undefined ? undefined : this.#exhausted(limit, get(state.used, provider), state.month, '');
+    if (limit === undefined) return undefined;
+    return this.#exhausted(limit, get(state.used, provider), state.month, '') ?? markedReason(state.marks.get(provider), limit);
   }
 
   /** What this month has used and reserved so far, per provider, for the start-up line. */
@@ -126,7 +135,8 @@ export class MonthlyBudget implements BudgetGate {
     // ledger's own rows for the month are ours, so they are read from memory instead.
     const reserved = new Map<string, Spend>();
     for (const held of this.#reservations.values()) if (held.month === month) add(reserved, held.provider, held.spend, 1);
-    return { month, used: this.#options.ledger.spent(month), reserved, spentProviders: new Set(), spentReported: false };
+    const ledger = this.#options.ledger;
+    return { month, used: ledger.spent(month), reserved, marks: ledger.spentMarks(month), spentProviders: new Set(), spentReported: false };
   }
 
   #refusal(limit: MonthlyLimit, used: Spend, reserved: Spend, claim: Spend, month: string): string | undefined {
@@ -142,6 +152,15 @@ export class MonthlyBudget implements BudgetGate {
     const costOut = limit.costUsd !== undefined && used.cost >= limit.costUsd;
     if (!tokensOut && !costOut) return undefined;
     return `${prefix}monthly budget spent (${describeSpend(used, limit, tokensOut)}); resets ${resetDateOf(month)}`;
+  }
+
+  /** Kept in the ledger, so a restart this month knows without trying (once per budget and month). */
+  #mark(state: MonthState, provider: ProviderName | undefined, limit: MonthlyLimit, reason: string): void {
+    const key = provider ?? 'overall';
+    if (markedReason(state.marks.get(key), limit) !== undefined) return;
+    const mark = { limit, reason };
+    state.marks.set(key, mark);
+    this.#options.ledger.markSpent(state.month, provider, limit, reason);
   }
 
   #reportSpent(state: MonthState, reason: string): void {

@@ -29,6 +29,13 @@ export interface Spend {
   cost: number;
 }
 
+/** A budget found too small for the next request: it stays spent for the month unless it is raised. */
+export interface SpentMark {
+  /** The limit it was spent under. */
+  readonly limit: MonthlyLimit;
+  readonly reason: string;
+}
+
 export interface LeftoverReservations extends Spend {
   readonly requests: number;
 }
@@ -41,7 +48,11 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS reservations (
     id INTEGER PRIMARY KEY, month TEXT NOT NULL, provider TEXT NOT NULL, tokens INTEGER NOT NULL, cost REAL NOT NULL
   ) STRICT;
-  CREATE TABLE IF NOT EXISTS limits (scope TEXT PRIMARY KEY, tokens INTEGER, cost REAL) STRICT;`;
+  CREATE TABLE IF NOT EXISTS limits (scope TEXT PRIMARY KEY, tokens INTEGER, cost REAL) STRICT;
+  CREATE TABLE IF NOT EXISTS spent_marks (
+    month TEXT NOT NULL, scope TEXT NOT NULL, tokens INTEGER, cost REAL, reason TEXT NOT NULL,
+    PRIMARY KEY (month, scope)
+  ) STRICT;`;
 
 export function ledgerPath(dataDirectory: string): string {
   return path.join(dataDirectory, LEDGER_FILE_NAME);
@@ -69,6 +80,12 @@ export class SpendLedger {
       limits: database.prepare<[], { scope: string; tokens: number | null; cost: number | null }>('SELECT scope, tokens, cost FROM limits'),
       clearLimits: database.prepare('DELETE FROM limits'),
       addLimit: database.prepare<[string, number | null, number | null]>('INSERT INTO limits (scope, tokens, cost) VALUES (?, ?, ?)'),
+      markSpent: database.prepare<[string, string, number | null, number | null, string]>(
+        'INSERT OR REPLACE INTO spent_marks (month, scope, tokens, cost, reason) VALUES (?, ?, ?, ?, ?)',
+      ),
+      spentMarks: database.prepare<[string], { scope: string; tokens: number | null; cost: number | null; reason: string }>(
+        'SELECT scope, tokens, cost, reason FROM spent_marks WHERE month = ?',
+      ),
     };
   }
 
@@ -141,11 +158,22 @@ export class SpendLedger {
     const providers: Partial<Record<ProviderName, MonthlyLimit>> = {};
     let overall: MonthlyLimit = {};
     for (const row of this.#statements.limits.all()) {
-      const limit: MonthlyLimit = { ...(row.tokens === null ? {} : { tokens: row.tokens }), ...(row.cost === null ? {} : { costUsd: row.cost }) };
-      if (row.scope === OVERALL) overall = limit;
-      else providers[row.scope as ProviderName] = limit;
+      if (row.scope === OVERALL) overall = toLimit(row);
+      else providers[row.scope as ProviderName] = toLimit(row);
     }
     return { overall, providers };
+  }
+
+  /** Records that a budget (`provider` name, or undefined for the overall one) had no room left this month. */
+  markSpent(month: string, provider: ProviderName | undefined, limit: MonthlyLimit, reason: string): void {
+    this.#statements.markSpent.run(month, provider ?? OVERALL, limit.tokens ?? null, limit.costUsd ?? null, reason);
+  }
+
+  /** The budgets found spent in `month`, keyed by provider name, the overall one under `overall`. */
+  spentMarks(month: string): Map<string, SpentMark> {
+    return new Map(
+      this.#statements.spentMarks.all(month).map((row) => [row.scope === OVERALL ? 'overall' : row.scope, { limit: toLimit(row), reason: row.reason }]),
+    );
   }
 
   /** Makes every commit so far durable against a power loss too (a WAL checkpoint syncs the files). */
@@ -183,6 +211,17 @@ function checkVersion(database: Database.Database, file: string): void {
       `${file} was written by a newer nightshift (schema ${version}, this one reads ${SCHEMA_VERSION}). Update nightshift, or move the file away to start counting afresh.`,
     );
   }
+}
+
+/** A recorded verdict, unless the budget was raised (or removed) since: then it has room again. */
+export function markedReason(mark: SpentMark | undefined, limit: MonthlyLimit): string | undefined {
+  if (mark === undefined || (limit.tokens === undefined && limit.costUsd === undefined)) return undefined;
+  const notRaised = (now: number | undefined, then: number | undefined) => (now ?? Infinity) <= (then ?? Infinity);
+  return notRaised(limit.tokens, mark.limit.tokens) && notRaised(limit.costUsd, mark.limit.costUsd) ? mark.reason : undefined;
+}
+
+function toLimit(row: { tokens: number | null; cost: number | null }): MonthlyLimit {
+  return { ...(row.tokens === null ? {} : { tokens: row.tokens }), ...(row.cost === null ? {} : { costUsd: row.cost }) };
 }
 
 function toMap(rows: readonly { provider: string; tokens: number; cost: number }[]): Map<string, Spend> {

@@ -93,6 +93,34 @@ describe('monthly budgets: reserve before sending, settle after', () => {
     granted(restarted.reserve(claim('mistral', 1_000)));
   });
 
+  it('a budget found with too little room stays spent for a restart that month, unless it is raised', () => {
+    ledger.writeLimits({ overall: { tokens: 10_000 }, providers: { mistral: { tokens: 3_000 } } });
+    const gate = budget({ budgets: { overall: { tokens: 10_000 }, providers: { mistral: { tokens: 3_000 } } } });
+    const held = granted(gate.reserve(claim('together', 6_000)));
+    gate.settle(granted(gate.reserve(claim('mistral', 2_000))), { inputTokens: 500, outputTokens: 500 });
+    expect(gate.reserve(claim('mistral', 2_500)).granted).toBe(false);
+    expect(gate.reserve(claim('together', 4_000)).granted).toBe(false);
+    gate.settle(held, { inputTokens: 1_000, outputTokens: 1_000 });
+
+    // 3,000 of 10,000 used, but the last run found no room: the restart sends nothing.
+    const restarted = budget({ budgets: { overall: { tokens: 10_000 }, providers: { mistral: { tokens: 3_000 } } } });
+    expect(restarted.overallSpentReason()).toBe('overall monthly budget spent (7,000 of 10,000 tokens); resets 2026-12-01');
+    expect(restarted.providerSpentReason('mistral')).toBe('monthly budget spent (1,000 of 3,000 tokens); resets 2026-12-01');
+    const report = readBudgetReport(dataDir, NOVEMBER)!;
+    expect(report.overall.spentReason).toBe('overall monthly budget spent (7,000 of 10,000 tokens); resets 2026-12-01');
+    expect(formatBudgetReport(report)).toContain(
+      '   overall: 3,000 of 10,000 tokens used, 7,000 left — spent until 2026-12-01 (too little left for a request)',
+    );
+
+    const raised = budget({ budgets: { overall: { tokens: 20_000 }, providers: { mistral: { tokens: 4_000 } } } });
+    expect(raised.overallSpentReason()).toBeUndefined();
+    expect(raised.providerSpentReason('mistral')).toBeUndefined();
+    // A cost budget added beside the same token budget tightens it: still spent.
+    expect(budget({ budgets: { overall: { tokens: 10_000, costUsd: 5 }, providers: {} } }).overallSpentReason()).toMatch(/^overall monthly budget spent/);
+    const removed = budget({ budgets: { overall: {}, providers: {} } });
+    expect(removed.overallSpentReason()).toBeUndefined();
+  });
+
   it('a request reserved in one month settles into that month', () => {
     const gate = budget({ budgets: { overall: { tokens: 100_000 }, providers: {} } });
     const reservation = granted(gate.reserve(claim('mistral', 2_000)));
