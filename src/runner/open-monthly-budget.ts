@@ -94,6 +94,14 @@ export async function sendNothing(options: {
   return 0;
 }
 
+/** Providers out of their own budget sit the run out, shown as disabled with the reason (progress record and log). */
+export function announceSpentProviders(monthly: OpenedMonthlyBudget | undefined, stats: RunStats, logger: Logger): void {
+  for (const [provider, reason] of monthly?.spentProviders ?? []) {
+    stats.onDispatchEvent({ type: 'provider-state', provider, state: { status: 'disabled', reason } });
+    logger.warn({ provider, reason }, `provider ${provider}: ${reason}; this run goes on without it`);
+  }
+}
+
 function describeAll(reasons: ReadonlyMap<ProviderName, string>): string {
   return [...reasons].map(([name, reason]) => `${name}: ${reason}`).join('; ');
 }

@@ -11,7 +11,7 @@ import { ConversationRunner, type RunOutcome } from './conversation-runner.js';
 import { buildPipeline, loadPipelineInputs, type PipelineInputs } from './build-pipeline.js';
 import { NO_REPLY_EXIT_CODE, watchFirstReply } from './first-reply-watch.js';
 import { startOfflineEmulator } from './offline-emulator.js';
-import { openMonthlyBudget, sendNothing, type OpenedMonthlyBudget } from './open-monthly-budget.js';
+import { announceSpentProviders, openMonthlyBudget, sendNothing, type OpenedMonthlyBudget } from './open-monthly-budget.js';
 import type { CommandIo, GenerateOptions } from './run-options.js';
 import { acquireRunLock } from './run-lock.js';
 import { handleShutdownSignals, holdEarlySignals } from './shutdown-signals.js';
@@ -203,11 +203,7 @@ async function runToTarget(
   const stats = new RunStats({ target: options.target, alreadySaved: store.count, prices: configuration.prices });
   // Bound below; replies only arrive once the run has started.
   let reporter: ProgressReporter | undefined;
-  // A provider whose own monthly budget is spent sits this run out, shown as disabled with the reason.
-  for (const [provider, reason] of monthly?.spentProviders ?? []) {
-    stats.onDispatchEvent({ type: 'provider-state', provider, state: { status: 'disabled', reason } });
-    logger.warn({ provider, reason }, `provider ${provider}: ${reason}; this run goes on without it`);
-  }
+  announceSpentProviders(monthly, stats, logger);
   let noReply: string | undefined;
   const firstReply = watchFirstReply({
     timeoutMs: options.firstReplyTimeoutSeconds * 1000,
