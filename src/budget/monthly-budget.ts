@@ -1,4 +1,5 @@
 import type { BudgetClaim, BudgetDecision, BudgetGate, BudgetReservation, MonthlyBudgets, MonthlyLimit } from '../core/budget.js';
+import { NightshiftError } from '../core/errors.js';
 import type { ModelPrice, ProviderName, Usage } from '../core/types.js';
 import { monthOf, resetDateOf } from './calendar-month.js';
 import { describeSpend } from './describe-spend.js';
@@ -80,7 +81,7 @@ export class MonthlyBudget implements BudgetGate {
       }
       return { granted: false, scope: 'provider', reason: own };
     }
-    const id = this.#options.ledger.reserve(state.month, claim.provider, spend);
+    const id = this.#write(() => this.#options.ledger.reserve(state.month, claim.provider, spend));
     add(state.reserved, claim.provider, spend, 1);
     this.#reservations.set(id, { month: state.month, provider: claim.provider, model: claim.model, spend });
     return { granted: true, reservation: { id } };
@@ -95,7 +96,7 @@ export class MonthlyBudget implements BudgetGate {
       usage === undefined
         ? { tokens: 0, cost: 0 }
         : { tokens: usage.inputTokens + usage.outputTokens, cost: this.#cost(held.model, usage.inputTokens, usage.outputTokens) };
-    this.#options.ledger.settle(reservation.id, held.month, held.provider, spent);
+    this.#write(() => this.#options.ledger.settle(reservation.id, held.month, held.provider, spent));
     if (held.month !== this.#state.month) return;
     add(this.#state.reserved, held.provider, held.spend, -1);
     add(this.#state.used, held.provider, spent, 1);
@@ -160,7 +161,21 @@ export class MonthlyBudget implements BudgetGate {
     if (markedReason(state.marks.get(key), limit) !== undefined) return;
     const mark = { limit, reason };
     state.marks.set(key, mark);
-    this.#options.ledger.markSpent(state.month, provider, limit, reason);
+    this.#write(() => this.#options.ledger.markSpent(state.month, provider, limit, reason));
+  }
+
+  /**
+   * A ledger that cannot be written (disk full) can no longer keep a budget: a storage failure
+   * (code `STORE_…`), which stops the run at once like a full output disk does, not a discarded
+   * conversation.
+   */
+  #write<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (error) {
+      const detail = (error as { code?: unknown }).code ?? (error as Error).message;
+      throw new NightshiftError('STORE_LEDGER_FAILED', `the monthly spend ledger cannot be written (${String(detail)})`, { cause: error });
+    }
   }
 
   #reportSpent(state: MonthState, reason: string): void {

@@ -121,6 +121,18 @@ describe('monthly budgets: reserve before sending, settle after', () => {
     expect(removed.overallSpentReason()).toBeUndefined();
   });
 
+  it('a ledger that cannot be written is a storage failure (the run stops), not a refusal', () => {
+    const gate = budget({ budgets: { overall: { tokens: 10_000 }, providers: {} } });
+    ledger.close();
+    let thrown: unknown;
+    try {
+      gate.reserve(claim('mistral', 1_000));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'STORE_LEDGER_FAILED', message: expect.stringMatching(/^the monthly spend ledger cannot be written/) });
+  });
+
   it('a request reserved in one month settles into that month', () => {
     const gate = budget({ budgets: { overall: { tokens: 100_000 }, providers: {} } });
     const reservation = granted(gate.reserve(claim('mistral', 2_000)));
