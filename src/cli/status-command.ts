@@ -75,7 +75,13 @@ export async function runStatusCommand(argv: readonly string[], io: StatusComman
   const cwd = io.cwd ?? process.cwd();
   const dataDirectory = path.resolve(cwd, values['data-dir'] ?? (values.offline ? OFFLINE_DATA_DIR : 'data'));
   const filePath = statusFilePath(dataDirectory);
-  const budgets = readBudgetReport(dataDirectory, (io.now ?? Date.now)());
+  let budgets;
+  try {
+    budgets = readBudgetReport(dataDirectory, (io.now ?? Date.now)());
+  } catch (error) {
+    // The budgets are an addition to the status: an unreadable ledger must not hide the rest.
+    stderr.write(`could not read the monthly budgets in ${dataDirectory}: ${(error as Error).message}\n`);
+  }
   let status;
   try {
     status = await readStatusFile(filePath);
