@@ -52,11 +52,21 @@ export function openMonthlyBudget(options: { readonly configuration: Configurati
     const overall = gate.overallSpentReason();
     const nothingToSend =
       overall ?? (spentProviders.size === names.length ? `every provider's monthly budget is spent (${describeAll(spentProviders)})` : undefined);
+    const budgets = configuration.budgets;
+    const anyBudget = Object.keys(budgets.overall).length > 0 || Object.keys(budgets.providers).length > 0;
     logger.info(
-      { month: gate.month, used: Object.fromEntries(gate.used()), budgets: configuration.budgets },
-      `month ${gate.month} so far: ${describeUsed(gate)}; budgets reset ${resetDateOf(gate.month)}`,
+      { month: gate.month, used: Object.fromEntries(gate.used()), budgets },
+      `month ${gate.month} so far: ${describeUsed(gate)}; ` +
+        (anyBudget ? `monthly budgets reset ${resetDateOf(gate.month)}` : 'no monthly budget set (see README, "Monthly budgets")'),
     );
-    const sync = setInterval(() => ledger.sync(), LEDGER_SYNC_INTERVAL_MS);
+    const sync = setInterval(() => {
+      try {
+        ledger.sync();
+      } catch (error) {
+        // A failed checkpoint loses no commit (they are in the WAL); the next one tries again.
+        logger.warn({ err: error, ledger: file }, 'could not checkpoint the monthly spend ledger');
+      }
+    }, LEDGER_SYNC_INTERVAL_MS);
     sync.unref();
     return {
       gate,
