@@ -1,5 +1,6 @@
 import type { Configuration } from '../config/configuration.js';
 import { loadConfiguration } from '../config/load-configuration.js';
+import { MissingSecretsError, writeSecretsTemplate } from '../config/secrets-template.js';
 import { ConfigError } from '../core/errors.js';
 import type { CommandIo } from '../runner/run-options.js';
 import { GENERATE_HELP, parseGenerateOptions, type GenerateOptions } from './generate-options.js';
@@ -9,7 +10,8 @@ const processIo = (): CommandIo => ({ cwd: process.cwd(), env: process.env, stdo
 
 /**
  * `npm run generate -- --target N`. Exit codes: 0 target reached or stopped cleanly, 1 no provider
- * could serve, 2 bad configuration (reported before anything is written), 130 a second signal.
+ * could serve, 2 bad configuration (reported before anything is written; a first run without any
+ * configuration writes only the secrets template), 3 no provider answered in time, 130 a second signal.
  */
 export async function runGenerateCommand(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
   let options: GenerateOptions;
@@ -31,6 +33,11 @@ export async function runGenerateCommand(argv: readonly string[], io: CommandIo 
       });
     }
   } catch (error) {
+    if (error instanceof MissingSecretsError) {
+      // The first run, as the original tool did it: the template to fill in, and nothing else.
+      io.stderr.write(`Configuration error: ${writeSecretsTemplate(error)}\n`);
+      return 2;
+    }
     if (error instanceof ConfigError) {
       io.stderr.write(`Configuration error: ${error.message}\n`);
       return 2;

@@ -5,15 +5,20 @@ import { LOG_FORMATS, type LogFormat } from '../stats/index.js';
 
 export type { GenerateOptions };
 
-export const GENERATE_HELP = `Usage: npm run generate -- --target N [options]
+/** The original tool's default. */
+export const DEFAULT_TARGET = 5000;
+/** Longer than any default request timeout (a local server's is five minutes), short of a wasted night. */
+export const DEFAULT_FIRST_REPLY_TIMEOUT_SECONDS = 600;
+
+export const GENERATE_HELP = `Usage: npm run generate -- [--target N] [options]
 
 Generates N training conversations, resuming from what the output already holds.
 
-  --target N                  conversations the output file should hold at the end (required)
+  --target N                  conversations the output file should hold at the end (default: ${DEFAULT_TARGET})
   --data-dir DIR              run state: secrets.json, tools.db, output, logs, status (default: data)
   --config FILE               secrets file to read (default: <data-dir>/secrets.json)
   --output PATH               output JSONL (default: <data-dir>/trainingData/conversations.jsonl)
-  --providers a,b             use only these enabled providers for this run
+  --providers a,b             use these providers for this run (any with a key), instead of enabled_providers
   --concurrency N             conversations in flight (default: automatic, from observed latency)
   --offline                   dry run against an in-process emulator, no keys needed (data dir: data/offline)
   --users N                   simulated users in the pool, generated from --seed (default: 200)
@@ -29,6 +34,8 @@ Generates N training conversations, resuming from what the output already holds.
   --max-tokens N              stop cleanly after this many tokens (input + output)
   --max-cost USD              stop cleanly when the estimated cost reaches this (needs "prices")
   --max-hours H               stop cleanly after this many hours
+  --first-reply-timeout SECONDS  stop with exit code 3 if no provider has answered a single request
+                              by then, e.g. a wrong base URL (default: ${DEFAULT_FIRST_REPLY_TIMEOUT_SECONDS}; 0: wait forever)
   --quiet                     terminal shows warnings and progress only
   --verbose                   terminal and log file include debug records
   --log-format pretty|json    terminal output: readable lines, or NDJSON as in the log file (default: pretty)
@@ -65,6 +72,7 @@ export function parseGenerateOptions(argv: readonly string[]): GenerateOptions {
         'max-tokens': { type: 'string' },
         'max-cost': { type: 'string' },
         'max-hours': { type: 'string' },
+        'first-reply-timeout': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         'log-format': { type: 'string' },
@@ -79,11 +87,10 @@ export function parseGenerateOptions(argv: readonly string[]): GenerateOptions {
     throw new ConfigError(`${(error as Error).message}\nRun with --help to see every flag.`);
   }
   if (values.help) return { ...defaults(), target: 0, help: true };
-  if (values.target === undefined) throw new ConfigError('--target is required: how many conversations the output should hold, e.g. --target 5000.');
   if (values.quiet && values.verbose) throw new ConfigError('--quiet and --verbose cannot be used together.');
   return {
     ...defaults(),
-    target: integer('--target', values.target, 1),
+    target: optional(values.target, (text) => integer('--target', text, 1)) ?? DEFAULT_TARGET,
     dataDir: values['data-dir'],
     configPath: values.config,
     output: values.output,
@@ -103,6 +110,7 @@ export function parseGenerateOptions(argv: readonly string[]): GenerateOptions {
     maxTokens: optional(values['max-tokens'], (text) => integer('--max-tokens', text, 1)),
     maxCost: optional(values['max-cost'], (text) => number('--max-cost', text, 0.000001)),
     maxHours: optional(values['max-hours'], (text) => number('--max-hours', text, 0.000001)),
+    firstReplyTimeoutSeconds: optional(values['first-reply-timeout'], (text) => number('--first-reply-timeout', text, 0)) ?? DEFAULT_FIRST_REPLY_TIMEOUT_SECONDS,
     logLevel: values.verbose ? 'debug' : values.quiet ? 'warn' : 'info',
     logFormat: optional(values['log-format'], parseLogFormat) ?? 'pretty',
     baseUrls: stripUndefined({
@@ -127,6 +135,7 @@ function defaults(): Omit<GenerateOptions, 'target' | 'help'> {
     graceSeconds: 30,
     progressIntervalSeconds: 30,
     conversationDeadlineSeconds: 900,
+    firstReplyTimeoutSeconds: DEFAULT_FIRST_REPLY_TIMEOUT_SECONDS,
     logLevel: 'info',
     logFormat: 'pretty',
     baseUrls: {},

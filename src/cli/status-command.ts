@@ -3,19 +3,23 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatBudgetReport, readBudgetReport } from '../budget/index.js';
+import { OFFLINE_DATA_DIR } from '../config/offline-configuration.js';
 import { classifyStatus, describeStatus, type StatusCondition } from '../stats/describe-status.js';
 import { readLogTail } from '../stats/log-tail.js';
 import { formatPrettyLine } from '../stats/pretty-line.js';
 import { readStatusFile, StatusFileError, statusFilePath } from '../stats/status-file.js';
 
-export const STATUS_USAGE = `Usage: npm run status [-- --data-dir DIR] [--json]
+export const STATUS_USAGE = `Usage: npm run status [-- --data-dir DIR | --offline] [--json]
 
 Says how far the run in DIR has got, how fast it is going, when it will be done, how each provider
-is doing, and, if it is not running, whether it finished or stopped and why.
+is doing, and, if it is not running, whether it finished or stopped and why; then what is left of
+each monthly budget this calendar month (UTC).
 
 Options:
   -d, --data-dir <dir>  The run's data directory (default: data); reads <dir>/status.json.
-      --json            Print the status file with the computed "condition" as JSON instead.
+      --offline         The dry run's data directory (${OFFLINE_DATA_DIR}), as \`generate --offline\` uses it.
+      --json            Print the status file with the computed "condition" (and "monthlyBudgets") as JSON instead.
   -h, --help            Show this help.
 
 Exit codes: 0 running, draining, finished or stopped cleanly; 1 no run was started in DIR;
@@ -46,12 +50,13 @@ const SHOW_LOG_TAIL: ReadonlySet<StatusCondition> = new Set(['dead', 'stalled', 
 export async function runStatusCommand(argv: readonly string[], io: StatusCommandIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
-  let values: { 'data-dir': string; json: boolean; help: boolean };
+  let values: { 'data-dir'?: string; offline: boolean; json: boolean; help: boolean };
   try {
     const parsed = parseArgs({
       args: [...argv],
       options: {
-        'data-dir': { type: 'string', short: 'd', default: 'data' },
+        'data-dir': { type: 'string', short: 'd' },
+        offline: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -67,17 +72,29 @@ export async function runStatusCommand(argv: readonly string[], io: StatusComman
     stdout.write(`${STATUS_USAGE}\n`);
     return EXIT_OK;
   }
-  const dataDirectory = path.resolve(io.cwd ?? process.cwd(), values['data-dir']);
+  const cwd = io.cwd ?? process.cwd();
+  const dataDirectory = path.resolve(cwd, values['data-dir'] ?? (values.offline ? OFFLINE_DATA_DIR : 'data'));
   const filePath = statusFilePath(dataDirectory);
+  let budgets;
+  try {
+    budgets = readBudgetReport(dataDirectory, (io.now ?? Date.now)());
+  } catch (error) {
+    // The budgets are an addition to the status: an unreadable ledger must not hide the rest.
+    stderr.write(`could not read the monthly budgets in ${dataDirectory}: ${(error as Error).message}\n`);
+  }
   let status;
   try {
     status = await readStatusFile(filePath);
   } catch (error) {
     if (error instanceof StatusFileError && error.code === 'STATUS_FILE_MISSING') {
+      const dryRun = values['data-dir'] === undefined && !values.offline && fs.existsSync(statusFilePath(path.resolve(cwd, OFFLINE_DATA_DIR)));
       stderr.write(
         `No run has been started in ${dataDirectory} (there is no ${path.basename(filePath)}). ` +
-          'Start one with `npm run generate`, or pass the data directory you used: `npm run status -- --data-dir DIR`.\n',
+          (dryRun
+            ? `There is a dry run (--offline) in ${OFFLINE_DATA_DIR}: \`npm run status -- --offline\`.\n`
+            : 'Start one with `npm run generate`, or pass the data directory you used: `npm run status -- --data-dir DIR`.\n'),
       );
+      if (budgets !== undefined && !values.json) stdout.write(`${formatBudgetReport(budgets)}\n`);
       return EXIT_NO_RUN;
     }
     if (error instanceof StatusFileError) {
@@ -92,9 +109,10 @@ export async function runStatusCommand(argv: readonly string[], io: StatusComman
   };
   const condition = classifyStatus(status, options);
   if (values.json) {
-    stdout.write(`${JSON.stringify({ condition, ...status }, null, 2)}\n`);
+    stdout.write(`${JSON.stringify({ condition, ...status, ...(budgets === undefined ? {} : { monthlyBudgets: budgets }) }, null, 2)}\n`);
   } else {
     stdout.write(`${describeStatus(status, options)}\n`);
+    if (budgets !== undefined) stdout.write(`${formatBudgetReport(budgets)}\n`);
     if (SHOW_LOG_TAIL.has(condition)) {
       const lines = await readLogTail(path.resolve(dataDirectory, status.logFile));
       if (lines.length > 0) {

@@ -1,6 +1,7 @@
+import type { MonthlyBudgets } from '../core/budget.js';
 import type { ModelPrice, ProviderName, RoleModels } from '../core/types.js';
 
-export type { ModelPrice };
+export type { ModelPrice, MonthlyBudgets };
 
 /** Everything one provider needs at run time, validated and frozen. */
 export interface ProviderSettings {
@@ -27,6 +28,8 @@ export interface Configuration {
   /** Enabled providers with their settings, in the order of `enabled_providers`. */
   readonly providers: readonly ProviderSettings[];
   readonly prices: Readonly<Record<string, ModelPrice>>;
+  /** Per calendar month (UTC), kept in the data directory across runs; empty when none are set. */
+  readonly budgets: MonthlyBudgets;
   /** Problems that do not stop the run (an unknown top-level key, say). */
   readonly warnings: readonly string[];
   /** Every key in play, for redaction. */
@@ -43,7 +46,7 @@ export interface ConfigurationInput {
   readonly configPath?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
-  /** `--providers a,b`: restrict this run to these providers. */
+  /** `--providers a,b`: this run uses these providers (any with a key), whatever `enabled_providers` says. */
   readonly only?: readonly string[];
   /** `--<provider>-base-url` flags; they win over the environment and the file. */
   readonly baseUrls?: Readonly<Partial<Record<ProviderName, string>>>;

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { PROVIDER_NAMES, type ProviderName } from '../core/types.js';
 import type { Configuration, ConfigurationInput, ModelPrice, ProviderSettings } from './configuration.js';
-import { describeJsonError } from './json-location.js';
+import { checkCostBudgetsArePriced, readMonthlyBudgets } from './monthly-budgets.js';
 import { PROVIDER_DEFAULTS, isPlaceholderKey } from './provider-defaults.js';
-import { KNOWN_PROVIDERS, KNOWN_TOP_LEVEL_KEYS, describeValue, secretsSchema, type SecretsFile } from './secrets-schema.js';
+import { readSecretsFile } from './read-secrets-file.js';
+import { KNOWN_PROVIDERS, KNOWN_TOP_LEVEL_KEYS, type SecretsFile } from './secrets-schema.js';
 
 /** A key openai-compatible local servers accept; the `openai` SDK refuses an empty one. */
 const NO_KEY_NEEDED = 'not-needed';
@@ -25,7 +25,7 @@ export function loadConfiguration(input: ConfigurationInput): Configuration {
   const dataDir = path.resolve(input.cwd, input.dataDir ?? 'data');
   const secretsPath = path.resolve(input.cwd, input.configPath ?? path.join(dataDir, 'secrets.json'));
   const displayPath = path.relative(input.cwd, secretsPath) || secretsPath;
-  const secrets = readSecretsFile(secretsPath, displayPath, input);
+  const secrets = readSecretsFile({ secretsPath, displayPath, input, usableWithoutFile: usableWithoutFile(input) });
   const warnings = Object.keys(secrets)
     .filter((key) => !KNOWN_TOP_LEVEL_KEYS.has(key))
     .map((key) => `${displayPath}: unknown key "${key}" is ignored (known keys: ${[...KNOWN_TOP_LEVEL_KEYS].join(', ')})`);
@@ -34,57 +34,29 @@ export function loadConfiguration(input: ConfigurationInput): Configuration {
   const enabled = chooseEnabledProviders(secrets, keys, input, displayPath);
   const providers = enabled.map((name) => buildProviderSettings(name, keys.get(name)?.key ?? NO_KEY_NEEDED, secrets, input));
   const allSecrets = [...keys.values()].flatMap((lookup) => (lookup.key ? [lookup.key] : []));
+  const prices = convertPrices(secrets);
+  const budgets = readMonthlyBudgets(secrets);
+  checkCostBudgetsArePriced(budgets, providers, prices, displayPath);
 
   return deepFreeze({
     dataDir,
     secretsPath,
     providers,
-    prices: convertPrices(secrets),
+    prices,
+    budgets,
     warnings,
     secrets: allSecrets,
     offline: false,
   });
 }
 
-function readSecretsFile(secretsPath: string, displayPath: string, input: ConfigurationInput): SecretsFile {
-  if (!existsSync(secretsPath)) {
-    const keyInEnvironment = PROVIDER_NAMES.some((name) => lookUpKeyInEnvironment(name, input.env));
-    if (keyInEnvironment && input.configPath === undefined) return {};
-    throw new ConfigError(missingSecretsMessage(displayPath, input.configPath !== undefined));
-  }
-  const text = readFileSync(secretsPath, 'utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    const problem = describeJsonError(error, text);
-    const where = problem.line ? ` at line ${problem.line}, column ${problem.column}` : '';
-    throw new ConfigError(
-      `${displayPath} is not valid JSON${where}: ${problem.description}.\n` +
-        `Fix the file (compare with secrets.example.json); keys and strings need double quotes and no trailing commas.`,
-    );
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError(`${displayPath} must hold a JSON object like {"mistral_api_key": "..."}, got ${describeValue(parsed)}.`);
-  }
-  const result = secretsSchema.safeParse(parsed);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `  - ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-    throw new ConfigError(`${displayPath} has ${lines.length === 1 ? 'a problem' : 'problems'}:\n${lines.join('\n')}\nSee the configuration reference in README.md.`);
-  }
-  return result.data;
-}
-
-function missingSecretsMessage(displayPath: string, explicit: boolean): string {
-  if (explicit) return `The configuration file ${displayPath} (from --config) does not exist. Check the path.`;
-  return [
-    `No configuration found: ${displayPath} does not exist and no API key is set in the environment.`,
-    `Create it from the template:`,
-    `    cp secrets.example.json ${displayPath}`,
-    `then put your API key(s) in it (mistral_api_key, together_api_key, huggingface_api_key) and list the`,
-    `providers to use in "enabled_providers". Keys can also come from MISTRAL_API_KEY, TOGETHER_API_KEY or`,
-    `HF_TOKEN (or a .env file). To try nightshift without any key, run: npm run generate -- --target 20 --offline`,
-  ].join('\n');
+/**
+ * A key in the environment, or a local OpenAI-compatible server named there or by flag: enough to
+ * run without a secrets file (a server that needs no key is a whole configuration by itself).
+ */
+function usableWithoutFile(input: ConfigurationInput): boolean {
+  if (PROVIDER_NAMES.some((name) => lookUpKeyInEnvironment(name, input.env))) return true;
+  return input.env.OPENAI_COMPATIBLE_BASE_URL?.trim() || input.baseUrls?.openai_compatible ? true : false;
 }
 
 function lookUpKeyInEnvironment(name: ProviderName, env: ConfigurationInput['env']): string | undefined {
@@ -114,9 +86,17 @@ function chooseEnabledProviders(
 ): ProviderName[] {
   const usable = (name: ProviderName) => keys.get(name)?.key !== undefined || !PROVIDER_DEFAULTS[name].keyRequired;
   const listed = secrets.enabled_providers;
+  for (const name of Object.keys(secrets.providers ?? {})) {
+    if (!KNOWN_PROVIDERS.has(name)) {
+      throw new ConfigError(`${displayPath}: providers.${name}: unknown provider "${name}"; expected one of ${PROVIDER_NAMES.join(', ')}.`);
+    }
+  }
+  const listedNames = listed ? validateProviderNames(listed, `${displayPath}: enabled_providers`) : undefined;
   let enabled: ProviderName[];
-  if (listed) {
-    enabled = validateProviderNames(listed, `${displayPath}: enabled_providers`);
+  if (input.only) {
+    enabled = chooseForThisRun(validateProviderNames(input.only, '--providers'), keys, usable);
+  } else if (listedNames) {
+    enabled = listedNames;
     const withoutKey = enabled.filter((name) => !usable(name));
     if (withoutKey.length > 0) {
       const lines = withoutKey.map((name) => `  - ${name}: ${keys.get(name)?.missing}`);
@@ -126,15 +106,10 @@ function chooseEnabledProviders(
       );
     }
   } else {
-    const localServer = secrets.openai_compatible !== undefined || input.env.OPENAI_COMPATIBLE_BASE_URL !== undefined;
+    const localServer =
+      secrets.openai_compatible !== undefined || input.env.OPENAI_COMPATIBLE_BASE_URL !== undefined || input.baseUrls?.openai_compatible !== undefined;
     enabled = PROVIDER_NAMES.filter((name) => (name === 'openai_compatible' ? localServer : keys.get(name)?.key !== undefined));
   }
-  for (const name of Object.keys(secrets.providers ?? {})) {
-    if (!KNOWN_PROVIDERS.has(name)) {
-      throw new ConfigError(`${displayPath}: providers.${name}: unknown provider "${name}"; expected one of ${PROVIDER_NAMES.join(', ')}.`);
-    }
-  }
-  if (input.only) enabled = restrictTo(enabled, validateProviderNames(input.only, '--providers'));
   if (enabled.length === 0) throw new ConfigError(noProvidersMessage(keys, listed !== undefined, input.only));
   return enabled;
 }
@@ -149,15 +124,21 @@ function validateProviderNames(names: readonly string[], where: string): Provide
   return [...new Set(names)] as ProviderName[];
 }
 
-function restrictTo(enabled: readonly ProviderName[], only: readonly ProviderName[]): ProviderName[] {
-  const notEnabled = only.filter((name) => !enabled.includes(name));
-  if (notEnabled.length > 0) {
-    throw new ConfigError(
-      `--providers names ${notEnabled.join(', ')}, which ${notEnabled.length === 1 ? 'is' : 'are'} not enabled in the configuration ` +
-        `(enabled: ${enabled.join(', ') || 'none'}). Add a key and enable it first.`,
-    );
+/**
+ * `--providers a,b` overrides `enabled_providers` for this run: any provider with a key (or one
+ * that needs none) may be named, so trying one more provider needs no edit of the file.
+ */
+function chooseForThisRun(
+  only: readonly ProviderName[],
+  keys: ReadonlyMap<ProviderName, KeyLookup>,
+  usable: (name: ProviderName) => boolean,
+): ProviderName[] {
+  const withoutKey = only.filter((name) => !usable(name));
+  if (withoutKey.length > 0) {
+    const lines = withoutKey.map((name) => `  - ${name}: ${keys.get(name)?.missing}`);
+    throw new ConfigError(`--providers names ${withoutKey.join(', ')}, which cannot be used without a key:\n${lines.join('\n')}`);
   }
-  return enabled.filter((name) => only.includes(name));
+  return [...only];
 }
 
 function noProvidersMessage(keys: ReadonlyMap<ProviderName, KeyLookup>, listed: boolean, only?: readonly string[]): string {

@@ -44,6 +44,7 @@ export function createOfflineConfiguration(options: {
     secretsPath: path.join(dataDir, 'secrets.json'),
     providers,
     prices: {},
+    budgets: { overall: {}, providers: {} },
     warnings: [],
     secrets: [],
     offline: true,

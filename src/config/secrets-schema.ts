@@ -1,26 +1,22 @@
 import { z } from 'zod';
 import { MODEL_ROLES, PROVIDER_NAMES } from '../core/types.js';
 
-const positiveNumber = (what: string) =>
+/**
+ * A number checked against a rule, with one message that says in words what was expected, for a
+ * wrong type and a wrong value alike ("expected a positive integer (…), got a string").
+ */
+const numberWhere = (expected: string, rule: (value: number) => boolean) =>
   z
-    .number({ error: (issue) => `expected ${what}, got ${describeValue(issue.input)}` })
-    .refine((value) => Number.isFinite(value) && value > 0, {
-      error: (issue) => `expected ${what} greater than 0, got ${describeValue(issue.input)}`,
+    .number({ error: (issue) => `expected ${expected}, got ${describeValue(issue.input)}` })
+    .refine((value) => Number.isFinite(value) && rule(value), {
+      error: (issue) => `expected ${expected}, got ${describeValue(issue.input)}`,
     });
 
-const positiveInteger = (what: string) =>
-  z
-    .number({ error: (issue) => `expected ${what}, got ${describeValue(issue.input)}` })
-    .refine((value) => Number.isInteger(value) && value > 0, {
-      error: (issue) => `expected ${what} (a whole number greater than 0), got ${describeValue(issue.input)}`,
-    });
-
-const nonNegativeInteger = (what: string) =>
-  z
-    .number({ error: (issue) => `expected ${what}, got ${describeValue(issue.input)}` })
-    .refine((value) => Number.isInteger(value) && value >= 0, {
-      error: (issue) => `expected ${what} (a whole number, 0 or more), got ${describeValue(issue.input)}`,
-    });
+const positiveNumber = (expected: string) => numberWhere(expected, (value) => value > 0);
+const positiveInteger = (unit: string) =>
+  numberWhere(`a positive integer (${unit}: a whole number greater than 0)`, (value) => Number.isInteger(value) && value > 0);
+const nonNegativeInteger = (unit: string) =>
+  numberWhere(`a whole number of ${unit}, 0 or more`, (value) => Number.isInteger(value) && value >= 0);
 
 const text = (what: string) =>
   z.string({ error: (issue) => `expected ${what} (a string), got ${describeValue(issue.input)}` });
@@ -29,6 +25,9 @@ const url = (what: string) =>
   text(what).refine((value) => /^https?:\/\/[^\s]+$/.test(value), {
     error: `expected ${what} to be an http:// or https:// URL`,
   });
+
+const monthlyTokens = positiveInteger('tokens per calendar month').optional();
+const monthlyCost = positiveNumber('an amount in US dollars greater than 0').optional();
 
 const roleModels = z.strictObject(
   Object.fromEntries(MODEL_ROLES.map((role) => [role, text(`the ${role} model name`).min(1).optional()])) as Record<
@@ -41,11 +40,13 @@ const roleModels = z.strictObject(
 export const providerOverridesSchema = z.strictObject(
   {
     base_url: url('base_url').optional(),
-    requests_per_second: positiveNumber('requests_per_second, a number of requests per second').optional(),
-    tokens_per_minute: positiveInteger('tokens_per_minute').optional(),
-    max_concurrency: positiveInteger('max_concurrency').optional(),
-    timeout_ms: positiveInteger('timeout_ms, milliseconds').optional(),
-    pacing_margin_ms: nonNegativeInteger('pacing_margin_ms, milliseconds').optional(),
+    requests_per_second: positiveNumber('a number of requests per second greater than 0').optional(),
+    tokens_per_minute: positiveInteger('tokens per minute').optional(),
+    max_concurrency: positiveInteger('requests in flight at once').optional(),
+    timeout_ms: positiveInteger('milliseconds').optional(),
+    pacing_margin_ms: nonNegativeInteger('milliseconds').optional(),
+    monthly_tokens: monthlyTokens,
+    monthly_cost_usd: monthlyCost,
     models: roleModels.optional(),
   },
   {
@@ -57,38 +58,54 @@ export const providerOverridesSchema = z.strictObject(
         'max_concurrency',
         'timeout_ms',
         'pacing_margin_ms',
+        'monthly_tokens',
+        'monthly_cost_usd',
         'models',
       ]),
   },
 );
 
-const price = z.strictObject({
-  input_per_million: z.number().nonnegative({ error: 'expected a price of 0 or more' }),
-  output_per_million: z.number().nonnegative({ error: 'expected a price of 0 or more' }),
-});
+const pricePerMillion = numberWhere('a price per million tokens, 0 or more', (value) => value >= 0);
+const price = z.strictObject(
+  { input_per_million: pricePerMillion, output_per_million: pricePerMillion },
+  { error: (issue) => unknownKeyMessage(issue, ['input_per_million', 'output_per_million']) },
+);
+
+const budgets = z.strictObject(
+  { monthly_tokens: monthlyTokens, monthly_cost_usd: monthlyCost },
+  { error: (issue) => unknownKeyMessage(issue, ['monthly_tokens', 'monthly_cost_usd']) },
+);
 
 /**
  * `data/secrets.json`: the four keys existing users already have, plus optional additions.
  * Unknown top-level keys are tolerated (reported as warnings) so older files keep working.
  */
 export const secretsSchema = z.looseObject({
-  mistral_api_key: text('mistral_api_key').optional(),
-  together_api_key: text('together_api_key').optional(),
-  huggingface_api_key: text('huggingface_api_key').optional(),
+  mistral_api_key: text('the Mistral API key').optional(),
+  together_api_key: text('the Together API key').optional(),
+  huggingface_api_key: text('the Hugging Face token').optional(),
   enabled_providers: z
     .array(text('a provider name'), {
       error: (issue) => `expected a list of provider names such as ["mistral", "together"], got ${describeValue(issue.input)}`,
     })
     .optional(),
   openai_compatible: z
-    .strictObject({ base_url: url('base_url').optional(), api_key: text('api_key').optional() })
+    .strictObject(
+      { base_url: url('base_url').optional(), api_key: text('the API key').optional() },
+      { error: (issue) => unknownKeyMessage(issue, ['base_url', 'api_key']) },
+    )
     .optional(),
   providers: z
     .record(z.string(), providerOverridesSchema, {
       error: (issue) => `expected an object keyed by provider name, got ${describeValue(issue.input)}`,
     })
     .optional(),
-  prices: z.record(z.string(), price).optional(),
+  prices: z
+    .record(z.string(), price, {
+      error: (issue) => `expected an object keyed by model name, got ${describeValue(issue.input)}`,
+    })
+    .optional(),
+  budgets: budgets.optional(),
 });
 
 export type SecretsFile = z.infer<typeof secretsSchema>;

@@ -1,3 +1,4 @@
+import type { BudgetGate } from '../core/budget.js';
 import { ConfigError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import type { ChatProvider, DispatchEvent, RoleModels } from '../core/types.js';
@@ -67,6 +68,12 @@ export interface DispatcherOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** @default Math.random */
   readonly random?: Random;
+  /**
+   * Monthly budgets: `reserve` right before each request is sent, `settle` when it ends. A provider
+   * whose own budget is refused is disabled with the gate's reason; an overall refusal fails the
+   * request as aborted. @default no budget
+   */
+  readonly budget?: BudgetGate;
   /** Called synchronously; a listener that throws is logged and otherwise ignored. */
   readonly onEvent?: (event: DispatchEvent) => void;
   /** @default no logging */

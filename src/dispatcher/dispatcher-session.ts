@@ -1,3 +1,4 @@
+import type { BudgetGate } from '../core/budget.js';
 import { isProviderError, ProviderError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import type {
@@ -8,6 +9,7 @@ import type {
   ProviderSwitch,
   RoleRequest,
 } from '../core/types.js';
+import { DEFAULT_OUTPUT_TOKEN_ESTIMATE, estimateInputTokens, holdBudget } from './budget-hold.js';
 import { callWithDeadline } from './call-with-deadline.js';
 import type { ProviderRouter } from './provider-router.js';
 import type { ProviderSlot } from './provider-slot.js';
@@ -24,10 +26,11 @@ export interface SessionContext {
   /** Aborts when the dispatcher closes. */
   readonly closed: AbortSignal;
   readonly emit: (event: DispatchEvent) => void;
+  /** Monthly budgets: reserved right before a request is sent, settled when it ends. */
+  readonly budget?: BudgetGate;
 }
 
-/** Output reserved against a tokens-per-minute budget when the request sets no maxTokens. */
-export const DEFAULT_OUTPUT_TOKEN_ESTIMATE = 1_024;
+export { DEFAULT_OUTPUT_TOKEN_ESTIMATE };
 
 /** The slot whose `outstanding` count this request holds, if any. */
 interface Ticket {
@@ -157,10 +160,13 @@ export class DispatcherSession implements ModelRequester {
     tokens: number,
     signal: AbortSignal,
   ): Promise<AttemptOutcome> {
+    const hold = holdBudget(this.context.budget, slot, request);
+    if (hold === 'unavailable') return 'unavailable';
     let lease;
     try {
       lease = await slot.acquire(tokens, signal);
     } catch (error) {
+      hold.settle(undefined);
       if (error instanceof SlotUnavailableError) return 'unavailable';
       throw this.abortedOr(error, signal);
     }
@@ -185,11 +191,13 @@ export class DispatcherSession implements ModelRequester {
     } catch (thrown) {
       const latencyMs = this.context.now() - lease.startedAt;
       const error = this.normalize(thrown, slot.name, signal);
+      hold.settle(undefined);
       slot.finish(lease, { ok: false, error });
       return { ok: false, error, latencyMs };
     }
     const latencyMs = this.context.now() - lease.startedAt;
     slot.silence.observe(result);
+    hold.settle(result.usage);
     slot.finish(lease, { ok: true, latencyMs, usage: result.usage });
     this.context.emit({
       type: 'request-end',
@@ -286,9 +294,7 @@ function homeReason(home: ProviderSlot): string {
 }
 
 function estimateTokens(request: RoleRequest): number {
-  let characters = 0;
-  for (const message of request.messages) characters += message.content.length;
-  return Math.ceil(characters / 4) + (request.maxTokens ?? DEFAULT_OUTPUT_TOKEN_ESTIMATE);
+  return estimateInputTokens(request) + (request.maxTokens ?? DEFAULT_OUTPUT_TOKEN_ESTIMATE);
 }
 
 /** Aborts `controller` when any source aborts; returns the function that detaches the listeners. */

@@ -78,6 +78,7 @@ export class Dispatcher {
       random: options.random ?? Math.random,
       closed: this.closeController.signal,
       emit: (event) => this.emit(event),
+      budget: options.budget,
     };
   }
 

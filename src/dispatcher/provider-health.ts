@@ -217,5 +217,9 @@ export class ProviderHealth {
 }
 
 function describeFailure(error: ProviderError): string {
+  // An unreachable provider says why: the adapters' "<provider>: network error: <code, host, URL>".
+  // Other failures are told by kind and status.
+  const prefix = `${error.provider}: `;
+  if (error.kind === 'network' && error.status === undefined && error.message.startsWith(prefix)) return error.message.slice(prefix.length);
   return error.status === undefined ? error.kind : `${error.kind} ${error.status}`;
 }

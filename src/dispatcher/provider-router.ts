@@ -137,12 +137,14 @@ export class ProviderRouter {
     this.loggedDownVersion = this.changeVersion;
     const cooling = this.slots.filter((slot) => slot.health.phase === 'cooling');
     const providers = Object.fromEntries(this.slots.map((slot) => [slot.name, slot.health.describe()]));
+    // Each provider's reason in the message too: why they are down is what the reader needs.
+    const why = this.slots.map((slot) => `${slot.name}: ${slot.health.describe()}`).join('; ');
     if (cooling.length === 0) {
-      this.log('warn', 'all providers are down; waiting until a probe request finishes', { providers });
+      this.log('warn', `all providers are down (${why}); waiting until a probe request finishes`, { providers });
       return;
     }
     const earliest = Math.min(...cooling.map((slot) => slot.health.cooldownUntil));
     const until = new Date(earliest).toISOString();
-    this.log('warn', `all providers are down; waiting until ${until}`, { until, providers });
+    this.log('warn', `all providers are down (${why}); waiting until ${until}`, { until, providers });
   }
 }

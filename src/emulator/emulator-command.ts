@@ -1,15 +1,16 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.js';
 import type { ProviderName } from '../core/types.js';
-import type { EmulatorFaults, EmulatorOptions, EmulatorProviderOptions, ToolCallFormat } from './emulator-options.js';
+import type { Emulator, EmulatorFaults, EmulatorOptions, EmulatorProviderOptions, ToolCallFormat } from './emulator-options.js';
 import { checkEmulatorOptions } from './check-emulator-options.js';
 import { startEmulator } from './emulator-server.js';
 
 export const EMULATOR_HELP = `Usage: npm run emulator -- [options]
 
 Starts a local server that speaks the Mistral, Together, Hugging Face and OpenAI-compatible chat
-APIs with a scripted model, for offline runs and benchmarks. Prints the base URL of each provider
-as lines to paste into .env, and runs until Ctrl-C (SIGINT) or SIGTERM.
+APIs with a scripted model, for offline runs and benchmarks. Prints lines to paste into .env as
+they are (each provider's base URL and a dummy key), and runs until Ctrl-C (SIGINT) or SIGTERM.
+Exit codes: 0 stopped by a signal, 2 a bad flag or the port is in use.
 
 Options (rates are probabilities per request, 0 to 1; every provider gets the same settings):
   --port N                 port on 127.0.0.1 (0 picks a free one)          default 8787
@@ -43,6 +44,17 @@ const ENVIRONMENT_NAMES: Readonly<Record<ProviderName, string>> = {
   together: 'TOGETHER_BASE_URL',
   huggingface: 'HF_BASE_URL',
   openai_compatible: 'OPENAI_COMPATIBLE_BASE_URL',
+};
+
+/**
+ * The key variables a run reads, each with a dummy value: the emulator accepts any bearer token,
+ * and a run needs a key that is not the template's placeholder for every provider but the local one.
+ */
+const KEY_LINES: Readonly<Record<ProviderName, string>> = {
+  mistral: 'MISTRAL_API_KEY=emulator-dummy-key-mistral',
+  together: 'TOGETHER_API_KEY=emulator-dummy-key-together',
+  huggingface: 'HF_TOKEN=emulator-dummy-key-huggingface',
+  openai_compatible: 'OPENAI_COMPATIBLE_API_KEY=emulator-dummy-key-local',
 };
 
 const FAULT_FLAGS: Readonly<Record<string, keyof EmulatorFaults>> = {
@@ -83,27 +95,49 @@ const PARSE_OPTIONS = {
 export interface EmulatorCommandIo {
   /** Where the URLs and status lines go. @default process.stdout */
   readonly write?: (text: string) => void;
+  /** Where a bad flag or a busy port is reported, in one line. @default process.stderr */
+  readonly writeError?: (text: string) => void;
   /** Stops the server when aborted, in addition to SIGINT/SIGTERM. */
   readonly signal?: AbortSignal;
 }
 
-/** `npm run emulator -- ...`: runs the emulator until a signal arrives, then closes it cleanly. */
-export async function runEmulatorCommand(argv: string[], io: EmulatorCommandIo = {}): Promise<void> {
+/**
+ * `npm run emulator -- ...`: runs the emulator until a signal arrives, then closes it cleanly.
+ * Returns the exit code: 0 after a signal, 2 for a bad flag or a port in use (one line, no stack).
+ */
+export async function runEmulatorCommand(argv: string[], io: EmulatorCommandIo = {}): Promise<number> {
   const write = io.write ?? ((text: string) => void process.stdout.write(text));
-  const values = parseFlags(argv);
-  if (values.help === true) {
-    write(EMULATOR_HELP);
-    return;
+  const writeError = io.writeError ?? ((text: string) => void process.stderr.write(text));
+  let options: EmulatorOptions;
+  try {
+    const values = parseFlags(argv);
+    if (values.help === true) {
+      write(EMULATOR_HELP);
+      return 0;
+    }
+    options = toEmulatorOptions(values);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    writeError(`emulator: ${error.message}\n`);
+    return 2;
   }
-  const options = toEmulatorOptions(values);
-  const emulator = await startEmulator(options);
+  let emulator: Emulator;
+  try {
+    emulator = await startEmulator(options);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    writeError(`emulator: port ${options.port} is in use; try --port 0 (any free port) or another --port\n`);
+    return 2;
+  }
   write(`# nightshift emulator on ${emulator.url} (seed ${options.seed ?? 1}); counters at ${emulator.url}/_emulator/counters\n`);
+  write('# Paste these lines into .env as they are (dummy keys: the emulator accepts any):\n');
   for (const [provider, name] of Object.entries(ENVIRONMENT_NAMES)) {
-    write(`${name}=${emulator.baseUrls[provider as ProviderName]}\n`);
+    write(`${name}=${emulator.baseUrls[provider as ProviderName]}\n${KEY_LINES[provider as ProviderName]}\n`);
   }
   await waitForStop(io.signal);
   await emulator.close();
   write('# nightshift emulator closed\n');
+  return 0;
 }
 
 function parseFlags(argv: string[]): Record<string, string | boolean | undefined> {

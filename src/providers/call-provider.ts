@@ -14,11 +14,13 @@ export interface CallContext {
   readonly now?: () => number;
   /** ProviderConnection.onResponse. */
   readonly onResponse?: (response: Response) => void;
+  /** The base URL, named in network errors. */
+  readonly url?: string;
 }
 
 /** An adapter's context, built once at construction. */
 export function createCallContext(provider: ProviderName, connection: ProviderConnection): CallContext {
-  return { provider, redact: createRedactor([connection.apiKey]), now: connection.now, onResponse: connection.onResponse };
+  return { provider, redact: createRedactor([connection.apiKey]), now: connection.now, onResponse: connection.onResponse, url: connection.baseUrl };
 }
 
 /** What an adapter gets for one HTTP exchange. */
@@ -63,7 +65,7 @@ export async function callProvider(context: CallContext, request: ChatRequest, c
       longestSilenceMs: requestSignal.longestSilenceMs(),
     };
   } catch (error) {
-    throw toProviderError(error, { provider: context.provider, redact: context.redact, requestSignal, response });
+    throw toProviderError(error, { provider: context.provider, redact: context.redact, requestSignal, response, url: context.url });
   } finally {
     requestSignal.dispose();
     watched.releaseBodies();

@@ -1,5 +1,6 @@
 import { ProviderError } from '../core/errors.js';
 import type { ProviderErrorKind, ProviderName } from '../core/types.js';
+import { describeNetworkError } from './describe-network-error.js';
 import type { RequestSignal } from './request-signal.js';
 import { parseRetryAfter } from './retry-after.js';
 
@@ -43,6 +44,8 @@ export interface ErrorContext {
   readonly requestSignal: RequestSignal;
   /** The HTTP response, as the adapter's fetch saw it (some SDKs expose no headers on errors). */
   readonly response?: Response;
+  /** The base URL the SDK was pointed at, for network errors (shown without query or credentials). */
+  readonly url?: string;
 }
 
 /** Turns whatever an SDK threw into one ProviderError: status, kind, retry delay, truncated body. */
@@ -80,7 +83,9 @@ export function toProviderError(error: unknown, context: ErrorContext): Provider
     });
   }
   const kind = notAStream(context.response) ? 'malformed' : kindForName(original);
-  return new ProviderError(`${provider}: ${kindLabel(kind)}: ${scrub(original.message).slice(0, BODY_LIMIT)}`, {
+  // The SDKs' own words ("Connection error.", "fetch failed") say nothing of why: the cause chain does.
+  const detail = (kind === 'network' ? describeNetworkError(error, context.url) : undefined) ?? original.message;
+  return new ProviderError(`${provider}: ${kindLabel(kind)}: ${scrub(detail).slice(0, BODY_LIMIT)}`, {
     provider,
     kind,
     cause: scrubError(original, scrub),
@@ -107,7 +112,9 @@ function kindForName(error: Error): ProviderErrorKind {
   // Node's fetch: TypeError('fetch failed') with the socket error as cause.
   if (error instanceof TypeError && /fetch failed|terminated|socket/i.test(error.message)) return 'network';
   const code = (error.cause as { code?: unknown } | undefined)?.code ?? (error as { code?: unknown }).code;
-  if (typeof code === 'string' && /^(ECONN|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR|ETIMEDOUT|EHOSTUNREACH)/.test(code)) return 'network';
+  if (typeof code === 'string' && /^(ECONN|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_TLS_)/.test(code)) {
+    return 'network';
+  }
   return 'bad_request';
 }
 

@@ -25,6 +25,8 @@ export interface GenerateOptions {
   readonly maxTokens?: number;
   readonly maxCost?: number;
   readonly maxHours?: number;
+  /** Stop (exit 3) when no provider has answered a single request after this long; 0 never. */
+  readonly firstReplyTimeoutSeconds: number;
   readonly logLevel: 'debug' | 'info' | 'warn';
   /** The terminal's format; the log file is NDJSON either way. */
   readonly logFormat: LogFormat;

@@ -9,7 +9,9 @@ import { ConversationStore } from '../store/index.js';
 import { ToolStore } from '../tools/index.js';
 import { ConversationRunner, type RunOutcome } from './conversation-runner.js';
 import { buildPipeline, loadPipelineInputs, type PipelineInputs } from './build-pipeline.js';
+import { NO_REPLY_EXIT_CODE, watchFirstReply } from './first-reply-watch.js';
 import { startOfflineEmulator } from './offline-emulator.js';
+import { announceSpentProviders, openMonthlyBudget, sendNothing, type OpenedMonthlyBudget } from './open-monthly-budget.js';
 import type { CommandIo, GenerateOptions } from './run-options.js';
 import { acquireRunLock } from './run-lock.js';
 import { handleShutdownSignals, holdEarlySignals, type StopSignals } from './shutdown-signals.js';
@@ -30,7 +32,8 @@ export function runPaths(configuration: Configuration, options: GenerateOptions,
  * One generation run, from a validated configuration to exactly `target` conversations on disk
  * (or a clean stop). Exit code: 0 target reached or stopped cleanly, 1 no provider could serve
  * or the output/database cannot be written, 2 configuration error (another daemon on the same data
- * directory included), 130 stopped at once by a second signal.
+ * directory included), 3 no provider answered a single request in time, 130 stopped at once by a
+ * second signal. A spent monthly budget is a clean stop (0).
  */
 export async function startGeneration(options: GenerateOptions, io: CommandIo, loaded?: Configuration): Promise<number> {
   let offline: Awaited<ReturnType<typeof startOfflineEmulator>> | undefined;
@@ -145,6 +148,7 @@ async function generate(context: GenerateContext): Promise<number> {
   );
   const targetReached = store.count >= options.target;
   let toolStore: ToolStore | undefined;
+  let monthly: OpenedMonthlyBudget | undefined;
   try {
     // Also when there is nothing left to do: a crash may have left rows of conversations that were
     // never saved, and the memories must match the conversations that exist. A run with nothing to
@@ -169,21 +173,47 @@ async function generate(context: GenerateContext): Promise<number> {
       toolStore.reset();
       logger.info({ database: paths.toolsDatabase }, 'tool database emptied (--reset-tools)');
     }
-    return await runToTarget(context, store, toolStore);
+    // The dry run spends nothing real and keeps no ledger.
+    monthly = context.dryRun ? undefined : openMonthlyBudget({ configuration, logger });
+    if (monthly?.nothingToSend !== undefined) {
+      const stats = new RunStats({ target: options.target, alreadySaved: store.count, prices: configuration.prices });
+      const { status: statusFile, output: outputPath } = paths;
+      return await sendNothing({ reason: monthly.nothingToSend, logger, stats, statusFile, outputPath, logFile: context.runLogger.logFile });
+    }
+    return await runToTarget(context, store, toolStore, monthly);
   } finally {
     await store.close();
     toolStore?.close();
+    monthly?.close();
   }
 }
 
-async function runToTarget(context: GenerateContext, store: ConversationStore, toolStore: ToolStore): Promise<number> {
+async function runToTarget(
+  context: GenerateContext,
+  store: ConversationStore,
+  toolStore: ToolStore,
+  monthly: OpenedMonthlyBudget | undefined,
+): Promise<number> {
   const { options, configuration, paths, runLogger } = context;
   const logger = runLogger.logger;
   const stats = new RunStats({ target: options.target, alreadySaved: store.count, prices: configuration.prices });
   // Bound below; replies only arrive once the run has started.
   let reporter: ProgressReporter | undefined;
+  announceSpentProviders(monthly, stats, logger);
+  let noReply: string | undefined;
+  const firstReply = watchFirstReply({
+    timeoutMs: options.firstReplyTimeoutSeconds * 1000,
+    providerStates: () => dispatcher.providerStates(),
+    onTimeout: (reason) => {
+      noReply = reason;
+      logger.error({ reason }, `stopping: ${reason}`);
+      runner.drain(reason);
+      void reporter?.drain(reason);
+      runner.abortAll(reason);
+    },
+  });
   const dispatcher = new Dispatcher({
-    providers: configuration.providers.map((settings) => ({
+    providers: configuration.providers.filter((settings) => !monthly?.spentProviders.has(settings.name)).map((settings) => ({
       provider: createProvider(settings.name, { apiKey: settings.apiKey, baseUrl: settings.baseUrl }),
       models: settings.models,
       requestsPerSecond: settings.requestsPerSecond,
@@ -195,10 +225,13 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
     // The emulator answers in about 0.4 s; assuming the real providers' 5 s before the first
     // replies would open far more conversations than the dry run can keep moving.
     expectedLatencyMs: context.dryRun ? 500 : undefined,
+    budget: monthly?.gate,
     onEvent: (event) => {
       stats.onDispatchEvent(event);
       if (event.type === 'request-start') reporter?.requestStarted();
-      else if (event.type === 'request-end') reporter?.checkSpend(stats.spent());
+      if (event.type !== 'request-end') return;
+      firstReply.answered();
+      reporter?.checkSpend(stats.spent());
     },
     log: (level, message, fields) => logger[level](fields ?? {}, message),
   });
@@ -217,6 +250,15 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
     onSaved: (conversationId) => toolStore.markSaved(conversationId),
   });
   let budgetGrace: NodeJS.Timeout | undefined;
+  const drainForBudget = (reason: string): void => {
+    runner.drain(reason);
+    // As after a first Ctrl+C: the conversations in flight get the grace period, not their whole deadline.
+    budgetGrace ??= setTimeout(() => {
+      logger.warn({ inFlight: runner.inFlight }, 'grace period over: aborting the conversations still in flight');
+      runner.abortAll('grace period over');
+    }, options.graceSeconds * 1000);
+    budgetGrace.unref();
+  };
   reporter = new ProgressReporter({
     stats,
     logger,
@@ -225,15 +267,12 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
     logFile: runLogger.logFile,
     intervalMs: options.progressIntervalSeconds * 1000,
     budget: { maxTokens: options.maxTokens, maxCost: options.maxCost, maxHours: options.maxHours },
-    onBudgetReached: (reason) => {
-      runner.drain(reason);
-      // As after a first Ctrl+C: the conversations in flight get the grace period, not their whole deadline.
-      budgetGrace = setTimeout(() => {
-        logger.warn({ inFlight: runner.inFlight }, 'grace period over: aborting the conversations still in flight');
-        runner.abortAll('grace period over');
-      }, options.graceSeconds * 1000);
-      budgetGrace.unref();
-    },
+    onBudgetReached: drainForBudget,
+  });
+  monthly?.onSpent((reason) => {
+    logger.warn({ reason }, `${reason}: stopping after the conversations in flight`);
+    void reporter?.drain(reason);
+    drainForBudget(reason);
   });
   const signals = handleShutdownSignals({ runner, reporter, logger, graceSeconds: options.graceSeconds, signals: context.signals });
   // From here on the run's handler gets the signals; one that came while starting is acted on now.
@@ -246,12 +285,14 @@ async function runToTarget(context: GenerateContext, store: ConversationStore, t
   try {
     await reporter.start();
     const outcome = await runner.run();
-    const { state, reason, code } = describeOutcome(outcome, signals.immediate());
+    const described = describeOutcome(outcome, signals.immediate());
+    const { state, reason, code } = noReply === undefined ? described : { state: 'stopped' as const, reason: noReply, code: NO_REPLY_EXIT_CODE };
     await reporter.finish(state, reason);
     logResourceUsage(logger, code);
     return code;
   } finally {
     clearTimeout(budgetGrace);
+    firstReply.dispose();
     signals.dispose();
     dispatcher.close();
   }

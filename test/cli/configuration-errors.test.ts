@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/run-cli.js';
+import { REPOSITORY_ROOT, runCli } from '../helpers/run-cli.js';
 import { makeTempDir, snapshotTree } from '../helpers/temp-dir.js';
 
 const SECRET = 'sk-live-DO-NOT-ECHO-1234567890';
@@ -28,11 +28,32 @@ describe('generate with a bad configuration, as a real child process', () => {
     return result.stderr;
   }
 
-  it('a missing secrets.json says how to create it from the template and what to do next', async () => {
-    const message = await expectConfigError([]);
-    expect(message).toContain('data/secrets.json does not exist');
-    expect(message).toContain('cp secrets.example.json data/secrets.json');
-    expect(message).toContain('--offline');
+  it('the first run without any configuration writes the template into the data directory, and nothing else', async () => {
+    rmSync(dataDir, { recursive: true });
+    const result = await runCli(['generate', '--target', '5'], { cwd: workspace.path });
+    expect(result.code).toBe(2);
+    expect(Object.keys(snapshotTree(workspace.path))).toEqual([path.join('data', 'secrets.json')]);
+    const template = readFileSync(path.join(dataDir, 'secrets.json'), 'utf8');
+    expect(template).toBe(readFileSync(path.join(REPOSITORY_ROOT, 'secrets.example.json'), 'utf8'));
+    expect(JSON.parse(template)).toEqual({ mistral_api_key: 'your_key_here', together_api_key: 'your_key_here', huggingface_api_key: 'your_key_here' });
+    expect(result.stderr).toContain('a template was written to data/secrets.json');
+    for (const key of ['mistral_api_key', 'together_api_key', 'huggingface_api_key', 'MISTRAL_API_KEY', '--offline']) expect(result.stderr).toContain(key);
+
+    // Run again without filling it in: the file is read (placeholders count as no key), never rewritten.
+    const before = snapshotTree(workspace.path);
+    const again = await runCli(['generate', '--target', '5'], { cwd: workspace.path });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('No API clients initialized');
+    expect(again.stderr).toContain('mistral: the key is still the template placeholder');
+    expect(snapshotTree(workspace.path)).toEqual(before);
+  });
+
+  it('the template goes to --data-dir; a key in the environment or --config means no template', async () => {
+    const elsewhere = await runCli(['generate', '--target', '5', '--data-dir', 'runs/one'], { cwd: workspace.path });
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toContain('a template was written to runs/one/secrets.json');
+    expect(Object.keys(snapshotTree(path.join(workspace.path, 'runs')))).toEqual([path.join('one', 'secrets.json')]);
+    await expectConfigError(['--config', 'missing.json']);
   });
 
   it('invalid JSON names the file, the line and the column', async () => {
@@ -62,11 +83,12 @@ describe('generate with a bad configuration, as a real child process', () => {
     expect(message).toContain('mistral, together, huggingface, openai_compatible');
   });
 
-  it('a wrong type names the key and the expected type without echoing the value', async () => {
-    writeSecrets(JSON.stringify({ mistral_api_key: 12345, enabled_providers: 'mistral' }));
+  it('a wrong type names the file, line, column and key and the expected type in words, without echoing a string', async () => {
+    writeSecrets(`{\n  "mistral_api_key": 12345,\n  "enabled_providers": "${SECRET}",\n  "providers": {"mistral": {"max_concurrency": "8"}}\n}\n`);
     const message = await expectConfigError([]);
-    expect(message).toContain('mistral_api_key: expected mistral_api_key (a string), got `12345` (number)');
-    expect(message).toContain('enabled_providers: expected a list of provider names');
+    expect(message).toContain('data/secrets.json:2:22: mistral_api_key: expected the Mistral API key (a string), got `12345` (number)');
+    expect(message).toContain('data/secrets.json:3:24: enabled_providers: expected a list of provider names such as ["mistral", "together"], got a string');
+    expect(message).toContain('data/secrets.json:4:48: providers.mistral.max_concurrency: expected a positive integer');
   });
 
   it('a zero or negative rate is refused with the key path', async () => {
@@ -91,10 +113,11 @@ describe('generate with a bad configuration, as a real child process', () => {
     expect(message).toMatch(/huggingface: no key/);
   });
 
-  it('--providers naming a provider that is not enabled is refused', async () => {
+  it('--providers naming a provider without a key is refused with where the key goes', async () => {
     writeSecrets(JSON.stringify({ mistral_api_key: SECRET }));
     const message = await expectConfigError(['--providers', 'together']);
-    expect(message).toContain('--providers names together');
+    expect(message).toContain('--providers names together, which cannot be used without a key');
+    expect(message).toContain('TOGETHER_API_KEY');
   });
 
   it('--config pointing nowhere names the path', async () => {

@@ -92,7 +92,7 @@ describe('loading the configuration', () => {
     for (const invalid of [-1, 2.5, '10']) {
       write({ mistral_api_key: 'm-key-123456', providers: { mistral: { pacing_margin_ms: invalid } } });
       expect(() => load()).toThrow(ConfigError);
-      expect(() => load()).toThrow(/providers\.mistral\.pacing_margin_ms: expected pacing_margin_ms, milliseconds/);
+      expect(() => load()).toThrow(/providers\.mistral\.pacing_margin_ms: expected a whole number of milliseconds, 0 or more/);
     }
   });
 

@@ -146,10 +146,10 @@ describe('health and failover', () => {
 
     expect(results.every((result) => result.status === 'fulfilled')).toBe(true);
     expect(mistral.calls.filter((call) => call.result === 'ok').length + together.calls.filter((call) => call.result === 'ok').length).toBe(12);
-    const downLogs = log.mock.calls.filter(([, message]) => String(message).startsWith('all providers are down; waiting until '));
+    const downLogs = log.mock.calls.filter(([, message]) => /^all providers are down \(mistral: .+; together: .+\); waiting until /.test(String(message)));
     expect(downLogs.length).toBeGreaterThan(0);
     // Once per state change, not once per waiting request or per wake-up.
-    const stateChanges = log.mock.calls.filter(([, message]) => /cooling down|cooldown over|recovered/.test(String(message)));
+    const stateChanges = log.mock.calls.filter(([, message]) => /^provider \w+ (cooling down|cooldown over|recovered)/.test(String(message)));
     expect(downLogs.length).toBeLessThanOrEqual(stateChanges.length);
     expect(dispatcher.providerStates()).toEqual({ mistral: { status: 'active' }, together: { status: 'active' } });
   });

@@ -1,13 +1,17 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
 import { EMULATOR_HELP, runEmulatorCommand } from '../../src/emulator/emulator-command.js';
+import { serveOnLoopback } from '../helpers/loopback-server.js';
+import { readConversations, readLogRecords, spawnDaemon } from '../helpers/daemon.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 interface RunningCommand {
   readonly output: () => string;
   readonly env: Record<string, string>;
-  readonly stopped: Promise<void>;
+  readonly stopped: Promise<number>;
   /** Stops the command as SIGINT would. */
   readonly stop: () => void;
 }
@@ -38,9 +42,18 @@ async function runUntilListening(argv: string[]): Promise<RunningCommand> {
 }
 
 describe('npm run emulator', () => {
-  it('prints pasteable base URLs for every provider, serves them, and closes cleanly when stopped', async () => {
+  it('prints pasteable base URLs and dummy keys for every provider, serves them, and closes cleanly when stopped', async () => {
     const run = await runUntilListening(['--port', '0', '--seed', '7', '--rps', '50', '--fault-500', '0', '--tool-call-format', 'plain']);
-    expect(Object.keys(run.env).sort()).toEqual(['HF_BASE_URL', 'MISTRAL_BASE_URL', 'OPENAI_COMPATIBLE_BASE_URL', 'TOGETHER_BASE_URL']);
+    expect(Object.keys(run.env).sort()).toEqual([
+      'HF_BASE_URL',
+      'HF_TOKEN',
+      'MISTRAL_API_KEY',
+      'MISTRAL_BASE_URL',
+      'OPENAI_COMPATIBLE_API_KEY',
+      'OPENAI_COMPATIBLE_BASE_URL',
+      'TOGETHER_API_KEY',
+      'TOGETHER_BASE_URL',
+    ]);
     expect(run.env.MISTRAL_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mistral$/);
     expect(run.env.TOGETHER_BASE_URL).toMatch(/\/together\/v1$/);
     expect(run.env.HF_BASE_URL).toMatch(/\/huggingface$/);
@@ -51,7 +64,7 @@ describe('npm run emulator', () => {
     });
     expect(reply.status).toBe(200);
     run.stop();
-    await run.stopped;
+    expect(await run.stopped).toBe(0);
     expect(run.output()).toContain('closed');
     expect(run.output()).not.toContain('secret-key-xyz');
     await expect(fetch(run.env.MISTRAL_BASE_URL ?? '')).rejects.toThrow();
@@ -86,13 +99,51 @@ describe('npm run emulator', () => {
     }
   });
 
-  it('a bad flag or value is a ConfigError that says what is wrong', async () => {
-    await expect(runEmulatorCommand(['--bogus'])).rejects.toBeInstanceOf(ConfigError);
-    await expect(runEmulatorCommand(['--rps', 'fast'])).rejects.toThrow('Expected --rps to be a number, got "fast".');
-    await expect(runEmulatorCommand(['--fault-500', '1.5'])).rejects.toThrow(/defaults\.faults\.rate500.*<= 1/);
-    await expect(runEmulatorCommand(['--tool-call-format', 'xml'])).rejects.toThrow(/toolCallFormat/);
-    await expect(runEmulatorCommand(['--fault-stall', '2'])).rejects.toThrow(/defaults\.faults\.rateStall.*<= 1/);
-    await expect(runEmulatorCommand(['--latency-ms', '100', '--latency-first-chunk', '1.5'])).rejects.toThrow(/firstChunkShare.*<= 1/);
-    await expect(runEmulatorCommand(['--stream-chunk-chars', '0'])).rejects.toThrow(/streamChunkCharacters.*>= 1/);
+  it('a bad flag or value is one line that says what is wrong, and exit code 2', async () => {
+    const refuse = async (argv: string[]) => {
+      let errors = '';
+      const code = await runEmulatorCommand(argv, { write: () => undefined, writeError: (text) => (errors += text) });
+      expect(code).toBe(2);
+      expect(errors.trim().split('\n')).toHaveLength(1);
+      return errors;
+    };
+    expect(await refuse(['--bogus'])).toMatch(/^emulator: Unknown option '--bogus'/);
+    expect(await refuse(['--rps', 'fast'])).toContain('Expected --rps to be a number, got "fast".');
+    expect(await refuse(['--fault-500', '1.5'])).toMatch(/defaults\.faults\.rate500.*<= 1/);
+    expect(await refuse(['--tool-call-format', 'xml'])).toMatch(/toolCallFormat/);
+    expect(await refuse(['--fault-stall', '2'])).toMatch(/defaults\.faults\.rateStall.*<= 1/);
+    expect(await refuse(['--latency-ms', '100', '--latency-first-chunk', '1.5'])).toMatch(/firstChunkShare.*<= 1/);
+    expect(await refuse(['--stream-chunk-chars', '0'])).toMatch(/streamChunkCharacters.*>= 1/);
+  });
+
+  it('a port in use is one line naming the port and --port 0, not a stack trace', async () => {
+    const busy = await serveOnLoopback(() => undefined);
+    try {
+      let errors = '';
+      const code = await runEmulatorCommand(['--port', String(busy.port)], { write: () => undefined, writeError: (text) => (errors += text) });
+      expect(code).toBe(2);
+      expect(errors).toBe(`emulator: port ${busy.port} is in use; try --port 0 (any free port) or another --port\n`);
+    } finally {
+      await busy.close();
+    }
+  });
+
+  it('its lines pasted into .env as they are make a working configuration, with no secrets.json', async () => {
+    const run = await runUntilListening(['--port', '0', '--seed', '3']);
+    const workspace = makeTempDir();
+    try {
+      writeFileSync(path.join(workspace.path, '.env'), run.output());
+      const daemon = spawnDaemon(['--target', '2', '--progress-interval', '1'], { cwd: workspace.path });
+      const { code } = await daemon.exited;
+      expect(code, daemon.output().slice(-3000)).toBe(0);
+      const dataDir = path.join(workspace.path, 'data');
+      expect(readConversations(path.join(dataDir, 'trainingData', 'conversations.jsonl'))).toHaveLength(2);
+      const start = readLogRecords(dataDir).find((record) => String(record.msg).startsWith('starting:'));
+      expect(start?.providers).toEqual(['mistral', 'together', 'huggingface', 'openai_compatible']);
+    } finally {
+      run.stop();
+      await run.stopped;
+      workspace.cleanup();
+    }
   });
 });

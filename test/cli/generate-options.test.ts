@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TARGET, GENERATE_HELP, parseGenerateOptions } from '../../src/cli/generate-options.js';
+import { ConfigError } from '../../src/core/errors.js';
+
+describe('generate flags', () => {
+  it('--target defaults to 5000, as the original tool did, and the help says so', () => {
+    expect(DEFAULT_TARGET).toBe(5000);
+    expect(parseGenerateOptions([]).target).toBe(5000);
+    expect(parseGenerateOptions(['--target', '12']).target).toBe(12);
+    expect(GENERATE_HELP).toContain('--target N                  conversations the output file should hold at the end (default: 5000)');
+  });
+
+  it('--first-reply-timeout defaults to ten minutes, takes 0 for "wait forever", and refuses a negative value', () => {
+    expect(parseGenerateOptions([]).firstReplyTimeoutSeconds).toBe(600);
+    expect(parseGenerateOptions(['--first-reply-timeout', '0']).firstReplyTimeoutSeconds).toBe(0);
+    expect(parseGenerateOptions(['--first-reply-timeout', '90']).firstReplyTimeoutSeconds).toBe(90);
+    expect(() => parseGenerateOptions(['--first-reply-timeout', '-1'])).toThrow(ConfigError);
+    expect(GENERATE_HELP).toContain('--first-reply-timeout SECONDS');
+  });
+});
