@@ -5,9 +5,10 @@ import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
 export const DEADLINE_GRACE_MS = 1_000;
 
 /**
- * Calls the adapter and settles as soon as `signal` aborts or the deadline passes, even if the
- * adapter does not: a hung call must not hold a concurrency slot forever. The adapter still gets
- * the abort through `request.signal`.
+ * Calls the adapter and settles as soon as `signal` aborts or the outer deadline (`timeoutMs`)
+ * passes, even if the adapter does not: a hung call must not hold a concurrency slot forever. The
+ * adapter still gets the abort through `request.signal`. A hung or stalled request normally ends
+ * much sooner, in the adapter, at `firstByteTimeoutMs` / `idleTimeoutMs`; this is the backstop.
  */
 export function callWithDeadline(
   provider: ChatProvider,

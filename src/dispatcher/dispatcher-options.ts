@@ -3,6 +3,7 @@ import type { Random } from '../core/random.js';
 import type { ChatProvider, DispatchEvent, RoleModels } from '../core/types.js';
 import type { HealthPolicy } from './provider-health.js';
 import type { RetryPolicy } from './retry-policy.js';
+import type { SilencePolicy } from './silence-limits.js';
 
 /** One provider as the dispatcher drives it. */
 export interface ProviderSlotOptions {
@@ -25,7 +26,10 @@ export interface ProviderSlotOptions {
   readonly tokensPerMinute?: number;
   /** Requests in flight at once. @default 64 */
   readonly maxConcurrency?: number;
-  /** Deadline passed to the adapter as ChatRequest.timeoutMs. @default 60_000 */
+  /**
+   * Outer deadline of one request, passed to the adapter as ChatRequest.timeoutMs; a hung or
+   * stalled request ends much sooner, at the silence limits (DispatcherOptions.silence). @default 60_000
+   */
   readonly timeoutMs?: number;
   /**
    * Extra spacing between request starts, in ms, as a margin for clock and network jitter against
@@ -46,6 +50,13 @@ export interface DispatcherOptions {
    *   pauseLimitMs: 30_000, rateRecoveryMs: 60_000, minimumRateFraction: 0.0625 }
    */
   readonly health?: Partial<HealthPolicy>;
+  /**
+   * How long a request may wait for its first byte, or sit silent mid-stream, before it counts as
+   * hung: `factor` × the provider's observed 95th percentile, within [floorMs, capMs] and never
+   * above its timeoutMs; `coldLimitMs` until `minimumSamples` replies were seen.
+   * @default { factor: 4, floorMs: 3_000, capMs: 60_000, coldLimitMs: 60_000, minimumSamples: 8 }
+   */
+  readonly silence?: Partial<SilencePolicy>;
   /** Latency assumed for a provider until its first reply, in ms. @default 5_000 */
   readonly expectedLatencyMs?: number;
   /** Factor over the bare minimum of conversations in flight. @default 1.3 */
@@ -96,6 +107,11 @@ export function validateDispatcherOptions(options: DispatcherOptions): void {
   if ((options.health?.minimumRateFraction ?? 0) > 1) {
     throw new ConfigError(`Expected \`health.minimumRateFraction\` to be at most 1, got \`${options.health?.minimumRateFraction}\``);
   }
+  expectNumber('silence.factor', options.silence?.factor, 0, false);
+  expectNumber('silence.floorMs', options.silence?.floorMs, 0, false);
+  expectNumber('silence.capMs', options.silence?.capMs, 0, false);
+  expectNumber('silence.coldLimitMs', options.silence?.coldLimitMs, 0, false);
+  expectNumber('silence.minimumSamples', options.silence?.minimumSamples, 1, true);
   expectNumber('expectedLatencyMs', options.expectedLatencyMs, 0, false);
   expectNumber('concurrencyHeadroom', options.concurrencyHeadroom, 0, false);
 }

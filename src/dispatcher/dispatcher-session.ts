@@ -177,6 +177,7 @@ export class DispatcherSession implements ModelRequester {
           maxTokens: request.maxTokens,
           stop: request.stop,
           timeoutMs: slot.timeoutMs,
+          ...slot.silence.limits(),
         },
         signal,
         this.context.sleep,
@@ -188,6 +189,7 @@ export class DispatcherSession implements ModelRequester {
       return { ok: false, error, latencyMs };
     }
     const latencyMs = this.context.now() - lease.startedAt;
+    slot.silence.observe(result);
     slot.finish(lease, { ok: true, latencyMs, usage: result.usage });
     this.context.emit({
       type: 'request-end',

@@ -15,6 +15,7 @@ import { ProviderRouter } from './provider-router.js';
 import { ProviderSlot } from './provider-slot.js';
 import type { RateChange } from './slot-contract.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { DEFAULT_SILENCE_POLICY } from './silence-limits.js';
 
 /** A requester for one conversation, plus the provider currently serving it. */
 export type DispatchSession = ModelRequester & { readonly provider: ProviderName | undefined };
@@ -51,6 +52,7 @@ export class Dispatcher {
       now,
       sleep,
       healthPolicy,
+      silencePolicy: withDefaults(DEFAULT_SILENCE_POLICY, options.silence),
       expectedLatencyMs: options.expectedLatencyMs ?? DEFAULT_EXPECTED_LATENCY_MS,
       onHealthChange: (slot: ProviderSlot, change: HealthChange) => this.onHealthChange(slot, change),
       onProbeFreed: () => this.router.notifyChange(),

@@ -5,6 +5,7 @@ import type { ProviderSlotOptions } from './dispatcher-options.js';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './dispatcher-options.js';
 import { ProviderHealth, type HealthChange } from './provider-health.js';
 import { RequestPacer } from './request-pacer.js';
+import { SilenceLimits } from './silence-limits.js';
 import { SlotUnavailableError, type Lease, type LeaseOutcome, type SlotWorld } from './slot-contract.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -34,6 +35,8 @@ export class ProviderSlot {
   readonly maxConcurrency: number;
   readonly timeoutMs: number;
   readonly health: ProviderHealth;
+  /** How long a request here may stay silent before it counts as hung, learned from replies. */
+  readonly silence: SilenceLimits;
   /** Requests routed here and not finished: waiting, running or backing off. Routing reads it. */
   outstanding = 0;
   private readonly pacer: RequestPacer;
@@ -58,6 +61,7 @@ export class ProviderSlot {
     this.requestsPerSecond = options.requestsPerSecond;
     this.maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.silence = new SilenceLimits(world.silencePolicy, this.timeoutMs);
     this.pacer = new RequestPacer(1000 / options.requestsPerSecond + (options.pacingMarginMs ?? 0));
     this.adaptiveRate = new AdaptiveRate(world.healthPolicy.rateRecoveryMs, world.healthPolicy.minimumRateFraction);
     this.tokensPerMinute = options.tokensPerMinute;

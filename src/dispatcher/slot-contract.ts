@@ -1,6 +1,7 @@
 import type { ProviderError } from '../core/errors.js';
 import type { ProviderName, Usage } from '../core/types.js';
 import type { HealthChange, HealthPolicy } from './provider-health.js';
+import type { SilencePolicy } from './silence-limits.js';
 import type { ProviderSlot } from './provider-slot.js';
 
 /** The provider stopped taking work (cooldown, disabled, probe taken) while a request waited: route again. */
@@ -32,6 +33,7 @@ export interface SlotWorld {
   readonly now: () => number;
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly healthPolicy: HealthPolicy;
+  readonly silencePolicy: SilencePolicy;
   readonly expectedLatencyMs: number;
   readonly onHealthChange: (slot: ProviderSlot, change: HealthChange) => void;
   /** A half-open provider's probe was given up before it started: someone else may take it. */

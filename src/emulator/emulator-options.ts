@@ -130,6 +130,11 @@ export interface Emulator {
   configure(provider: ProviderName, options: EmulatorProviderOptions): void;
   counters(): EmulatorCounters;
   resetCounters(): void;
+  /**
+   * Answers held open now, hung or stalled, whose client has not hung up: a client that gives up
+   * on a request without closing its socket shows here.
+   */
+  heldResponses(): number;
   /** Ends hung requests and open sockets, then stops listening. */
   close(): Promise<void>;
 }

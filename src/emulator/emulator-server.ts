@@ -70,6 +70,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetCounters(): void {
       for (const provider of PROVIDER_NAMES) states[provider].tally = new ProviderTally();
     },
+    heldResponses: () => pending.hungCount,
     close: () => closeServer(server, pending),
   };
 }

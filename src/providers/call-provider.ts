@@ -1,7 +1,9 @@
+import { createRedactor } from '../core/redact.js';
 import type { ChatRequest, ChatResult, ProviderName } from '../core/types.js';
 import type { NormalizedReply } from './assemble-reply.js';
 import { createRequestSignal } from './request-signal.js';
 import { toProviderError } from './to-provider-error.js';
+import type { ProviderConnection } from './provider-connection.js';
 import { watchFetch, type Fetch } from './watched-fetch.js';
 
 export interface CallContext {
@@ -10,6 +12,13 @@ export interface CallContext {
   readonly redact: (text: string) => string;
   /** @default performance.now */
   readonly now?: () => number;
+  /** ProviderConnection.onResponse. */
+  readonly onResponse?: (response: Response) => void;
+}
+
+/** An adapter's context, built once at construction. */
+export function createCallContext(provider: ProviderName, connection: ProviderConnection): CallContext {
+  return { provider, redact: createRedactor([connection.apiKey]), now: connection.now, onResponse: connection.onResponse };
 }
 
 /** What an adapter gets for one HTTP exchange. */
@@ -36,6 +45,7 @@ export async function callProvider(context: CallContext, request: ChatRequest, c
   const watched = watchFetch(
     (observed) => {
       response = observed;
+      context.onResponse?.(observed);
     },
     requestSignal.received,
   );

@@ -1,10 +1,9 @@
 import { chatCompletionStream } from '@huggingface/inference';
 import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
 import { assembleReply } from './assemble-reply.js';
-import { callProvider, type CallContext } from './call-provider.js';
+import { callProvider, createCallContext, type CallContext } from './call-provider.js';
 import type { ProviderConnection } from './provider-connection.js';
 import { readOpenAiShapedChunk } from './read-chunk.js';
-import { createRedactor } from '../core/redact.js';
 
 /**
  * `@huggingface/inference` against an endpoint root (TGI's OpenAI-compatible Messages API; the SDK
@@ -20,7 +19,7 @@ export class HuggingFaceProvider implements ChatProvider {
 
   constructor(connection: ProviderConnection) {
     this.#connection = connection;
-    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now };
+    this.#context = createCallContext(this.name, connection);
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {

@@ -2,10 +2,9 @@ import { Mistral } from '@mistralai/mistralai';
 import { HTTPClient } from '@mistralai/mistralai/lib/http.js';
 import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
 import { assembleReply } from './assemble-reply.js';
-import { callProvider, type CallContext } from './call-provider.js';
+import { callProvider, createCallContext, type CallContext } from './call-provider.js';
 import type { ProviderConnection } from './provider-connection.js';
 import { readMistralChunk } from './read-chunk.js';
-import { createRedactor } from '../core/redact.js';
 
 /**
  * `@mistralai/mistralai`, streaming (`chat.stream`; usage comes on the last chunk). Retries are
@@ -21,7 +20,7 @@ export class MistralProvider implements ChatProvider {
 
   constructor(connection: ProviderConnection) {
     this.#connection = connection;
-    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now };
+    this.#context = createCallContext(this.name, connection);
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {

@@ -1,9 +1,8 @@
 import OpenAI from 'openai';
 import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
-import type { CallContext } from './call-provider.js';
+import { createCallContext, type CallContext } from './call-provider.js';
 import { callOpenAiShaped, routeFetch } from './openai-shaped-call.js';
 import type { ProviderConnection } from './provider-connection.js';
-import { createRedactor } from '../core/redact.js';
 
 const SDK_TIMEOUT_MS = 30 * 60_000;
 
@@ -27,7 +26,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       logLevel: 'off',
       fetch: routeFetch,
     });
-    this.#context = { provider: this.name, redact: createRedactor([connection.apiKey]), now: connection.now };
+    this.#context = createCallContext(this.name, connection);
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {

@@ -5,4 +5,9 @@ export interface ProviderConnection {
   readonly baseUrl: string;
   /** @default performance.now */
   readonly now?: () => number;
+  /**
+   * Sees every HTTP response of this provider as soon as its headers arrive, successes and errors
+   * alike (e.g. to read `x-ratelimit-*` headers). Must not read the body. @default none
+   */
+  readonly onResponse?: (response: Response) => void;
 }

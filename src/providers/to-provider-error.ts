@@ -47,10 +47,11 @@ export interface ErrorContext {
 
 /** Turns whatever an SDK threw into one ProviderError: status, kind, retry delay, truncated body. */
 export function toProviderError(error: unknown, context: ErrorContext): ProviderError {
-  if (error instanceof ProviderError) return error;
   const scrub = context.redact;
   const original = error instanceof Error ? error : new Error(String(error));
   const { provider } = context;
+  // First: once the request's own signal fired, whatever the SDK made of it (Stainless SDKs end a
+  // stream quietly on abort, which then reads as a reply cut short) is the abort's doing.
   if (context.requestSignal.callerAborted()) {
     return new ProviderError(`${provider}: request aborted`, { provider, kind: 'aborted', cause: original });
   }
@@ -58,6 +59,7 @@ export function toProviderError(error: unknown, context: ErrorContext): Provider
   if (timeoutReason !== undefined) {
     return new ProviderError(`${provider}: ${timeoutReason}`, { provider, kind: 'timeout', cause: original });
   }
+  if (error instanceof ProviderError) return error;
   // Only an HTTP error status decides the kind: Mistral's SDK raises ResponseValidationError and
   // SDKError for an unreadable 200 reply, and those are malformed replies, to be retried.
   const status = errorStatusOf(error) ?? (context.response && !context.response.ok ? context.response.status : undefined);

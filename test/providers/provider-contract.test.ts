@@ -14,6 +14,7 @@ const MESSAGES: readonly WireMessage[] = [
   { role: 'system', content: 'You are Ada. Use <tool_call> tags for tools.' },
   { role: 'user', content: 'Hi Ada, can you remember that I like jazz?' },
 ];
+const PROMPT_CHARACTERS = MESSAGES.reduce((sum, message) => sum + message.content.length, 0);
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -22,6 +23,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.close();
 });
+
+/** A chunk every provider's client accepts (the OpenAI shape, with the fields Mistral and Together require). */
+function chunk(content: string, finishReason: string | null = null): Record<string, unknown> {
+  return {
+    id: 'chatcmpl-fixture',
+    object: 'chat.completion.chunk',
+    created: 1_700_000_000,
+    model: 'fixture-model',
+    choices: [{ index: 0, delta: { role: 'assistant', content }, finish_reason: finishReason }],
+  };
+}
+
+function sse(data: unknown): string {
+  return `data: ${JSON.stringify(data)}\n\n`;
+}
 
 describe.each(PROVIDER_NAMES)('the %s adapter', (name) => {
   let provider: ChatProvider;
@@ -46,16 +62,30 @@ describe.each(PROVIDER_NAMES)('the %s adapter', (name) => {
     return providerError;
   };
 
-  it('a successful call returns text, finish reason, usage, latency, provider and model', async () => {
+  it('a successful call streams the reply: text, finish reason, reported usage, latency, timings, provider and model', async () => {
+    emulator.configure(name, { latency: { medianMs: 200, sigma: 0 } });
     const result = await provider.complete({ model: 'emulator-assistant', messages: MESSAGES, maxTokens: 400, temperature: 0.7 });
-    expect(result.text.length).toBeGreaterThan(0);
+    expect(result.text).toMatch(/^<think>[\s\S]+<\/think>\n\S/);
     expect(result.finishReason).toBe('stop');
-    expect(result.usage.inputTokens).toBeGreaterThan(0);
-    expect(result.usage.outputTokens).toBeGreaterThan(0);
-    expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(result.usage).toEqual({ inputTokens: Math.ceil(PROMPT_CHARACTERS / 4), outputTokens: Math.ceil(result.text.length / 4) });
+    expect(result.latencyMs).toBeGreaterThanOrEqual(190);
+    expect(result.firstByteMs).toBeGreaterThan(0);
+    expect(result.firstByteMs).toBeLessThan(result.latencyMs);
+    expect(result.longestSilenceMs).toBeGreaterThan(0);
     expect(result.provider).toBe(name);
     expect(result.model).toBe('emulator-assistant');
-    expect(emulator.counters()[name].requests).toBe(1);
+    expect(emulator.counters()[name]).toMatchObject({ requests: 1, ok: 1, streamed: 1 });
+  });
+
+  it('every response reaches onResponse as its headers arrive, a success and a 429 alike', async () => {
+    const seen: Response[] = [];
+    const observed = createProvider(name, { apiKey: KEY, baseUrl: emulator.baseUrls[name], onResponse: (response) => seen.push(response) });
+    await observed.complete({ model: 'emulator-tester', messages: MESSAGES });
+    emulator.configure(name, { faults: { rate429: 1 } });
+    await expectProviderError(observed.complete({ model: 'emulator-tester', messages: MESSAGES }));
+    expect(seen.map((response) => response.status)).toEqual([200, 429]);
+    expect(seen[0]?.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(Number(seen[1]?.headers.get('retry-after-ms'))).toBeGreaterThan(0);
   });
 
   it('a reply cut by max tokens reports finish reason length', async () => {
@@ -89,12 +119,59 @@ describe.each(PROVIDER_NAMES)('the %s adapter', (name) => {
     expect(error).toMatchObject({ kind: 'malformed', retryable: true });
   });
 
-  it('a hung request ends at the timeout as a retryable timeout', async () => {
+  it('a hung request with no silence limit ends at the outer timeout as a retryable timeout', async () => {
     emulator.configure(name, { faults: { rateHang: 1 } });
     const started = performance.now();
     const error = await expectProviderError(provider.complete({ model: 'emulator-tester', messages: MESSAGES, timeoutMs: 300 }));
     expect(error).toMatchObject({ kind: 'timeout', retryable: true });
+    expect(error.message).toContain('timed out after 300 ms');
     expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('a hung request fails at the first-byte limit as a timeout that says so', async () => {
+    emulator.configure(name, { faults: { rateHang: 1 } });
+    const started = performance.now();
+    const error = await expectProviderError(
+      provider.complete({ model: 'emulator-tester', messages: MESSAGES, timeoutMs: 60_000, firstByteTimeoutMs: 200, idleTimeoutMs: 10_000 }),
+    );
+    expect(error).toMatchObject({ kind: 'timeout', retryable: true });
+    expect(error.message).toContain('no first byte within 200 ms');
+    expect(performance.now() - started).toBeLessThan(3_000);
+  });
+
+  it('a stream that stalls after its first chunks fails at the idle limit as a timeout that says so', async () => {
+    emulator.configure(name, { faults: { rateStall: 1 }, latency: { medianMs: 100, sigma: 0 }, streamChunkCharacters: 8 });
+    const started = performance.now();
+    const error = await expectProviderError(
+      provider.complete({ model: 'emulator-tester', messages: MESSAGES, timeoutMs: 60_000, firstByteTimeoutMs: 5_000, idleTimeoutMs: 200 }),
+    );
+    expect(error).toMatchObject({ kind: 'timeout', retryable: true });
+    expect(error.message).toContain('stream stalled for 200 ms');
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(emulator.counters()[name].injected.stall).toBe(1);
+  });
+
+  it('a slow but steady stream, longer than both silence limits together, completes', async () => {
+    emulator.configure(name, { latency: { medianMs: 1_500, sigma: 0, firstChunkShare: 0.1 }, streamChunkCharacters: 8 });
+    const result = await provider.complete({
+      model: 'emulator-assistant',
+      messages: MESSAGES,
+      timeoutMs: 60_000,
+      firstByteTimeoutMs: 500,
+      idleTimeoutMs: 400,
+    });
+    expect(result.finishReason).toBe('stop');
+    expect(result.latencyMs).toBeGreaterThan(1_400);
+    expect(result.longestSilenceMs).toBeLessThan(400);
+  });
+
+  it('timeout_ms stays the outer bound: a steady stream longer than it fails as a timeout', async () => {
+    emulator.configure(name, { latency: { medianMs: 1_500, sigma: 0, firstChunkShare: 0.1 }, streamChunkCharacters: 8 });
+    const error = await expectProviderError(
+      provider.complete({ model: 'emulator-assistant', messages: MESSAGES, timeoutMs: 600, firstByteTimeoutMs: 500, idleTimeoutMs: 400 }),
+    );
+    expect(error).toMatchObject({ kind: 'timeout', retryable: true });
+    expect(error.message).toContain('timed out after 600 ms');
   });
 
   it('an abort from the caller rejects promptly and is not retryable', async () => {
@@ -119,22 +196,53 @@ describe.each(PROVIDER_NAMES)('the %s adapter', (name) => {
     expect(error).toMatchObject({ kind: 'network', retryable: true });
   });
 
-  it.each([
-    ['JSON of the wrong shape', 'application/json', '{"hello": "world"}'],
-    ['an HTML page', 'text/html', '<html><body>Bad gateway</body></html>'],
-  ])('a 200 reply that is %s is a retryable malformed reply', async (_label, contentType, body) => {
+  /** Answers every request with these raw bytes, as a server that streams them would. */
+  async function providerServing(contentType: string, body: string): Promise<{ provider: ChatProvider; close: () => Promise<void> }> {
     const server = await serveOnLoopback((request, response) => {
       request.resume();
       response.writeHead(200, { 'content-type': contentType });
       response.end(body);
     });
+    const baseUrl = emulator.baseUrls[name].replace(emulator.url, server.url);
+    return { provider: createProvider(name, { apiKey: KEY, baseUrl }), close: () => server.close() };
+  }
+
+  it.each([
+    ['JSON of the wrong shape', 'application/json', '{"hello": "world"}'],
+    ['an HTML page', 'text/html', '<html><body>Bad gateway</body></html>'],
+    ['an event stream with a chunk of the wrong shape', 'text/event-stream', `${sse(chunk('Hi'))}data: {"choices": "none"}\n\ndata: [DONE]\n\n`],
+    ['an event stream with a chunk cut mid-JSON', 'text/event-stream', `${sse(chunk('Hi'))}data: {"id": "x", "choi\n\n`],
+    ['an event stream that ends before its finish reason', 'text/event-stream', `${sse(chunk('Hi'))}${sse(chunk(' there'))}`],
+  ])('a 200 reply that is %s is a retryable malformed reply', async (_label, contentType, body) => {
+    const served = await providerServing(contentType, body);
     try {
-      const baseUrl = emulator.baseUrls[name].replace(emulator.url, server.url);
-      const odd = createProvider(name, { apiKey: KEY, baseUrl });
-      const error = await expectProviderError(odd.complete({ model: 'emulator-tester', messages: MESSAGES }));
+      const error = await expectProviderError(served.provider.complete({ model: 'emulator-tester', messages: MESSAGES }));
       expect(error).toMatchObject({ kind: 'malformed', retryable: true });
     } finally {
-      await server.close();
+      await served.close();
+    }
+  });
+
+  it('an error the server sends inside a started stream is a retryable failure', async () => {
+    const served = await providerServing('text/event-stream', `${sse(chunk('Hi'))}data: {"error": {"message": "model overloaded", "type": "server_error"}}\n\n`);
+    try {
+      const error = await expectProviderError(served.provider.complete({ model: 'emulator-tester', messages: MESSAGES }));
+      expect(error.retryable).toBe(true);
+      expect(['server', 'malformed']).toContain(error.kind);
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('a stream that reports no usage gets usage estimated from characters, and says so', async () => {
+    const served = await providerServing('text/event-stream', `${sse(chunk('Hello there, '))}${sse(chunk('friend.', 'stop'))}data: [DONE]\n\n`);
+    try {
+      const result = await served.provider.complete({ model: 'emulator-tester', messages: MESSAGES });
+      expect(result.text).toBe('Hello there, friend.');
+      expect(result.finishReason).toBe('stop');
+      expect(result.usage).toEqual({ inputTokens: Math.ceil(PROMPT_CHARACTERS / 4), outputTokens: Math.ceil(20 / 4), estimated: true });
+    } finally {
+      await served.close();
     }
   });
 

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ProviderError } from '../../src/core/errors.js';
+import { PROVIDER_NAMES, type ChatProvider, type ChatRequest, type DispatchEvent, type ProviderName } from '../../src/core/types.js';
+import { Dispatcher } from '../../src/dispatcher/index.js';
+import { startEmulator, type Emulator, type EmulatorProviderOptions } from '../../src/emulator/index.js';
+import { createProvider } from '../../src/providers/create-provider.js';
+
+/**
+ * The dispatcher with the real adapters (real SDKs over real HTTP) against the emulator: a hung
+ * request and a stalled stream each end at the silence limits the dispatcher learned from the
+ * provider's replies, are retried, and the request completes; a long reply that keeps streaming
+ * is never cut.
+ */
+const HEALTHY: EmulatorProviderOptions = { latency: { medianMs: 60, sigma: 0.2 }, streamChunkCharacters: 16 };
+const FLOOR_MS = 150;
+const request = { role: 'assistant' as const, messages: [{ role: 'user' as const, content: 'My tomato plants have yellow leaves.' }] };
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator({ seed: 21, defaults: HEALTHY });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+/** The real adapter, recording what the dispatcher asked of it and every failure it reported. */
+function recording(name: ProviderName): { provider: ChatProvider; requests: ChatRequest[]; errors: ProviderError[] } {
+  const real = createProvider(name, { apiKey: 'dispatch-key-1234', baseUrl: emulator.baseUrls[name] });
+  const requests: ChatRequest[] = [];
+  const errors: ProviderError[] = [];
+  const provider: ChatProvider = {
+    name,
+    complete: (chatRequest) => {
+      requests.push(chatRequest);
+      return real.complete(chatRequest).catch((error: unknown) => {
+        if (error instanceof ProviderError) errors.push(error);
+        throw error;
+      });
+    },
+  };
+  return { provider, requests, errors };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 10_000) throw new Error('condition never became true');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe.each(PROVIDER_NAMES)('the dispatcher over the real %s adapter', (name) => {
+  let recorded: ReturnType<typeof recording>;
+  let dispatcher: Dispatcher;
+  let events: DispatchEvent[];
+
+  beforeEach(async () => {
+    emulator.configure(name, HEALTHY);
+    recorded = recording(name);
+    events = [];
+    dispatcher = new Dispatcher({
+      providers: [{ provider: recorded.provider, models: { tester: 't', assistant: 'emulator-assistant', rewriter: 'r' }, requestsPerSecond: 50, timeoutMs: 30_000 }],
+      silence: { floorMs: FLOOR_MS, minimumSamples: 4 },
+      retry: { baseMs: 10 },
+      onEvent: (event) => events.push(event),
+    });
+    // Replies teach the dispatcher this provider's first-byte and silence limits.
+    for (let index = 0; index < 8; index++) await dispatcher.session().complete(request);
+    events.length = 0;
+  });
+
+  it('learns limits far below timeout_ms from the replies it saw', () => {
+    const last = recorded.requests.at(-1);
+    expect(last?.timeoutMs).toBe(30_000);
+    expect(last?.firstByteTimeoutMs).toBeGreaterThanOrEqual(FLOOR_MS);
+    expect(last?.firstByteTimeoutMs).toBeLessThan(3_000);
+    expect(last?.idleTimeoutMs).toBeGreaterThanOrEqual(FLOOR_MS);
+    expect(last?.idleTimeoutMs).toBeLessThan(3_000);
+  });
+
+  it.each([
+    ['a hung request (no headers)', { rateHang: 1 }, 'hang', /no first byte within \d+ ms/],
+    ['a stream that stalls mid-reply', { rateStall: 1 }, 'stall', /stream stalled for \d+ ms/],
+  ] as const)('%s times out at its limit, is retried, and the request completes', async (_label, faults, counted, message) => {
+    emulator.configure(name, { ...HEALTHY, faults });
+    const completing = dispatcher.session().complete(request);
+    await until(() => emulator.counters()[name].injected[counted] === 1);
+    emulator.configure(name, HEALTHY);
+    const result = await completing;
+    expect(result.finishReason).toBe('stop');
+    expect(recorded.errors).toHaveLength(1);
+    expect(recorded.errors[0]).toMatchObject({ kind: 'timeout', retryable: true });
+    expect(recorded.errors[0]?.message).toMatch(message);
+    expect(events.map((event) => event.type)).toEqual(['request-start', 'request-error', 'request-start', 'request-end']);
+    expect(events[1]).toMatchObject({ kind: 'timeout', willRetry: true });
+    expect(emulator.heldResponses()).toBe(0);
+  });
+
+  it('a slow but steady reply, longer than its silence limits together, completes at the first attempt', async () => {
+    const limits = recorded.requests.at(-1)!;
+    const longerThanBoth = (limits.firstByteTimeoutMs! + limits.idleTimeoutMs!) * 2;
+    emulator.configure(name, { latency: { medianMs: longerThanBoth, sigma: 0, firstChunkShare: 0.05 }, streamChunkCharacters: 2 });
+    const result = await dispatcher.session().complete(request);
+    expect(result.finishReason).toBe('stop');
+    expect(result.latencyMs).toBeGreaterThan(longerThanBoth * 0.9);
+    expect(recorded.errors).toEqual([]);
+    expect(events.map((event) => event.type)).toEqual(['request-start', 'request-end']);
+  });
+});
