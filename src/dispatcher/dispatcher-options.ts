@@ -55,7 +55,7 @@ export interface DispatcherOptions {
    * How long a request may wait for its first byte, or sit silent mid-stream, before it counts as
    * hung: `factor` × the provider's observed 95th percentile, within [floorMs, capMs] and never
    * above its timeoutMs; `coldLimitMs` until `minimumSamples` replies were seen.
-   * @default { factor: 4, floorMs: 3_000, capMs: 60_000, coldLimitMs: 60_000, minimumSamples: 8 }
+   * @default { factor: 4, floorMs: 3_000, capMs: 60_000, coldLimitMs: 30_000, minimumSamples: 5 }
    */
   readonly silence?: Partial<SilencePolicy>;
   /** Latency assumed for a provider until its first reply, in ms. @default 5_000 */

@@ -12,9 +12,12 @@ export interface SilencePolicy {
   readonly floorMs: number;
   /** Never above this, in ms, however slow the provider has been. @default 60_000 */
   readonly capMs: number;
-  /** Both limits until `minimumSamples` replies have been observed, in ms. @default 60_000 */
+  /**
+   * Both limits until `minimumSamples` replies have been observed, in ms: generous, since nothing
+   * is known yet, and short-lived, since the first replies come within seconds. @default 30_000
+   */
   readonly coldLimitMs: number;
-  /** Replies observed before the limits follow them. @default 8 */
+  /** Replies observed before the limits follow them. @default 5 */
   readonly minimumSamples: number;
 }
 
@@ -22,8 +25,8 @@ export const DEFAULT_SILENCE_POLICY: SilencePolicy = Object.freeze({
   factor: 4,
   floorMs: 3_000,
   capMs: 60_000,
-  coldLimitMs: 60_000,
-  minimumSamples: 8,
+  coldLimitMs: 30_000,
+  minimumSamples: 5,
 });
 
 /** The two limits a request runs under, in ms (ChatRequest.firstByteTimeoutMs / idleTimeoutMs). */

@@ -50,6 +50,7 @@ export async function callProvider(context: CallContext, request: ChatRequest, c
       context.onResponse?.(observed);
     },
     requestSignal.received,
+    requestSignal.signal,
   );
   const started = now();
   try {

@@ -15,12 +15,22 @@ const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 103, 204, 205, 304
  * Wraps `fetch` for one request: hands each response to `observe` as soon as its headers arrive
  * (before the SDK decides whether it is an error, so a 429's headers are kept), and reports every
  * piece of the body to `received` as it comes off the socket, which is what the silence limits watch.
+ *
+ * A Request object (the Mistral SDK passes one) is sent with `signal` itself: the signal a Request
+ * carries only follows the one it was built with through a weak reference, so once the garbage
+ * collector takes the SDK's intermediate Request the abort never reaches the socket (the stream
+ * then stalls forever, holding its socket).
  */
-export function watchFetch(observe: (response: Response) => void, received: () => void, base: Fetch = fetch): WatchedFetch {
+export function watchFetch(
+  observe: (response: Response) => void,
+  received: () => void,
+  signal: AbortSignal,
+  base: Fetch = fetch,
+): WatchedFetch {
   const readers: { reader: ReadableStreamDefaultReader<Uint8Array>; done: boolean }[] = [];
   return {
     fetch: async (input, init) => {
-      const response = await base(input, init);
+      const response = await base(input, input instanceof Request ? { ...init, signal } : init);
       observe(response);
       const body = response.body;
       if (body === null || NULL_BODY_STATUSES.has(response.status)) return response;

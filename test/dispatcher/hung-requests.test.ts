@@ -4,6 +4,7 @@ import { PROVIDER_NAMES, type ChatProvider, type ChatRequest, type DispatchEvent
 import { Dispatcher } from '../../src/dispatcher/index.js';
 import { startEmulator, type Emulator, type EmulatorProviderOptions } from '../../src/emulator/index.js';
 import { createProvider } from '../../src/providers/create-provider.js';
+import { createPipelineFixture } from '../pipeline/conversation-fixture.js';
 
 /**
  * The dispatcher with the real adapters (real SDKs over real HTTP) against the emulator: a hung
@@ -104,5 +105,47 @@ describe.each(PROVIDER_NAMES)('the dispatcher over the real %s adapter', (name) 
     expect(result.latencyMs).toBeGreaterThan(longerThanBoth * 0.9);
     expect(recorded.errors).toEqual([]);
     expect(events.map((event) => event.type)).toEqual(['request-start', 'request-end']);
+  });
+});
+
+describe('whole conversations while requests hang and stall', () => {
+  it('every conversation of the Ada pipeline completes, each hung or stalled request retried after its silence limit', async () => {
+    const faulty = await startEmulator({
+      seed: 8,
+      defaults: { ...HEALTHY, faults: { rateHang: 0.08, rateStall: 0.08 } },
+    });
+    const fixture = createPipelineFixture({ users: 4 });
+    const seen: DispatchEvent[] = [];
+    const dispatcher = new Dispatcher({
+      providers: (['mistral', 'together'] as const).map((name) => ({
+        provider: createProvider(name, { apiKey: 'dispatch-key-1234', baseUrl: faulty.baseUrls[name] }),
+        models: { tester: 'emulator-tester', assistant: 'emulator-assistant', rewriter: 'emulator-rewriter' },
+        requestsPerSecond: 50,
+        timeoutMs: 30_000,
+      })),
+      silence: { floorMs: FLOOR_MS, minimumSamples: 3, coldLimitMs: 1_500 },
+      retry: { baseMs: 10 },
+      health: { failureThreshold: 10 },
+      onEvent: (event) => seen.push(event),
+    });
+    try {
+      const saved = await Promise.all(
+        Array.from({ length: 4 }, (_, index) =>
+          fixture.pipeline.run({ conversationId: `hung-${index}`, requester: dispatcher.session(), signal: new AbortController().signal }),
+        ),
+      );
+      expect(saved.map((conversation) => conversation.id)).toEqual(['hung-0', 'hung-1', 'hung-2', 'hung-3']);
+      const counters = faulty.counters();
+      const injected = counters.mistral.injected.hang + counters.mistral.injected.stall + counters.together.injected.hang + counters.together.injected.stall;
+      expect(injected).toBeGreaterThan(0);
+      const failures = seen.filter((event) => event.type === 'request-error');
+      expect(failures).toHaveLength(injected);
+      expect(failures.every((event) => event.type === 'request-error' && event.kind === 'timeout' && event.willRetry)).toBe(true);
+      expect(faulty.heldResponses()).toBe(0);
+    } finally {
+      dispatcher.close();
+      fixture.close();
+      await faulty.close();
+    }
   });
 });
