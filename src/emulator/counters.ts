@@ -14,6 +14,7 @@ export class ProviderTally {
   requests = 0;
   ok = 0;
   rateLimited = 0;
+  tokenLimited = 0;
   badRequests = 0;
   authFailures = 0;
   inputTokens = 0;
@@ -50,6 +51,7 @@ export class ProviderTally {
       requests: this.requests,
       ok: this.ok,
       rateLimited: this.rateLimited,
+      tokenLimited: this.tokenLimited,
       injected: { ...this.injected },
       badRequests: this.badRequests,
       badRequestMessages: [...this.#badRequestMessages],

@@ -45,11 +45,21 @@ export function handleChatCompletion(
     sendError(state, response, 'auth');
     return;
   }
-  const decision = state.limiter?.take(environment.now());
+  const arrivedAt = environment.now();
+  const decision = state.limiter?.take(arrivedAt);
+  const tokenDecision = decision === undefined || decision.allowed ? state.tokenLimiter?.check(arrivedAt) : undefined;
+  // Set here, so every answer below carries them whatever path writes it; as of this arrival.
+  for (const [name, value] of Object.entries(state.limitHeaders(arrivedAt) ?? {})) response.setHeader(name, value);
   if (decision !== undefined && !decision.allowed) {
     tally.rateLimited++;
     request.resume();
     sendError(state, response, 'rate_limit', undefined, retryAfterHeaders(decision.retryAfterMs));
+    return;
+  }
+  if (tokenDecision !== undefined && !tokenDecision.allowed) {
+    tally.tokenLimited++;
+    request.resume();
+    sendError(state, response, 'rate_limit', 'Rate limit exceeded: tokens per minute.', retryAfterHeaders(tokenDecision.retryAfterMs));
     return;
   }
   readBody(request, (text) => {
@@ -95,6 +105,7 @@ function respondToBody(
   const inputTokens = estimateTokens(messages.reduce((sum, message) => sum + (message.content?.length ?? 0), 0));
   const outputTokens = estimateTokens(reply.text.length);
   const completion = completionBody(environment, body.model, reply.text, reply.finishReason, inputTokens, outputTokens);
+  state.tokenLimiter?.charge(environment.now(), inputTokens + outputTokens);
   environment.pending.delay(response, delayMs, () => {
     if (faults.model !== undefined) tally.inject(faults.model);
     tally.ok++;
