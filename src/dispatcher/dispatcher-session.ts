@@ -188,7 +188,7 @@ export class DispatcherSession implements ModelRequester {
       return { ok: false, error, latencyMs };
     }
     const latencyMs = this.context.now() - lease.startedAt;
-    slot.finish(lease, { ok: true, latencyMs, usage: result.usage });
+    slot.finish(lease, { ok: true, latencyMs, usage: result.usage, rateLimit: result.rateLimit });
     this.context.emit({
       type: 'request-end',
       provider: slot.name,

@@ -27,7 +27,7 @@ Options (rates are probabilities per request, 0 to 1; every provider gets the sa
                            together or mistral                            default none
   --latency-ms N           median answer latency (log-normal)             default 0
   --latency-sigma N        spread of the latency                          default 0.35
-  --fault-429 P            injected 429 with Retry-After
+  --fault-429 P            injected 429 "overloaded" (not the limiter) with Retry-After
   --fault-500 P            injected 500
   --fault-503 P            injected 503
   --fault-malformed P      200 with a cut JSON body

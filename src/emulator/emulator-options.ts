@@ -4,7 +4,10 @@ import type { RateLimitHeaderStyle } from './rate-limit-response-headers.js';
 
 /** Probabilities per request, each in [0, 1]. Transport faults are exclusive of one another. */
 export interface EmulatorFaults {
-  /** Injected 429 (not from the rate limiter), with `Retry-After` headers. @default 0 */
+  /**
+   * Injected 429 (not from the rate limiter): the server is busy ("overloaded", Mistral's
+   * "capacity exceeded"), with `Retry-After` headers. @default 0
+   */
   readonly rate429?: number;
   /** @default 0 */
   readonly rate500?: number;

@@ -130,7 +130,8 @@ function applyTransportFault(
   state.tally.inject(fault);
   switch (fault) {
     case '429':
-      sendError(state, response, 'rate_limit', undefined, retryAfterHeaders(state.options.injectedRetryAfterMs));
+      // Not the limiter: a busy server, which real providers tell apart from a rate overrun in the body.
+      sendError(state, response, 'capacity', undefined, retryAfterHeaders(state.options.injectedRetryAfterMs));
       return true;
     case 'reset':
       request.socket.destroy();

@@ -1,5 +1,6 @@
 import { ProviderError } from '../core/errors.js';
 import type { ChatRequest, ChatResult, ProviderName } from '../core/types.js';
+import { parseRateLimitHeaders } from './rate-limit-headers.js';
 import { createRequestSignal } from './request-signal.js';
 import { toProviderError } from './to-provider-error.js';
 import type { NormalizedReply } from './normalize-reply.js';
@@ -28,6 +29,7 @@ export async function callProvider(context: CallContext, request: ChatRequest, c
     const reply = await call(requestSignal.signal, (observed) => {
       response = observed;
     });
+    const rateLimit = parseRateLimitHeaders(response?.headers);
     return {
       text: reply.text,
       finishReason: reply.finishReason,
@@ -35,6 +37,7 @@ export async function callProvider(context: CallContext, request: ChatRequest, c
       latencyMs: now() - started,
       provider: context.provider,
       model: reply.model ?? request.model,
+      ...(rateLimit === undefined ? {} : { rateLimit }),
     };
   } catch (error) {
     throw toProviderError(error, { provider: context.provider, redact: context.redact, requestSignal, response });

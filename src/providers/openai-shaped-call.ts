@@ -12,14 +12,23 @@ export interface OpenAiShapedBody {
   stream: false;
 }
 
-/** One call through a Stainless-generated SDK (`openai`, `together-ai`): same body, same reply shape. */
+/** What the Stainless SDKs' `create` returns: a promise that can also hand over the raw HTTP response. */
+export interface WithResponse {
+  withResponse(): Promise<{ readonly data: unknown; readonly response: Response }>;
+}
+
+/**
+ * One call through a Stainless-generated SDK (`openai`, `together-ai`): same body, same reply
+ * shape. `withResponse()` hands over the HTTP response, so its rate-limit headers are read on
+ * success too.
+ */
 export function callOpenAiShaped(
   context: CallContext,
   request: ChatRequest,
-  create: (body: OpenAiShapedBody, options: { signal: AbortSignal; maxRetries: 0 }) => Promise<unknown>,
+  create: (body: OpenAiShapedBody, options: { signal: AbortSignal; maxRetries: 0 }) => WithResponse,
 ): Promise<ChatResult> {
-  return callProvider(context, request, async (signal) => {
-    const response = await create(
+  return callProvider(context, request, async (signal, observe) => {
+    const { data: response, response: httpResponse } = await create(
       {
         model: request.model,
         messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
@@ -29,7 +38,8 @@ export function callOpenAiShaped(
         stream: false,
       },
       { signal, maxRetries: 0 },
-    );
+    ).withResponse();
+    observe(httpResponse);
     const checked = normalizeOpenAiShapedReply(response);
     if (!checked.ok) throw malformedReply(context.provider, checked.problem);
     return checked.reply;

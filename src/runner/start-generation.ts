@@ -183,7 +183,13 @@ async function generate(context: GenerateContext): Promise<number> {
 async function runToTarget(context: GenerateContext, store: ConversationStore, toolStore: ToolStore): Promise<number> {
   const { options, configuration, paths, runLogger } = context;
   const logger = runLogger.logger;
-  const stats = new RunStats({ target: options.target, alreadySaved: store.count, prices: configuration.prices });
+  const stats = new RunStats({
+    target: options.target,
+    alreadySaved: store.count,
+    prices: configuration.prices,
+    // Read at each snapshot, after the dispatcher below exists.
+    paces: () => dispatcher.providerPaces(),
+  });
   // Bound below; replies only arrive once the run has started.
   let reporter: ProgressReporter | undefined;
   const dispatcher = new Dispatcher({
