@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import type { ProviderPace } from '../../src/core/types.js';
 import type { LimiterKind } from '../../src/emulator/rate-limiter.js';
 import { computeFigures, type WorkloadFigures } from './figures.js';
 import { runWorkload } from './run-workload.js';
@@ -37,6 +38,8 @@ export interface LimiterRun {
   readonly ratio: number;
   readonly target: number;
   readonly figures: WorkloadFigures;
+  /** Each provider's pace in the daemon's last progress record: where the learned margin settled. */
+  readonly finalPaces: Readonly<Record<string, ProviderPace | undefined>>;
 }
 
 export const LIMITER_TARGETS: Readonly<Record<LimiterKind, { readonly pacing429Share: number; readonly ratio: number }>> = {
@@ -59,7 +62,11 @@ export async function runLimiterScenario(options: LimiterScenarioOptions = {}): 
       );
     }
     const figures = computeFigures(run, workload);
-    runs.push({ limiter, pacing429Share: figures.pacing429s / figures.requests, ratio: figures.ratio, target, figures });
+    const lastProgress = run.logRecords.filter((record) => record.msg === 'progress').at(-1) as
+      | { providers?: Record<string, { pace?: ProviderPace }> }
+      | undefined;
+    const finalPaces = Object.fromEntries(Object.entries(lastProgress?.providers ?? {}).map(([name, provider]) => [name, provider.pace]));
+    runs.push({ limiter, pacing429Share: figures.pacing429s / figures.requests, ratio: figures.ratio, target, figures, finalPaces });
   }
   return runs;
 }
@@ -72,18 +79,25 @@ export function formatLimiterScenario(runs: readonly LimiterRun[], concurrency: 
       `median latency ${DEFAULT_WORKLOAD.latency.medianMs} ms, injected ${DEFAULT_WORKLOAD.faults.rate429 * 100} % 429s and ` +
       `${DEFAULT_WORKLOAD.faults.rate500 * 100} % 500s, ${concurrency === undefined ? 'automatic concurrency' : `--concurrency ${concurrency}`}.`,
     '',
-    '| limiter | requests | 429s caused by our pacing | share (target) | ratio to the limit, whole run (target) | steady state | peak in flight |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| limiter | requests | 429s caused by our pacing | share (target) | ratio to the limit, whole run (target) | steady state | peak in flight | learned margin at the end |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...runs.map((run) => {
       const goal = LIMITER_TARGETS[run.limiter];
       const steady = run.figures.steady === undefined ? '–' : run.figures.steady.requestUtilization.toFixed(3);
       return (
         `| ${run.limiter} | ${run.figures.requests} | ${run.figures.pacing429s} | ${percent(run.pacing429Share)} (≤ ${percent(goal.pacing429Share)}) | ` +
-        `${run.ratio.toFixed(3)} (≥ ${goal.ratio}) | ${steady} | ${run.figures.peakInFlight} |`
+        `${run.ratio.toFixed(3)} (≥ ${goal.ratio}) | ${steady} | ${run.figures.peakInFlight} | ${describeMargins(run.finalPaces)} |`
       );
     }),
   ];
   return lines.join('\n');
+}
+
+function describeMargins(paces: Readonly<Record<string, ProviderPace | undefined>>): string {
+  const margins = Object.entries(paces)
+    .filter((entry): entry is [string, ProviderPace] => entry[1] !== undefined)
+    .map(([name, pace]) => `${name} ${pace.marginMs} ms`);
+  return margins.length === 0 ? '–' : margins.join(', ');
 }
 
 function percent(fraction: number): string {

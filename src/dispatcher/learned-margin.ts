@@ -21,13 +21,18 @@ export const DEFAULT_MARGIN_POLICY: MarginPolicy = Object.freeze({
 /**
  * The extra time a provider's one-second window is stretched by, learned from 429s that say the
  * request rate was exceeded. Arrival times at the server jitter by a few ms (and by tens when
- * either machine is loaded), so starts spaced exactly at the rate put `rate + 1` arrivals in some
- * second of a strict sliding window; the margin buys that jitter back.
+ * either machine is loaded: a request delayed on its way makes the one sent a window later arrive
+ * less than a window after it), so starts spaced exactly at the rate put `rate + 1` arrivals in
+ * some second of a strict sliding window; the margin buys that jitter back.
  *
  * It grows by a step on each such 429 and shrinks by a sliver on every request started, so it
  * settles where refusals are as rare as step ÷ decay says: the jitter of the day, whatever it is,
  * without a manual `pacing_margin_ms`. A server whose real limit is a little below the configured
- * rate keeps refusing until the margin covers the difference, so it converges to that limit too.
+ * rate keeps refusing until the margin covers the difference, so the pace converges to that limit
+ * too (a step per refusal: tens of seconds for a rate 10 % too high). A step that doubled while
+ * refusals come window after window would converge on that faster, but would overshoot while the
+ * first jitter of a run is learned (refusals then come just as thick), and the overshoot would
+ * take minutes to decay: the headers and AIMD are the tools for a rate set well off.
  */
 export class LearnedMargin {
   private value = 0;

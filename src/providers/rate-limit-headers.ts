@@ -89,9 +89,9 @@ function tightest(limits: readonly (ReportedLimit | undefined)[]): ReportedLimit
 
 /**
  * One limit from its three headers, in the window its name implies. A reset longer than that
- * window means the limit runs over a longer one (xAI and OpenAI's free tiers report a daily request
- * limit under the per-minute name): the window is then worked out from how much of the limit is
- * used and how long it takes to come back, or the limit is dropped when that cannot be told.
+ * window means the limit runs over some longer one (xAI and OpenAI's free tiers report a daily
+ * request limit under the per-minute name; OpenAI's own example resets tokens in "6m0s"), which
+ * the headers do not name: such a limit is left out rather than paced on a guess.
  */
 function reported(
   headers: Headers,
@@ -104,14 +104,10 @@ function reported(
   if (limit === undefined) return undefined;
   const remaining = nonNegativeNumber(headers.get(remainingName));
   const resetMs = resetName === undefined ? undefined : parseReset(headers.get(resetName), resetName.startsWith('x-ratelimit-reset-'));
-  let windowMs = conventionalWindowMs;
-  if (resetMs !== undefined && resetMs > conventionalWindowMs) {
-    if (remaining === undefined || remaining >= limit) return undefined;
-    windowMs = Math.max(resetMs, (resetMs * limit) / (limit - remaining));
-  }
+  if (resetMs !== undefined && resetMs > conventionalWindowMs) return undefined;
   return {
     limit,
-    windowMs,
+    windowMs: conventionalWindowMs,
     ...(remaining === undefined ? {} : { remaining }),
     ...(resetMs === undefined ? {} : { resetMs }),
   };
