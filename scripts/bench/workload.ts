@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Emulator, EmulatorProviderOptions } from '../../src/emulator/index.js';
+import type { LimiterKind } from '../../src/emulator/rate-limiter.js';
 
 /** The providers the benchmark drives; `openai_compatible` is left out, as on the free tiers. */
 export type BenchProvider = 'mistral' | 'together' | 'huggingface';
@@ -19,6 +20,10 @@ export interface Workload {
   readonly injectedRetryAfterMs?: number;
   /** Seeds the emulator (faults, latency, scripted model) and the daemon's users and topics. */
   readonly seed: number;
+  /** How the emulator enforces the rates. @default 'token-bucket' */
+  readonly limiter?: LimiterKind;
+  /** `providers.<name>.pacing_margin_ms` in secrets.json. @default none */
+  readonly pacingMarginMs?: number;
 }
 
 /**
@@ -77,6 +82,7 @@ export function totalRate(workload: Workload): number {
 export function emulatorProviderOptions(workload: Workload, provider: BenchProvider): EmulatorProviderOptions {
   return {
     requestsPerSecond: workload.rates[provider],
+    limiter: workload.limiter,
     latency: workload.latency,
     faults: workload.faults,
     injectedRetryAfterMs: workload.injectedRetryAfterMs,
@@ -95,6 +101,7 @@ export function prepareDataDir(dataDir: string, emulator: Emulator, workload: Wo
       requests_per_second: workload.rates[provider],
       models: EMULATOR_MODELS,
       timeout_ms: REQUEST_TIMEOUT_MS,
+      ...(workload.pacingMarginMs === undefined ? {} : { pacing_margin_ms: workload.pacingMarginMs }),
     };
   }
   const secrets = {

@@ -1,4 +1,4 @@
-import type { ProviderErrorKind, ProviderName } from './types.js';
+import type { ProviderErrorKind, ProviderName, RateLimitSnapshot } from './types.js';
 
 /** Base of every error nightshift raises on purpose: a stable `code` and an optional `cause`. */
 export class NightshiftError extends Error {
@@ -31,6 +31,8 @@ export interface ProviderErrorDetails {
   readonly retryAfterMs?: number;
   /** The start of the response body, truncated; never contains the request's key. */
   readonly body?: string;
+  /** The response's rate-limit headers, when it had some. */
+  readonly rateLimit?: RateLimitSnapshot;
   readonly cause?: unknown;
 }
 
@@ -49,6 +51,7 @@ export class ProviderError extends NightshiftError {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly body: string | undefined;
+  readonly rateLimit: RateLimitSnapshot | undefined;
   /** Whether the same request may succeed if sent again (after a delay). */
   readonly retryable: boolean;
 
@@ -60,6 +63,7 @@ export class ProviderError extends NightshiftError {
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
     this.body = details.body;
+    this.rateLimit = details.rateLimit;
     this.retryable = RETRYABLE_KINDS.has(details.kind);
   }
 }

@@ -59,6 +59,28 @@ export interface ModelPrice {
   readonly outputPerMillion: number;
 }
 
+/** One limit a provider reported in its rate-limit headers, in its own window. */
+export interface ReportedLimit {
+  /** Requests (or tokens) allowed per `windowMs`. */
+  readonly limit: number;
+  readonly windowMs: number;
+  /** What is left of it now, when the provider said. */
+  readonly remaining?: number;
+  /** Until it is whole again, in ms, when the provider said. */
+  readonly resetMs?: number;
+}
+
+/**
+ * What a provider's rate-limit headers said on one answer (success or error), normalized from
+ * each provider's names and units. Fields the provider did not send are absent.
+ */
+export interface RateLimitSnapshot {
+  /** Which provider's header names these came from: `openai` (x-ratelimit-*-requests), `together`, `mistral`. */
+  readonly style: 'openai' | 'together' | 'mistral';
+  readonly requests?: ReportedLimit;
+  readonly tokens?: ReportedLimit;
+}
+
 /** One normalized reply, whatever SDK produced it. */
 export interface ChatResult {
   readonly text: string;
@@ -71,6 +93,8 @@ export interface ChatResult {
   readonly firstByteMs?: number;
   /** The longest silence between two pieces of the response body after the first, in ms. */
   readonly longestSilenceMs?: number;
+  /** The rate-limit headers of the answer, when the adapter saw them and the provider sent some. */
+  readonly rateLimit?: RateLimitSnapshot;
 }
 
 /** The one interface every provider adapter implements (one SDK each). */
@@ -151,6 +175,21 @@ export type DispatchEvent =
       readonly latencyMs: number;
     }
   | { readonly type: 'provider-state'; readonly provider: ProviderName; readonly state: ProviderState };
+
+/**
+ * The request rate a provider is paced at, as the progress record shows it: the configured rate,
+ * or the one the server's headers reported, slowed by what 429s taught (AIMD, learned margin).
+ */
+export interface ProviderPace {
+  /** `requests_per_second` as configured. */
+  readonly configuredPerSecond: number;
+  /** What starts are spaced for now. */
+  readonly currentPerSecond: number;
+  /** `headers`: the server reported its limit; `learned`: 429s widened the spacing or cut the rate; else `configured`. */
+  readonly source: 'configured' | 'learned' | 'headers';
+  /** Extra time the one-second window is stretched by after 429s, in ms (0 when none). */
+  readonly marginMs: number;
+}
 
 export type ProviderState =
   | { readonly status: 'active' }

@@ -2,6 +2,7 @@ import type { BudgetGate } from '../core/budget.js';
 import { ConfigError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import type { ChatProvider, DispatchEvent, RoleModels } from '../core/types.js';
+import type { MarginPolicy } from './learned-margin.js';
 import type { HealthPolicy } from './provider-health.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { SilencePolicy } from './silence-limits.js';
@@ -16,7 +17,9 @@ export interface ProviderSlotOptions {
    * Hard pacing: no one-second window holds more request starts than the rate (rounded up), and
    * starts are spaced 1000 / rps ms apart, except that one interval may be up to a tenth shorter
    * (at most 10 ms) when the start before it was that late, so timer lateness does not slow the pace.
-   * A 429 without Retry-After halves the pace for a while (HealthPolicy.rateRecoveryMs).
+   * A 429 without Retry-After halves the pace for a while (HealthPolicy.rateRecoveryMs); a 429
+   * saying the request rate was exceeded widens the window a little (MarginPolicy); a limit the
+   * server reports in its rate-limit headers replaces this rate.
    */
   readonly requestsPerSecond: number;
   /**
@@ -58,6 +61,8 @@ export interface DispatcherOptions {
    * @default { factor: 4, floorMs: 3_000, capMs: 60_000, coldLimitMs: 30_000, minimumSamples: 5 }
    */
   readonly silence?: Partial<SilencePolicy>;
+  /** How the learned margin against strict limiters grows and decays. @default { marginStepMs: 4, marginDecayMs: 0.01, marginMaximumMs: 250 } */
+  readonly margin?: Partial<MarginPolicy>;
   /** Latency assumed for a provider until its first reply, in ms. @default 5_000 */
   readonly expectedLatencyMs?: number;
   /** Factor over the bare minimum of conversations in flight. @default 1.3 */
@@ -119,6 +124,9 @@ export function validateDispatcherOptions(options: DispatcherOptions): void {
   expectNumber('silence.capMs', options.silence?.capMs, 0, false);
   expectNumber('silence.coldLimitMs', options.silence?.coldLimitMs, 0, false);
   expectNumber('silence.minimumSamples', options.silence?.minimumSamples, 1, true);
+  expectNumber('margin.marginStepMs', options.margin?.marginStepMs, 0, true);
+  expectNumber('margin.marginDecayMs', options.margin?.marginDecayMs, 0, true);
+  expectNumber('margin.marginMaximumMs', options.margin?.marginMaximumMs, 0, true);
   expectNumber('expectedLatencyMs', options.expectedLatencyMs, 0, false);
   expectNumber('concurrencyHeadroom', options.concurrencyHeadroom, 0, false);
 }

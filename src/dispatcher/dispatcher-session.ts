@@ -198,7 +198,7 @@ export class DispatcherSession implements ModelRequester {
     const latencyMs = this.context.now() - lease.startedAt;
     slot.silence.observe(result);
     hold.settle(result.usage);
-    slot.finish(lease, { ok: true, latencyMs, usage: result.usage });
+    slot.finish(lease, { ok: true, latencyMs, usage: result.usage, rateLimit: result.rateLimit });
     this.context.emit({
       type: 'request-end',
       provider: slot.name,

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { ProviderError } from '../core/errors.js';
-import type { DispatchEvent, ModelRequester, ProviderName, ProviderState } from '../core/types.js';
+import type { DispatchEvent, ModelRequester, ProviderName, ProviderPace, ProviderState } from '../core/types.js';
 import { realNow, realSleep } from './default-world.js';
 import {
   DEFAULT_CONCURRENCY_HEADROOM,
@@ -10,10 +10,12 @@ import {
   type DispatchLog,
 } from './dispatcher-options.js';
 import { DispatcherSession, type SessionContext } from './dispatcher-session.js';
+import { DEFAULT_MARGIN_POLICY } from './learned-margin.js';
 import { DEFAULT_HEALTH_POLICY, type HealthChange, type HealthPolicy } from './provider-health.js';
 import { ConcurrencyController } from './concurrency-controller.js';
 import { ProviderRouter } from './provider-router.js';
 import { ProviderSlot } from './provider-slot.js';
+import { describeRateChange } from './rate-change-message.js';
 import type { RateChange } from './slot-contract.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { DEFAULT_SILENCE_POLICY } from './silence-limits.js';
@@ -62,6 +64,7 @@ export class Dispatcher {
       sleep,
       healthPolicy,
       silencePolicy: withDefaults(DEFAULT_SILENCE_POLICY, options.silence),
+      marginPolicy: withDefaults(DEFAULT_MARGIN_POLICY, options.margin),
       expectedLatencyMs: options.expectedLatencyMs ?? DEFAULT_EXPECTED_LATENCY_MS,
       onHealthChange: (slot: ProviderSlot, change: HealthChange) => this.onHealthChange(slot, change),
       onProbeFreed: () => this.router.notifyChange(),
@@ -132,6 +135,11 @@ export class Dispatcher {
     return Math.max(1, cap);
   }
 
+  /** The rate each provider is paced at now and where it comes from, for the progress record. */
+  providerPaces(): Partial<Record<ProviderName, ProviderPace>> {
+    return Object.fromEntries(this.slots.map((slot) => [slot.name, slot.pace()]));
+  }
+
   providerStates(): Partial<Record<ProviderName, ProviderState>> {
     return Object.fromEntries(this.slots.map((slot) => [slot.name, slot.health.state]));
   }
@@ -176,20 +184,13 @@ export class Dispatcher {
     }
   }
 
-  private logRateChange(slot: ProviderSlot, change: RateChange, recoveryMs: number): void {
-    const provider = slot.name;
-    const rate = formatRate(change.requestsPerSecond);
-    if (change.kind === 'restored') {
-      this.log('info', `provider ${provider} back at its configured ${rate} requests/s`, { provider, requestsPerSecond: change.requestsPerSecond });
-      return;
-    }
-    this.log(
-      'warn',
-      `provider ${provider} answered 429 without Retry-After; pacing it below its configured ` +
-        `${formatRate(slot.requestsPerSecond)} requests/s (now ${rate}), halving again on each further 429 and ` +
-        `back in full ${Math.round(recoveryMs / 1000)} s after the last one at most`,
-      { provider, requestsPerSecond: change.requestsPerSecond },
-    );
+  private logRateChange(slot: ProviderSlot, change: RateChange, rateRecoveryMs: number): void {
+    const [level, message, fields] = describeRateChange(slot.name, change, {
+      requestsPerSecond: slot.requestsPerSecond,
+      fromHeaders: slot.pace().source === 'headers',
+      rateRecoveryMs,
+    });
+    this.log(level, message, fields);
   }
 
   private emit(event: DispatchEvent): void {
@@ -200,11 +201,6 @@ export class Dispatcher {
       this.log('error', 'dispatch event listener threw; event dropped', { event: event.type, error: String(error) });
     }
   }
-}
-
-/** Three significant digits at most: 2.67, 0.125, 8. */
-function formatRate(requestsPerSecond: number): string {
-  return String(Number(requestsPerSecond.toPrecision(3)));
 }
 
 function sameState(a: ProviderState | undefined, b: ProviderState): boolean {

@@ -1,11 +1,11 @@
 import type { ProviderError } from '../core/errors.js';
-import type { ChatProvider, ProviderName, RoleModels } from '../core/types.js';
-import { AdaptiveRate } from './adaptive-rate.js';
+import type { ChatProvider, ProviderName, ProviderPace, RateLimitSnapshot, RoleModels } from '../core/types.js';
+import { limitPerMinute } from '../providers/rate-limit-headers.js';
 import type { ProviderSlotOptions } from './dispatcher-options.js';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './dispatcher-options.js';
 import { FlowMeter, type FlowSample } from './flow-meter.js';
 import { ProviderHealth, type HealthChange } from './provider-health.js';
-import { RequestPacer } from './request-pacer.js';
+import { ProviderPacing } from './provider-pacing.js';
 import { SilenceLimits } from './silence-limits.js';
 import { SlotUnavailableError, type Lease, type LeaseOutcome, type SlotWorld } from './slot-contract.js';
 import { TokenBucket } from './token-bucket.js';
@@ -23,8 +23,9 @@ interface Waiter {
 const SMOOTHING = 0.2;
 
 /**
- * One provider's gate: FIFO waiters, starts spaced by the rate (cut for a while by 429s without
- * Retry-After), a concurrency cap, a token budget, Retry-After pauses and the circuit breaker.
+ * One provider's gate: FIFO waiters, starts spaced by the pace (ProviderPacing: the rate, the
+ * server's reported limit, the learned margin, AIMD cuts), a concurrency cap, a token budget,
+ * Retry-After pauses and the circuit breaker.
  * One timer at most, armed for the moment the head of the queue (or the end of a cooldown)
  * becomes due; never polls.
  */
@@ -32,7 +33,6 @@ export class ProviderSlot {
   readonly name: ProviderName;
   readonly provider: ChatProvider;
   readonly models: RoleModels;
-  readonly requestsPerSecond: number;
   readonly maxConcurrency: number;
   readonly timeoutMs: number;
   readonly health: ProviderHealth;
@@ -40,11 +40,10 @@ export class ProviderSlot {
   readonly silence: SilenceLimits;
   /** Requests routed here and not finished: waiting, running or backing off. Routing reads it. */
   outstanding = 0;
-  private readonly pacer: RequestPacer;
-  private readonly adaptiveRate: AdaptiveRate;
+  private readonly pacing: ProviderPacing;
   private readonly waiters = new Set<Waiter>();
-  private readonly tokenBucket: TokenBucket | undefined;
-  private readonly tokensPerMinute: number | undefined;
+  private tokenBucket: TokenBucket | undefined;
+  private tokensPerMinute: number | undefined;
   private running = 0;
   private latencyEstimate: number;
   private latencyObserved = false;
@@ -60,12 +59,10 @@ export class ProviderSlot {
     this.name = options.provider.name;
     this.provider = options.provider;
     this.models = options.models;
-    this.requestsPerSecond = options.requestsPerSecond;
     this.maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.silence = new SilenceLimits(world.silencePolicy, this.timeoutMs);
-    this.pacer = new RequestPacer(1000 / options.requestsPerSecond + (options.pacingMarginMs ?? 0));
-    this.adaptiveRate = new AdaptiveRate(world.healthPolicy.rateRecoveryMs, world.healthPolicy.minimumRateFraction);
+    this.pacing = new ProviderPacing(options, { ...world.healthPolicy, ...world.marginPolicy }, (change) => world.onRateChange(this, change));
     this.tokensPerMinute = options.tokensPerMinute;
     this.tokenBucket =
       options.tokensPerMinute === undefined ? undefined : new TokenBucket(options.tokensPerMinute, world.now);
@@ -95,7 +92,7 @@ export class ProviderSlot {
   /** When the next request could have started (or can start) if one were waiting: pacing, pauses and tokens. */
   private nextStartAt(): number {
     const tokensReadyAt = this.tokenBucket?.readyAt(this.tokensPerRequest ?? 0) ?? Number.NEGATIVE_INFINITY;
-    return Math.max(this.pacer.dueAt(), tokensReadyAt);
+    return Math.max(this.pacing.dueAt(), tokensReadyAt);
   }
 
   /** Whether only the lack of a waiting request would keep one from starting (health, the cap). */
@@ -120,9 +117,19 @@ export class ProviderSlot {
     return Math.max(this.outstanding, this.running + this.waiters.size) < this.maxConcurrency;
   }
 
-  /** Requests per second this provider can really take: the rate, or less when 429s cut it or tokens bind. */
+  /** The rate before 429s slow it: configured, or reported by the server's headers. */
+  get requestsPerSecond(): number {
+    return this.pacing.requestsPerSecond;
+  }
+
+  /** The rate in force and where it comes from, for the progress record. */
+  pace(): ProviderPace {
+    return this.pacing.describe(this.world.now());
+  }
+
+  /** Requests per second this provider can really take: the pace, or less when tokens bind. */
   effectiveRate(): number {
-    const rate = this.requestsPerSecond * this.adaptiveRate.fraction(this.world.now());
+    const rate = this.pacing.effectiveRate(this.world.now());
     if (this.tokensPerMinute === undefined || this.tokensPerRequest === undefined) return rate;
     return Math.min(rate, this.tokensPerMinute / 60 / this.tokensPerRequest);
   }
@@ -148,7 +155,7 @@ export class ProviderSlot {
   routingScore(now: number): number {
     const interval = 1000 / this.effectiveRate();
     const readyAt = Math.max(
-      this.pacer.dueAt(),
+      this.pacing.dueAt(),
       this.tokenBucket?.readyAt(this.tokensPerRequest ?? 0) ?? now,
       now,
     );
@@ -186,11 +193,13 @@ export class ProviderSlot {
   finish(lease: Lease, outcome: LeaseOutcome): void {
     this.running -= 1;
     if (outcome.ok) {
+      if (outcome.rateLimit !== undefined) this.observeLimits(outcome.rateLimit);
       const used = outcome.usage.inputTokens + outcome.usage.outputTokens;
       this.tokenBucket?.settle(lease.tokens, used);
       this.observe(outcome.latencyMs, used);
       this.health.recordSuccess(lease.probe);
     } else {
+      if (outcome.error.rateLimit !== undefined) this.observeLimits(outcome.error.rateLimit);
       // A failed request rarely consumed its budget; refunding keeps a flaky provider usable.
       this.tokenBucket?.settle(lease.tokens, 0);
       if (!this.absorbRateLimit(lease, outcome.error)) this.health.recordFailure(outcome.error, lease.probe);
@@ -198,31 +207,23 @@ export class ProviderSlot {
     this.pump();
   }
 
-  /**
-   * A 429 without Retry-After halves the pace of every request here (AdaptiveRate). Returns true
-   * when it answered a request sent before the last cut: the old pace's doing, already answered,
-   * and no sign of a broken provider.
-   */
+  /** A 429 moves the pace (ProviderPacing); true when it answered a request sent before the last cut: no sign of a broken provider. */
   private absorbRateLimit(lease: Lease, error: ProviderError): boolean {
-    if (error.kind !== 'rate_limit' || error.retryAfterMs !== undefined) return false;
-    const now = this.world.now();
-    const wasSlowed = this.adaptiveRate.slowed;
-    if (this.adaptiveRate.onRateLimited(lease.startedAt, now) === 'sent_before_cut') return !lease.probe;
-    const fraction = this.adaptiveRate.fraction(now);
-    this.pacer.slowTo(fraction);
-    // Once per slowdown: a rate set above the server's limit saws under it all night.
-    if (!wasSlowed && this.adaptiveRate.slowed) {
-      this.world.onRateChange(this, { kind: 'slowed', requestsPerSecond: this.requestsPerSecond * fraction });
-    }
-    return false;
+    if (error.kind !== 'rate_limit') return false;
+    return this.pacing.onRateLimited(error, lease.startedAt, this.world.now()) && !lease.probe;
   }
 
-  /** While the rate is cut, paces at what it has climbed back to; says so once it is whole again. */
-  private updatePace(now: number): void {
-    if (!this.adaptiveRate.slowed) return;
-    const restored = this.adaptiveRate.restoreIfRecovered(now);
-    this.pacer.slowTo(this.adaptiveRate.fraction(now));
-    if (restored) this.world.onRateChange(this, { kind: 'restored', requestsPerSecond: this.requestsPerSecond });
+  /** The server's own limits: the request limit re-paces, the token limit replaces (or starts) the token budget. */
+  private observeLimits(snapshot: RateLimitSnapshot): void {
+    this.pacing.onLimits(snapshot);
+    if (snapshot.tokens === undefined) return;
+    const reported = Math.floor(limitPerMinute(snapshot.tokens));
+    if (!Number.isFinite(reported) || reported <= 0 || reported === this.tokensPerMinute) return;
+    const previousPerMinute = this.tokensPerMinute;
+    this.tokensPerMinute = reported;
+    if (this.tokenBucket === undefined) this.tokenBucket = new TokenBucket(reported, this.world.now);
+    else this.tokenBucket.resize(reported);
+    this.world.onRateChange(this, { kind: 'tokens', tokensPerMinute: reported, previousPerMinute, style: snapshot.style });
   }
 
   /** Honours a Retry-After: no request starts here before `now + ms`; the other providers go on. */
@@ -232,7 +233,7 @@ export class ProviderSlot {
       this.health.coolUntil(until, `rate limited; Retry-After ${Math.ceil(ms / 1000)} s`);
       return;
     }
-    this.pacer.pauseUntil(until);
+    this.pacing.pauseUntil(until);
     this.pump();
   }
 
@@ -250,8 +251,8 @@ export class ProviderSlot {
       if (this.running >= this.maxConcurrency) return;
       const head = this.waiters.values().next().value as Waiter;
       const now = this.world.now();
-      this.updatePace(now);
-      const startAt = Math.max(this.pacer.dueAt(), this.tokenBucket?.readyAt(head.tokens) ?? now);
+      this.pacing.update(now);
+      const startAt = Math.max(this.pacing.dueAt(), this.tokenBucket?.readyAt(head.tokens) ?? now);
       if (startAt > now) {
         this.arm(startAt);
         return;
@@ -265,7 +266,7 @@ export class ProviderSlot {
     this.flow.started();
     this.waiters.delete(waiter);
     waiter.detach();
-    this.pacer.recordStart(now, waiter.enqueuedAt);
+    this.pacing.recordStart(now, waiter.enqueuedAt);
     this.running += 1;
     this.tokenBucket?.take(waiter.tokens);
     const probe = this.health.phase === 'half_open';

@@ -1,5 +1,6 @@
 import type { ProviderError } from '../core/errors.js';
-import type { ProviderName, Usage } from '../core/types.js';
+import type { ProviderName, RateLimitSnapshot, Usage } from '../core/types.js';
+import type { MarginPolicy } from './learned-margin.js';
 import type { HealthChange, HealthPolicy } from './provider-health.js';
 import type { SilencePolicy } from './silence-limits.js';
 import type { ProviderSlot } from './provider-slot.js';
@@ -20,20 +21,38 @@ export interface Lease {
 }
 
 export type LeaseOutcome =
-  | { readonly ok: true; readonly latencyMs: number; readonly usage: Usage }
+  | { readonly ok: true; readonly latencyMs: number; readonly usage: Usage; readonly rateLimit?: RateLimitSnapshot }
   | { readonly ok: false; readonly error: ProviderError };
 
-/** A provider's pace left its configured rate (the first cut by a 429 without Retry-After) or came back to it. */
-export interface RateChange {
-  readonly kind: 'slowed' | 'restored';
-  readonly requestsPerSecond: number;
-}
+/**
+ * A provider's pace moved: `slowed` by the first cut of a 429 without Retry-After and `restored`
+ * once back; `margin` the first time 429s widened its spacing; `corrected` when the server's
+ * headers reported another rate; `tokens` when they reported another tokens-per-minute limit.
+ */
+export type RateChange =
+  | { readonly kind: 'slowed' | 'restored'; readonly requestsPerSecond: number }
+  | { readonly kind: 'margin'; readonly marginMs: number; readonly requestsPerSecond: number }
+  | {
+      readonly kind: 'corrected';
+      readonly requestsPerSecond: number;
+      readonly previousPerSecond: number;
+      /** Whether the rate it replaces was reported too (a dynamic limit moving) rather than configured. */
+      readonly previousFromHeaders: boolean;
+      readonly style: RateLimitSnapshot['style'];
+    }
+  | {
+      readonly kind: 'tokens';
+      readonly tokensPerMinute: number;
+      readonly previousPerMinute: number | undefined;
+      readonly style: RateLimitSnapshot['style'];
+    };
 
 export interface SlotWorld {
   readonly now: () => number;
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly healthPolicy: HealthPolicy;
   readonly silencePolicy: SilencePolicy;
+  readonly marginPolicy: MarginPolicy;
   readonly expectedLatencyMs: number;
   readonly onHealthChange: (slot: ProviderSlot, change: HealthChange) => void;
   /** A half-open provider's probe was given up before it started: someone else may take it. */

@@ -8,14 +8,25 @@ const MS_PER_MINUTE = 60_000;
 export class TokenBucket {
   private level: number;
   private updatedAt: number;
-  private readonly tokensPerMs: number;
+
+  private capacity: number;
+  private tokensPerMs: number;
 
   constructor(
-    private readonly capacity: number,
+    capacity: number,
     private readonly now: () => number,
   ) {
+    this.capacity = capacity;
     this.level = capacity;
     this.updatedAt = now();
+    this.tokensPerMs = capacity / MS_PER_MINUTE;
+  }
+
+  /** A new budget per minute (the server reported another); what was spent stays spent. */
+  resize(capacity: number): void {
+    this.refill();
+    this.level = Math.min(capacity, this.level + capacity - this.capacity);
+    this.capacity = capacity;
     this.tokensPerMs = capacity / MS_PER_MINUTE;
   }
 

@@ -1,7 +1,10 @@
 import { PROVIDER_NAMES } from '../core/types.js';
 import type { EmulatorOptions, EmulatorProviderOptions, ToolCallFormat } from './emulator-options.js';
+import { slidingWindowOf } from './rate-limiter.js';
+import { RATE_LIMIT_HEADER_STYLES } from './rate-limit-response-headers.js';
 
 const FORMATS: ReadonlySet<string> = new Set<ToolCallFormat | 'mixed'>(['hermes', 'python', 'mistral', 'plain', 'mixed']);
+const LIMITERS: ReadonlySet<string> = new Set(['token-bucket', 'sliding-window']);
 
 function describe(value: unknown): string {
   return `\`${String(value)}\` (${typeof value})`;
@@ -25,6 +28,23 @@ function checkNumber(name: string, value: unknown, minimum: number, maximum: num
 export function checkProviderOptions(options: EmulatorProviderOptions, where = 'options'): void {
   checkNumber(`${where}.requestsPerSecond`, options.requestsPerSecond, 0, Number.POSITIVE_INFINITY, false);
   checkNumber(`${where}.burst`, options.burst, 1, Number.POSITIVE_INFINITY);
+  checkNumber(`${where}.tokensPerMinute`, options.tokensPerMinute, 1, Number.POSITIVE_INFINITY);
+  if (options.limiter !== undefined && !LIMITERS.has(options.limiter)) {
+    throw new RangeError(`Expected \`${where}.limiter\` to be one of ${[...LIMITERS].join(', ')}, got ${describe(options.limiter)}`);
+  }
+  if (options.limiter === 'sliding-window' && options.requestsPerSecond !== undefined) {
+    try {
+      slidingWindowOf(options.requestsPerSecond);
+    } catch (error) {
+      throw new RangeError(`${(error as Error).message} (\`${where}.requestsPerSecond\`)`);
+    }
+  }
+  const headers = options.rateLimitHeaders;
+  if (headers !== undefined && typeof headers !== 'boolean' && !(RATE_LIMIT_HEADER_STYLES as readonly string[]).includes(headers)) {
+    throw new RangeError(
+      `Expected \`${where}.rateLimitHeaders\` to be true, false or one of ${RATE_LIMIT_HEADER_STYLES.join(', ')}, got ${describe(headers)}`,
+    );
+  }
   checkNumber(`${where}.toolCallRate`, options.toolCallRate, 0, 1);
   checkNumber(`${where}.injectedRetryAfterMs`, options.injectedRetryAfterMs, 1, 3_600_000);
   checkNumber(`${where}.streamChunkCharacters`, options.streamChunkCharacters, 1, 1_000_000);

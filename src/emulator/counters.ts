@@ -15,6 +15,7 @@ export class ProviderTally {
   ok = 0;
   streamed = 0;
   rateLimited = 0;
+  tokenLimited = 0;
   badRequests = 0;
   authFailures = 0;
   inputTokens = 0;
@@ -52,6 +53,7 @@ export class ProviderTally {
       ok: this.ok,
       streamed: this.streamed,
       rateLimited: this.rateLimited,
+      tokenLimited: this.tokenLimited,
       injected: { ...this.injected },
       badRequests: this.badRequests,
       badRequestMessages: [...this.#badRequestMessages],

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.js';
 import type { ProviderName } from '../core/types.js';
 import type { Emulator, EmulatorFaults, EmulatorOptions, EmulatorProviderOptions, ToolCallFormat } from './emulator-options.js';
+import type { LimiterKind } from './rate-limiter.js';
+import type { RateLimitHeaderStyle } from './rate-limit-response-headers.js';
 import { checkEmulatorOptions } from './check-emulator-options.js';
 import { startEmulator } from './emulator-server.js';
 
@@ -16,12 +18,19 @@ Options (rates are probabilities per request, 0 to 1; every provider gets the sa
   --port N                 port on 127.0.0.1 (0 picks a free one)          default 8787
   --seed N                 seed of every random choice                    default 1
   --rps N                  requests per second each provider allows       default unlimited
-  --burst N                rate-limit bucket size                         default ceil(rps)
+  --limiter L              token-bucket | sliding-window (requests counted on
+                           arrival in a strict sliding one-second window)  default token-bucket
+  --burst N                rate-limit bucket size (token bucket)          default ceil(rps)
+  --uncounted-refusals     sliding window: refused arrivals do not take a place in the window
+                           (by default they do, as in the harshest gateways)
+  --tpm N                  tokens per minute each provider allows         default unlimited
+  --rate-limit-headers S   send rate-limit headers: native (each provider's own), openai,
+                           together or mistral                            default none
   --latency-ms N           median answer latency (log-normal)             default 0
   --latency-sigma N        spread of the latency                          default 0.35
   --latency-first-chunk F  share of the latency before a stream's first chunk  default 0.25
   --stream-chunk-chars N   reply characters per streamed chunk            default 16
-  --fault-429 P            injected 429 with Retry-After
+  --fault-429 P            injected 429 "overloaded" (not the limiter) with Retry-After
   --fault-500 P            injected 500
   --fault-503 P            injected 503
   --fault-malformed P      200 with a cut JSON body
@@ -75,6 +84,7 @@ const NUMBER_FLAGS = [
   'seed',
   'rps',
   'burst',
+  'tpm',
   'latency-ms',
   'latency-sigma',
   'latency-first-chunk',
@@ -87,6 +97,9 @@ const NUMBER_FLAGS = [
 const PARSE_OPTIONS = {
   ...Object.fromEntries(NUMBER_FLAGS.map((name) => [name, { type: 'string' as const }])),
   'tool-call-format': { type: 'string' as const },
+  limiter: { type: 'string' as const },
+  'rate-limit-headers': { type: 'string' as const },
+  'uncounted-refusals': { type: 'boolean' as const },
   lenient: { type: 'boolean' as const },
   'auth-failure': { type: 'boolean' as const },
   help: { type: 'boolean' as const, short: 'h' },
@@ -166,7 +179,11 @@ function toEmulatorOptions(values: Record<string, string | boolean | undefined>)
   const medianMs = number('latency-ms');
   const defaults: EmulatorProviderOptions = {
     requestsPerSecond: number('rps'),
+    limiter: values.limiter as LimiterKind | undefined,
     burst: number('burst'),
+    countRefused: values['uncounted-refusals'] === true ? false : undefined,
+    tokensPerMinute: number('tpm'),
+    rateLimitHeaders: headerStyle(values['rate-limit-headers']),
     latency: medianMs === undefined ? undefined : { medianMs, sigma: number('latency-sigma'), firstChunkShare: number('latency-first-chunk') },
     faults,
     strict: values.lenient !== true,
@@ -184,6 +201,12 @@ function toEmulatorOptions(values: Record<string, string | boolean | undefined>)
     throw new ConfigError(`Invalid emulator flag: ${(error as Error).message}.`, { cause: error });
   }
   return options;
+}
+
+/** `native` is each provider's own style; any other value is checked with the rest of the options. */
+function headerStyle(value: string | boolean | undefined): boolean | RateLimitHeaderStyle | undefined {
+  if (typeof value !== 'string') return undefined;
+  return value === 'native' ? true : (value as RateLimitHeaderStyle);
 }
 
 function waitForStop(signal: AbortSignal | undefined): Promise<void> {

@@ -1,8 +1,13 @@
 import type { ModelRole, ProviderName } from '../core/types.js';
+import type { LimiterKind } from './rate-limiter.js';
+import type { RateLimitHeaderStyle } from './rate-limit-response-headers.js';
 
 /** Probabilities per request, each in [0, 1]. Transport faults are exclusive of one another. */
 export interface EmulatorFaults {
-  /** Injected 429 (not from the rate limiter), with `Retry-After` headers. @default 0 */
+  /**
+   * Injected 429 (not from the rate limiter): the server is busy ("overloaded", Mistral's
+   * "capacity exceeded"), with `Retry-After` headers. @default 0
+   */
   readonly rate429?: number;
   /** @default 0 */
   readonly rate500?: number;
@@ -42,13 +47,39 @@ export interface EmulatorLatency {
 }
 
 export interface EmulatorProviderOptions {
-  /** Enforced request rate; above it the answer is 429 with `Retry-After`. @default unlimited */
+  /**
+   * Enforced request rate; above it the answer is 429 with `Retry-After`. Independent of what the
+   * client is configured with, so a wrong configured rate can be played. @default unlimited
+   */
   readonly requestsPerSecond?: number;
+  /**
+   * How `requestsPerSecond` is enforced. `token-bucket`: a bucket of `burst` tokens, forgiving of
+   * a client pacing exactly at the rate. `sliding-window`: requests counted on arrival in a strict
+   * sliding one-second window (the (rate + 1)-th arrival within any 1000 ms is refused), as the
+   * harshest gateways do. @default 'token-bucket'
+   */
+  readonly limiter?: LimiterKind;
   /**
    * Token bucket capacity. A one-second window, so a client pacing exactly at the rate never
    * sees a 429. @default max(1, ceil(requestsPerSecond))
    */
   readonly burst?: number;
+  /**
+   * Sliding window only: whether refused arrivals take a place in the window too (a counter
+   * incremented before it is compared). @default true
+   */
+  readonly countRefused?: boolean;
+  /**
+   * Enforced tokens per minute (input + output of each answer, over a sliding minute); above it
+   * the answer is 429 with `Retry-After`. @default unlimited
+   */
+  readonly tokensPerMinute?: number;
+  /**
+   * Send rate-limit headers with every answer: `true` in the provider's own style (Mistral:
+   * tokens only; Together: per second; Hugging Face and OpenAI-compatible: OpenAI's, per minute),
+   * or a style by name. @default false
+   */
+  readonly rateLimitHeaders?: boolean | RateLimitHeaderStyle;
   /** Seeded log-normal delay before answering. @default no delay */
   readonly latency?: EmulatorLatency;
   /** @default no faults */
@@ -105,8 +136,10 @@ export interface EmulatorProviderCounters {
   readonly ok: number;
   /** Of those, the ones streamed as server-sent events (`stream: true`). */
   readonly streamed: number;
-  /** 429s from the rate limiter (injected 429s are under `injected`). */
+  /** 429s from the request rate limiter (injected 429s are under `injected`). */
   readonly rateLimited: number;
+  /** 429s from the tokens-per-minute limit. */
+  readonly tokenLimited: number;
   readonly injected: Readonly<Record<InjectedKind, number>>;
   /** 400 answers: strict message rules, unreadable bodies. */
   readonly badRequests: number;

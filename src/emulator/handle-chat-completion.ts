@@ -47,11 +47,21 @@ export function handleChatCompletion(
     sendError(state, response, 'auth');
     return;
   }
-  const decision = state.limiter?.take(environment.now());
+  const arrivedAt = environment.now();
+  const decision = state.limiter?.take(arrivedAt);
+  const tokenDecision = decision === undefined || decision.allowed ? state.tokenLimiter?.check(arrivedAt) : undefined;
+  // Set here, so every answer below carries them whatever path writes it; as of this arrival.
+  for (const [name, value] of Object.entries(state.limitHeaders(arrivedAt) ?? {})) response.setHeader(name, value);
   if (decision !== undefined && !decision.allowed) {
     tally.rateLimited++;
     request.resume();
     sendError(state, response, 'rate_limit', undefined, retryAfterHeaders(decision.retryAfterMs));
+    return;
+  }
+  if (tokenDecision !== undefined && !tokenDecision.allowed) {
+    tally.tokenLimited++;
+    request.resume();
+    sendError(state, response, 'rate_limit', 'Rate limit exceeded: tokens per minute.', retryAfterHeaders(tokenDecision.retryAfterMs));
     return;
   }
   readBody(request, (text) => {
@@ -96,6 +106,7 @@ function respondToBody(
     inputTokens: estimateTokens(messages.reduce((sum, message) => sum + (message.content?.length ?? 0), 0)),
     outputTokens: estimateTokens(reply.text.length),
   };
+  state.tokenLimiter?.charge(environment.now(), answer.inputTokens + answer.outputTokens);
   const onComplete = (): void => {
     if (faults.model !== undefined) tally.inject(faults.model);
     tally.ok++;
@@ -159,7 +170,8 @@ function applyTransportFault(
   });
   switch (fault) {
     case '429':
-      sendError(state, response, 'rate_limit', undefined, retryAfterHeaders(state.options.injectedRetryAfterMs));
+      // Not the limiter: a busy server, which real providers tell apart from a rate overrun in the body.
+      sendError(state, response, 'capacity', undefined, retryAfterHeaders(state.options.injectedRetryAfterMs));
       return true;
     case 'reset':
       request.socket.destroy();

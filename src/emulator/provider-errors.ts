@@ -1,7 +1,12 @@
 import type { ProviderName } from '../core/types.js';
 
-/** The reasons the emulator answers with an error; each provider names them its own way. */
-export type ErrorKind = 'auth' | 'rate_limit' | 'server' | 'overloaded' | 'bad_request' | 'not_found';
+/**
+ * The reasons the emulator answers with an error; each provider names them its own way.
+ * `rate_limit` is a 429 saying the client went over its rate; `capacity` is a 429 saying the
+ * server is busy (Mistral's "service tier capacity exceeded", OpenAI's "model overloaded", TGI's
+ * full queue), which says nothing about the client's pace.
+ */
+export type ErrorKind = 'auth' | 'rate_limit' | 'capacity' | 'server' | 'overloaded' | 'bad_request' | 'not_found';
 
 export interface ProviderErrorResponse {
   readonly status: number;
@@ -11,6 +16,7 @@ export interface ProviderErrorResponse {
 export const ERROR_STATUS: Readonly<Record<ErrorKind, number>> = {
   auth: 401,
   rate_limit: 429,
+  capacity: 429,
   server: 500,
   overloaded: 503,
   bad_request: 400,
@@ -20,6 +26,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorKind, number>> = {
 const DEFAULT_MESSAGES: Readonly<Record<ErrorKind, string>> = {
   auth: 'Invalid API key provided. Check the key and try again.',
   rate_limit: 'Rate limit exceeded: too many requests. Please retry after the delay in the Retry-After header.',
+  capacity: 'The model is overloaded with other requests. Please retry after the delay in the Retry-After header.',
   server: 'The server had an error while processing your request.',
   overloaded: 'The model is overloaded. Please try again later.',
   bad_request: 'Invalid request.',
@@ -30,6 +37,7 @@ const DEFAULT_MESSAGES: Readonly<Record<ErrorKind, string>> = {
 const OPENAI_TYPES: Readonly<Record<ErrorKind, readonly [string, string | null]>> = {
   auth: ['invalid_request_error', 'invalid_api_key'],
   rate_limit: ['rate_limit_exceeded', 'rate_limit_exceeded'],
+  capacity: ['server_error', 'model_overloaded'],
   server: ['server_error', null],
   overloaded: ['server_error', 'service_unavailable'],
   bad_request: ['invalid_request_error', null],
@@ -40,6 +48,7 @@ const OPENAI_TYPES: Readonly<Record<ErrorKind, readonly [string, string | null]>
 const MISTRAL_TYPES: Readonly<Record<ErrorKind, readonly [string, string | null]>> = {
   auth: ['unauthorized', '1000'],
   rate_limit: ['rate_limited', '1300'],
+  capacity: ['service_tier_capacity_exceeded', '3505'],
   server: ['internal_server_error', '3000'],
   overloaded: ['service_tier_capacity_exceeded', '3505'],
   bad_request: ['invalid_request_message_order', '3230'],
@@ -49,7 +58,9 @@ const MISTRAL_TYPES: Readonly<Record<ErrorKind, readonly [string, string | null]
 /** Text Generation Inference's `error_type` values (docs/openapi.json ErrorResponse). */
 const TGI_TYPES: Readonly<Record<ErrorKind, string>> = {
   auth: 'authentication',
-  rate_limit: 'overloaded',
+  // TGI itself has no rate limiter; the Hugging Face router in front of it says so in words.
+  rate_limit: 'rate_limit',
+  capacity: 'overloaded',
   server: 'generation',
   overloaded: 'overloaded',
   bad_request: 'template_error',

@@ -9,7 +9,9 @@ import {
   type EmulatorProviderOptions,
   type ToolCallFormat,
 } from './emulator-options.js';
-import { TokenBucket } from './rate-limiter.js';
+import { createRequestLimiter, type RequestLimiter } from './rate-limiter.js';
+import { NATIVE_HEADER_STYLE, rateLimitResponseHeaders, type RateLimitHeaderStyle } from './rate-limit-response-headers.js';
+import { TokenLimiter } from './token-limiter.js';
 
 const DEFAULT_TOOL_CALL_RATE = 0.6;
 const DEFAULT_STREAM_CHUNK_CHARACTERS = 16;
@@ -26,6 +28,9 @@ export interface ResolvedProviderOptions {
   readonly injectedRetryAfterMs: number;
   readonly streamChunkCharacters: number;
   readonly firstChunkShare: number;
+  readonly requestsPerSecond: number | undefined;
+  /** Undefined: no rate-limit headers. */
+  readonly rateLimitHeaders: RateLimitHeaderStyle | undefined;
 }
 
 /**
@@ -34,7 +39,8 @@ export interface ResolvedProviderOptions {
  */
 export class ProviderState {
   options!: ResolvedProviderOptions;
-  limiter: TokenBucket | undefined;
+  limiter: RequestLimiter | undefined;
+  tokenLimiter: TokenLimiter | undefined;
   tally = new ProviderTally();
   readonly faultRandom: Random;
   readonly latencyRandom: Random;
@@ -51,14 +57,15 @@ export class ProviderState {
     this.configure(defaults, options, now);
   }
 
-  /** Replaces the options (merged over the defaults) and starts a fresh, full rate-limit bucket. */
+  /** Replaces the options (merged over the defaults) and starts fresh, empty limiters. */
   configure(defaults: EmulatorProviderOptions | undefined, options: EmulatorProviderOptions | undefined, now: number): void {
     const merged = mergeProviderOptions(defaults, options);
     checkProviderOptions(merged, this.provider);
     this.limiter =
       merged.requestsPerSecond === undefined
         ? undefined
-        : new TokenBucket({ requestsPerSecond: merged.requestsPerSecond, burst: merged.burst }, now);
+        : createRequestLimiter(merged.limiter ?? 'token-bucket', { requestsPerSecond: merged.requestsPerSecond, burst: merged.burst, countRefused: merged.countRefused }, now);
+    this.tokenLimiter = merged.tokensPerMinute === undefined ? undefined : new TokenLimiter(merged.tokensPerMinute);
     this.options = {
       latency: merged.latency,
       faults: merged.faults ?? {},
@@ -70,6 +77,21 @@ export class ProviderState {
         merged.injectedRetryAfterMs ?? (merged.requestsPerSecond === undefined ? 1000 : Math.ceil(1000 / merged.requestsPerSecond)),
       streamChunkCharacters: Math.round(merged.streamChunkCharacters ?? DEFAULT_STREAM_CHUNK_CHARACTERS),
       firstChunkShare: merged.latency?.firstChunkShare ?? DEFAULT_FIRST_CHUNK_SHARE,
+      requestsPerSecond: merged.requestsPerSecond,
+      rateLimitHeaders:
+        merged.rateLimitHeaders === true ? NATIVE_HEADER_STYLE[this.provider] : merged.rateLimitHeaders || undefined,
     };
+  }
+
+  /** The rate-limit headers of an answer decided at `now`, if this provider sends them. */
+  limitHeaders(now: number): Record<string, string> | undefined {
+    const style = this.options.rateLimitHeaders;
+    if (style === undefined) return undefined;
+    const { limiter, tokenLimiter } = this;
+    const requestsPerSecond = this.options.requestsPerSecond;
+    return rateLimitResponseHeaders(style, {
+      requests: limiter === undefined || requestsPerSecond === undefined ? undefined : { status: limiter.status(now), requestsPerSecond },
+      tokens: tokenLimiter?.status(now),
+    });
   }
 }

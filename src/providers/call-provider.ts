@@ -1,6 +1,7 @@
 import { createRedactor } from '../core/redact.js';
 import type { ChatRequest, ChatResult, ProviderName } from '../core/types.js';
 import type { NormalizedReply } from './assemble-reply.js';
+import { parseRateLimitHeaders } from './rate-limit-headers.js';
 import { createRequestSignal } from './request-signal.js';
 import { toProviderError } from './to-provider-error.js';
 import type { ProviderConnection } from './provider-connection.js';
@@ -55,6 +56,7 @@ export async function callProvider(context: CallContext, request: ChatRequest, c
   const started = now();
   try {
     const reply = await call({ signal: requestSignal.signal, fetch: watched.fetch, promptCharacters: promptCharacters(request) });
+    const rateLimit = parseRateLimitHeaders(response?.headers);
     return {
       text: reply.text,
       finishReason: reply.finishReason,
@@ -64,6 +66,7 @@ export async function callProvider(context: CallContext, request: ChatRequest, c
       model: reply.model ?? request.model,
       firstByteMs: requestSignal.firstByteMs(),
       longestSilenceMs: requestSignal.longestSilenceMs(),
+      ...(rateLimit === undefined ? {} : { rateLimit }),
     };
   } catch (error) {
     throw toProviderError(error, { provider: context.provider, redact: context.redact, requestSignal, response, url: context.url });

@@ -2,6 +2,7 @@ import { ProviderError } from '../core/errors.js';
 import type { ProviderErrorKind, ProviderName } from '../core/types.js';
 import { describeNetworkError } from './describe-network-error.js';
 import type { RequestSignal } from './request-signal.js';
+import { parseRateLimitHeaders } from './rate-limit-headers.js';
 import { parseRetryAfter } from './retry-after.js';
 
 const BODY_LIMIT = 500;
@@ -79,6 +80,7 @@ export function toProviderError(error: unknown, context: ErrorContext): Provider
       status,
       retryAfterMs,
       body: body === undefined ? undefined : scrub(body),
+      rateLimit: parseRateLimitHeaders(headers),
       cause: scrubError(original, scrub),
     });
   }

@@ -196,7 +196,13 @@ async function runToTarget(
 ): Promise<number> {
   const { options, configuration, paths, runLogger } = context;
   const logger = runLogger.logger;
-  const stats = new RunStats({ target: options.target, alreadySaved: store.count, prices: configuration.prices });
+  const stats = new RunStats({
+    target: options.target,
+    alreadySaved: store.count,
+    prices: configuration.prices,
+    // Read at each snapshot, after the dispatcher below exists.
+    paces: () => dispatcher.providerPaces(),
+  });
   // Bound below; replies only arrive once the run has started.
   let reporter: ProgressReporter | undefined;
   announceSpentProviders(monthly, stats, logger);

@@ -1,4 +1,4 @@
-import type { ProviderState } from '../core/types.js';
+import type { ProviderPace, ProviderState } from '../core/types.js';
 import {
   formatCompact,
   formatCount,
@@ -83,10 +83,29 @@ export function describeProviderState(state: ProviderState, at: string): string 
     : '(cooling down)';
 }
 
+/**
+ * The rate in force: "8/s" as configured; "7.81/s learned (configured 8/s, +24 ms margin)" after
+ * 429s; "2/s from headers (configured 1/s)" when the server reported its limit.
+ */
+export function describePace(pace: ProviderPace): string {
+  const current = `${significant(pace.currentPerSecond)}/s`;
+  if (pace.source === 'configured') return current;
+  const notes: string[] = [];
+  if (Math.abs(pace.currentPerSecond - pace.configuredPerSecond) > 0.0005) notes.push(`configured ${significant(pace.configuredPerSecond)}/s`);
+  if (pace.marginMs > 0) notes.push(`+${significant(pace.marginMs)} ms margin`);
+  const source = pace.source === 'headers' ? 'from headers' : 'learned';
+  return notes.length === 0 ? `${current} ${source}` : `${current} ${source} (${notes.join(', ')})`;
+}
+
+function significant(value: number): string {
+  return String(Number(value.toPrecision(3)));
+}
+
 function providerSegment(name: string, provider: ProviderProgress, at: string): string {
   const parts = [`${name} ${provider.conversations} conv`, `${provider.rateLimited} 429s`];
   if (provider.errors > 0) parts.push(`${provider.errors} err`);
   if (provider.latency.p50Ms !== null) parts.push(`${formatLatency(provider.latency.p50Ms)} p50`);
+  if (provider.pace !== undefined) parts.push(describePace(provider.pace));
   const state = describeProviderState(provider.state, at);
   return parts.join(' · ') + (state === '' ? '' : ` ${state}`);
 }
@@ -104,6 +123,7 @@ function summaryProviderLine(name: string, provider: ProviderProgress, at: strin
   }
   parts.push(`${formatInteger(provider.tokens.input)} in / ${formatInteger(provider.tokens.output)} out`);
   if (provider.cost !== null) parts.push(formatMoney(provider.cost));
+  if (provider.pace !== undefined) parts.push(`paced at ${describePace(provider.pace)}`);
   const state = provider.state.status === 'disabled' ? describeProviderState(provider.state, at) : '';
   return parts.join(' · ') + (state === '' ? '' : ` ${state}`);
 }

@@ -1,4 +1,4 @@
-import type { ProviderState } from '../core/types.js';
+import type { ProviderPace, ProviderState } from '../core/types.js';
 
 /**
  * The shape of one progress snapshot. It is logged as the fields of a `msg: "progress"` line and
@@ -40,6 +40,8 @@ export interface ProviderProgress {
   /** In the price list's currency; null when no prices were configured. */
   readonly cost: number | null;
   readonly state: ProviderState;
+  /** The rate it is paced at and where that comes from; absent when the run did not say (older status files). */
+  readonly pace?: ProviderPace;
 }
 
 export interface ModelProgress extends TokenCounts {

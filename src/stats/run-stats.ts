@@ -1,4 +1,4 @@
-import type { DispatchEvent, ModelPrice, ProviderName, ProviderState } from '../core/types.js';
+import type { DispatchEvent, ModelPrice, ProviderName, ProviderPace, ProviderState } from '../core/types.js';
 
 export type { ModelPrice };
 import { LatencyRing } from './latency-ring.js';
@@ -18,6 +18,8 @@ export interface RunStatsOptions {
   readonly prices?: Readonly<Record<string, ModelPrice>>;
   /** Latencies kept per provider for mean/p50/p95. @default 512 */
   readonly latencySamples?: number;
+  /** The rate each provider is paced at, read at each snapshot (normally `Dispatcher.providerPaces`). @default none */
+  readonly paces?: () => Partial<Record<string, ProviderPace>>;
 }
 
 interface ProviderCounters {
@@ -59,6 +61,7 @@ export class RunStats {
   private spentTokens = 0;
   private spentCost = 0;
   private readonly latencySamples: number;
+  private readonly paces: (() => Partial<Record<string, ProviderPace>>) | undefined;
   private readonly recentSaves: SlidingWindow;
   private readonly providers = new Map<string, ProviderCounters>();
   private readonly models = new Map<string, ModelCounters>();
@@ -77,6 +80,7 @@ export class RunStats {
     // The configuration always holds a list, empty when the user set no prices: "$0.00" would mislead.
     this.prices = options.prices !== undefined && Object.keys(options.prices).length > 0 ? options.prices : undefined;
     this.latencySamples = options.latencySamples ?? 512;
+    this.paces = options.paces;
     this.recentSaves = new SlidingWindow(options.recentWindowMs ?? 600_000);
     this.startedAtMs = this.now();
   }
@@ -219,7 +223,11 @@ export class RunStats {
 
   private providerSnapshot(): Record<string, ProviderProgress> {
     const result: Record<string, ProviderProgress> = {};
+    const paces = this.paces?.() ?? {};
+    // Every paced provider is listed, so the rate in force shows before its first request.
+    for (const name of Object.keys(paces)) this.provider(name);
     for (const [name, counters] of this.providers) {
+      const pace = paces[name];
       result[name] = {
         conversations: counters.conversations,
         requests: counters.requests,
@@ -233,6 +241,7 @@ export class RunStats {
         tokens: { input: counters.inputTokens, output: counters.outputTokens },
         cost: this.prices === undefined ? null : roundMoney(counters.cost),
         state: counters.state,
+        ...(pace === undefined ? {} : { pace }),
       };
     }
     return result;

@@ -45,6 +45,14 @@ const providerProgress = z.object({
   tokens: tokenCounts,
   cost: nullableNumber,
   state: providerState,
+  pace: z
+    .object({
+      configuredPerSecond: z.number().positive(),
+      currentPerSecond: z.number().nonnegative(),
+      source: z.enum(['configured', 'learned', 'headers']),
+      marginMs: z.number().nonnegative(),
+    })
+    .optional(),
 });
 
 /** Mirrors `RunStatus`; the annotation makes the compiler keep the two in step. */

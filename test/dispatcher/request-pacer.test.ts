@@ -91,3 +91,37 @@ describe('request pacer', () => {
     expect(pacer.dueAt()).toBe(3_000);
   });
 });
+
+describe('request pacer margin and rate changes', () => {
+  it('a margin stretches every one-second window by that many ms, and each interval by its share', () => {
+    // 4 requests/s, 40 ms margin: four starts per 1040 ms, 260 ms apart.
+    const pacer = new RequestPacer(250);
+    pacer.setMargin(40);
+    const starts: number[] = [];
+    for (let index = 0; index < 12; index++) {
+      const start = Math.max(0, pacer.dueAt());
+      pacer.recordStart(start, start);
+      starts.push(start);
+    }
+    expect(starts.slice(0, 5)).toEqual([0, 260, 520, 780, 1040]);
+    for (let index = 4; index < starts.length; index++) {
+      expect((starts[index] as number) - (starts[index - 4] as number)).toBeGreaterThanOrEqual(1040);
+    }
+  });
+
+  it('a new rate keeps the starts already made: going up does not burst, going down holds the next start back', () => {
+    const pacer = new RequestPacer(500);
+    pacer.recordStart(0, 0);
+    pacer.recordStart(500, 0);
+    // Now 4 requests/s: the window holds four starts, two of them already made.
+    pacer.setInterval(250);
+    expect(pacer.windowStarts).toBe(4);
+    expect(pacer.dueAt()).toBe(750);
+    pacer.recordStart(750, 0);
+    pacer.recordStart(1000, 0);
+    // Down to 1 request/s: the last start counts, the next is a whole second after it.
+    pacer.setInterval(1000);
+    expect(pacer.windowStarts).toBe(1);
+    expect(pacer.dueAt()).toBe(2000);
+  });
+});

@@ -59,6 +59,8 @@ describe('npm run status against a real daemon', () => {
     expect(live.stdout).toMatch(new RegExp(`^🟢 running — pid ${pid}, started .+? ago, last update .+? ago`));
     expect(live.stdout).toMatch(/📊 Progress: \d+\/1000 \(\d+\.\d%\)/);
     expect(live.stdout).toMatch(/📈 mistral \d+ conv · \d+ 429s/);
+    // The rate in force, from the running dispatcher: configured here, no 429 has moved it.
+    expect(live.stdout).toMatch(/mistral .* · 20\/s/);
     expect(live.stdout).toContain(`output: ${path.join(dataDir, 'trainingData', 'conversations.jsonl')}`);
     expect(live.stdout).toContain(`tail -F ${path.join(dataDir, 'logs', 'latest.log')}`);
     const json = await status(dataDir, '--json');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatProgress, formatSummary } from '../../src/stats/format-progress.js';
+import { describePace, formatProgress, formatSummary } from '../../src/stats/format-progress.js';
 import { formatDuration, formatMoney } from '../../src/stats/format-units.js';
 import { progressRecord, providerProgress } from './fixtures.js';
 
@@ -35,6 +35,25 @@ describe('formatProgress', () => {
     expect(text).toContain('huggingface 0 conv · 0 429s · 4 err (disabled: 401: the key was rejected)');
     expect(text).toContain('🪙 Tokens 1.2M in / 340K out · cost $3.21 (≈ $10.70 at target)');
     expect(text).toContain('🗑️ Discarded 12: empty_reply 8, deadline 4');
+  });
+});
+
+describe('the rate in force', () => {
+  it('each provider segment says the pace: as configured, learned from 429s, or reported by the headers', () => {
+    const text = formatProgress(
+      progressRecord({
+        providers: {
+          mistral: providerProgress({ pace: { configuredPerSecond: 8, currentPerSecond: 8, source: 'configured', marginMs: 0 } }),
+          together: providerProgress({ pace: { configuredPerSecond: 8, currentPerSecond: 7.8125, source: 'learned', marginMs: 24 } }),
+          huggingface: providerProgress({ pace: { configuredPerSecond: 1, currentPerSecond: 2, source: 'headers', marginMs: 0 } }),
+        },
+      }),
+    );
+    expect(text).toContain('mistral 0 conv · 0 429s · 8/s');
+    expect(text).toContain('together 0 conv · 0 429s · 7.81/s learned (configured 8/s, +24 ms margin)');
+    expect(text).toContain('huggingface 0 conv · 0 429s · 2/s from headers (configured 1/s)');
+    expect(describePace({ configuredPerSecond: 4, currentPerSecond: 2, source: 'learned', marginMs: 0 })).toBe('2/s learned (configured 4/s)');
+    expect(describePace({ configuredPerSecond: 2, currentPerSecond: 2, source: 'headers', marginMs: 0 })).toBe('2/s from headers');
   });
 });
 

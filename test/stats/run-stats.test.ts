@@ -3,6 +3,8 @@ import type { DispatchEvent } from '../../src/core/types.js';
 import { LatencyRing, percentile } from '../../src/stats/latency-ring.js';
 import { RunStats, type RunStatsOptions } from '../../src/stats/run-stats.js';
 import { SlidingWindow } from '../../src/stats/sliding-window.js';
+import { runStatusSchema } from '../../src/stats/status-schema.js';
+import { runStatus } from './fixtures.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -175,6 +177,24 @@ describe('per-provider counters', () => {
     expect(stats.snapshot().providers.mistral?.state).toEqual({ status: 'active' });
     stats.onDispatchEvent({ type: 'provider-state', provider: 'together', state: { status: 'disabled', reason: '401: bad key' } });
     expect(stats.snapshot().providers.together?.state).toEqual({ status: 'disabled', reason: '401: bad key' });
+  });
+
+  it('shows the rate each provider is paced at, read from the dispatcher at each snapshot, even before its first request', () => {
+    let margin = 0;
+    const stats = new RunStats({
+      target: 10,
+      alreadySaved: 0,
+      paces: () => ({
+        mistral: { configuredPerSecond: 8, currentPerSecond: 8000 / (1000 + margin), source: margin > 0 ? 'learned' : 'configured', marginMs: margin },
+        together: { configuredPerSecond: 1, currentPerSecond: 2, source: 'headers', marginMs: 0 },
+      }),
+    });
+    expect(stats.snapshot().providers.mistral?.pace).toEqual({ configuredPerSecond: 8, currentPerSecond: 8, source: 'configured', marginMs: 0 });
+    margin = 24;
+    const record = stats.snapshot();
+    expect(record.providers.mistral?.pace).toMatchObject({ source: 'learned', marginMs: 24 });
+    expect(record.providers.together).toMatchObject({ requests: 0, pace: { currentPerSecond: 2, source: 'headers' } });
+    expect(runStatusSchema.safeParse({ ...runStatus(), providers: record.providers }).success).toBe(true);
   });
 
   it('summarises latency over the most recent successes only', () => {

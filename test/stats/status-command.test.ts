@@ -71,6 +71,23 @@ describe('npm run status, as a real child process', () => {
     expect(result.stdout).toContain('together 650 conv · 3 429s');
   });
 
+  it('shows the rate each provider is paced at and where it comes from', async () => {
+    const base = runStatus();
+    await writeStatus({
+      pid: process.pid,
+      updatedAt: new Date().toISOString(),
+      providers: {
+        ...base.providers,
+        mistral: { ...base.providers.mistral!, pace: { configuredPerSecond: 1, currentPerSecond: 0.996, source: 'learned', marginMs: 4.2 } },
+        together: { ...base.providers.together!, pace: { configuredPerSecond: 1, currentPerSecond: 2, source: 'headers', marginMs: 0 } },
+      },
+    });
+    const result = await runInProcess(['--data-dir', directory]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('0.996/s learned (configured 1/s, +4.2 ms margin)');
+    expect(result.stdout).toContain('2/s from headers (configured 1/s)');
+  });
+
   it('reports a run whose pid is gone as stopped without finishing, with exit code 3', async () => {
     await writeStatus({ pid: await deadPid(), updatedAt: new Date(Date.now() - 5 * 60_000).toISOString() });
     const result = await runChild(['--data-dir', directory]);
