@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the real daemon against the emulator, in one process tree. Prints how close
  * generation comes to the providers' theoretical limit (issue 4), the same workload one
- * conversation at a time (the original tool), and the store's start-up scan (issue 5).
+ * conversation at a time (the original tool), and the store's start-up scan (issue 5); then the
+ * scenarios of the night as it really goes (issue 9): strict limiters, hung requests, fast providers.
  * A measurement, not a test: it asserts nothing.
  */
 import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './bench/bench-options.js';
@@ -10,6 +11,7 @@ import { describeMachine, formatMarkdown, type BenchReport } from './bench/repor
 import { runWorkload } from './bench/run-workload.js';
 import { measureStoreScan } from './bench/store-scan.js';
 import { DEFAULT_WORKLOAD, retryAfterCeiling, type Workload } from './bench/workload.js';
+import { runScenarios } from './bench/scenarios.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let options: BenchOptions;
@@ -62,7 +64,10 @@ async function main(argv: readonly string[]): Promise<number> {
     speedUp: serial === undefined ? undefined : automatic.conversationsPerSecond / serial.conversationsPerSecond,
     storeScan,
   };
-  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatMarkdown(report)}\n`);
+  if (!options.json) process.stdout.write(`${formatMarkdown(report)}\n`);
+  const scenarios = await runScenarios(options, progress);
+  if (options.json) process.stdout.write(`${JSON.stringify({ ...report, scenarios: scenarios.figures }, null, 2)}\n`);
+  else if (scenarios.markdown.length > 0) process.stdout.write(`\n${scenarios.markdown.join('\n\n')}\n`);
   return 0;
 }
 

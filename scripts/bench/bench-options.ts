@@ -17,10 +17,15 @@ export interface BenchOptions {
   readonly rate500: number;
   /** The wait an injected 429 asks for; undefined = one request interval. */
   readonly injectedRetryAfterMs: number | undefined;
+  /** Scenarios run after the main one (issue 9): strict limiters, hung requests, fast providers. @default all */
+  readonly scenarios: readonly BenchScenario[];
   readonly quick: boolean;
   readonly json: boolean;
   readonly help: boolean;
 }
+
+export const BENCH_SCENARIOS = ['limiter', 'hang', 'saturation'] as const;
+export type BenchScenario = (typeof BENCH_SCENARIOS)[number];
 
 export const BENCH_HELP = `Usage: npm run bench -- [options]
 
@@ -36,7 +41,11 @@ log-normal latency, median 800 ms; 3 % injected 429s, 1 % 500s) and prints a Mar
   --retry-after-ms N       the wait an injected 429 asks for (default: one request interval, as a real
                            limiter answers; 1000 reproduces a limiter that only speaks whole seconds)
   --rate-500 P             injected 500s per request (default: 0.01)
-  --quick                  smoke check: 100, 5 and 10000 unless given
+  --scenarios a,b          scenarios after the main run, or none (default: all):
+                             limiter     strict sliding-window and token-bucket limiters, 500 conversations each
+                             hang        100 conversations without and with 1 % hung requests and 1 % stalled streams
+                             saturation  two providers at 60 requests/s with 150 ms latency, 1000 conversations
+  --quick                  smoke check: 100, 5 and 10000 unless given, smaller scenarios
   --json                   print the figures as JSON instead of the table
   --help                   this text
 `;
@@ -55,6 +64,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'rate-429': { type: 'string' },
       'rate-500': { type: 'string' },
       'retry-after-ms': { type: 'string' },
+      scenarios: { type: 'string' },
       quick: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -70,6 +80,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     rate429: probability('--rate-429', values['rate-429']) ?? 0.03,
     rate500: probability('--rate-500', values['rate-500']) ?? 0.01,
     injectedRetryAfterMs: integer('--retry-after-ms', values['retry-after-ms'], 1),
+    scenarios: parseScenarios(values.scenarios),
     quick,
     json: values.json,
     help: values.help,
@@ -92,4 +103,13 @@ function probability(flag: string, text: string | undefined): number | undefined
     throw new Error(`${flag} expects a probability between 0 and 1, got "${text}".`);
   }
   return value;
+}
+
+function parseScenarios(text: string | undefined): BenchScenario[] {
+  if (text === undefined || text === 'all') return [...BENCH_SCENARIOS];
+  if (text === 'none') return [];
+  const names = text.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(BENCH_SCENARIOS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`--scenarios expects all, none or some of ${BENCH_SCENARIOS.join(', ')}, got "${unknown.join(', ')}".`);
+  return names as BenchScenario[];
 }

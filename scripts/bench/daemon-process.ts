@@ -17,12 +17,15 @@ export interface DaemonExit {
   readonly processWallMs: number;
   /** The last part of what it printed (stdout and stderr). */
   readonly outputTail: string;
+  /** When it was spawned, epoch ms (on the clock of `performance.timeOrigin + performance.now()`). */
+  readonly spawnedAtMs: number;
 }
 
 /** `nightshift generate <args>` as a real child process: the command `npm run generate` runs. */
 export function runDaemon(args: readonly string[], options: { cwd: string; env: Record<string, string> }): Promise<DaemonExit> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (\`npm run bench\` does).`);
   const startedAt = performance.now();
+  const spawnedAtMs = performance.timeOrigin + startedAt;
   const child = spawn(process.execPath, [MAIN, 'generate', ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
@@ -41,7 +44,7 @@ export function runDaemon(args: readonly string[], options: { cwd: string; env: 
     child.on('error', reject);
     child.on('close', (code, signal) => {
       process.removeListener('exit', stop);
-      resolve({ code, signal, processWallMs: performance.now() - startedAt, outputTail: output });
+      resolve({ code, signal, processWallMs: performance.now() - startedAt, outputTail: output, spawnedAtMs });
     });
   });
 }

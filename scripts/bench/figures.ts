@@ -1,7 +1,7 @@
 import type { LogRecord } from './daemon-process.js';
 import type { WorkloadRun } from './run-workload.js';
 import { analyseWindow, percentile, type ProviderWindow } from './steady-state.js';
-import { injectedPauseMs, providersOf, totalRate, type Workload } from './workload.js';
+import { injectedPauseMs, providersOf, totalRate, type BenchProvider as BenchProviderName, type Workload } from './workload.js';
 
 /** Saves between these fractions of the run form its steady state (start-up ramp and tail left out). */
 const STEADY_FROM = 0.1;
@@ -56,6 +56,8 @@ export interface WorkloadFigures {
   readonly latencyP95Ms: number | null;
   readonly cpuMsPerConversation: number | null;
   readonly peakRssMb: number | null;
+  /** From spawning the daemon to the emulator's first arrival, in ms: start-up as a user waits for it. */
+  readonly firstRequestMs: number | null;
   /** Arrivals lost between two polls of the emulator (0 unless the benchmark process stalled). */
   readonly missedArrivals: number;
 }
@@ -97,6 +99,7 @@ export function computeFigures(run: WorkloadRun, workload: Workload): WorkloadFi
     latencyP95Ms: percentile(durations, 0.95),
     cpuMsPerConversation: usage === undefined || saved === 0 ? null : (Number(usage.cpuUserMs) + Number(usage.cpuSystemMs)) / saved,
     peakRssMb: usage === undefined ? null : Number(usage.maxRssKb) / 1024,
+    firstRequestMs: firstRequestMs(run, providers),
     missedArrivals: run.timeline.missed,
   };
 }
@@ -140,4 +143,10 @@ function secondsBetween(first: LogRecord | undefined, last: LogRecord | undefine
   const start = Date.parse(String(first?.time));
   const end = Date.parse(String(last?.time));
   return Number.isFinite(start) && Number.isFinite(end) && end > start ? (end - start) / 1000 : undefined;
+}
+
+/** The emulator's first arrival, on the daemon's spawn clock. */
+function firstRequestMs(run: WorkloadRun, providers: readonly BenchProviderName[]): number | null {
+  const first = Math.min(...providers.map((provider) => run.timeline.arrivals[provider][0] ?? Number.POSITIVE_INFINITY));
+  return Number.isFinite(first) ? run.emulatorOriginMs + first - run.exit.spawnedAtMs : null;
 }

@@ -87,6 +87,7 @@ function figureRows(main: WorkloadFigures, serial: WorkloadFigures | undefined):
     ['conversation latency p50 / p95', (f) => `${seconds(f.latencyP50Ms)} / ${seconds(f.latencyP95Ms)}`],
     ['CPU per conversation (daemon, user + system)', (f) => (f.cpuMsPerConversation === null ? '–' : `${fixed(f.cpuMsPerConversation, 1)} ms`)],
     ['peak RSS (daemon)', (f) => (f.peakRssMb === null ? '–' : `${fixed(f.peakRssMb, 0)} MB`)],
+    ['first request sent, from spawning the daemon', (f) => (f.firstRequestMs === null ? '–' : `${fixed(f.firstRequestMs, 0)} ms`)],
   ];
   return rows.map(([label, value]) => `| ${label} | ${value(main)} | ${serial === undefined ? '' : value(serial)} |`);
 }

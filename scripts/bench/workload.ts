@@ -70,8 +70,9 @@ const BENCH_KEYS: Readonly<Record<BenchProvider, string>> = {
 /** A timeout far above the longest latency the emulator draws (8 × the median), so none fires. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/** The providers the workload drives: a rate of 0 leaves a provider out (e.g. two providers only). */
 export function providersOf(workload: Workload): BenchProvider[] {
-  return Object.keys(workload.rates) as BenchProvider[];
+  return (Object.keys(workload.rates) as BenchProvider[]).filter((provider) => workload.rates[provider] > 0);
 }
 
 export function totalRate(workload: Workload): number {
