@@ -1,4 +1,5 @@
 import type { BenchOptions } from './bench-options.js';
+import { formatHangScenario, runHangScenario } from './hang-scenario.js';
 import { formatLimiterScenario, runLimiterScenario } from './limiter-scenario.js';
 import { formatSaturationScenario, runSaturationScenario } from './saturation-scenario.js';
 
@@ -32,6 +33,12 @@ export async function runScenarios(options: BenchOptions, progress: (message: st
         onRun: (limiter, conversations) => progress(`scenario limiter: ${limiter}, ${conversations} conversations…`),
       });
       return { figures: runs, markdown: formatLimiterScenario(runs, undefined) };
+    });
+  }
+  if (options.scenarios.includes('hang')) {
+    await attempt('hang', async () => {
+      const figures = await runHangScenario({ conversations: options.quick ? 40 : 100, seed: options.seed, progress: (message) => progress(`scenario hang: ${message}`) });
+      return { figures, markdown: formatHangScenario(figures) };
     });
   }
   if (options.scenarios.includes('saturation')) {

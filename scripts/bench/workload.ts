@@ -11,8 +11,10 @@ export interface Workload {
   readonly rates: Readonly<Record<BenchProvider, number>>;
   /** Log-normal latency of every answer. */
   readonly latency: { readonly medianMs: number; readonly sigma: number };
-  /** Injected faults, per request. */
-  readonly faults: { readonly rate429: number; readonly rate500: number };
+  /** Injected faults, per request; hung requests and mid-stream stalls for the hang scenario. */
+  readonly faults: { readonly rate429: number; readonly rate500: number; readonly rateHang?: number; readonly rateStall?: number };
+  /** `timeout_ms` of every provider. @default 30_000 */
+  readonly timeoutMs?: number;
   /**
    * The wait an injected 429 asks for; undefined = the emulator's default, one request interval
    * (what a real limiter answers: when the next slot frees).
@@ -101,7 +103,7 @@ export function prepareDataDir(dataDir: string, emulator: Emulator, workload: Wo
     providers[provider] = {
       requests_per_second: workload.rates[provider],
       models: EMULATOR_MODELS,
-      timeout_ms: REQUEST_TIMEOUT_MS,
+      timeout_ms: workload.timeoutMs ?? REQUEST_TIMEOUT_MS,
       ...(workload.pacingMarginMs === undefined ? {} : { pacing_margin_ms: workload.pacingMarginMs }),
     };
   }
