@@ -59,7 +59,7 @@ describe.each(PROVIDER_NAMES)('the %s adapter after many hung and stalled reques
       for (let round = 0; round < ROUNDS; round++) {
         const batch = callers.map((caller) =>
           provider
-            .complete({ model: 'emulator-tester', messages: MESSAGES, signal: caller.signal, timeoutMs: 10_000, firstByteTimeoutMs: 400, idleTimeoutMs: 100 })
+            .complete({ model: 'emulator-tester', messages: MESSAGES, signal: caller.signal, timeoutMs: 10_000, firstByteTimeoutMs: 1_000, idleTimeoutMs: 300 })
             .then(
               () => 'answered',
               (error: unknown) => (error instanceof ProviderError ? `${error.kind}: ${error.message.replace(/^\w+: /, '')}` : String(error)),
@@ -68,12 +68,13 @@ describe.each(PROVIDER_NAMES)('the %s adapter after many hung and stalled reques
         for (const outcome of await Promise.all(batch)) outcomes.add(outcome);
         // The emulator holds a hung or stalled answer until the client closes its socket.
         expect(await eventually(() => emulator.heldResponses(), 0)).toBe(0);
-        socketsAfterRound.push(activeCount('TCPSocketWrap'));
+        // Closing takes a moment on a busy machine: what counts is that the sockets go, not when.
+        socketsAfterRound.push(await eventually(() => activeCount('TCPSocketWrap'), 2 * AT_ONCE + 2));
       }
     } finally {
       process.off('warning', onWarning);
     }
-    expect(outcomes).toEqual(new Set(['timeout: no first byte within 400 ms', 'timeout: stream stalled for 100 ms']));
+    expect(outcomes).toEqual(new Set(['timeout: no first byte within 1000 ms', 'timeout: stream stalled for 300 ms']));
     const counters = emulator.counters()[name];
     expect(counters.injected.hang).toBeGreaterThan(0);
     expect(counters.injected.stall).toBeGreaterThan(0);
