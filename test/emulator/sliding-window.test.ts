@@ -105,7 +105,12 @@ describe('sliding-window limiter over HTTP', () => {
     expect(Number(refused.headers.get('retry-after-ms'))).toBeGreaterThan(500);
     controller.abort();
     await stopped;
-    await expect(runEmulatorCommand(['--limiter', 'leaky'])).rejects.toThrow(/limiter.*token-bucket, sliding-window.*leaky/);
-    await expect(runEmulatorCommand(['--limiter', 'sliding-window', '--rps', '2.5'])).rejects.toThrow(/whole number/);
+    const refusal = async (argv: string[]): Promise<string> => {
+      let errors = '';
+      expect(await runEmulatorCommand(argv, { write: () => undefined, writeError: (text) => (errors += text) })).toBe(2);
+      return errors;
+    };
+    expect(await refusal(['--limiter', 'leaky'])).toMatch(/limiter.*token-bucket, sliding-window.*leaky/);
+    expect(await refusal(['--limiter', 'sliding-window', '--rps', '2.5'])).toMatch(/whole number/);
   });
 });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { HOME_PROBED } from '../../src/dispatcher/dispatcher-session.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { prepareDaemonData, readConversations, readLogRecords, spawnDaemon } from '../helpers/daemon.js';
@@ -40,7 +41,11 @@ describe('a run reaches exactly its target while providers fail', () => {
     for (const conversation of conversations) expect(conversation.metadata.providers).toEqual(['mistral']);
     expect(emulator.counters().together.injected['500']).toBeGreaterThan(0);
     const switched = conversations.flatMap((conversation) => conversation.metadata.providerSwitches as { from: string; to: string }[]);
-    for (const entry of switched) expect(entry).toMatchObject({ from: 'together', to: 'mistral' });
+    // Away from the dead provider; or, once its cooldown is over, back to it to probe (and away again).
+    for (const entry of switched) {
+      if (entry.from === 'together') expect(entry).toMatchObject({ to: 'mistral' });
+      else expect(entry).toMatchObject({ from: 'mistral', to: 'together', reason: HOME_PROBED });
+    }
   });
 
   it('a 401 disables one provider with a clear log line and the run finishes on the others', async () => {
