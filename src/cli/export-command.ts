@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { EXPORT_FORMATS, ExportError, exportConversations, parseWhereFilter } from '../store/index.js';
 import type { ExportFormat, ExportSummary, ShareGptToolRole, WhereFilter } from '../store/index.js';
+import { ADA_TOOL_SCHEMAS } from '../tools/index.js';
 
 export const EXPORT_USAGE = `Usage: npm run export -- --format <json|sharegpt|openai|jsonl> --input <file.jsonl> --output <file> [options]
 
@@ -24,6 +25,10 @@ Options:
       --where <path>=<value>    Keep conversations whose value at the dot path equals <value> (string compare),
                                 e.g. --where metadata.simulatedUser.name=Ana. Repeat to require all (AND).
       --with-tools              Keep only conversations with at least one tool call (metadata.toolCalls non-empty).
+      --arguments-as-objects    openai only: write each call's arguments as a JSON object instead of JSON text
+                                (chat templates such as Qwen2.5, Llama 3.x and Mistral apply tojson to them).
+      --split-parallel-calls    openai only: one call per assistant message (call, result, call, result), the
+                                reply's text in its own message first (single-call templates such as Llama 3.x).
       --sharegpt-tool-role <r>  sharegpt only: "tool" (default; Axolotl's default role name) or "observation"
                                 (LLaMA-Factory's default; consecutive tool results are merged into one turn).
   -h, --help                    Show this help.
@@ -48,6 +53,8 @@ interface ParsedExportArguments {
   readonly where: readonly WhereFilter[];
   readonly withTools: boolean;
   readonly shareGptToolRole: ShareGptToolRole;
+  readonly argumentsAsObjects: boolean;
+  readonly splitParallelCalls: boolean;
 }
 
 class UsageError extends Error {}
@@ -68,7 +75,8 @@ export async function runExportCommand(argv: readonly string[], io: ExportComman
     return 0;
   }
   try {
-    const summary = await exportConversations(parsed);
+    // Lines saved before metadata.tools existed were all written by the Ada pipeline.
+    const summary = await exportConversations({ ...parsed, fallbackTools: ADA_TOOL_SCHEMAS });
     reportBadLines(summary, stderr);
     stdout.write(`Exported ${summary.exported} conversations (${summary.skipped} skipped) to ${summary.outputPath}\n`);
     return 0;
@@ -98,6 +106,8 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
         where: { type: 'string', multiple: true, default: [] },
         'with-tools': { type: 'boolean', default: false },
         'sharegpt-tool-role': { type: 'string', default: 'tool' },
+        'arguments-as-objects': { type: 'boolean', default: false },
+        'split-parallel-calls': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -124,6 +134,8 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
     where: values.where.map(parseWhereFilter),
     withTools: values['with-tools'],
     shareGptToolRole: toolRole,
+    argumentsAsObjects: values['arguments-as-objects'],
+    splitParallelCalls: values['split-parallel-calls'],
   };
 }
 

@@ -8,7 +8,7 @@ import type { ChatResult } from '../core/types.js';
 import type { SavedConversation } from '../format/index.js';
 import { ConversationDiscarded } from '../core/types.js';
 import { normalizeThinking, parseToolCalls, visibleReply, type ParsedToolCalls } from '../format/index.js';
-import { ADA_TOOL_CATALOGUE } from '../tools/index.js';
+import { ADA_TOOL_CATALOGUE, ADA_TOOL_SCHEMAS } from '../tools/index.js';
 import { resolveAdaOptions, type AdaPipelineOptions, type ResolvedAdaOptions } from './ada-pipeline-options.js';
 import { cleanTesterMessage, testerLabels } from './clean-tester-message.js';
 import { ConversationLog, sourceOf } from './conversation-log.js';
@@ -25,7 +25,7 @@ import type { UserLease } from './user-pool.js';
 
 export const ADA_PIPELINE_NAME = 'ada';
 /** Bumped whenever the shape or meaning of what the pipeline saves changes. */
-export const ADA_PIPELINE_VERSION = '1.1.0';
+export const ADA_PIPELINE_VERSION = '1.2.0';
 
 interface Conversation {
   readonly options: ResolvedAdaOptions;
@@ -136,6 +136,7 @@ async function converse(
     log,
     rewrite: options.rewrite,
     switches: context.requester.switches,
+    tools: ADA_TOOL_SCHEMAS,
     startedAt,
     finishedAt,
   });

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { NightshiftError } from '../core/errors.js';
-import { parseConversationLine, stripThinking, type SavedConversation } from '../format/index.js';
+import { parseConversationLine, stripThinking, type SavedConversation, type ToolSchema } from '../format/index.js';
 import { hasToolCalls, matchesWhere } from './conversation-filters.js';
 import type { WhereFilter } from './conversation-filters.js';
 import { toNativeRecord } from './format-native-jsonl.js';
@@ -36,6 +36,12 @@ export interface ExportOptions {
   readonly withTools?: boolean;
   /** `from` of tool results in `sharegpt` (see format-sharegpt.ts). @default 'tool' */
   readonly shareGptToolRole?: ShareGptToolRole;
+  /** `openai` only: `arguments` as JSON objects, for chat templates that apply `tojson`. @default false */
+  readonly argumentsAsObjects?: boolean;
+  /** `openai` only: one call per assistant message, for single-call templates. @default false */
+  readonly splitParallelCalls?: boolean;
+  /** The tools declared for lines saved without `metadata.tools` (the CLI passes Ada's). @default [] */
+  readonly fallbackTools?: readonly ToolSchema[];
 }
 
 export interface BadLine {
@@ -81,9 +87,7 @@ const LINES_FRAMING: Framing = { opening: '', separator: '\n', closing: '\n', em
  * @throws ExportError when the input cannot be read or the output cannot be written.
  */
 export async function exportConversations(options: ExportOptions): Promise<ExportSummary> {
-  if (options.minimal === true && options.format !== 'jsonl') {
-    throw new ExportError('EXPORT_INVALID_OPTIONS', `--minimal applies only to --format jsonl, got --format ${options.format}`);
-  }
+  checkOptionsApply(options);
   const inputPath = path.resolve(options.inputPath);
   const outputPath = path.resolve(options.outputPath);
   if (inputPath === outputPath) {
@@ -106,6 +110,20 @@ export async function exportConversations(options: ExportOptions): Promise<Expor
     throw new ExportError('EXPORT_OUTPUT_UNWRITABLE', `Could not write ${outputPath} (${describeFileError(error)}).`, { cause: error });
   } finally {
     await input.close().catch(() => undefined);
+  }
+}
+
+/** An option the chosen format ignores is a mistake worth saying, not a silent no-op. */
+function checkOptionsApply(options: ExportOptions): void {
+  const onlyFor: readonly [boolean | undefined, string, ExportFormat][] = [
+    [options.minimal, '--minimal', 'jsonl'],
+    [options.argumentsAsObjects, '--arguments-as-objects', 'openai'],
+    [options.splitParallelCalls, '--split-parallel-calls', 'openai'],
+  ];
+  for (const [given, flag, format] of onlyFor) {
+    if (given === true && options.format !== format) {
+      throw new ExportError('EXPORT_INVALID_OPTIONS', `${flag} applies only to --format ${format}, got --format ${options.format}`);
+    }
   }
 }
 
@@ -169,7 +187,7 @@ function formatRecord(conversation: SavedConversation, options: ExportOptions): 
     case 'sharegpt':
       return toShareGptRecord(conversation, options.shareGptToolRole ?? 'tool');
     case 'openai':
-      return toOpenAiRecord(conversation);
+      return toOpenAiRecord(conversation, options);
     case 'jsonl':
       return toNativeRecord(conversation, options.minimal === true);
   }

@@ -71,24 +71,28 @@ describe('sharegpt', () => {
   });
 });
 
+const NINE_ALPHANUMERICS = /^[A-Za-z0-9]{9}$/;
+
 describe('openai', () => {
   it('a Hermes tool call becomes native tool_calls with JSON-string arguments and a matching tool message', async () => {
     const { text } = await exportFixture({ format: 'openai' });
     const [ana] = jsonLines(text);
-    expect(Object.keys(ana)).toEqual(['messages']);
+    expect(Object.keys(ana)).toEqual(['messages', 'tools']);
     expect(ana.messages.map((message: any) => message.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'user', 'assistant']);
+    const id = ana.messages[2].tool_calls[0].id;
+    expect(id).toMatch(NINE_ALPHANUMERICS);
     expect(ana.messages[2]).toEqual({
       role: 'assistant',
       content: '<think>Ana mentions jazz; this is worth remembering for later.</think>\nThat sounds wonderful! Who was playing?',
       tool_calls: [
         {
-          id: 'call_2_0',
+          id,
           type: 'function',
           function: { name: 'add_memory', arguments: '{"input_text":["Ana loves jazz concerts"]}' },
         },
       ],
     });
-    expect(ana.messages[3]).toEqual({ role: 'tool', tool_call_id: 'call_2_0', content: 'Saved 1 memory: "Ana loves jazz concerts".' });
+    expect(ana.messages[3]).toEqual({ role: 'tool', tool_call_id: id, content: 'Saved 1 memory: "Ana loves jazz concerts".' });
     expect(ana.messages[4]).toEqual({
       role: 'assistant',
       content: '<think>Memory saved; continue the conversation.</think>\n\nI will remember that you love jazz. Tell me more about the band!',
@@ -98,17 +102,20 @@ describe('openai', () => {
   it('two Mistral-format calls in one message get two ids, each answered by its own tool message', async () => {
     const { text } = await exportFixture({ format: 'openai' });
     const anaAgain = jsonLines(text)[2];
+    const [first, second] = anaAgain.messages[2].tool_calls.map((call: any) => call.id);
+    for (const id of [first, second]) expect(id).toMatch(NINE_ALPHANUMERICS);
+    expect(first).not.toBe(second);
     expect(anaAgain.messages[2]).toEqual({
       role: 'assistant',
       content: '<think>Check both memory and diary.</think>\nLet me look.',
       tool_calls: [
-        { id: 'call_2_0', type: 'function', function: { name: 'recall_memories', arguments: '{}' } },
-        { id: 'call_2_1', type: 'function', function: { name: 'recall_diary', arguments: '{}' } },
+        { id: first, type: 'function', function: { name: 'recall_memories', arguments: '{}' } },
+        { id: second, type: 'function', function: { name: 'recall_diary', arguments: '{}' } },
       ],
     });
     expect(anaAgain.messages.slice(3, 5)).toEqual([
-      { role: 'tool', tool_call_id: 'call_2_0', content: '1. Ana loves jazz concerts' },
-      { role: 'tool', tool_call_id: 'call_2_1', content: '1. Ana seemed excited about a concert in Lisbon.' },
+      { role: 'tool', tool_call_id: first, content: '1. Ana loves jazz concerts' },
+      { role: 'tool', tool_call_id: second, content: '1. Ana seemed excited about a concert in Lisbon.' },
     ]);
   });
 
@@ -132,7 +139,7 @@ describe('openai', () => {
     expect(ana.messages[2]).toEqual({
       role: 'assistant',
       content: 'That sounds wonderful! Who was playing?',
-      tool_calls: [expect.objectContaining({ id: 'call_2_0' })],
+      tool_calls: [expect.objectContaining({ id: expect.stringMatching(NINE_ALPHANUMERICS) })],
     });
     expect(ana.messages[4].content).toBe('I will remember that you love jazz. Tell me more about the band!');
   });

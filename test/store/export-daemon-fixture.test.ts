@@ -14,6 +14,7 @@ import { runExportCommand } from '../../src/cli/export-command.js';
 import { parseConversationLine } from '../../src/format/index.js';
 import { exportConversations, parseWhereFilter } from '../../src/store/index.js';
 import type { ExportOptions } from '../../src/store/index.js';
+import { ADA_TOOL_SCHEMAS } from '../../src/tools/index.js';
 import { FIXTURES, makeTemporaryDirectory, removeTemporaryDirectories } from './store-test-helpers.js';
 
 afterEach(removeTemporaryDirectories);
@@ -165,13 +166,19 @@ describe('sharegpt', () => {
 });
 
 describe('openai', () => {
-  it('each call in metadata becomes a tool_call on the reply that made it, answered right after by a tool message with its id and its own result', async () => {
-    const records = jsonLines((await exportFixture({ format: 'openai' })).text);
+  it('each call in metadata becomes a tool_call on the reply that made it, answered right after by a tool message with its id and its own result; ids are 9 alphanumerics unique per example; tools declares every called function', async () => {
+    const records = jsonLines((await exportFixture({ format: 'openai', fallbackTools: ADA_TOOL_SCHEMAS })).text);
     expect(records).toHaveLength(SAVED.length);
     records.forEach((record, index) => {
       const saved = SAVED[index]!;
       const calls = callsByMessage(saved);
-      expect(Object.keys(record)).toEqual(['messages']);
+      expect(Object.keys(record)).toEqual(['messages', 'tools']);
+      // The ids in the order the calls appear; checked for shape and uniqueness, then used to build the expectation.
+      const ids: string[] = record.messages.flatMap((message: any) => (message.tool_calls ?? []).map((call: any) => call.id));
+      expect(ids).toHaveLength(saved.metadata.toolCalls.length);
+      for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9]{9}$/);
+      expect(new Set(ids).size).toBe(ids.length);
+      let next = 0;
       const expected: unknown[] = [];
       saved.conversations.forEach((message, position) => {
         if (message.role === 'tool') return; // placed right after the reply that called
@@ -180,20 +187,21 @@ describe('openai', () => {
           expected.push({ role: message.role, content: message.content });
           return;
         }
-        const ids = group.map((_, order) => `call_${position}_${order}`);
+        const groupIds = group.map(() => ids[next++]);
         expected.push({
           role: 'assistant',
           content: withoutCallMarkup(message.content, group[0]!.format),
-          tool_calls: group.map((call, order) => ({ id: ids[order], type: 'function', function: { name: call.name, arguments: expect.any(String) } })),
+          tool_calls: group.map((call, order) => ({ id: groupIds[order], type: 'function', function: { name: call.name, arguments: expect.any(String) } })),
         });
-        group.forEach((call, order) => expected.push({ role: 'tool', tool_call_id: ids[order], content: saved.conversations[call.resultIndex]!.content }));
+        group.forEach((call, order) => expected.push({ role: 'tool', tool_call_id: groupIds[order], content: saved.conversations[call.resultIndex]!.content }));
       });
       expect(record.messages).toEqual(expected);
       // Arguments are JSON text decoding to exactly what the call was saved with.
-      for (const [position, group] of calls) {
-        const reply = record.messages.find((message: any) => message.tool_calls?.[0]?.id === `call_${position}_0`);
-        group.forEach((call, order) => expect(JSON.parse(reply.tool_calls[order].function.arguments)).toEqual(call.arguments));
-      }
+      const toolCalls = record.messages.flatMap((message: any) => message.tool_calls ?? []);
+      saved.metadata.toolCalls.forEach((call, order) => expect(JSON.parse(toolCalls[order].function.arguments)).toEqual(call.arguments));
+      const declared = record.tools.map((tool: any) => tool.function.name);
+      for (const call of saved.metadata.toolCalls) expect(declared).toContain(call.name);
+      for (const tool of record.tools) expect(tool).toMatchObject({ type: 'function', function: { parameters: { type: 'object' } } });
     });
   });
 
@@ -268,7 +276,9 @@ describe('a reply that rehearses its call in the reasoning, as reasoning models 
     const outputPath = path.join(makeTemporaryDirectory(), 'out.jsonl');
     await exportConversations({ format: 'openai', inputPath, outputPath });
     const [record] = jsonLines(fs.readFileSync(outputPath, 'utf8'));
-    const reply = record.messages.find((message: any) => message.tool_calls?.[0]?.id === `call_${position}_0`);
+    // The rehearsing reply is the first that calls (position is the first call's messageIndex).
+    const reply = record.messages.find((message: any) => message.tool_calls !== undefined);
+    expect(record.messages.indexOf(reply)).toBe(position);
     expect(visible.length).toBeGreaterThan(0);
     expect(reply.content).toBe(`${reasoning}\n${visible}`);
   });

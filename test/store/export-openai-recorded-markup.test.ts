@@ -119,7 +119,10 @@ describe('openai export of calls the pipeline recorded with their markup', () =>
     const saved = await converse(reply);
     expect(saved.conversations[2]?.content).toBe(reply);
     const record = await exportOpenAi(saved);
-    const ids = calls.map((_, order) => `call_2_${order}`);
+    const ids: string[] = record.messages[2].tool_calls.map((call: { id: string }) => call.id);
+    expect(ids).toHaveLength(calls.length);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9]{9}$/);
+    expect(new Set(ids).size).toBe(ids.length);
     const results = saved.conversations.filter((message) => message.role === 'tool').map((message) => message.content);
     expect(results).toHaveLength(calls.length);
     expect(record.messages.slice(2, 3 + calls.length)).toEqual([
@@ -142,7 +145,7 @@ describe('openai export of calls the pipeline recorded with their markup', () =>
     expect(record.messages[2]).toEqual({
       role: 'assistant',
       content: '<think>Save it.</think>\nNoted!',
-      tool_calls: [{ id: 'call_2_0', type: 'function', function: { name: 'invalid_tool_call', arguments: '{}' } }],
+      tool_calls: [{ id: expect.stringMatching(/^[A-Za-z0-9]{9}$/), type: 'function', function: { name: 'invalid_tool_call', arguments: '{}' } }],
     });
   });
 
