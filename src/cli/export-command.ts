@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { EXPORT_FORMATS, ExportError, exportConversations, parseWhereFilter } from '../store/index.js';
-import type { ExportFormat, ExportSummary, ShareGptToolRole, WhereFilter } from '../store/index.js';
+import type { ExportFormat, ExportSummary, ShareGptToolRole, SystemPromptChoice, WhereFilter } from '../store/index.js';
 import { ADA_TOOL_SCHEMAS } from '../tools/index.js';
 
 export const EXPORT_USAGE = `Usage: npm run export -- --format <json|sharegpt|openai|jsonl> --input <file.jsonl> --output <file> [options]
@@ -21,7 +22,10 @@ Options:
   -i, --input <file>            The nightshift JSONL to read (required).
   -o, --output <file>           The file to write (required); written to <file>.partial, then renamed.
       --minimal                 jsonl only: drop metadata, keep id and conversations.
-      --strip-thinking          Remove <think>...</think> blocks (and the whitespace after them) from assistant messages.
+      --strip-thinking          Remove <think>...</think> blocks (and the whitespace after them) from assistant messages,
+                                and the system prompt's instruction to think (metadata.thinkingInstruction).
+      --system-prompt <file>    Replace every conversation's system prompt with the text of <file>.
+      --no-system-prompt        Drop the system prompt (for models fine-tuned without one).
       --where <path>=<value>    Keep conversations whose value at the dot path equals <value> (string compare),
                                 e.g. --where metadata.simulatedUser.name=Ana. Repeat to require all (AND).
       --with-tools              Keep only conversations with at least one tool call (metadata.toolCalls non-empty).
@@ -55,6 +59,7 @@ interface ParsedExportArguments {
   readonly shareGptToolRole: ShareGptToolRole;
   readonly argumentsAsObjects: boolean;
   readonly splitParallelCalls: boolean;
+  readonly systemPrompt: SystemPromptChoice;
 }
 
 class UsageError extends Error {}
@@ -78,6 +83,7 @@ export async function runExportCommand(argv: readonly string[], io: ExportComman
     // Lines saved before metadata.tools existed were all written by the Ada pipeline.
     const summary = await exportConversations({ ...parsed, fallbackTools: ADA_TOOL_SCHEMAS });
     reportBadLines(summary, stderr);
+    reportThinkingInstructionsLeft(summary, stderr);
     stdout.write(`Exported ${summary.exported} conversations (${summary.skipped} skipped) to ${summary.outputPath}\n`);
     return 0;
   } catch (error) {
@@ -108,6 +114,8 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
         'sharegpt-tool-role': { type: 'string', default: 'tool' },
         'arguments-as-objects': { type: 'boolean', default: false },
         'split-parallel-calls': { type: 'boolean', default: false },
+        'system-prompt': { type: 'string' },
+        'no-system-prompt': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -136,11 +144,35 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
     shareGptToolRole: toolRole,
     argumentsAsObjects: values['arguments-as-objects'],
     splitParallelCalls: values['split-parallel-calls'],
+    systemPrompt: systemPromptChoice(values['system-prompt'], values['no-system-prompt']),
   };
+}
+
+function systemPromptChoice(file: string | undefined, drop: boolean): SystemPromptChoice {
+  if (file !== undefined && drop) throw new UsageError('--system-prompt and --no-system-prompt contradict each other; give one.');
+  if (drop) return { kind: 'drop' };
+  if (file === undefined) return { kind: 'keep' };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new UsageError(`Cannot read the --system-prompt file ${file} (${error instanceof Error ? error.message : String(error)}).`);
+  }
+  if (text.length === 0) throw new UsageError(`The --system-prompt file ${file} is empty; to export without a system prompt, use --no-system-prompt.`);
+  return { kind: 'replace', text };
 }
 
 function isExportFormat(value: string): value is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(value);
+}
+
+function reportThinkingInstructionsLeft(summary: ExportSummary, stderr: Writable): void {
+  if (summary.thinkingInstructionsLeft === 0) return;
+  stderr.write(
+    `Warning: ${summary.thinkingInstructionsLeft} exported system prompt(s) still mention <think> after --strip-thinking ` +
+      '(saved before metadata.thinkingInstruction existed, or the prompt was edited): the model would be told to think but shown ' +
+      'no reasoning. Replace them with --system-prompt FILE, or drop them with --no-system-prompt.\n',
+  );
 }
 
 function reportBadLines(summary: ExportSummary, stderr: Writable): void {

@@ -30,6 +30,7 @@ export {
   type ThinkBlock,
 } from './thinking.js';
 export { parseTolerantJson } from './tolerant-json.js';
+export { mentionsThinkTags, readThinkingInstruction, removeThinkingInstruction } from './system-prompt.js';
 export { readToolSchemas, toolSchemaSchema, type JsonSchema, type ToolSchema } from './tool-schema.js';
 export type {
   ParseOptions,

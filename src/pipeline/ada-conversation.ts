@@ -137,6 +137,7 @@ async function converse(
     rewrite: options.rewrite,
     switches: context.requester.switches,
     tools: ADA_TOOL_SCHEMAS,
+    ...(options.prompts.adaThinkingInstruction === undefined ? {} : { thinkingInstruction: options.prompts.adaThinkingInstruction }),
     startedAt,
     finishedAt,
   });

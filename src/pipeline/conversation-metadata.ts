@@ -15,6 +15,8 @@ export interface MetadataInput {
   readonly switches: readonly ProviderSwitch[];
   /** The tools the assistant was offered, so exports can declare them without knowing the pipeline. */
   readonly tools: readonly ToolSchema[];
+  /** The system prompt's thinking instruction, exactly as it stands there, so exports can remove it. */
+  readonly thinkingInstruction?: string;
   readonly startedAt: number;
   readonly finishedAt: number;
 }
@@ -54,5 +56,6 @@ export function buildMetadata(input: MetadataInput): Record<string, unknown> {
     retries: [...log.retries],
     rewrite: { enabled: input.rewrite, messages: [...log.rewrites] },
     tools: [...input.tools],
+    ...(input.thinkingInstruction === undefined ? {} : { thinkingInstruction: input.thinkingInstruction }),
   };
 }

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { NightshiftError } from '../core/errors.js';
-import { parseConversationLine, stripThinking, type SavedConversation, type ToolSchema } from '../format/index.js';
+import { parseConversationLine, type SavedConversation, type ToolSchema } from '../format/index.js';
 import { hasToolCalls, matchesWhere } from './conversation-filters.js';
 import type { WhereFilter } from './conversation-filters.js';
 import { toNativeRecord } from './format-native-jsonl.js';
@@ -15,6 +15,7 @@ import { toOpenAiRecord } from './format-openai.js';
 import { toOriginalJsonRecord } from './format-original-json.js';
 import { toShareGptRecord } from './format-sharegpt.js';
 import type { ShareGptToolRole } from './format-sharegpt.js';
+import { prepareConversation, type SystemPromptChoice } from './prepare-conversation.js';
 import { describeFileError } from './store-error.js';
 
 export const EXPORT_FORMATS = ['json', 'sharegpt', 'openai', 'jsonl'] as const;
@@ -28,8 +29,13 @@ export interface ExportOptions {
   readonly outputPath: string;
   /** Drop `metadata` (format `jsonl` only). @default false */
   readonly minimal?: boolean;
-  /** Remove `<think>…</think>` blocks from assistant messages. @default false */
+  /**
+   * Remove `<think>…</think>` blocks from assistant messages, and the system prompt's instruction to
+   * think (`metadata.thinkingInstruction`). @default false
+   */
   readonly stripThinking?: boolean;
+  /** Keep, replace or drop each conversation's system prompt. @default { kind: 'keep' } */
+  readonly systemPrompt?: SystemPromptChoice;
   /** Keep only conversations matching every filter. @default [] */
   readonly where?: readonly WhereFilter[];
   /** Keep only conversations with at least one tool call. @default false */
@@ -59,6 +65,11 @@ export interface ExportSummary {
   readonly filteredOut: number;
   /** The first bad lines, for the report. */
   readonly badLines: readonly BadLine[];
+  /**
+   * With `stripThinking`: exported system prompts that still mention `<think>` (saved before
+   * `metadata.thinkingInstruction` existed, or edited since); `--system-prompt FILE` replaces them.
+   */
+  readonly thinkingInstructionsLeft: number;
 }
 
 /** Export failures the user can fix (missing input, unwritable output); the CLI exits with 2. */
@@ -139,6 +150,8 @@ async function copyConversations(
   let exported = 0;
   let skipped = 0;
   let filteredOut = 0;
+  let thinkingInstructionsLeft = 0;
+  const preparation = { stripThinking: options.stripThinking === true, systemPrompt: options.systemPrompt ?? { kind: 'keep' as const } };
   try {
     for await (const line of lines) {
       lineNumber++;
@@ -153,7 +166,9 @@ async function copyConversations(
         filteredOut++;
         continue;
       }
-      const record = JSON.stringify(formatRecord(transform(parsed.conversation, options), options));
+      const prepared = prepareConversation(parsed.conversation, preparation);
+      if (prepared.thinkingInstructionLeft) thinkingInstructionsLeft++;
+      const record = JSON.stringify(formatRecord(prepared.conversation, options));
       await write(output, (exported === 0 ? framing.opening : framing.separator) + record);
       exported++;
     }
@@ -162,22 +177,12 @@ async function copyConversations(
     throw new ExportError('EXPORT_INPUT_UNREADABLE', `Could not read ${options.inputPath} (${describeFileError(error)}).`, { cause: error });
   }
   await write(output, exported === 0 ? framing.empty : framing.closing);
-  return { exported, skipped, filteredOut, badLines };
+  return { exported, skipped, filteredOut, badLines, thinkingInstructionsLeft };
 }
 
 function isSelected(conversation: SavedConversation, options: ExportOptions): boolean {
   if (options.withTools === true && !hasToolCalls(conversation)) return false;
   return (options.where ?? []).every((filter) => matchesWhere(conversation, filter));
-}
-
-function transform(conversation: SavedConversation, options: ExportOptions): SavedConversation {
-  if (options.stripThinking !== true) return conversation;
-  return {
-    ...conversation,
-    conversations: conversation.conversations.map((message) =>
-      message.role === 'assistant' ? { role: message.role, content: stripThinking(message.content) } : message,
-    ),
-  };
 }
 
 function formatRecord(conversation: SavedConversation, options: ExportOptions): object {

@@ -5,6 +5,7 @@ export { StoreError } from './store-error.js';
 export type { StoreErrorCode } from './store-error.js';
 export { EXPORT_FORMATS, ExportError, exportConversations } from './export-conversations.js';
 export type { BadLine, ExportFormat, ExportOptions, ExportSummary } from './export-conversations.js';
+export type { SystemPromptChoice } from './prepare-conversation.js';
 export { hasToolCalls, matchesWhere, parseWhereFilter } from './conversation-filters.js';
 export type { WhereFilter } from './conversation-filters.js';
 export { toOpenAiRecord } from './format-openai.js';

@@ -90,6 +90,8 @@ describe('the daemon-written fixture', () => {
     expect(calls.some((call) => !call.ok)).toBe(true);
     for (const saved of SAVED) {
       expect(saved.metadata.dryRun).toBe(true);
+      expect(saved.conversations[0]!.content).toContain(saved.metadata.thinkingInstruction as string);
+      expect((saved.metadata.tools as unknown[]).length).toBe(6);
       for (const message of saved.conversations.filter((message) => message.role === 'assistant')) expect(message.content.startsWith('<think>')).toBe(true);
       // The daemon's own invariant the openai export builds on: each call points at its reply and its own result.
       for (const call of saved.metadata.toolCalls) {
@@ -122,12 +124,20 @@ describe('json', () => {
     });
   });
 
-  it('--strip-thinking leaves each reply as the text after its <think> block, tool calls included, and touches nothing else', async () => {
+  it('--strip-thinking leaves each reply as the text after its <think> block, tool calls included, the system prompt without its thinking instruction, and touches nothing else', async () => {
     const items = JSON.parse((await exportFixture({ format: 'json', stripThinking: true })).text) as { conversations: Message[] }[];
     items.forEach((item, index) => {
+      const instruction = SAVED[index]!.metadata.thinkingInstruction as string;
       item.conversations.forEach((message, position) => {
         const original = SAVED[index]!.conversations[position]!;
         expect(message.role).toBe(original.role);
+        if (original.role === 'system') {
+          // The instruction is cut out where it stood; the text on both sides is kept.
+          const [before, after] = original.content.split(instruction) as [string, string];
+          expect(message.content).toBe(`${before.trimEnd()}\n\n${after.trimStart()}`);
+          expect(message.content).not.toMatch(/<\/?think>/);
+          return;
+        }
         expect(message.content).toBe(original.role === 'assistant' ? withoutThinking(original.content) : original.content);
         if (message.role === 'assistant') expect(message.content).not.toContain('<think>');
       });
