@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
-import { EXPORT_FORMATS, ExportError, exportConversations, parseWhereFilter } from '../store/index.js';
-import type { ExportFormat, ExportSummary, ShareGptToolRole, SystemPromptChoice, WhereFilter } from '../store/index.js';
+import { EXPORT_FORMATS, ExportError, exportConversations, parseWhereFilter, shareGptDatasetInfo } from '../store/index.js';
+import path from 'node:path';
+import type { ExportFormat, ExportSummary, SystemPromptChoice, WhereFilter } from '../store/index.js';
 import { ADA_TOOL_SCHEMAS } from '../tools/index.js';
 
 export const EXPORT_USAGE = `Usage: npm run export -- --format <json|sharegpt|openai|jsonl> --input <file.jsonl> --output <file> [options]
@@ -33,8 +34,6 @@ Options:
                                 (chat templates such as Qwen2.5, Llama 3.x and Mistral apply tojson to them).
       --split-parallel-calls    openai only: one call per assistant message (call, result, call, result), the
                                 reply's text in its own message first (single-call templates such as Llama 3.x).
-      --sharegpt-tool-role <r>  sharegpt only: "tool" (default; Axolotl's default role name) or "observation"
-                                (LLaMA-Factory's default; consecutive tool results are merged into one turn).
   -h, --help                    Show this help.
 
 Lines of the input that are not a saved conversation are skipped and reported on stderr.
@@ -56,7 +55,6 @@ interface ParsedExportArguments {
   readonly stripThinking: boolean;
   readonly where: readonly WhereFilter[];
   readonly withTools: boolean;
-  readonly shareGptToolRole: ShareGptToolRole;
   readonly argumentsAsObjects: boolean;
   readonly splitParallelCalls: boolean;
   readonly systemPrompt: SystemPromptChoice;
@@ -85,6 +83,7 @@ export async function runExportCommand(argv: readonly string[], io: ExportComman
     reportBadLines(summary, stderr);
     reportThinkingInstructionsLeft(summary, stderr);
     stdout.write(`Exported ${summary.exported} conversations (${summary.skipped} skipped) to ${summary.outputPath}\n`);
+    if (parsed.format === 'sharegpt') reportDatasetInfo(summary.outputPath, stdout);
     return 0;
   } catch (error) {
     if (error instanceof ExportError) {
@@ -111,7 +110,6 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
         'strip-thinking': { type: 'boolean', default: false },
         where: { type: 'string', multiple: true, default: [] },
         'with-tools': { type: 'boolean', default: false },
-        'sharegpt-tool-role': { type: 'string', default: 'tool' },
         'arguments-as-objects': { type: 'boolean', default: false },
         'split-parallel-calls': { type: 'boolean', default: false },
         'system-prompt': { type: 'string' },
@@ -128,10 +126,6 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
   if (!isExportFormat(format)) throw new UsageError(`Unknown --format \`${format}\`; expected one of ${EXPORT_FORMATS.join(', ')}.`);
   if (values.input === undefined) throw new UsageError('Missing --input: the nightshift JSONL file to export.');
   if (values.output === undefined) throw new UsageError('Missing --output: the file to write.');
-  const toolRole = values['sharegpt-tool-role'];
-  if (toolRole !== 'tool' && toolRole !== 'observation') {
-    throw new UsageError(`Unknown --sharegpt-tool-role \`${toolRole}\`; expected tool or observation.`);
-  }
   return {
     help: false,
     format,
@@ -141,7 +135,6 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
     stripThinking: values['strip-thinking'],
     where: values.where.map(parseWhereFilter),
     withTools: values['with-tools'],
-    shareGptToolRole: toolRole,
     argumentsAsObjects: values['arguments-as-objects'],
     splitParallelCalls: values['split-parallel-calls'],
     systemPrompt: systemPromptChoice(values['system-prompt'], values['no-system-prompt']),
@@ -164,6 +157,13 @@ function systemPromptChoice(file: string | undefined, drop: boolean): SystemProm
 
 function isExportFormat(value: string): value is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(value);
+}
+
+/** LLaMA-Factory finds a dataset through an entry in its dataset_info.json; print the one for this file. */
+function reportDatasetInfo(outputPath: string, stdout: Writable): void {
+  const name = path.basename(outputPath).replace(/\.[^.]*$/, '');
+  const entry = JSON.stringify({ [name]: shareGptDatasetInfo(path.basename(outputPath)) }, null, 2);
+  stdout.write(`LLaMA-Factory: put the file in your dataset_dir and add this entry to its dataset_info.json, then train with dataset: ${name}\n${entry}\n`);
 }
 
 function reportThinkingInstructionsLeft(summary: ExportSummary, stderr: Writable): void {

@@ -14,7 +14,6 @@ import { toNativeRecord } from './format-native-jsonl.js';
 import { toOpenAiRecord } from './format-openai.js';
 import { toOriginalJsonRecord } from './format-original-json.js';
 import { toShareGptRecord } from './format-sharegpt.js';
-import type { ShareGptToolRole } from './format-sharegpt.js';
 import { prepareConversation, type SystemPromptChoice } from './prepare-conversation.js';
 import { describeFileError } from './store-error.js';
 
@@ -40,13 +39,11 @@ export interface ExportOptions {
   readonly where?: readonly WhereFilter[];
   /** Keep only conversations with at least one tool call. @default false */
   readonly withTools?: boolean;
-  /** `from` of tool results in `sharegpt` (see format-sharegpt.ts). @default 'tool' */
-  readonly shareGptToolRole?: ShareGptToolRole;
   /** `openai` only: `arguments` as JSON objects, for chat templates that apply `tojson`. @default false */
   readonly argumentsAsObjects?: boolean;
   /** `openai` only: one call per assistant message, for single-call templates. @default false */
   readonly splitParallelCalls?: boolean;
-  /** The tools declared for lines saved without `metadata.tools` (the CLI passes Ada's). @default [] */
+  /** `openai`/`sharegpt`: the tools declared for lines saved without `metadata.tools` (the CLI passes Ada's). @default [] */
   readonly fallbackTools?: readonly ToolSchema[];
 }
 
@@ -190,7 +187,7 @@ function formatRecord(conversation: SavedConversation, options: ExportOptions): 
     case 'json':
       return toOriginalJsonRecord(conversation);
     case 'sharegpt':
-      return toShareGptRecord(conversation, options.shareGptToolRole ?? 'tool');
+      return toShareGptRecord(conversation, options.fallbackTools);
     case 'openai':
       return toOpenAiRecord(conversation, options);
     case 'jsonl':

@@ -47,27 +47,22 @@ describe('json (the original Python format)', () => {
   });
 });
 
-describe('sharegpt', () => {
-  it('maps system/user/assistant/tool to system/human/gpt/tool, tool calls kept in the gpt turn', async () => {
+describe('sharegpt (LLaMA-Factory)', () => {
+  it('a reply that called becomes a function_call turn (reasoning, then the calls as JSON) and its results one observation turn', async () => {
     const { text } = await exportFixture({ format: 'sharegpt' });
-    const [ana, bob, anaAgain] = jsonLines(text);
-    expect(Object.keys(ana)).toEqual(['conversations']);
-    expect(ana.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'gpt', 'tool', 'gpt', 'human', 'gpt']);
-    expect(ana.conversations[1]).toEqual({ from: 'human', value: 'Hi Ada! I just got back from a jazz concert, it was amazing.' });
-    expect(ana.conversations[2].value).toContain('<tool_call>{"name": "add_memory"');
-    expect(ana.conversations[2].value.startsWith('<think>Ana mentions jazz')).toBe(true);
-    expect(ana.conversations[3]).toEqual({ from: 'tool', value: 'Saved 1 memory: "Ana loves jazz concerts".' });
+    const [ana, bob, anaAgain, carla] = jsonLines(text);
+    expect(Object.keys(ana)).toEqual(['conversations', 'tools']);
+    expect(ana.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'function_call', 'observation', 'gpt', 'human', 'gpt']);
+    expect(ana.conversations[2].value).toBe('<think>\nAna mentions jazz; this is worth remembering for later.\n</think>\n\n{"name":"add_memory","arguments":{"input_text":["Ana loves jazz concerts"]}}');
     expect(bob.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'gpt', 'human', 'gpt']);
-    // Two results in a row stay two tool turns in the default (Axolotl) naming.
-    expect(anaAgain.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'gpt', 'tool', 'tool', 'gpt']);
-  });
-
-  it('with the observation tool role (LLaMA-Factory), consecutive results merge so human/observation and gpt alternate', async () => {
-    const { text } = await exportFixture({ format: 'sharegpt', shareGptToolRole: 'observation' });
-    const [ana, , anaAgain] = jsonLines(text);
-    expect(ana.conversations[3]).toEqual({ from: 'observation', value: 'Saved 1 memory: "Ana loves jazz concerts".' });
-    expect(anaAgain.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'gpt', 'observation', 'gpt']);
-    expect(anaAgain.conversations[3].value).toBe('1. Ana loves jazz concerts\n1. Ana seemed excited about a concert in Lisbon.');
+    expect(anaAgain.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'function_call', 'observation', 'gpt']);
+    expect(JSON.parse(anaAgain.conversations[2].value.split('</think>\n\n')[1])).toEqual([
+      { name: 'recall_memories', arguments: {} },
+      { name: 'recall_diary', arguments: {} },
+    ]);
+    expect(anaAgain.conversations[3].value).toBe('1. Ana loves jazz concerts\n</tool_response>\n<tool_response>\n1. Ana seemed excited about a concert in Lisbon.');
+    // Without metadata.toolCalls the call stays in the gpt text and the result is still an observation.
+    expect(carla.conversations.map((turn: any) => turn.from)).toEqual(['human', 'gpt', 'observation', 'gpt']);
   });
 });
 
