@@ -25,6 +25,7 @@ export {
   normalizeThinking,
   removeThinking,
   replaceThinkBlocks,
+  separateReasoning,
   stripThinking,
   visibleReply,
   type ThinkBlock,

@@ -7,7 +7,7 @@ import { integerBetween } from '../core/random.js';
 import type { ChatResult } from '../core/types.js';
 import type { SavedConversation } from '../format/index.js';
 import { ConversationDiscarded } from '../core/types.js';
-import { normalizeThinking, parseToolCalls, visibleReply, type ParsedToolCalls } from '../format/index.js';
+import { normalizeThinking, parseToolCalls, separateReasoning, visibleReply, type ParsedToolCalls } from '../format/index.js';
 import { ADA_TOOL_CATALOGUE, ADA_TOOL_SCHEMAS } from '../tools/index.js';
 import { resolveAdaOptions, type AdaPipelineOptions, type ResolvedAdaOptions } from './ada-pipeline-options.js';
 import { cleanTesterMessage, testerLabels } from './clean-tester-message.js';
@@ -125,6 +125,7 @@ async function converse(
     await rewriteThinking(conversation.step, { prompt: options.prompts.rewriter, ...options.sampling.rewriter });
   }
   throwIfAborted(context.signal);
+  separateReasoningInReplies(log);
   const finishedAt = (context.now ?? Date.now)();
   const metadata = buildMetadata({
     pipeline: ADA_PIPELINE_NAME,
@@ -142,6 +143,13 @@ async function converse(
     finishedAt,
   });
   return { id: context.conversationId, conversations: log.messages, metadata };
+}
+
+/** Saved replies read `<think>…</think>\n\nreply`, whatever spacing the model (or the rewriter) left. */
+function separateReasoningInReplies(log: ConversationLog): void {
+  log.messages.forEach((message, index) => {
+    if (message.role === 'assistant') log.replaceContent(index, separateReasoning(message.content));
+  });
 }
 
 /** Undoes the conversation's tool rows; a failure here is loud, it would leave orphan memories. */

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SavedConversation } from '../../src/format/index.js';
 import { startEmulator, type Emulator, type ToolCallFormat } from '../../src/emulator/index.js';
-import { parseToolCalls } from '../../src/format/index.js';
+import { parseToolCalls, separateReasoning } from '../../src/format/index.js';
 import {
   createPipelineFixture,
   PROMPTS,
@@ -32,9 +32,10 @@ function run(pipeline: PipelineFixture, requester: EmulatorRequester, conversati
 }
 
 /** The part of an assistant message after its reasoning. */
+/** The reply after the reasoning, without the blank space the pipeline normalises to one blank line. */
 function afterThinking(text: string): string {
   const end = text.lastIndexOf('</think>');
-  return end === -1 ? text : text.slice(end + '</think>'.length);
+  return (end === -1 ? text : text.slice(end + '</think>'.length)).replace(/^\s+/, '');
 }
 
 function thinking(text: string): string {
@@ -95,6 +96,7 @@ function checkStructure(saved: SavedConversation, requester: EmulatorRequester, 
   savedAssistant.forEach((content, index) => {
     const original = originals[index] as string;
     expect(afterThinking(content)).toBe(afterThinking(original));
+    expect(content).toMatch(/<\/think>\n\n\S/);
     expect(thinking(content)).toBe(rewrites[index]);
     expect(thinking(content)).not.toBe(thinking(original));
   });
@@ -177,13 +179,14 @@ describe('whole conversations against the emulator over real HTTP', () => {
     for (const fact of remembered) expect(result).toContain(fact);
   });
 
-  it('with rewriting off the thinking is saved exactly as Ada wrote it and the rewriter is never called', async () => {
+  it('with rewriting off the thinking is saved exactly as Ada wrote it, one blank line before the reply, and the rewriter is never called', async () => {
     emulator.configure('together', { toolCallFormat: 'mixed', toolCallRate: 0.5 });
     fixture = createPipelineFixture({ rewrite: false, dryRun: true });
     const requester = createEmulatorRequester(emulator);
     const saved = await run(fixture, requester, 'no-rewrite');
     const originals = requester.received.filter((reply) => reply.role === 'assistant').map((reply) => reply.text.trim());
-    expect(saved.conversations.filter((message) => message.role === 'assistant').map((message) => message.content)).toEqual(originals);
+    expect(saved.conversations.filter((message) => message.role === 'assistant').map((message) => message.content)).toEqual(originals.map(separateReasoning));
+    expect(originals.some((original) => original !== separateReasoning(original))).toBe(true);
     expect(requester.sent.some((request) => request.role === 'rewriter')).toBe(false);
     expect(saved.metadata.dryRun).toBe(true);
     expect(saved.metadata.rewrite).toEqual({ enabled: false, messages: [] });

@@ -23,7 +23,7 @@ function readLinesOf(text: string): string[] {
 }
 
 describe('json (the original Python format)', () => {
-  it('is one JSON array of {conversations: [{role, content}]} in input order, nothing else kept', async () => {
+  it('is one JSON array of {conversations: [{role, content}]} in input order, roles system/user/assistant only, nothing else kept', async () => {
     const { summary, text } = await exportFixture({ format: 'json' });
     expect(summary).toMatchObject({ exported: 4, skipped: 0, filteredOut: 0 });
     expect(text.startsWith('[\n{"conversations":[')).toBe(true);
@@ -33,7 +33,14 @@ describe('json (the original Python format)', () => {
     for (const item of items) expect(Object.keys(item)).toEqual(['conversations']);
     expect(items[0].conversations).toHaveLength(7);
     expect(items[0].conversations[0]).toEqual({ role: 'system', content: expect.stringContaining('You are Ada') });
-    expect(items[0].conversations[3]).toEqual({ role: 'tool', content: 'Saved 1 memory: "Ana loves jazz concerts".' });
+    // A tool result is a user turn of <tool_response> blocks, as a Qwen/Hermes template renders it.
+    expect(items[0].conversations[3]).toEqual({ role: 'user', content: '<tool_response>\nSaved 1 memory: "Ana loves jazz concerts".\n</tool_response>' });
+    // The reply follows its reasoning after one blank line.
+    expect(items[0].conversations[2].content).toMatch(/^<think>Ana mentions jazz; this is worth remembering for later\.<\/think>\n\nThat sounds wonderful!/);
+    // Two results in a row are one user turn.
+    expect(items[2].conversations.map((message: any) => message.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant']);
+    expect(items[2].conversations[3].content).toBe('<tool_response>\n1. Ana loves jazz concerts\n</tool_response>\n<tool_response>\n1. Ana seemed excited about a concert in Lisbon.\n</tool_response>');
+    for (const item of items) for (const message of item.conversations) expect(['system', 'user', 'assistant']).toContain(message.role);
     expect(items[3].conversations[0]).toEqual({
       role: 'user',
       content: 'Please note in your diary that I started learning the cello today.',

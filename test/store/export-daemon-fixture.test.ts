@@ -103,8 +103,27 @@ describe('the daemon-written fixture', () => {
   });
 });
 
+/** The original tool's shape, built by hand: each run of tool results one user turn of <tool_response> blocks. */
+function originalShape(messages: readonly Message[], content: (message: Message) => string): Message[] {
+  const shaped: Message[] = [];
+  for (const message of messages) {
+    const block = `<tool_response>\n${message.content}\n</tool_response>`;
+    const previous = shaped.at(-1);
+    if (message.role !== 'tool') shaped.push({ role: message.role, content: content(message) });
+    else if (previous?.role === 'user' && previous.content.endsWith('</tool_response>')) shaped[shaped.length - 1] = { role: 'user', content: `${previous.content}\n${block}` };
+    else shaped.push({ role: 'user', content: block });
+  }
+  return shaped;
+}
+
+/** `<think>…</think>` then exactly one blank line before the reply. */
+function withBlankLine(content: string): string {
+  const end = content.indexOf('</think>') + '</think>'.length;
+  return `${content.slice(0, end)}\n\n${content.slice(end).replace(/^\s+/, '')}`;
+}
+
 describe('json', () => {
-  it('is one array, one {"conversations"} item per line in input order, each message exactly {role, content} as saved', async () => {
+  it('is one array, one {"conversations"} item per line in input order: roles system/user/assistant only, results as <tool_response> user turns, a blank line after the reasoning', async () => {
     const { summary, text } = await exportFixture({ format: 'json' });
     expect(summary).toMatchObject({ exported: SAVED.length, skipped: 0, filteredOut: 0 });
     const lines = text.split('\n');
@@ -112,35 +131,32 @@ describe('json', () => {
     expect(lines.slice(-2)).toEqual([']', '']);
     expect(lines).toHaveLength(SAVED.length + 3);
     const items = JSON.parse(text) as { conversations: Message[] }[];
-    expect(Array.isArray(items)).toBe(true);
     items.forEach((item, index) => {
       expect(Object.keys(item)).toEqual(['conversations']);
       const saved = SAVED[index]!;
-      expect(item.conversations).toHaveLength(saved.conversations.length);
-      item.conversations.forEach((message, position) => {
+      expect(item.conversations).toEqual(originalShape(saved.conversations, (message) => (message.role === 'assistant' ? withBlankLine(message.content) : message.content)));
+      for (const message of item.conversations) {
         expect(Object.keys(message)).toEqual(['role', 'content']);
-        expect(message).toEqual({ role: saved.conversations[position]!.role, content: saved.conversations[position]!.content });
-      });
+        expect(['system', 'user', 'assistant']).toContain(message.role);
+        if (message.role === 'assistant') expect(message.content).toMatch(/^<think>[\s\S]*<\/think>\n\n\S/);
+      }
     });
   });
 
   it('--strip-thinking leaves each reply as the text after its <think> block, tool calls included, the system prompt without its thinking instruction, and touches nothing else', async () => {
     const items = JSON.parse((await exportFixture({ format: 'json', stripThinking: true })).text) as { conversations: Message[] }[];
     items.forEach((item, index) => {
-      const instruction = SAVED[index]!.metadata.thinkingInstruction as string;
-      item.conversations.forEach((message, position) => {
-        const original = SAVED[index]!.conversations[position]!;
-        expect(message.role).toBe(original.role);
-        if (original.role === 'system') {
-          // The instruction is cut out where it stood; the text on both sides is kept.
-          const [before, after] = original.content.split(instruction) as [string, string];
-          expect(message.content).toBe(`${before.trimEnd()}\n\n${after.trimStart()}`);
-          expect(message.content).not.toMatch(/<\/?think>/);
-          return;
-        }
-        expect(message.content).toBe(original.role === 'assistant' ? withoutThinking(original.content) : original.content);
-        if (message.role === 'assistant') expect(message.content).not.toContain('<think>');
+      const saved = SAVED[index]!;
+      const instruction = saved.metadata.thinkingInstruction as string;
+      const expected = originalShape(saved.conversations, (message) => {
+        if (message.role === 'assistant') return withoutThinking(message.content);
+        if (message.role !== 'system') return message.content;
+        // The instruction is cut out where it stood; the text on both sides is kept.
+        const [before, after] = message.content.split(instruction) as [string, string];
+        return `${before.trimEnd()}\n\n${after.trimStart()}`;
       });
+      expect(item.conversations).toEqual(expected);
+      for (const message of item.conversations) expect(message.content).not.toMatch(/<\/?think>/);
     });
   });
 });
