@@ -27,6 +27,8 @@ Options:
                                 and the system prompt's instruction to think (metadata.thinkingInstruction).
       --system-prompt <file>    Replace every conversation's system prompt with the text of <file>.
       --no-system-prompt        Drop the system prompt (for models fine-tuned without one).
+      --keep-call-syntax        Write tool calls as the model wrote them ([TOOL_CALLS], tool_call:, python calls)
+                                instead of the <tool_call>{"name": ..., "arguments": ...}</tool_call> they are saved in.
       --where <path>=<value>    Keep conversations whose value at the dot path equals <value> (string compare),
                                 e.g. --where metadata.simulatedUser.name=Ana. Repeat to require all (AND).
       --with-tools              Keep only conversations with at least one tool call (metadata.toolCalls non-empty).
@@ -58,6 +60,7 @@ interface ParsedExportArguments {
   readonly argumentsAsObjects: boolean;
   readonly splitParallelCalls: boolean;
   readonly systemPrompt: SystemPromptChoice;
+  readonly keepCallSyntax: boolean;
 }
 
 class UsageError extends Error {}
@@ -114,6 +117,7 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
         'split-parallel-calls': { type: 'boolean', default: false },
         'system-prompt': { type: 'string' },
         'no-system-prompt': { type: 'boolean', default: false },
+        'keep-call-syntax': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -138,6 +142,7 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
     argumentsAsObjects: values['arguments-as-objects'],
     splitParallelCalls: values['split-parallel-calls'],
     systemPrompt: systemPromptChoice(values['system-prompt'], values['no-system-prompt']),
+    keepCallSyntax: values['keep-call-syntax'],
   };
 }
 

@@ -33,6 +33,8 @@ export interface ExportOptions {
    * think (`metadata.thinkingInstruction`). @default false
    */
   readonly stripThinking?: boolean;
+  /** Write each call as the model wrote it rather than in the canonical syntax it was saved in. @default false */
+  readonly keepCallSyntax?: boolean;
   /** Keep, replace or drop each conversation's system prompt. @default { kind: 'keep' } */
   readonly systemPrompt?: SystemPromptChoice;
   /** Keep only conversations matching every filter. @default [] */
@@ -148,7 +150,7 @@ async function copyConversations(
   let skipped = 0;
   let filteredOut = 0;
   let thinkingInstructionsLeft = 0;
-  const preparation = { stripThinking: options.stripThinking === true, systemPrompt: options.systemPrompt ?? { kind: 'keep' as const } };
+  const preparation = { keepCallSyntax: options.keepCallSyntax === true, stripThinking: options.stripThinking === true, systemPrompt: options.systemPrompt ?? { kind: 'keep' as const } };
   try {
     for await (const line of lines) {
       lineNumber++;

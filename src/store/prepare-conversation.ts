@@ -6,6 +6,7 @@
  */
 import type { SavedConversation, SavedMessage } from '../format/index.js';
 import {
+  restoreCallSyntax,
   mentionsThinkTags,
   readThinkingInstruction,
   readToolCalls,
@@ -20,6 +21,8 @@ export type SystemPromptChoice =
   | { readonly kind: 'drop' };
 
 export interface Preparation {
+  /** Put back the call markup the model wrote (`metadata.toolCalls[i].original`). */
+  readonly keepCallSyntax: boolean;
   readonly stripThinking: boolean;
   readonly systemPrompt: SystemPromptChoice;
 }
@@ -30,7 +33,8 @@ export interface Prepared {
   readonly thinkingInstructionLeft: boolean;
 }
 
-export function prepareConversation(conversation: SavedConversation, preparation: Preparation): Prepared {
+export function prepareConversation(saved: SavedConversation, preparation: Preparation): Prepared {
+  const conversation = preparation.keepCallSyntax ? withCallsAsWritten(saved) : saved;
   let thinkingInstructionLeft = false;
   const instruction = readThinkingInstruction(conversation);
   const rewritten = conversation.conversations.map((message): SavedMessage => {
@@ -78,4 +82,18 @@ function renumberToolCalls(conversation: SavedConversation, newIndex: (oldIndex:
   }));
   // A call on a dropped message cannot be placed; leaving the list malformed makes the exports fall back.
   return { ...conversation.metadata, toolCalls: renumbered };
+}
+
+/** The conversation as the model wrote its calls: canonical markup replaced by the recorded original. */
+function withCallsAsWritten(conversation: SavedConversation): SavedConversation {
+  const calls = readToolCalls(conversation);
+  if (calls === undefined || !calls.some((call) => call.original !== undefined && call.raw !== undefined)) return conversation;
+  const conversations = conversation.conversations.map((message, index) => {
+    const pairs = calls.flatMap((call) =>
+      call.messageIndex === index && call.original !== undefined && call.raw !== undefined ? [{ canonical: call.raw, original: call.original }] : [],
+    );
+    return pairs.length === 0 ? message : { role: message.role, content: restoreCallSyntax(message.content, pairs) };
+  });
+  const toolCalls = calls.map(({ original, ...call }) => (original === undefined ? call : { ...call, raw: original }));
+  return { ...conversation, conversations, metadata: { ...conversation.metadata, toolCalls } };
 }

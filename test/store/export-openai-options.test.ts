@@ -110,3 +110,25 @@ describe('options that only one format reads', () => {
     expect(fs.existsSync(outputPath)).toBe(false);
   });
 });
+
+describe('--keep-call-syntax', () => {
+  it('puts back the markup the model wrote, recorded as metadata.toolCalls[i].original; the default keeps the canonical syntax', async () => {
+    const line = JSON.parse(fs.readFileSync(FIXTURE, 'utf8').split('\n')[2]!);
+    const original = '[TOOL_CALLS] [{"name": "recall_memories", "arguments": {}}, {"name": "recall_diary", "arguments": {}}]';
+    const canonical = '<tool_call>{"name": "recall_memories", "arguments": {}}</tool_call>\n<tool_call>{"name": "recall_diary", "arguments": {}}</tool_call>';
+    line.conversations[2].content = `<think>Check both.</think>\n\nLet me look.\n${canonical}`;
+    line.metadata.toolCalls = line.metadata.toolCalls.map((call: any) => ({ ...call, raw: canonical, original }));
+    const inputPath = path.join(makeTemporaryDirectory(), 'input.jsonl');
+    fs.writeFileSync(inputPath, `${JSON.stringify(line)}\n`);
+    const exportJson = async (keepCallSyntax: boolean) => {
+      const outputPath = path.join(makeTemporaryDirectory(), 'export.json');
+      await exportConversations({ format: 'json', inputPath, outputPath, keepCallSyntax });
+      return JSON.parse(fs.readFileSync(outputPath, 'utf8'))[0].conversations[2].content;
+    };
+    expect(await exportJson(false)).toBe(`<think>Check both.</think>\n\nLet me look.\n${canonical}`);
+    expect(await exportJson(true)).toBe(`<think>Check both.</think>\n\nLet me look.\n${original}`);
+    const [record] = await exportOpenAi({ keepCallSyntax: true }, inputPath);
+    expect(record.messages[2].content).toBe('<think>Check both.</think>\n\nLet me look.');
+    expect(record.messages[2].tool_calls.map((call: any) => call.function.name)).toEqual(['recall_memories', 'recall_diary']);
+  });
+});

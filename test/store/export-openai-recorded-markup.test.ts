@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { separateReasoning } from '../../src/format/index.js';
+import { restoreCallSyntax, separateReasoning } from '../../src/format/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SavedConversation } from '../../src/format/index.js';
 import { exportConversations } from '../../src/store/index.js';
@@ -118,7 +118,11 @@ async function exportOpenAi(saved: SavedConversation): Promise<any> {
 describe('openai export of calls the pipeline recorded with their markup', () => {
   it.each(CASES)('$name: no markup left in content, one native tool_call per call', async ({ reply, content, calls }) => {
     const saved = await converse(reply);
-    expect(saved.conversations[2]?.content).toBe(separateReasoning(reply));
+    // Saved with each call in the canonical syntax, the model's markup kept in metadata.
+    const recorded = saved.metadata.toolCalls as { raw: string; original?: string }[];
+    const pairs = recorded.flatMap((call) => (call.original === undefined ? [] : [{ canonical: call.raw, original: call.original }]));
+    expect(restoreCallSyntax(saved.conversations[2]!.content, pairs)).toBe(separateReasoning(reply));
+    for (const call of recorded) expect(saved.conversations[2]!.content).toContain(call.raw);
     const record = await exportOpenAi(saved);
     const ids: string[] = record.messages[2].tool_calls.map((call: { id: string }) => call.id);
     expect(ids).toHaveLength(calls.length);
