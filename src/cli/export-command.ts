@@ -27,6 +27,7 @@ Options:
                                 and the system prompt's instruction to think (metadata.thinkingInstruction).
       --system-prompt <file>    Replace every conversation's system prompt with the text of <file>.
       --no-system-prompt        Drop the system prompt (for models fine-tuned without one).
+      --include-dry-run         Also export dry-run conversations (metadata.dryRun, from generate --offline); left out by default.
       --keep-call-syntax        Write tool calls as the model wrote them ([TOOL_CALLS], tool_call:, python calls)
                                 instead of the <tool_call>{"name": ..., "arguments": ...}</tool_call> they are saved in.
       --where <path>=<value>    Keep conversations whose value at the dot path equals <value> (string compare),
@@ -61,6 +62,7 @@ interface ParsedExportArguments {
   readonly splitParallelCalls: boolean;
   readonly systemPrompt: SystemPromptChoice;
   readonly keepCallSyntax: boolean;
+  readonly includeDryRun: boolean;
 }
 
 class UsageError extends Error {}
@@ -85,6 +87,12 @@ export async function runExportCommand(argv: readonly string[], io: ExportComman
     const summary = await exportConversations({ ...parsed, fallbackTools: ADA_TOOL_SCHEMAS });
     reportBadLines(summary, stderr);
     reportThinkingInstructionsLeft(summary, stderr);
+    if (summary.dryRunLeftOut > 0) {
+      stderr.write(
+        `Left out ${summary.dryRunLeftOut} dry-run conversation(s) (metadata.dryRun: scripted offline replies, not model output); ` +
+          'add --include-dry-run to export them anyway.\n',
+      );
+    }
     stdout.write(`Exported ${summary.exported} conversations (${summary.skipped} skipped) to ${summary.outputPath}\n`);
     if (parsed.format === 'sharegpt') reportDatasetInfo(summary.outputPath, stdout);
     return 0;
@@ -118,6 +126,7 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
         'system-prompt': { type: 'string' },
         'no-system-prompt': { type: 'boolean', default: false },
         'keep-call-syntax': { type: 'boolean', default: false },
+        'include-dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -143,6 +152,7 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
     splitParallelCalls: values['split-parallel-calls'],
     systemPrompt: systemPromptChoice(values['system-prompt'], values['no-system-prompt']),
     keepCallSyntax: values['keep-call-syntax'],
+    includeDryRun: values['include-dry-run'],
   };
 }
 

@@ -35,6 +35,8 @@ export interface ExportOptions {
   readonly stripThinking?: boolean;
   /** Write each call as the model wrote it rather than in the canonical syntax it was saved in. @default false */
   readonly keepCallSyntax?: boolean;
+  /** Export conversations marked `metadata.dryRun` (scripted offline replies, not model output). @default false */
+  readonly includeDryRun?: boolean;
   /** Keep, replace or drop each conversation's system prompt. @default { kind: 'keep' } */
   readonly systemPrompt?: SystemPromptChoice;
   /** Keep only conversations matching every filter. @default [] */
@@ -62,6 +64,8 @@ export interface ExportSummary {
   readonly skipped: number;
   /** Valid conversations left out by `where` / `withTools`. */
   readonly filteredOut: number;
+  /** Dry-run conversations left out (no `includeDryRun`); not counted in `filteredOut`. */
+  readonly dryRunLeftOut: number;
   /** The first bad lines, for the report. */
   readonly badLines: readonly BadLine[];
   /**
@@ -150,6 +154,7 @@ async function copyConversations(
   let skipped = 0;
   let filteredOut = 0;
   let thinkingInstructionsLeft = 0;
+  let dryRunLeftOut = 0;
   const preparation = { keepCallSyntax: options.keepCallSyntax === true, stripThinking: options.stripThinking === true, systemPrompt: options.systemPrompt ?? { kind: 'keep' as const } };
   try {
     for await (const line of lines) {
@@ -159,6 +164,10 @@ async function copyConversations(
       if (!parsed.ok) {
         skipped++;
         if (badLines.length < MAX_REPORTED_BAD_LINES) badLines.push({ line: lineNumber, reason: parsed.reason });
+        continue;
+      }
+      if (parsed.conversation.metadata['dryRun'] === true && options.includeDryRun !== true) {
+        dryRunLeftOut++;
         continue;
       }
       if (!isSelected(parsed.conversation, options)) {
@@ -176,7 +185,7 @@ async function copyConversations(
     throw new ExportError('EXPORT_INPUT_UNREADABLE', `Could not read ${options.inputPath} (${describeFileError(error)}).`, { cause: error });
   }
   await write(output, exported === 0 ? framing.empty : framing.closing);
-  return { exported, skipped, filteredOut, badLines, thinkingInstructionsLeft };
+  return { exported, skipped, filteredOut, dryRunLeftOut, badLines, thinkingInstructionsLeft };
 }
 
 function isSelected(conversation: SavedConversation, options: ExportOptions): boolean {

@@ -69,7 +69,7 @@ const CASES: readonly ChatTemplateCase[] = [
 
 async function exportOpenAi(options: Partial<ExportOptions>): Promise<any[]> {
   const outputPath = path.join(makeTemporaryDirectory(), 'export.jsonl');
-  await exportConversations({ format: 'openai', inputPath: FIXTURE, outputPath, ...options });
+  await exportConversations({ format: 'openai', inputPath: FIXTURE, outputPath, includeDryRun: true, ...options });
   return fs
     .readFileSync(outputPath, 'utf8')
     .split('\n')

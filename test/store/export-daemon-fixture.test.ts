@@ -46,7 +46,7 @@ const SAVED: readonly Saved[] = FIXTURE_TEXT.split('\n')
 
 async function exportFixture(options: Partial<ExportOptions> & Pick<ExportOptions, 'format'>) {
   const outputPath = path.join(makeTemporaryDirectory(), `export.${options.format}`);
-  const summary = await exportConversations({ inputPath: FIXTURE, outputPath, ...options });
+  const summary = await exportConversations({ inputPath: FIXTURE, outputPath, includeDryRun: true, ...options });
   return { summary, text: fs.readFileSync(outputPath, 'utf8') };
 }
 
@@ -241,7 +241,7 @@ describe('the export command on the daemon output', () => {
     stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     let errors = '';
     stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-    const code = await runExportCommand(['--format', format, '--input', FIXTURE, '--output', outputPath], { stdout, stderr });
+    const code = await runExportCommand(['--format', format, '--input', FIXTURE, '--output', outputPath, '--include-dry-run'], { stdout, stderr });
     expect(errors).toBe('');
     expect(code).toBe(0);
     expect(printed.startsWith(`Exported ${SAVED.length} conversations (0 skipped) to ${outputPath}\n`)).toBe(true);
@@ -270,7 +270,7 @@ describe('a reply that rehearses its call in the reasoning, as reasoning models 
     const inputPath = path.join(makeTemporaryDirectory(), 'rehearsal.jsonl');
     fs.writeFileSync(inputPath, line);
     const outputPath = path.join(makeTemporaryDirectory(), 'out.jsonl');
-    await exportConversations({ format: 'openai', inputPath, outputPath });
+    await exportConversations({ format: 'openai', inputPath, outputPath, includeDryRun: true });
     const [record] = jsonLines(fs.readFileSync(outputPath, 'utf8'));
     // The rehearsing reply is the first that calls (position is the first call's messageIndex).
     const reply = record.messages.find((message: any) => message.tool_calls !== undefined);

@@ -59,7 +59,7 @@ function readAsLlamaFactory(example: { conversations: { from: string; value: str
 
 async function exportShareGpt(stripThinking: boolean): Promise<any[]> {
   const outputPath = path.join(makeTemporaryDirectory(), 'nightshift.jsonl');
-  await exportConversations({ format: 'sharegpt', inputPath: FIXTURE, outputPath, stripThinking });
+  await exportConversations({ format: 'sharegpt', inputPath: FIXTURE, outputPath, stripThinking, includeDryRun: true });
   return readLines(outputPath).map((line) => JSON.parse(line));
 }
 
@@ -91,7 +91,7 @@ describe('the sharegpt export read by LLaMA-Factory', () => {
     let printed = '';
     const stdout = new PassThrough();
     stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    const code = await runExportCommand(['--format', 'sharegpt', '--input', FIXTURE, '--output', outputPath], { stdout, stderr: new PassThrough() });
+    const code = await runExportCommand(['--format', 'sharegpt', '--input', FIXTURE, '--output', outputPath, '--include-dry-run'], { stdout, stderr: new PassThrough() });
     expect(code).toBe(0);
     const entry = JSON.parse(printed.slice(printed.indexOf('{')));
     expect(entry).toEqual({

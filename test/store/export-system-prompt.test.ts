@@ -19,7 +19,7 @@ const SAVED = readLines(DAEMON_FIXTURE).map((line) => JSON.parse(line));
 
 async function exportDaemon(options: Partial<ExportOptions> & Pick<ExportOptions, 'format'>, inputPath = DAEMON_FIXTURE) {
   const outputPath = path.join(makeTemporaryDirectory(), 'export.out');
-  const summary = await exportConversations({ inputPath, outputPath, ...options });
+  const summary = await exportConversations({ inputPath, outputPath, includeDryRun: true, ...options });
   return { summary, records: readLines(outputPath).map((line) => JSON.parse(line)) };
 }
 
@@ -60,7 +60,7 @@ describe('the system prompt in exports', () => {
     const stderr = new PassThrough();
     stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     const outputPath = path.join(makeTemporaryDirectory(), 'out.jsonl');
-    const code = await runExportCommand(['--format', 'openai', '--input', inputPath, '--output', outputPath, '--strip-thinking'], { stdout: new PassThrough(), stderr });
+    const code = await runExportCommand(['--format', 'openai', '--input', inputPath, '--output', outputPath, '--strip-thinking', '--include-dry-run'], { stdout: new PassThrough(), stderr });
     expect(code).toBe(0);
     expect(errors).toContain('Warning: 3 exported system prompt(s) still mention <think> after --strip-thinking');
     expect(errors).toContain('--system-prompt FILE');
@@ -79,5 +79,21 @@ describe('the system prompt in exports', () => {
     };
     expect(await run(['--system-prompt', empty])).toEqual({ code: 2, errors: expect.stringContaining('is empty; to export without a system prompt, use --no-system-prompt') });
     expect(await run(['--system-prompt', empty, '--no-system-prompt'])).toEqual({ code: 2, errors: expect.stringContaining('contradict each other') });
+  });
+});
+
+describe('dry-run conversations', () => {
+  it('are left out of every export unless --include-dry-run, and the command says how many and which flag', async () => {
+    const outputPath = path.join(makeTemporaryDirectory(), 'export.jsonl');
+    const summary = await exportConversations({ format: 'openai', inputPath: DAEMON_FIXTURE, outputPath });
+    expect(summary).toMatchObject({ exported: 0, dryRunLeftOut: SAVED.length, filteredOut: 0 });
+    expect(fs.readFileSync(outputPath, 'utf8')).toBe('');
+    let errors = '';
+    const stderr = new PassThrough();
+    stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    const code = await runExportCommand(['--format', 'json', '--input', DAEMON_FIXTURE, '--output', path.join(makeTemporaryDirectory(), 'out.json')], { stdout: new PassThrough(), stderr });
+    expect(code).toBe(0);
+    expect(errors).toContain(`Left out ${SAVED.length} dry-run conversation(s)`);
+    expect(errors).toContain('--include-dry-run');
   });
 });
