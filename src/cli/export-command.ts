@@ -6,17 +6,22 @@ import path from 'node:path';
 import type { ExportFormat, ExportSummary, SystemPromptChoice, WhereFilter } from '../store/index.js';
 import { ADA_TOOL_SCHEMAS } from '../tools/index.js';
 
-export const EXPORT_USAGE = `Usage: npm run export -- --format <json|sharegpt|openai|jsonl> --input <file.jsonl> --output <file> [options]
+export const EXPORT_USAGE = `Usage: npm run export -- --format <openai|sharegpt|json|jsonl> --input <file.jsonl> --output <file> [options]
 
 Converts a nightshift output file into a training format, streaming (constant memory).
 
-Formats:
-  json       A JSON array of {"conversations": [{"role", "content"}...]} (the original Python tool's format).
-  sharegpt   JSONL of {"conversations": [{"from": "system"|"human"|"gpt"|"tool", "value"}...]}
-             (Axolotl chat_template, LLaMA-Factory). Tool calls stay in the gpt turn as written.
-  openai     JSONL of {"messages": [...]} for chat fine-tuning, with native tool_calls and tool messages
-             (from metadata.toolCalls; without it, tool results become <tool_response> user messages).
-  jsonl      The native format, re-written after filters.
+Formats, each for the consumer that reads it as it is:
+  openai     JSONL of {"messages": [...], "tools": [...]}: native tool_calls (ids of 9 letters/digits) and tool
+             messages. For OpenAI fine-tuning, TRL SFTTrainer and Axolotl (type: chat_template):
+               datasets.load_dataset("json", data_files="OUT")
+             For a model's own chat template add --arguments-as-objects (and --split-parallel-calls for Llama 3.x):
+               tokenizer.apply_chat_template(row["messages"], tools=row["tools"])
+  sharegpt   JSONL for LLaMA-Factory: human/gpt turns, function_call (reasoning + calls as JSON) and observation
+             turns, a tools column. The command prints the dataset_info.json entry; then train with
+               dataset: <name of OUT without extension>
+  json       A JSON array of {"conversations": [{"role": system|user|assistant, "content"}...]}, the original
+             Python tool's format (tool results as <tool_response> user turns):  json.load(open("OUT"))
+  jsonl      The native format, re-written after filters:  one saved conversation per line.
 
 Options:
   -f, --format <name>           Output format (required): ${EXPORT_FORMATS.join(', ')}.

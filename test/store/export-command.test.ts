@@ -44,6 +44,10 @@ describe('the export command', () => {
     for (const flag of ['--format', '--input', '--output', '--minimal', '--strip-thinking', '--where', '--with-tools', '--arguments-as-objects', '--split-parallel-calls', '--system-prompt', '--no-system-prompt', '--help']) {
       expect(stdout).toContain(flag);
     }
+    // Each format names the consumer it is for and how that consumer loads it.
+    for (const consumer of ['OpenAI fine-tuning', 'TRL SFTTrainer', 'Axolotl', 'apply_chat_template', 'load_dataset', 'LLaMA-Factory', 'dataset_info.json', 'json.load']) {
+      expect(stdout).toContain(consumer);
+    }
   });
 
   it('a run prints the one-line summary and reports bad lines on stderr', async () => {
