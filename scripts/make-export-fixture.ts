@@ -19,7 +19,7 @@ const FIXTURE = path.join(REPOSITORY_ROOT, 'test/fixtures/store/daemon-conversat
 const TSX_LOADER = pathToFileURL(path.join(REPOSITORY_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
 /** Enough conversations that every tool-call format and a multi-call reply show up; few users, so recalls find memories. */
-const GENERATE_ARGUMENTS = ['--offline', '--seed', '7', '--target', '10', '--users', '3', '--turns', '2-3', '--concurrency', '3', '--quiet'];
+const GENERATE_ARGUMENTS = ['--offline', '--seed', '7', '--target', '10', '--users', '8', '--turns', '2-3', '--concurrency', '3', '--quiet'];
 
 function runDaemon(dataDir: string): Promise<number | null> {
   return new Promise((resolve, reject) => {

@@ -1,31 +1,47 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
-import { EXPORT_FORMATS, ExportError, exportConversations, parseWhereFilter } from '../store/index.js';
-import type { ExportFormat, ExportSummary, ShareGptToolRole, WhereFilter } from '../store/index.js';
+import { EXPORT_FORMATS, ExportError, exportConversations, parseWhereFilter, shareGptDatasetInfo } from '../store/index.js';
+import path from 'node:path';
+import type { ExportFormat, ExportSummary, SystemPromptChoice, WhereFilter } from '../store/index.js';
+import { ADA_TOOL_SCHEMAS } from '../tools/index.js';
 
-export const EXPORT_USAGE = `Usage: npm run export -- --format <json|sharegpt|openai|jsonl> --input <file.jsonl> --output <file> [options]
+export const EXPORT_USAGE = `Usage: npm run export -- --format <openai|sharegpt|json|jsonl> --input <file.jsonl> --output <file> [options]
 
 Converts a nightshift output file into a training format, streaming (constant memory).
 
-Formats:
-  json       A JSON array of {"conversations": [{"role", "content"}...]} (the original Python tool's format).
-  sharegpt   JSONL of {"conversations": [{"from": "system"|"human"|"gpt"|"tool", "value"}...]}
-             (Axolotl chat_template, LLaMA-Factory). Tool calls stay in the gpt turn as written.
-  openai     JSONL of {"messages": [...]} for chat fine-tuning, with native tool_calls and tool messages
-             (from metadata.toolCalls; without it, tool results become <tool_response> user messages).
-  jsonl      The native format, re-written after filters.
+Formats, each for the consumer that reads it as it is:
+  openai     JSONL of {"messages": [...], "tools": [...]}: native tool_calls (ids of 9 letters/digits) and tool
+             messages. For OpenAI fine-tuning, TRL SFTTrainer and Axolotl (type: chat_template):
+               datasets.load_dataset("json", data_files="OUT")
+             For a model's own chat template add --arguments-as-objects (and --split-parallel-calls for Llama 3.x):
+               tokenizer.apply_chat_template(row["messages"], tools=row["tools"])
+  sharegpt   JSONL for LLaMA-Factory: human/gpt turns, function_call (reasoning + calls as JSON) and observation
+             turns, a tools column. The command prints the dataset_info.json entry; then train with
+               dataset: <name of OUT without extension>
+  json       A JSON array of {"conversations": [{"role": system|user|assistant, "content"}...]}, the original
+             Python tool's format (tool results as <tool_response> user turns):  json.load(open("OUT"))
+  jsonl      The native format, re-written after filters:  one saved conversation per line.
 
 Options:
   -f, --format <name>           Output format (required): ${EXPORT_FORMATS.join(', ')}.
   -i, --input <file>            The nightshift JSONL to read (required).
   -o, --output <file>           The file to write (required); written to <file>.partial, then renamed.
       --minimal                 jsonl only: drop metadata, keep id and conversations.
-      --strip-thinking          Remove <think>...</think> blocks (and the whitespace after them) from assistant messages.
+      --strip-thinking          Remove <think>...</think> blocks (and the whitespace after them) from assistant messages,
+                                and the system prompt's instruction to think (metadata.thinkingInstruction).
+      --system-prompt <file>    Replace every conversation's system prompt with the text of <file>.
+      --no-system-prompt        Drop the system prompt (for models fine-tuned without one).
+      --include-dry-run         Also export dry-run conversations (metadata.dryRun, from generate --offline); left out by default.
+      --keep-call-syntax        Write tool calls as the model wrote them ([TOOL_CALLS], tool_call:, python calls)
+                                instead of the <tool_call>{"name": ..., "arguments": ...}</tool_call> they are saved in.
       --where <path>=<value>    Keep conversations whose value at the dot path equals <value> (string compare),
                                 e.g. --where metadata.simulatedUser.name=Ana. Repeat to require all (AND).
       --with-tools              Keep only conversations with at least one tool call (metadata.toolCalls non-empty).
-      --sharegpt-tool-role <r>  sharegpt only: "tool" (default; Axolotl's default role name) or "observation"
-                                (LLaMA-Factory's default; consecutive tool results are merged into one turn).
+      --arguments-as-objects    openai only: write each call's arguments as a JSON object instead of JSON text
+                                (chat templates such as Qwen2.5, Llama 3.x and Mistral apply tojson to them).
+      --split-parallel-calls    openai only: one call per assistant message (call, result, call, result), the
+                                reply's text in its own message first (single-call templates such as Llama 3.x).
   -h, --help                    Show this help.
 
 Lines of the input that are not a saved conversation are skipped and reported on stderr.
@@ -47,7 +63,11 @@ interface ParsedExportArguments {
   readonly stripThinking: boolean;
   readonly where: readonly WhereFilter[];
   readonly withTools: boolean;
-  readonly shareGptToolRole: ShareGptToolRole;
+  readonly argumentsAsObjects: boolean;
+  readonly splitParallelCalls: boolean;
+  readonly systemPrompt: SystemPromptChoice;
+  readonly keepCallSyntax: boolean;
+  readonly includeDryRun: boolean;
 }
 
 class UsageError extends Error {}
@@ -68,9 +88,18 @@ export async function runExportCommand(argv: readonly string[], io: ExportComman
     return 0;
   }
   try {
-    const summary = await exportConversations(parsed);
+    // Lines saved before metadata.tools existed were all written by the Ada pipeline.
+    const summary = await exportConversations({ ...parsed, fallbackTools: ADA_TOOL_SCHEMAS });
     reportBadLines(summary, stderr);
+    reportThinkingInstructionsLeft(summary, stderr);
+    if (summary.dryRunLeftOut > 0) {
+      stderr.write(
+        `Left out ${summary.dryRunLeftOut} dry-run conversation(s) (metadata.dryRun: scripted offline replies, not model output); ` +
+          'add --include-dry-run to export them anyway.\n',
+      );
+    }
     stdout.write(`Exported ${summary.exported} conversations (${summary.skipped} skipped) to ${summary.outputPath}\n`);
+    if (parsed.format === 'sharegpt') reportDatasetInfo(summary.outputPath, stdout);
     return 0;
   } catch (error) {
     if (error instanceof ExportError) {
@@ -97,7 +126,12 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
         'strip-thinking': { type: 'boolean', default: false },
         where: { type: 'string', multiple: true, default: [] },
         'with-tools': { type: 'boolean', default: false },
-        'sharegpt-tool-role': { type: 'string', default: 'tool' },
+        'arguments-as-objects': { type: 'boolean', default: false },
+        'split-parallel-calls': { type: 'boolean', default: false },
+        'system-prompt': { type: 'string' },
+        'no-system-prompt': { type: 'boolean', default: false },
+        'keep-call-syntax': { type: 'boolean', default: false },
+        'include-dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -110,10 +144,6 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
   if (!isExportFormat(format)) throw new UsageError(`Unknown --format \`${format}\`; expected one of ${EXPORT_FORMATS.join(', ')}.`);
   if (values.input === undefined) throw new UsageError('Missing --input: the nightshift JSONL file to export.');
   if (values.output === undefined) throw new UsageError('Missing --output: the file to write.');
-  const toolRole = values['sharegpt-tool-role'];
-  if (toolRole !== 'tool' && toolRole !== 'observation') {
-    throw new UsageError(`Unknown --sharegpt-tool-role \`${toolRole}\`; expected tool or observation.`);
-  }
   return {
     help: false,
     format,
@@ -123,12 +153,46 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
     stripThinking: values['strip-thinking'],
     where: values.where.map(parseWhereFilter),
     withTools: values['with-tools'],
-    shareGptToolRole: toolRole,
+    argumentsAsObjects: values['arguments-as-objects'],
+    splitParallelCalls: values['split-parallel-calls'],
+    systemPrompt: systemPromptChoice(values['system-prompt'], values['no-system-prompt']),
+    keepCallSyntax: values['keep-call-syntax'],
+    includeDryRun: values['include-dry-run'],
   };
+}
+
+function systemPromptChoice(file: string | undefined, drop: boolean): SystemPromptChoice {
+  if (file !== undefined && drop) throw new UsageError('--system-prompt and --no-system-prompt contradict each other; give one.');
+  if (drop) return { kind: 'drop' };
+  if (file === undefined) return { kind: 'keep' };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new UsageError(`Cannot read the --system-prompt file ${file} (${error instanceof Error ? error.message : String(error)}).`);
+  }
+  if (text.length === 0) throw new UsageError(`The --system-prompt file ${file} is empty; to export without a system prompt, use --no-system-prompt.`);
+  return { kind: 'replace', text };
 }
 
 function isExportFormat(value: string): value is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(value);
+}
+
+/** LLaMA-Factory finds a dataset through an entry in its dataset_info.json; print the one for this file. */
+function reportDatasetInfo(outputPath: string, stdout: Writable): void {
+  const name = path.basename(outputPath).replace(/\.[^.]*$/, '');
+  const entry = JSON.stringify({ [name]: shareGptDatasetInfo(path.basename(outputPath)) }, null, 2);
+  stdout.write(`LLaMA-Factory: put the file in your dataset_dir and add this entry to its dataset_info.json, then train with dataset: ${name}\n${entry}\n`);
+}
+
+function reportThinkingInstructionsLeft(summary: ExportSummary, stderr: Writable): void {
+  if (summary.thinkingInstructionsLeft === 0) return;
+  stderr.write(
+    `Warning: ${summary.thinkingInstructionsLeft} exported system prompt(s) still mention <think> after --strip-thinking ` +
+      '(saved before metadata.thinkingInstruction existed, or the prompt was edited): the model would be told to think but shown ' +
+      'no reasoning. Replace them with --system-prompt FILE, or drop them with --no-system-prompt.\n',
+  );
 }
 
 function reportBadLines(summary: ExportSummary, stderr: Writable): void {

@@ -3,6 +3,7 @@
  * grammar (parse, print, strip) in every syntax models write. Imported by tools, pipelines,
  * validation, the store and the exports, so they never disagree; imports nothing but `core`.
  */
+export { canonicalizeToolCalls, restoreCallSyntax, type CanonicalCalls } from './canonical-calls.js';
 export { describeValue } from './describe-value.js';
 export { formatToolCall, formatToolResponses, toSpacedJson } from './format-tool-call.js';
 export { MAX_CALLS_PER_MESSAGE, parseToolCallSequence, parseToolCalls, stripToolCalls } from './parse-tool-calls.js';
@@ -25,11 +26,14 @@ export {
   normalizeThinking,
   removeThinking,
   replaceThinkBlocks,
+  separateReasoning,
   stripThinking,
   visibleReply,
   type ThinkBlock,
 } from './thinking.js';
 export { parseTolerantJson } from './tolerant-json.js';
+export { mentionsThinkTags, readThinkingInstruction, removeThinkingInstruction } from './system-prompt.js';
+export { readToolSchemas, toolSchemaSchema, type JsonSchema, type ToolSchema } from './tool-schema.js';
 export type {
   ParseOptions,
   ParsedToolCall,

@@ -51,6 +51,11 @@ export const toolCallRecordSchema = z.object({
    * one tag or one `[TOOL_CALLS]` list share it.
    */
   raw: z.string().optional(),
+  /**
+   * What the model wrote, when the pipeline rewrote the call into the canonical syntax (`raw` is
+   * then the canonical markup in the message). `export --keep-call-syntax` puts it back.
+   */
+  original: z.string().optional(),
 });
 
 export type ToolCallRecord = z.infer<typeof toolCallRecordSchema>;

@@ -96,3 +96,15 @@ export function extractRewrittenReasoning(text: string): string {
   const chosen = reasoning.length > 0 ? (reasoning[reasoning.length - 1] as string) : outside;
   return chosen.replace(THINK_TAG_PATTERN, '').trim();
 }
+
+/**
+ * `<think>…</think>\n\nreply`: exactly one blank line between a reply's leading reasoning block and
+ * the reply, as the original tool saved it and as Qwen-style templates print it. Models write one
+ * newline, none, or several; the pipeline saves this form and the `json` export writes it.
+ */
+export function separateReasoning(text: string): string {
+  const first = findThinkRegions(text)[0];
+  if (first === undefined || first.kind !== 'closed' || text.slice(0, first.start).trim().length > 0) return text;
+  const reply = text.slice(first.end).replace(/^\s+/, '');
+  return reply.length === 0 ? text : `${text.slice(0, first.end)}\n\n${reply}`;
+}

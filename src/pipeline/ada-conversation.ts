@@ -7,8 +7,8 @@ import { integerBetween } from '../core/random.js';
 import type { ChatResult } from '../core/types.js';
 import type { SavedConversation } from '../format/index.js';
 import { ConversationDiscarded } from '../core/types.js';
-import { normalizeThinking, parseToolCalls, visibleReply, type ParsedToolCalls } from '../format/index.js';
-import { ADA_TOOL_CATALOGUE } from '../tools/index.js';
+import { canonicalizeToolCalls, normalizeThinking, parseToolCalls, separateReasoning, visibleReply, type ParsedToolCalls } from '../format/index.js';
+import { ADA_TOOL_CATALOGUE, ADA_TOOL_SCHEMAS } from '../tools/index.js';
 import { resolveAdaOptions, type AdaPipelineOptions, type ResolvedAdaOptions } from './ada-pipeline-options.js';
 import { cleanTesterMessage, testerLabels } from './clean-tester-message.js';
 import { ConversationLog, sourceOf } from './conversation-log.js';
@@ -25,7 +25,7 @@ import type { UserLease } from './user-pool.js';
 
 export const ADA_PIPELINE_NAME = 'ada';
 /** Bumped whenever the shape or meaning of what the pipeline saves changes. */
-export const ADA_PIPELINE_VERSION = '1.1.0';
+export const ADA_PIPELINE_VERSION = '1.3.0';
 
 interface Conversation {
   readonly options: ResolvedAdaOptions;
@@ -86,7 +86,9 @@ async function assistantTurn(conversation: Conversation, turn: number): Promise<
       { role: 'assistant', messages: shapeAssistantRequest(step.log.messages), ...options.sampling.assistant },
       judgeAssistant,
     );
-    const index = step.log.append({ role: 'assistant', content: value.text }, sourceOf(result));
+    // Saved in the one call syntax the persona prompt teaches; the model's markup stays in metadata.
+    const canonical = canonicalizeToolCalls(value.text, value.parsed.calls);
+    const index = step.log.append({ role: 'assistant', content: canonical.text }, sourceOf(result));
     if (value.parsed.calls.length === 0 && value.parsed.errors.length === 0) return;
     if (round >= options.maxToolRounds) {
       throw new ConversationDiscarded(
@@ -95,7 +97,7 @@ async function assistantTurn(conversation: Conversation, turn: number): Promise<
       );
     }
     throwIfAborted(step.signal);
-    runToolRound(options.toolStore, toolContext, step.log, index, value.parsed);
+    runToolRound(options.toolStore, toolContext, step.log, index, value.parsed, { writtenText: value.text, canonicalByOriginal: canonical.canonicalByOriginal });
   }
 }
 
@@ -125,6 +127,7 @@ async function converse(
     await rewriteThinking(conversation.step, { prompt: options.prompts.rewriter, ...options.sampling.rewriter });
   }
   throwIfAborted(context.signal);
+  separateReasoningInReplies(log);
   const finishedAt = (context.now ?? Date.now)();
   const metadata = buildMetadata({
     pipeline: ADA_PIPELINE_NAME,
@@ -136,10 +139,19 @@ async function converse(
     log,
     rewrite: options.rewrite,
     switches: context.requester.switches,
+    tools: ADA_TOOL_SCHEMAS,
+    ...(options.prompts.adaThinkingInstruction === undefined ? {} : { thinkingInstruction: options.prompts.adaThinkingInstruction }),
     startedAt,
     finishedAt,
   });
   return { id: context.conversationId, conversations: log.messages, metadata };
+}
+
+/** Saved replies read `<think>…</think>\n\nreply`, whatever spacing the model (or the rewriter) left. */
+function separateReasoningInReplies(log: ConversationLog): void {
+  log.messages.forEach((message, index) => {
+    if (message.role === 'assistant') log.replaceContent(index, separateReasoning(message.content));
+  });
 }
 
 /** Undoes the conversation's tool rows; a failure here is loud, it would leave orphan memories. */

@@ -1,4 +1,5 @@
 import type { ProviderSwitch } from '../core/types.js';
+import type { ToolSchema } from '../format/index.js';
 import type { ConversationLog } from './conversation-log.js';
 import type { SimulatedUser } from './simulated-users.js';
 
@@ -12,6 +13,10 @@ export interface MetadataInput {
   readonly log: ConversationLog;
   readonly rewrite: boolean;
   readonly switches: readonly ProviderSwitch[];
+  /** The tools the assistant was offered, so exports can declare them without knowing the pipeline. */
+  readonly tools: readonly ToolSchema[];
+  /** The system prompt's thinking instruction, exactly as it stands there, so exports can remove it. */
+  readonly thinkingInstruction?: string;
   readonly startedAt: number;
   readonly finishedAt: number;
 }
@@ -50,5 +55,7 @@ export function buildMetadata(input: MetadataInput): Record<string, unknown> {
     requests: { ...log.requests },
     retries: [...log.retries],
     rewrite: { enabled: input.rewrite, messages: [...log.rewrites] },
+    tools: [...input.tools],
+    ...(input.thinkingInstruction === undefined ? {} : { thinkingInstruction: input.thinkingInstruction }),
   };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { findPlaceholders, TESTER_PLACEHOLDERS } from './prompt-template.js';
+import { splitThinkingSection } from './thinking-section.js';
 
 /** The three system prompts of the Ada pipeline, read once at start. */
 export interface Prompts {
@@ -11,9 +12,14 @@ export interface Prompts {
   readonly tester: string;
   /** The thinking-rewrite instructions (`rewriter.md`). */
   readonly rewriter: string;
+  /**
+   * The part of `ada` that tells the model to think (marked `<!-- thinking -->` in the file), as it
+   * stands in `ada`; saved in `metadata.thinkingInstruction`. Undefined when the file marks none.
+   */
+  readonly adaThinkingInstruction?: string;
 }
 
-export const PROMPT_FILES: Readonly<Record<keyof Prompts, string>> = {
+export const PROMPT_FILES: Readonly<Record<'ada' | 'tester' | 'rewriter', string>> = {
   ada: 'ada.md',
   tester: 'tester.md',
   rewriter: 'rewriter.md',
@@ -55,11 +61,14 @@ function checkTesterPlaceholders(directory: string, template: string): void {
 
 /**
  * Reads `ada.md`, `tester.md` and `rewriter.md` from `directory`. A missing, unreadable or empty
- * file, or an unknown placeholder in the tester prompt, is a `ConfigError` naming the file.
+ * file, an unknown placeholder in the tester prompt, or unpaired thinking markers in `ada.md` is a
+ * `ConfigError` naming the file.
  */
 export function loadPrompts(directory: string): Prompts {
+  const ada = splitThinkingSection(readPrompt(directory, PROMPT_FILES.ada), path.join(directory, PROMPT_FILES.ada));
   const prompts: Prompts = {
-    ada: readPrompt(directory, PROMPT_FILES.ada),
+    ada: ada.prompt,
+    ...(ada.thinkingInstruction === undefined ? {} : { adaThinkingInstruction: ada.thinkingInstruction }),
     tester: readPrompt(directory, PROMPT_FILES.tester),
     rewriter: readPrompt(directory, PROMPT_FILES.rewriter),
   };

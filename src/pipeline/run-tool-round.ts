@@ -33,6 +33,14 @@ function inReplyOrder(text: string, parsed: ParsedToolCalls): Item[] {
   return items.sort((first, second) => first.at - second.at);
 }
 
+/** How the reply was written before its calls were saved in canonical syntax. */
+export interface WrittenReply {
+  /** The reply as the model wrote it: the order of its calls is read there. */
+  readonly writtenText: string;
+  /** The model's markup -> the canonical markup now in the saved message. */
+  readonly canonicalByOriginal: ReadonlyMap<string, string>;
+}
+
 /** Appends one `tool` message per call or parse error of the assistant message at `messageIndex`. */
 export function runToolRound(
   store: ConversationToolStore,
@@ -40,8 +48,9 @@ export function runToolRound(
   log: ConversationLog,
   messageIndex: number,
   parsed: ParsedToolCalls,
+  written?: WrittenReply,
 ): void {
-  const text = log.messages[messageIndex]?.content ?? '';
+  const text = written?.writtenText ?? log.messages[messageIndex]?.content ?? '';
   for (const item of inReplyOrder(text, parsed)) {
     const result: ToolResult =
       item.kind === 'call'
@@ -57,7 +66,7 @@ export function runToolRound(
             arguments: item.call.arguments,
             ok: result.ok,
             format: item.call.format,
-            raw: item.call.raw,
+            ...recordedMarkup(item.call.raw, written),
           }
         : {
             messageIndex,
@@ -71,4 +80,10 @@ export function runToolRound(
           };
     log.toolCalls.push(record);
   }
+}
+
+/** `raw` is the markup as it stands in the saved message; `original` what the model wrote, when they differ. */
+function recordedMarkup(raw: string, written: WrittenReply | undefined): { raw: string; original?: string } {
+  const canonical = written?.canonicalByOriginal.get(raw);
+  return canonical === undefined ? { raw } : { raw: canonical, original: raw };
 }

@@ -137,6 +137,10 @@ async function generate(context: GenerateContext): Promise<number> {
   );
   logger.debug({ models: Object.fromEntries(configuration.providers.map((provider) => [provider.name, provider.models])) }, 'models per provider and role');
   for (const warning of configuration.warnings) logger.warn(warning);
+  // The original tool wrote a JSON array; a name ending in .json suggests that is what is expected.
+  if (paths.output.toLowerCase().endsWith('.json')) {
+    logger.warn({ output: paths.output }, `${paths.output} will be JSON Lines (one conversation per line), not a JSON array; for the original tool's JSON array run: npm run export -- --format json --input ${paths.output} --output <file.json>`);
+  }
 
   const { store, recovery } = await ConversationStore.open(paths.output);
   if (recovery.truncatedBytes > 0) {

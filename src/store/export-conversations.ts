@@ -7,14 +7,14 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { NightshiftError } from '../core/errors.js';
-import { parseConversationLine, stripThinking, type SavedConversation } from '../format/index.js';
+import { parseConversationLine, type SavedConversation, type ToolSchema } from '../format/index.js';
 import { hasToolCalls, matchesWhere } from './conversation-filters.js';
 import type { WhereFilter } from './conversation-filters.js';
 import { toNativeRecord } from './format-native-jsonl.js';
 import { toOpenAiRecord } from './format-openai.js';
 import { toOriginalJsonRecord } from './format-original-json.js';
 import { toShareGptRecord } from './format-sharegpt.js';
-import type { ShareGptToolRole } from './format-sharegpt.js';
+import { prepareConversation, type SystemPromptChoice } from './prepare-conversation.js';
 import { describeFileError } from './store-error.js';
 
 export const EXPORT_FORMATS = ['json', 'sharegpt', 'openai', 'jsonl'] as const;
@@ -28,14 +28,27 @@ export interface ExportOptions {
   readonly outputPath: string;
   /** Drop `metadata` (format `jsonl` only). @default false */
   readonly minimal?: boolean;
-  /** Remove `<think>…</think>` blocks from assistant messages. @default false */
+  /**
+   * Remove `<think>…</think>` blocks from assistant messages, and the system prompt's instruction to
+   * think (`metadata.thinkingInstruction`). @default false
+   */
   readonly stripThinking?: boolean;
+  /** Write each call as the model wrote it rather than in the canonical syntax it was saved in. @default false */
+  readonly keepCallSyntax?: boolean;
+  /** Export conversations marked `metadata.dryRun` (scripted offline replies, not model output). @default false */
+  readonly includeDryRun?: boolean;
+  /** Keep, replace or drop each conversation's system prompt. @default { kind: 'keep' } */
+  readonly systemPrompt?: SystemPromptChoice;
   /** Keep only conversations matching every filter. @default [] */
   readonly where?: readonly WhereFilter[];
   /** Keep only conversations with at least one tool call. @default false */
   readonly withTools?: boolean;
-  /** `from` of tool results in `sharegpt` (see format-sharegpt.ts). @default 'tool' */
-  readonly shareGptToolRole?: ShareGptToolRole;
+  /** `openai` only: `arguments` as JSON objects, for chat templates that apply `tojson`. @default false */
+  readonly argumentsAsObjects?: boolean;
+  /** `openai` only: one call per assistant message, for single-call templates. @default false */
+  readonly splitParallelCalls?: boolean;
+  /** `openai`/`sharegpt`: the tools declared for lines saved without `metadata.tools` (the CLI passes Ada's). @default [] */
+  readonly fallbackTools?: readonly ToolSchema[];
 }
 
 export interface BadLine {
@@ -51,8 +64,15 @@ export interface ExportSummary {
   readonly skipped: number;
   /** Valid conversations left out by `where` / `withTools`. */
   readonly filteredOut: number;
+  /** Dry-run conversations left out (no `includeDryRun`); not counted in `filteredOut`. */
+  readonly dryRunLeftOut: number;
   /** The first bad lines, for the report. */
   readonly badLines: readonly BadLine[];
+  /**
+   * With `stripThinking`: exported system prompts that still mention `<think>` (saved before
+   * `metadata.thinkingInstruction` existed, or edited since); `--system-prompt FILE` replaces them.
+   */
+  readonly thinkingInstructionsLeft: number;
 }
 
 /** Export failures the user can fix (missing input, unwritable output); the CLI exits with 2. */
@@ -81,9 +101,7 @@ const LINES_FRAMING: Framing = { opening: '', separator: '\n', closing: '\n', em
  * @throws ExportError when the input cannot be read or the output cannot be written.
  */
 export async function exportConversations(options: ExportOptions): Promise<ExportSummary> {
-  if (options.minimal === true && options.format !== 'jsonl') {
-    throw new ExportError('EXPORT_INVALID_OPTIONS', `--minimal applies only to --format jsonl, got --format ${options.format}`);
-  }
+  checkOptionsApply(options);
   const inputPath = path.resolve(options.inputPath);
   const outputPath = path.resolve(options.outputPath);
   if (inputPath === outputPath) {
@@ -109,6 +127,20 @@ export async function exportConversations(options: ExportOptions): Promise<Expor
   }
 }
 
+/** An option the chosen format ignores is a mistake worth saying, not a silent no-op. */
+function checkOptionsApply(options: ExportOptions): void {
+  const onlyFor: readonly [boolean | undefined, string, ExportFormat][] = [
+    [options.minimal, '--minimal', 'jsonl'],
+    [options.argumentsAsObjects, '--arguments-as-objects', 'openai'],
+    [options.splitParallelCalls, '--split-parallel-calls', 'openai'],
+  ];
+  for (const [given, flag, format] of onlyFor) {
+    if (given === true && options.format !== format) {
+      throw new ExportError('EXPORT_INVALID_OPTIONS', `${flag} applies only to --format ${format}, got --format ${options.format}`);
+    }
+  }
+}
+
 async function copyConversations(
   input: FileHandle,
   output: Writable,
@@ -121,6 +153,9 @@ async function copyConversations(
   let exported = 0;
   let skipped = 0;
   let filteredOut = 0;
+  let thinkingInstructionsLeft = 0;
+  let dryRunLeftOut = 0;
+  const preparation = { keepCallSyntax: options.keepCallSyntax === true, stripThinking: options.stripThinking === true, systemPrompt: options.systemPrompt ?? { kind: 'keep' as const } };
   try {
     for await (const line of lines) {
       lineNumber++;
@@ -131,11 +166,17 @@ async function copyConversations(
         if (badLines.length < MAX_REPORTED_BAD_LINES) badLines.push({ line: lineNumber, reason: parsed.reason });
         continue;
       }
+      if (parsed.conversation.metadata['dryRun'] === true && options.includeDryRun !== true) {
+        dryRunLeftOut++;
+        continue;
+      }
       if (!isSelected(parsed.conversation, options)) {
         filteredOut++;
         continue;
       }
-      const record = JSON.stringify(formatRecord(transform(parsed.conversation, options), options));
+      const prepared = prepareConversation(parsed.conversation, preparation);
+      if (prepared.thinkingInstructionLeft) thinkingInstructionsLeft++;
+      const record = JSON.stringify(formatRecord(prepared.conversation, options));
       await write(output, (exported === 0 ? framing.opening : framing.separator) + record);
       exported++;
     }
@@ -144,7 +185,7 @@ async function copyConversations(
     throw new ExportError('EXPORT_INPUT_UNREADABLE', `Could not read ${options.inputPath} (${describeFileError(error)}).`, { cause: error });
   }
   await write(output, exported === 0 ? framing.empty : framing.closing);
-  return { exported, skipped, filteredOut, badLines };
+  return { exported, skipped, filteredOut, dryRunLeftOut, badLines, thinkingInstructionsLeft };
 }
 
 function isSelected(conversation: SavedConversation, options: ExportOptions): boolean {
@@ -152,24 +193,14 @@ function isSelected(conversation: SavedConversation, options: ExportOptions): bo
   return (options.where ?? []).every((filter) => matchesWhere(conversation, filter));
 }
 
-function transform(conversation: SavedConversation, options: ExportOptions): SavedConversation {
-  if (options.stripThinking !== true) return conversation;
-  return {
-    ...conversation,
-    conversations: conversation.conversations.map((message) =>
-      message.role === 'assistant' ? { role: message.role, content: stripThinking(message.content) } : message,
-    ),
-  };
-}
-
 function formatRecord(conversation: SavedConversation, options: ExportOptions): object {
   switch (options.format) {
     case 'json':
       return toOriginalJsonRecord(conversation);
     case 'sharegpt':
-      return toShareGptRecord(conversation, options.shareGptToolRole ?? 'tool');
+      return toShareGptRecord(conversation, options.fallbackTools);
     case 'openai':
-      return toOpenAiRecord(conversation);
+      return toOpenAiRecord(conversation, options);
     case 'jsonl':
       return toNativeRecord(conversation, options.minimal === true);
   }

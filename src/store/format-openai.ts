@@ -1,11 +1,12 @@
-import type { SavedConversation, SavedMessage } from '../format/index.js';
-import { readToolCalls, removeRecordedMarkup, stripToolCallMarkup, type ToolCallRecord } from '../format/index.js';
+import type { SavedConversation, SavedMessage, ToolCallRecord, ToolSchema } from '../format/index.js';
+import { readToolCalls, readToolSchemas, removeRecordedMarkup, stripToolCallMarkup } from '../format/index.js';
+import { createToolCallIds } from './tool-call-ids.js';
 
-/** A tool call as OpenAI chat fine-tuning expects it; `arguments` is a JSON string. */
+/** A tool call as OpenAI chat fine-tuning expects it: `arguments` is JSON text unless asked for objects. */
 export interface OpenAiToolCall {
   readonly id: string;
   readonly type: 'function';
-  readonly function: { readonly name: string; readonly arguments: string };
+  readonly function: { readonly name: string; readonly arguments: string | Readonly<Record<string, unknown>> };
 }
 
 export type OpenAiMessage =
@@ -15,11 +16,34 @@ export type OpenAiMessage =
 
 export interface OpenAiRecord {
   readonly messages: readonly OpenAiMessage[];
+  /** Every tool the conversation could call, and any other it did call. */
+  readonly tools: readonly ToolSchema[];
+}
+
+export interface OpenAiOptions {
+  /**
+   * `arguments` as JSON objects rather than JSON text: chat templates (Qwen2.5, Llama 3.x, Mistral)
+   * apply `tojson` to them, which would encode text a second time. @default false (OpenAI's shape)
+   */
+  readonly argumentsAsObjects?: boolean;
+  /**
+   * One call per assistant message (call, result, call, result), the reply's text in an assistant
+   * message of its own before them: single-call templates (Llama 3.x) raise on parallel calls and
+   * drop the text beside a call. @default false
+   */
+  readonly splitParallelCalls?: boolean;
+  /** Declared for lines saved before `metadata.tools` existed. @default [] */
+  readonly fallbackTools?: readonly ToolSchema[];
+}
+
+interface MappedCall {
+  readonly call: OpenAiToolCall;
+  readonly resultIndex: number;
 }
 
 interface ToolCallMapping {
   /** Assistant message index -> the calls it made, in order. */
-  readonly callsByMessage: ReadonlyMap<number, readonly OpenAiToolCall[]>;
+  readonly callsByMessage: ReadonlyMap<number, readonly MappedCall[]>;
   /** Tool message index -> the ids of the calls whose result it holds. */
   readonly callIdsByResult: ReadonlyMap<number, readonly string[]>;
   /** Assistant message index -> the markup its calls were parsed from; absent when a call lacks it. */
@@ -27,69 +51,122 @@ interface ToolCallMapping {
 }
 
 /**
- * Chat fine-tuning JSONL (`{"messages": [...]}`) with native tool calls: the assistant message gets
- * `tool_calls` (its text without the call markup; no `content` when nothing is left) and each result
- * becomes `{"role":"tool","tool_call_id",...}`. Ids are `call_<messageIndex>_<n>`. When several
- * calls share one result message, each call gets a tool message with that same text.
+ * Chat fine-tuning JSONL (`{"messages": [...], "tools": [...]}`, what OpenAI, TRL `SFTTrainer` and
+ * Axolotl's `chat_template` read) with native tool calls: the assistant message gets `tool_calls`
+ * (its text without the call markup; no `content` when nothing is left) and each result becomes
+ * `{"role":"tool","tool_call_id",...}`. When several calls share one result message, each call gets
+ * a tool message with that same text.
  *
  * Without a usable `metadata.toolCalls` (absent, malformed, or pointing at the wrong messages), the
  * result falls back to the wire convention: tool messages become one `user` message of
  * `<tool_response>` blocks and the assistant text is kept as written.
  */
-export function toOpenAiRecord(conversation: SavedConversation): OpenAiRecord {
+export function toOpenAiRecord(conversation: SavedConversation, options: OpenAiOptions = {}): OpenAiRecord {
   const messages = conversation.conversations;
-  const mapping = mapToolCalls(messages, readToolCalls(conversation));
-  return { messages: mapping === undefined ? withToolResponsesAsUser(messages) : withNativeToolCalls(messages, mapping) };
+  const calls = readToolCalls(conversation);
+  const mapping = mapToolCalls(messages, calls, createToolCallIds(conversation.id), options.argumentsAsObjects === true);
+  const tools = declaredTools(readToolSchemas(conversation) ?? options.fallbackTools ?? [], calls ?? []);
+  if (mapping === undefined) return { messages: withToolResponsesAsUser(messages), tools };
+  const native = options.splitParallelCalls === true ? withSplitToolCalls(messages, mapping) : withNativeToolCalls(messages, mapping);
+  return { messages: native, tools };
+}
+
+/** The offered tools, plus a declaration for any name called that was not offered (a model's slip). */
+function declaredTools(offered: readonly ToolSchema[], calls: readonly ToolCallRecord[]): ToolSchema[] {
+  const declared = [...offered];
+  const names = new Set(offered.map((tool) => tool.function.name));
+  for (const call of calls) {
+    if (names.has(call.name)) continue;
+    names.add(call.name);
+    declared.push({
+      type: 'function',
+      function: { name: call.name, description: 'Not one of the tools offered; calling it fails.', parameters: { type: 'object', properties: {} } },
+    });
+  }
+  return declared;
 }
 
 function mapToolCalls(
   messages: readonly SavedMessage[],
   calls: readonly ToolCallRecord[] | undefined,
+  nextId: () => string,
+  argumentsAsObjects: boolean,
 ): ToolCallMapping | undefined {
-  const callsByMessage = new Map<number, OpenAiToolCall[]>();
+  const callsByMessage = new Map<number, MappedCall[]>();
   const callIdsByResult = new Map<number, string[]>();
   const markupByMessage = new Map<number, string[]>();
   const withoutMarkup = new Set<number>();
-  for (const call of calls ?? []) {
-    const caller = messages[call.messageIndex];
-    const result = messages[call.resultIndex];
-    if (caller?.role !== 'assistant' || result?.role !== 'tool' || call.resultIndex <= call.messageIndex) {
+  for (const record of calls ?? []) {
+    const caller = messages[record.messageIndex];
+    const result = messages[record.resultIndex];
+    if (caller?.role !== 'assistant' || result?.role !== 'tool' || record.resultIndex <= record.messageIndex) {
       return undefined;
     }
-    const siblings = callsByMessage.get(call.messageIndex) ?? [];
-    const id = `call_${call.messageIndex}_${siblings.length}`;
-    siblings.push({ id, type: 'function', function: { name: call.name, arguments: serializeArguments(call.arguments) } });
-    callsByMessage.set(call.messageIndex, siblings);
-    callIdsByResult.set(call.resultIndex, [...(callIdsByResult.get(call.resultIndex) ?? []), id]);
-    if (call.raw === undefined) withoutMarkup.add(call.messageIndex);
-    else markupByMessage.set(call.messageIndex, [...(markupByMessage.get(call.messageIndex) ?? []), call.raw]);
+    const id = nextId();
+    const argumentsValue = argumentsAsObjects ? argumentsAsObject(record.arguments) : argumentsAsText(record.arguments);
+    const call: OpenAiToolCall = { id, type: 'function', function: { name: record.name, arguments: argumentsValue } };
+    callsByMessage.set(record.messageIndex, [...(callsByMessage.get(record.messageIndex) ?? []), { call, resultIndex: record.resultIndex }]);
+    callIdsByResult.set(record.resultIndex, [...(callIdsByResult.get(record.resultIndex) ?? []), id]);
+    if (record.raw === undefined) withoutMarkup.add(record.messageIndex);
+    else markupByMessage.set(record.messageIndex, [...(markupByMessage.get(record.messageIndex) ?? []), record.raw]);
   }
   for (const index of withoutMarkup) markupByMessage.delete(index);
   const everyResultMapped = messages.every((message, index) => message.role !== 'tool' || callIdsByResult.has(index));
   return everyResultMapped ? { callsByMessage, callIdsByResult, markupByMessage } : undefined;
 }
 
-function serializeArguments(value: unknown): string {
-  if (typeof value === 'string') return value; // already JSON text, as some parsers record it
-  return JSON.stringify(value ?? {});
+/** Some parsers recorded arguments as JSON text; unreadable markup recorded null. */
+function argumentsAsObject(value: unknown): Readonly<Record<string, unknown>> {
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = undefined;
+    }
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+}
+
+function argumentsAsText(value: unknown): string {
+  return JSON.stringify(argumentsAsObject(value));
 }
 
 function withNativeToolCalls(messages: readonly SavedMessage[], mapping: ToolCallMapping): OpenAiMessage[] {
   const result: OpenAiMessage[] = [];
   messages.forEach((message, index) => {
     if (message.role === 'tool') {
-      for (const id of mapping.callIdsByResult.get(index) ?? []) {
-        result.push({ role: 'tool', tool_call_id: id, content: message.content });
-      }
+      for (const id of mapping.callIdsByResult.get(index) ?? []) result.push({ role: 'tool', tool_call_id: id, content: message.content });
       return;
     }
-    const toolCalls = message.role === 'assistant' ? mapping.callsByMessage.get(index) : undefined;
-    if (toolCalls === undefined) {
+    const calls = message.role === 'assistant' ? mapping.callsByMessage.get(index) : undefined;
+    if (calls === undefined) {
       result.push({ role: message.role, content: message.content });
       return;
     }
     const content = replyWithoutCalls(message.content, mapping.markupByMessage.get(index));
+    const toolCalls = calls.map(({ call }) => call);
     result.push(content.length > 0 ? { role: 'assistant', content, tool_calls: toolCalls } : { role: 'assistant', tool_calls: toolCalls });
+  });
+  return result;
+}
+
+/** Each call its own assistant message, its result right after it; results are placed by their call. */
+function withSplitToolCalls(messages: readonly SavedMessage[], mapping: ToolCallMapping): OpenAiMessage[] {
+  const result: OpenAiMessage[] = [];
+  messages.forEach((message, index) => {
+    if (message.role === 'tool') return;
+    const calls = message.role === 'assistant' ? mapping.callsByMessage.get(index) : undefined;
+    if (calls === undefined) {
+      result.push({ role: message.role, content: message.content });
+      return;
+    }
+    const content = replyWithoutCalls(message.content, mapping.markupByMessage.get(index));
+    if (content.length > 0) result.push({ role: 'assistant', content });
+    for (const { call, resultIndex } of calls) {
+      result.push({ role: 'assistant', tool_calls: [call] });
+      result.push({ role: 'tool', tool_call_id: call.id, content: messages[resultIndex]?.content ?? '' });
+    }
   });
   return result;
 }

@@ -13,5 +13,6 @@ export {
   type ToolResult,
 } from './tool-definitions.js';
 export { parseErrorResult } from './run-tool.js';
+export { ADA_TOOL_SCHEMAS } from './tool-schemas.js';
 export type { OpenConversationRecovery } from './open-conversations.js';
 export { ToolStore, type ToolStoreOptions } from './tool-store.js';

@@ -81,7 +81,8 @@ describe('model misbehaviour from the emulator: retried once, then discarded wit
       const last = request.messages[request.messages.length - 1]?.content ?? '';
       if (request.role === 'assistant' && last.startsWith('<tool_response>') && rowsBeforeFailure === 0) {
         rowsBeforeFailure = rowsTouchedBy(fixture!.databasePath, 'silent').length;
-        emulator.configure('together', { faults: { rateEmptyReply: 1 } });
+        // Only once a round has written rows (a recall writes none), so there is something to roll back.
+        if (rowsBeforeFailure > 0) emulator.configure('together', { faults: { rateEmptyReply: 1 } });
       }
     });
     await expectDiscard(run(requester, 'silent'), 'empty_reply');
@@ -147,7 +148,7 @@ describe('misbehaviour the emulator does not produce, from a scripted requester'
     });
     const saved = await run(requester);
     expect(saved.conversations[1]).toEqual({ role: 'user', content: 'how do I fix a flat tyre' });
-    expect(saved.conversations[2]).toEqual({ role: 'assistant', content: '<think>\nRewritten reasoning number 1.\n</think>\nTake the wheel off first.' });
+    expect(saved.conversations[2]).toEqual({ role: 'assistant', content: '<think>\nRewritten reasoning number 1.\n</think>\n\nTake the wheel off first.' });
     expect(saved.metadata.retries).toEqual([
       { step: 'tester message 1', reason: 'tester_broke_role', detail: 'the tester wrote a line as the assistant' },
     ]);

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SavedConversation } from '../../src/format/index.js';
 import { startEmulator, type Emulator, type ToolCallFormat } from '../../src/emulator/index.js';
-import { parseToolCalls } from '../../src/format/index.js';
+import { parseToolCalls, restoreCallSyntax, separateReasoning } from '../../src/format/index.js';
 import {
   createPipelineFixture,
   PROMPTS,
@@ -32,9 +32,10 @@ function run(pipeline: PipelineFixture, requester: EmulatorRequester, conversati
 }
 
 /** The part of an assistant message after its reasoning. */
+/** The reply after the reasoning, without the blank space the pipeline normalises to one blank line. */
 function afterThinking(text: string): string {
   const end = text.lastIndexOf('</think>');
-  return end === -1 ? text : text.slice(end + '</think>'.length);
+  return (end === -1 ? text : text.slice(end + '</think>'.length)).replace(/^\s+/, '');
 }
 
 function thinking(text: string): string {
@@ -69,6 +70,9 @@ function checkStructure(saved: SavedConversation, requester: EmulatorRequester, 
     expect(messages.slice(call.messageIndex + 1, call.resultIndex + 1).every((message) => message.role === 'tool')).toBe(true);
     expect(call.format).toBe(format);
     expect(call.ok).toBe(true);
+    // Saved as the persona prompt teaches; anything else the model wrote is kept as the original.
+    expect(call.raw).toMatch(/^<tool_call>\{"name": "/);
+    if (format !== 'hermes') expect(call.original).toBeDefined();
   }
   expect(new Set(toolCalls.map((call) => call.resultIndex)).size).toBe(toolCalls.length);
   expect(toolCalls.length).toBe(messages.filter((message) => message.role === 'tool').length);
@@ -92,9 +96,16 @@ function checkStructure(saved: SavedConversation, requester: EmulatorRequester, 
   const savedAssistant = messages.filter((message) => message.role === 'assistant').map((message) => message.content);
   expect(savedAssistant).toHaveLength(originals.length);
   expect(rewrites).toHaveLength(originals.length);
+  const assistantIndices = messages.flatMap((message, index) => (message.role === 'assistant' ? [index] : []));
   savedAssistant.forEach((content, index) => {
     const original = originals[index] as string;
-    expect(afterThinking(content)).toBe(afterThinking(original));
+    // Calls are saved in the canonical syntax; with the recorded originals put back it is what Ada wrote.
+    const pairs = toolCalls
+      .filter((call) => call.messageIndex === assistantIndices[index] && call.original !== undefined)
+      .map((call) => ({ canonical: call.raw as string, original: call.original as string }));
+    expect(afterThinking(restoreCallSyntax(content, pairs))).toBe(afterThinking(original));
+    for (const call of parseToolCalls(afterThinking(content)).calls) expect(call.format).toBe('hermes');
+    expect(content).toMatch(/<\/think>\n\n\S/);
     expect(thinking(content)).toBe(rewrites[index]);
     expect(thinking(content)).not.toBe(thinking(original));
   });
@@ -177,13 +188,14 @@ describe('whole conversations against the emulator over real HTTP', () => {
     for (const fact of remembered) expect(result).toContain(fact);
   });
 
-  it('with rewriting off the thinking is saved exactly as Ada wrote it and the rewriter is never called', async () => {
+  it('with rewriting off the thinking is saved exactly as Ada wrote it, one blank line before the reply, and the rewriter is never called', async () => {
     emulator.configure('together', { toolCallFormat: 'mixed', toolCallRate: 0.5 });
     fixture = createPipelineFixture({ rewrite: false, dryRun: true });
     const requester = createEmulatorRequester(emulator);
     const saved = await run(fixture, requester, 'no-rewrite');
     const originals = requester.received.filter((reply) => reply.role === 'assistant').map((reply) => reply.text.trim());
-    expect(saved.conversations.filter((message) => message.role === 'assistant').map((message) => message.content)).toEqual(originals);
+    expect(saved.conversations.filter((message) => message.role === 'assistant').map((message) => message.content)).toEqual(originals.map(separateReasoning));
+    expect(originals.some((original) => original !== separateReasoning(original))).toBe(true);
     expect(requester.sent.some((request) => request.role === 'rewriter')).toBe(false);
     expect(saved.metadata.dryRun).toBe(true);
     expect(saved.metadata.rewrite).toEqual({ enabled: false, messages: [] });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderSwitch } from '../../src/core/types.js';
+import { ADA_TOOL_SCHEMAS, TOOL_NAMES } from '../../src/tools/index.js';
 import { createPipelineFixture, type PipelineFixture } from './conversation-fixture.js';
 import { createScriptedRequester, echoRewriter } from './scripted-requester.js';
 
@@ -65,6 +66,9 @@ describe('the saved metadata', () => {
       'providerSwitches',
       'turns',
     ]);
+    // The tools Ada was offered, as JSON Schema, so exports declare them without knowing the pipeline.
+    expect(metadata.tools).toEqual(ADA_TOOL_SCHEMAS);
+    expect((metadata.tools as { function: { name: string } }[]).map((tool) => tool.function.name)).toEqual([...TOOL_NAMES]);
     const user = fixture.users[0];
     expect(metadata.simulatedUser).toEqual({ ...user, interests: [...(user?.interests ?? [])] });
     expect(typeof metadata.topic).toBe('string');

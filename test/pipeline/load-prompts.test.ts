@@ -61,3 +61,22 @@ describe('the prompt files', () => {
     );
   });
 });
+
+describe('the thinking instruction section of ada.md', () => {
+  it('is sent without its marker lines and its exact text is kept apart, for exports to remove', () => {
+    const prompts = loadPrompts(REPOSITORY_PROMPTS);
+    expect(prompts.ada).not.toContain('<!--');
+    expect(prompts.adaThinkingInstruction).toContain('<think>');
+    expect(prompts.ada).toContain(prompts.adaThinkingInstruction);
+    const without = prompts.ada.replace(prompts.adaThinkingInstruction ?? '', '');
+    expect(without).not.toMatch(/<\/?think>/);
+  });
+
+  it('unpaired markers are a ConfigError naming the file and the expected markers', () => {
+    const directory = copyPrompts();
+    const file = path.join(directory, 'ada.md');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('<!-- /thinking -->\n', ''));
+    expect(() => loadPrompts(directory)).toThrow(ConfigError);
+    expect(() => loadPrompts(directory)).toThrow(/ada\.md marks its thinking instruction wrongly: expected one line `<!-- thinking -->`.*found 1 opening and 0 closing/);
+  });
+});

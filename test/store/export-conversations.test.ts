@@ -23,7 +23,7 @@ function readLinesOf(text: string): string[] {
 }
 
 describe('json (the original Python format)', () => {
-  it('is one JSON array of {conversations: [{role, content}]} in input order, nothing else kept', async () => {
+  it('is one JSON array of {conversations: [{role, content}]} in input order, roles system/user/assistant only, nothing else kept', async () => {
     const { summary, text } = await exportFixture({ format: 'json' });
     expect(summary).toMatchObject({ exported: 4, skipped: 0, filteredOut: 0 });
     expect(text.startsWith('[\n{"conversations":[')).toBe(true);
@@ -33,7 +33,14 @@ describe('json (the original Python format)', () => {
     for (const item of items) expect(Object.keys(item)).toEqual(['conversations']);
     expect(items[0].conversations).toHaveLength(7);
     expect(items[0].conversations[0]).toEqual({ role: 'system', content: expect.stringContaining('You are Ada') });
-    expect(items[0].conversations[3]).toEqual({ role: 'tool', content: 'Saved 1 memory: "Ana loves jazz concerts".' });
+    // A tool result is a user turn of <tool_response> blocks, as a Qwen/Hermes template renders it.
+    expect(items[0].conversations[3]).toEqual({ role: 'user', content: '<tool_response>\nSaved 1 memory: "Ana loves jazz concerts".\n</tool_response>' });
+    // The reply follows its reasoning after one blank line.
+    expect(items[0].conversations[2].content).toMatch(/^<think>Ana mentions jazz; this is worth remembering for later\.<\/think>\n\nThat sounds wonderful!/);
+    // Two results in a row are one user turn.
+    expect(items[2].conversations.map((message: any) => message.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant']);
+    expect(items[2].conversations[3].content).toBe('<tool_response>\n1. Ana loves jazz concerts\n</tool_response>\n<tool_response>\n1. Ana seemed excited about a concert in Lisbon.\n</tool_response>');
+    for (const item of items) for (const message of item.conversations) expect(['system', 'user', 'assistant']).toContain(message.role);
     expect(items[3].conversations[0]).toEqual({
       role: 'user',
       content: 'Please note in your diary that I started learning the cello today.',
@@ -47,48 +54,47 @@ describe('json (the original Python format)', () => {
   });
 });
 
-describe('sharegpt', () => {
-  it('maps system/user/assistant/tool to system/human/gpt/tool, tool calls kept in the gpt turn', async () => {
+describe('sharegpt (LLaMA-Factory)', () => {
+  it('a reply that called becomes a function_call turn (reasoning, then the calls as JSON) and its results one observation turn', async () => {
     const { text } = await exportFixture({ format: 'sharegpt' });
-    const [ana, bob, anaAgain] = jsonLines(text);
-    expect(Object.keys(ana)).toEqual(['conversations']);
-    expect(ana.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'gpt', 'tool', 'gpt', 'human', 'gpt']);
-    expect(ana.conversations[1]).toEqual({ from: 'human', value: 'Hi Ada! I just got back from a jazz concert, it was amazing.' });
-    expect(ana.conversations[2].value).toContain('<tool_call>{"name": "add_memory"');
-    expect(ana.conversations[2].value.startsWith('<think>Ana mentions jazz')).toBe(true);
-    expect(ana.conversations[3]).toEqual({ from: 'tool', value: 'Saved 1 memory: "Ana loves jazz concerts".' });
+    const [ana, bob, anaAgain, carla] = jsonLines(text);
+    expect(Object.keys(ana)).toEqual(['conversations', 'tools']);
+    expect(ana.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'function_call', 'observation', 'gpt', 'human', 'gpt']);
+    expect(ana.conversations[2].value).toBe('<think>\nAna mentions jazz; this is worth remembering for later.\n</think>\n\n{"name":"add_memory","arguments":{"input_text":["Ana loves jazz concerts"]}}');
     expect(bob.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'gpt', 'human', 'gpt']);
-    // Two results in a row stay two tool turns in the default (Axolotl) naming.
-    expect(anaAgain.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'gpt', 'tool', 'tool', 'gpt']);
-  });
-
-  it('with the observation tool role (LLaMA-Factory), consecutive results merge so human/observation and gpt alternate', async () => {
-    const { text } = await exportFixture({ format: 'sharegpt', shareGptToolRole: 'observation' });
-    const [ana, , anaAgain] = jsonLines(text);
-    expect(ana.conversations[3]).toEqual({ from: 'observation', value: 'Saved 1 memory: "Ana loves jazz concerts".' });
-    expect(anaAgain.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'gpt', 'observation', 'gpt']);
-    expect(anaAgain.conversations[3].value).toBe('1. Ana loves jazz concerts\n1. Ana seemed excited about a concert in Lisbon.');
+    expect(anaAgain.conversations.map((turn: any) => turn.from)).toEqual(['system', 'human', 'function_call', 'observation', 'gpt']);
+    expect(JSON.parse(anaAgain.conversations[2].value.split('</think>\n\n')[1])).toEqual([
+      { name: 'recall_memories', arguments: {} },
+      { name: 'recall_diary', arguments: {} },
+    ]);
+    expect(anaAgain.conversations[3].value).toBe('1. Ana loves jazz concerts\n</tool_response>\n<tool_response>\n1. Ana seemed excited about a concert in Lisbon.');
+    // Without metadata.toolCalls the call stays in the gpt text and the result is still an observation.
+    expect(carla.conversations.map((turn: any) => turn.from)).toEqual(['human', 'gpt', 'observation', 'gpt']);
   });
 });
+
+const NINE_ALPHANUMERICS = /^[A-Za-z0-9]{9}$/;
 
 describe('openai', () => {
   it('a Hermes tool call becomes native tool_calls with JSON-string arguments and a matching tool message', async () => {
     const { text } = await exportFixture({ format: 'openai' });
     const [ana] = jsonLines(text);
-    expect(Object.keys(ana)).toEqual(['messages']);
+    expect(Object.keys(ana)).toEqual(['messages', 'tools']);
     expect(ana.messages.map((message: any) => message.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'user', 'assistant']);
+    const id = ana.messages[2].tool_calls[0].id;
+    expect(id).toMatch(NINE_ALPHANUMERICS);
     expect(ana.messages[2]).toEqual({
       role: 'assistant',
       content: '<think>Ana mentions jazz; this is worth remembering for later.</think>\nThat sounds wonderful! Who was playing?',
       tool_calls: [
         {
-          id: 'call_2_0',
+          id,
           type: 'function',
           function: { name: 'add_memory', arguments: '{"input_text":["Ana loves jazz concerts"]}' },
         },
       ],
     });
-    expect(ana.messages[3]).toEqual({ role: 'tool', tool_call_id: 'call_2_0', content: 'Saved 1 memory: "Ana loves jazz concerts".' });
+    expect(ana.messages[3]).toEqual({ role: 'tool', tool_call_id: id, content: 'Saved 1 memory: "Ana loves jazz concerts".' });
     expect(ana.messages[4]).toEqual({
       role: 'assistant',
       content: '<think>Memory saved; continue the conversation.</think>\n\nI will remember that you love jazz. Tell me more about the band!',
@@ -98,17 +104,20 @@ describe('openai', () => {
   it('two Mistral-format calls in one message get two ids, each answered by its own tool message', async () => {
     const { text } = await exportFixture({ format: 'openai' });
     const anaAgain = jsonLines(text)[2];
+    const [first, second] = anaAgain.messages[2].tool_calls.map((call: any) => call.id);
+    for (const id of [first, second]) expect(id).toMatch(NINE_ALPHANUMERICS);
+    expect(first).not.toBe(second);
     expect(anaAgain.messages[2]).toEqual({
       role: 'assistant',
       content: '<think>Check both memory and diary.</think>\nLet me look.',
       tool_calls: [
-        { id: 'call_2_0', type: 'function', function: { name: 'recall_memories', arguments: '{}' } },
-        { id: 'call_2_1', type: 'function', function: { name: 'recall_diary', arguments: '{}' } },
+        { id: first, type: 'function', function: { name: 'recall_memories', arguments: '{}' } },
+        { id: second, type: 'function', function: { name: 'recall_diary', arguments: '{}' } },
       ],
     });
     expect(anaAgain.messages.slice(3, 5)).toEqual([
-      { role: 'tool', tool_call_id: 'call_2_0', content: '1. Ana loves jazz concerts' },
-      { role: 'tool', tool_call_id: 'call_2_1', content: '1. Ana seemed excited about a concert in Lisbon.' },
+      { role: 'tool', tool_call_id: first, content: '1. Ana loves jazz concerts' },
+      { role: 'tool', tool_call_id: second, content: '1. Ana seemed excited about a concert in Lisbon.' },
     ]);
   });
 
@@ -132,7 +141,7 @@ describe('openai', () => {
     expect(ana.messages[2]).toEqual({
       role: 'assistant',
       content: 'That sounds wonderful! Who was playing?',
-      tool_calls: [expect.objectContaining({ id: 'call_2_0' })],
+      tool_calls: [expect.objectContaining({ id: expect.stringMatching(NINE_ALPHANUMERICS) })],
     });
     expect(ana.messages[4].content).toBe('I will remember that you love jazz. Tell me more about the band!');
   });

@@ -14,6 +14,7 @@ import { runExportCommand } from '../../src/cli/export-command.js';
 import { parseConversationLine } from '../../src/format/index.js';
 import { exportConversations, parseWhereFilter } from '../../src/store/index.js';
 import type { ExportOptions } from '../../src/store/index.js';
+import { ADA_TOOL_SCHEMAS } from '../../src/tools/index.js';
 import { FIXTURES, makeTemporaryDirectory, removeTemporaryDirectories } from './store-test-helpers.js';
 
 afterEach(removeTemporaryDirectories);
@@ -45,7 +46,7 @@ const SAVED: readonly Saved[] = FIXTURE_TEXT.split('\n')
 
 async function exportFixture(options: Partial<ExportOptions> & Pick<ExportOptions, 'format'>) {
   const outputPath = path.join(makeTemporaryDirectory(), `export.${options.format}`);
-  const summary = await exportConversations({ inputPath: FIXTURE, outputPath, ...options });
+  const summary = await exportConversations({ inputPath: FIXTURE, outputPath, includeDryRun: true, ...options });
   return { summary, text: fs.readFileSync(outputPath, 'utf8') };
 }
 
@@ -89,6 +90,8 @@ describe('the daemon-written fixture', () => {
     expect(calls.some((call) => !call.ok)).toBe(true);
     for (const saved of SAVED) {
       expect(saved.metadata.dryRun).toBe(true);
+      expect(saved.conversations[0]!.content).toContain(saved.metadata.thinkingInstruction as string);
+      expect((saved.metadata.tools as unknown[]).length).toBe(6);
       for (const message of saved.conversations.filter((message) => message.role === 'assistant')) expect(message.content.startsWith('<think>')).toBe(true);
       // The daemon's own invariant the openai export builds on: each call points at its reply and its own result.
       for (const call of saved.metadata.toolCalls) {
@@ -100,8 +103,27 @@ describe('the daemon-written fixture', () => {
   });
 });
 
+/** The original tool's shape, built by hand: each run of tool results one user turn of <tool_response> blocks. */
+function originalShape(messages: readonly Message[], content: (message: Message) => string): Message[] {
+  const shaped: Message[] = [];
+  for (const message of messages) {
+    const block = `<tool_response>\n${message.content}\n</tool_response>`;
+    const previous = shaped.at(-1);
+    if (message.role !== 'tool') shaped.push({ role: message.role, content: content(message) });
+    else if (previous?.role === 'user' && previous.content.endsWith('</tool_response>')) shaped[shaped.length - 1] = { role: 'user', content: `${previous.content}\n${block}` };
+    else shaped.push({ role: 'user', content: block });
+  }
+  return shaped;
+}
+
+/** `<think>…</think>` then exactly one blank line before the reply. */
+function withBlankLine(content: string): string {
+  const end = content.indexOf('</think>') + '</think>'.length;
+  return `${content.slice(0, end)}\n\n${content.slice(end).replace(/^\s+/, '')}`;
+}
+
 describe('json', () => {
-  it('is one array, one {"conversations"} item per line in input order, each message exactly {role, content} as saved', async () => {
+  it('is one array, one {"conversations"} item per line in input order: roles system/user/assistant only, results as <tool_response> user turns, a blank line after the reasoning', async () => {
     const { summary, text } = await exportFixture({ format: 'json' });
     expect(summary).toMatchObject({ exported: SAVED.length, skipped: 0, filteredOut: 0 });
     const lines = text.split('\n');
@@ -109,69 +131,50 @@ describe('json', () => {
     expect(lines.slice(-2)).toEqual([']', '']);
     expect(lines).toHaveLength(SAVED.length + 3);
     const items = JSON.parse(text) as { conversations: Message[] }[];
-    expect(Array.isArray(items)).toBe(true);
     items.forEach((item, index) => {
       expect(Object.keys(item)).toEqual(['conversations']);
       const saved = SAVED[index]!;
-      expect(item.conversations).toHaveLength(saved.conversations.length);
-      item.conversations.forEach((message, position) => {
+      expect(item.conversations).toEqual(originalShape(saved.conversations, (message) => (message.role === 'assistant' ? withBlankLine(message.content) : message.content)));
+      for (const message of item.conversations) {
         expect(Object.keys(message)).toEqual(['role', 'content']);
-        expect(message).toEqual({ role: saved.conversations[position]!.role, content: saved.conversations[position]!.content });
-      });
-    });
-  });
-
-  it('--strip-thinking leaves each reply as the text after its <think> block, tool calls included, and touches nothing else', async () => {
-    const items = JSON.parse((await exportFixture({ format: 'json', stripThinking: true })).text) as { conversations: Message[] }[];
-    items.forEach((item, index) => {
-      item.conversations.forEach((message, position) => {
-        const original = SAVED[index]!.conversations[position]!;
-        expect(message.role).toBe(original.role);
-        expect(message.content).toBe(original.role === 'assistant' ? withoutThinking(original.content) : original.content);
-        if (message.role === 'assistant') expect(message.content).not.toContain('<think>');
-      });
-    });
-  });
-});
-
-describe('sharegpt', () => {
-  it('one turn per message: system/human/gpt/tool, values verbatim, tool calls left in the gpt turn as the model wrote them', async () => {
-    const records = jsonLines((await exportFixture({ format: 'sharegpt' })).text);
-    expect(records).toHaveLength(SAVED.length);
-    const from = { system: 'system', user: 'human', assistant: 'gpt', tool: 'tool' } as const;
-    records.forEach((record, index) => {
-      expect(Object.keys(record)).toEqual(['conversations']);
-      expect(record.conversations).toEqual(SAVED[index]!.conversations.map((message) => ({ from: from[message.role], value: message.content })));
-    });
-  });
-
-  it('with the observation role, a reply\'s several results merge into one turn, so after the system turn human/observation and gpt alternate as LLaMA-Factory requires', async () => {
-    const records = jsonLines((await exportFixture({ format: 'sharegpt', shareGptToolRole: 'observation' })).text);
-    let merged = 0;
-    records.forEach((record, index) => {
-      const saved = SAVED[index]!;
-      const turns = record.conversations as { from: string; value: string }[];
-      expect(turns[0]).toEqual({ from: 'system', value: saved.conversations[0]!.content });
-      turns.slice(1).forEach((turn, position) => expect(turn.from).toBe(position % 2 === 0 ? (turn.from === 'observation' ? 'observation' : 'human') : 'gpt'));
-      expect(turns.at(-1)?.from).toBe('gpt');
-      for (const group of callsByMessage(saved).values()) {
-        const results = group.map((call) => saved.conversations[call.resultIndex]!.content).join('\n');
-        expect(turns.filter((turn) => turn.from === 'observation').map((turn) => turn.value)).toContain(results);
-        if (group.length > 1) merged++;
+        expect(['system', 'user', 'assistant']).toContain(message.role);
+        if (message.role === 'assistant') expect(message.content).toMatch(/^<think>[\s\S]*<\/think>\n\n\S/);
       }
     });
-    expect(merged).toBeGreaterThan(0);
+  });
+
+  it('--strip-thinking leaves each reply as the text after its <think> block, tool calls included, the system prompt without its thinking instruction, and touches nothing else', async () => {
+    const items = JSON.parse((await exportFixture({ format: 'json', stripThinking: true })).text) as { conversations: Message[] }[];
+    items.forEach((item, index) => {
+      const saved = SAVED[index]!;
+      const instruction = saved.metadata.thinkingInstruction as string;
+      const expected = originalShape(saved.conversations, (message) => {
+        if (message.role === 'assistant') return withoutThinking(message.content);
+        if (message.role !== 'system') return message.content;
+        // The instruction is cut out where it stood; the text on both sides is kept.
+        const [before, after] = message.content.split(instruction) as [string, string];
+        return `${before.trimEnd()}\n\n${after.trimStart()}`;
+      });
+      expect(item.conversations).toEqual(expected);
+      for (const message of item.conversations) expect(message.content).not.toMatch(/<\/?think>/);
+    });
   });
 });
 
 describe('openai', () => {
-  it('each call in metadata becomes a tool_call on the reply that made it, answered right after by a tool message with its id and its own result', async () => {
-    const records = jsonLines((await exportFixture({ format: 'openai' })).text);
+  it('each call in metadata becomes a tool_call on the reply that made it, answered right after by a tool message with its id and its own result; ids are 9 alphanumerics unique per example; tools declares every called function', async () => {
+    const records = jsonLines((await exportFixture({ format: 'openai', fallbackTools: ADA_TOOL_SCHEMAS })).text);
     expect(records).toHaveLength(SAVED.length);
     records.forEach((record, index) => {
       const saved = SAVED[index]!;
       const calls = callsByMessage(saved);
-      expect(Object.keys(record)).toEqual(['messages']);
+      expect(Object.keys(record)).toEqual(['messages', 'tools']);
+      // The ids in the order the calls appear; checked for shape and uniqueness, then used to build the expectation.
+      const ids: string[] = record.messages.flatMap((message: any) => (message.tool_calls ?? []).map((call: any) => call.id));
+      expect(ids).toHaveLength(saved.metadata.toolCalls.length);
+      for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9]{9}$/);
+      expect(new Set(ids).size).toBe(ids.length);
+      let next = 0;
       const expected: unknown[] = [];
       saved.conversations.forEach((message, position) => {
         if (message.role === 'tool') return; // placed right after the reply that called
@@ -180,20 +183,21 @@ describe('openai', () => {
           expected.push({ role: message.role, content: message.content });
           return;
         }
-        const ids = group.map((_, order) => `call_${position}_${order}`);
+        const groupIds = group.map(() => ids[next++]);
         expected.push({
           role: 'assistant',
           content: withoutCallMarkup(message.content, group[0]!.format),
-          tool_calls: group.map((call, order) => ({ id: ids[order], type: 'function', function: { name: call.name, arguments: expect.any(String) } })),
+          tool_calls: group.map((call, order) => ({ id: groupIds[order], type: 'function', function: { name: call.name, arguments: expect.any(String) } })),
         });
-        group.forEach((call, order) => expected.push({ role: 'tool', tool_call_id: ids[order], content: saved.conversations[call.resultIndex]!.content }));
+        group.forEach((call, order) => expected.push({ role: 'tool', tool_call_id: groupIds[order], content: saved.conversations[call.resultIndex]!.content }));
       });
       expect(record.messages).toEqual(expected);
       // Arguments are JSON text decoding to exactly what the call was saved with.
-      for (const [position, group] of calls) {
-        const reply = record.messages.find((message: any) => message.tool_calls?.[0]?.id === `call_${position}_0`);
-        group.forEach((call, order) => expect(JSON.parse(reply.tool_calls[order].function.arguments)).toEqual(call.arguments));
-      }
+      const toolCalls = record.messages.flatMap((message: any) => message.tool_calls ?? []);
+      saved.metadata.toolCalls.forEach((call, order) => expect(JSON.parse(toolCalls[order].function.arguments)).toEqual(call.arguments));
+      const declared = record.tools.map((tool: any) => tool.function.name);
+      for (const call of saved.metadata.toolCalls) expect(declared).toContain(call.name);
+      for (const tool of record.tools) expect(tool).toMatchObject({ type: 'function', function: { parameters: { type: 'object' } } });
     });
   });
 
@@ -237,10 +241,10 @@ describe('the export command on the daemon output', () => {
     stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     let errors = '';
     stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-    const code = await runExportCommand(['--format', format, '--input', FIXTURE, '--output', outputPath], { stdout, stderr });
+    const code = await runExportCommand(['--format', format, '--input', FIXTURE, '--output', outputPath, '--include-dry-run'], { stdout, stderr });
     expect(errors).toBe('');
     expect(code).toBe(0);
-    expect(printed).toBe(`Exported ${SAVED.length} conversations (0 skipped) to ${outputPath}\n`);
+    expect(printed.startsWith(`Exported ${SAVED.length} conversations (0 skipped) to ${outputPath}\n`)).toBe(true);
   });
 });
 
@@ -266,9 +270,11 @@ describe('a reply that rehearses its call in the reasoning, as reasoning models 
     const inputPath = path.join(makeTemporaryDirectory(), 'rehearsal.jsonl');
     fs.writeFileSync(inputPath, line);
     const outputPath = path.join(makeTemporaryDirectory(), 'out.jsonl');
-    await exportConversations({ format: 'openai', inputPath, outputPath });
+    await exportConversations({ format: 'openai', inputPath, outputPath, includeDryRun: true });
     const [record] = jsonLines(fs.readFileSync(outputPath, 'utf8'));
-    const reply = record.messages.find((message: any) => message.tool_calls?.[0]?.id === `call_${position}_0`);
+    // The rehearsing reply is the first that calls (position is the first call's messageIndex).
+    const reply = record.messages.find((message: any) => message.tool_calls !== undefined);
+    expect(record.messages.indexOf(reply)).toBe(position);
     expect(visible.length).toBeGreaterThan(0);
     expect(reply.content).toBe(`${reasoning}\n${visible}`);
   });

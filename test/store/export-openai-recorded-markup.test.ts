@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { restoreCallSyntax, separateReasoning } from '../../src/format/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SavedConversation } from '../../src/format/index.js';
 import { exportConversations } from '../../src/store/index.js';
@@ -35,16 +36,16 @@ interface Case {
 const CASES: readonly Case[] = [
   {
     name: 'hermes JSON in a tag',
-    reply: `<think>Save it.</think>\nNoted!\n<tool_call>{"name": "add_memory", "arguments": ${JAZZ_JSON}}</tool_call>`,
-    content: '<think>Save it.</think>\nNoted!',
+    reply: `<think>Save it.</think>\n\nNoted!\n<tool_call>{"name": "add_memory", "arguments": ${JAZZ_JSON}}</tool_call>`,
+    content: '<think>Save it.</think>\n\nNoted!',
     calls: [{ name: 'add_memory', arguments: JAZZ }],
   },
   {
     name: 'a python call in a tag, and a second tag',
     reply:
-      '<think>Save it, then look.</think>\nNoted!\n<tool_call>add_memory(input_text=["User likes jazz"])</tool_call>\n' +
+      '<think>Save it, then look.</think>\n\nNoted!\n<tool_call>add_memory(input_text=["User likes jazz"])</tool_call>\n' +
       '<tool_call>recall_memories()</tool_call>',
-    content: '<think>Save it, then look.</think>\nNoted!',
+    content: '<think>Save it, then look.</think>\n\nNoted!',
     calls: [
       { name: 'add_memory', arguments: JAZZ },
       { name: 'recall_memories', arguments: {} },
@@ -52,8 +53,8 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'a Mistral [TOOL_CALLS] list of two',
-    reply: `<think>Save it.</think>\nNoted!\n[TOOL_CALLS] [{"name": "add_memory", "arguments": ${JAZZ_JSON}}, {"name": "recall_diary", "arguments": {}}]`,
-    content: '<think>Save it.</think>\nNoted!',
+    reply: `<think>Save it.</think>\n\nNoted!\n[TOOL_CALLS] [{"name": "add_memory", "arguments": ${JAZZ_JSON}}, {"name": "recall_diary", "arguments": {}}]`,
+    content: '<think>Save it.</think>\n\nNoted!',
     calls: [
       { name: 'add_memory', arguments: JAZZ },
       { name: 'recall_diary', arguments: {} },
@@ -61,20 +62,20 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'plain tool_call and arguments lines',
-    reply: `<think>Save it.</think>\nNoted!\ntool_call: add_memory\narguments: ${JAZZ_JSON}`,
-    content: '<think>Save it.</think>\nNoted!',
+    reply: `<think>Save it.</think>\n\nNoted!\ntool_call: add_memory\narguments: ${JAZZ_JSON}`,
+    content: '<think>Save it.</think>\n\nNoted!',
     calls: [{ name: 'add_memory', arguments: JAZZ }],
   },
   {
     name: 'plain one-line tool_call: NAME {…} with text after it',
-    reply: `<think>Save it.</think>\nNoted!\ntool_call: add_memory ${JAZZ_JSON}\nAnything else?`,
-    content: '<think>Save it.</think>\nNoted!\n\nAnything else?',
+    reply: `<think>Save it.</think>\n\nNoted!\ntool_call: add_memory ${JAZZ_JSON}\nAnything else?`,
+    content: '<think>Save it.</think>\n\nNoted!\n\nAnything else?',
     calls: [{ name: 'add_memory', arguments: JAZZ }],
   },
   {
     name: 'plain bare tool_call: NAME and plain NAME(…)',
-    reply: '<think>Look, then save.</think>\nLet me check.\ntool_call: recall_memories\ntool_call: add_memory(input_text=["User likes jazz"])',
-    content: '<think>Look, then save.</think>\nLet me check.',
+    reply: '<think>Look, then save.</think>\n\nLet me check.\ntool_call: recall_memories\ntool_call: add_memory(input_text=["User likes jazz"])',
+    content: '<think>Look, then save.</think>\n\nLet me check.',
     calls: [
       { name: 'recall_memories', arguments: {} },
       { name: 'add_memory', arguments: JAZZ },
@@ -83,9 +84,9 @@ const CASES: readonly Case[] = [
   {
     name: 'a call rehearsed word for word in the reasoning, then made',
     reply:
-      `<think>I will write <tool_call>{"name": "add_memory", "arguments": ${JAZZ_JSON}}</tool_call> after my answer.</think>\n` +
+      `<think>I will write <tool_call>{"name": "add_memory", "arguments": ${JAZZ_JSON}}</tool_call> after my answer.</think>\n\n` +
       `Noted!\n<tool_call>{"name": "add_memory", "arguments": ${JAZZ_JSON}}</tool_call>`,
-    content: `<think>I will write <tool_call>{"name": "add_memory", "arguments": ${JAZZ_JSON}}</tool_call> after my answer.</think>\nNoted!`,
+    content: `<think>I will write <tool_call>{"name": "add_memory", "arguments": ${JAZZ_JSON}}</tool_call> after my answer.</think>\n\nNoted!`,
     calls: [{ name: 'add_memory', arguments: JAZZ }],
   },
   {
@@ -100,7 +101,7 @@ async function converse(reply: string): Promise<SavedConversation> {
   fixture = createPipelineFixture({ turns: { min: 1, max: 1 }, rewrite: false });
   const requester = createScriptedRequester({
     tester: () => 'I love jazz, by the way',
-    assistant: (_request, count) => (count === 1 ? reply : '<think>Done.</think>\nGot it.'),
+    assistant: (_request, count) => (count === 1 ? reply : '<think>Done.</think>\n\nGot it.'),
   });
   return fixture.pipeline.run({ conversationId: 'conversation', requester, signal: new AbortController().signal });
 }
@@ -117,9 +118,16 @@ async function exportOpenAi(saved: SavedConversation): Promise<any> {
 describe('openai export of calls the pipeline recorded with their markup', () => {
   it.each(CASES)('$name: no markup left in content, one native tool_call per call', async ({ reply, content, calls }) => {
     const saved = await converse(reply);
-    expect(saved.conversations[2]?.content).toBe(reply);
+    // Saved with each call in the canonical syntax, the model's markup kept in metadata.
+    const recorded = saved.metadata.toolCalls as { raw: string; original?: string }[];
+    const pairs = recorded.flatMap((call) => (call.original === undefined ? [] : [{ canonical: call.raw, original: call.original }]));
+    expect(restoreCallSyntax(saved.conversations[2]!.content, pairs)).toBe(separateReasoning(reply));
+    for (const call of recorded) expect(saved.conversations[2]!.content).toContain(call.raw);
     const record = await exportOpenAi(saved);
-    const ids = calls.map((_, order) => `call_2_${order}`);
+    const ids: string[] = record.messages[2].tool_calls.map((call: { id: string }) => call.id);
+    expect(ids).toHaveLength(calls.length);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9]{9}$/);
+    expect(new Set(ids).size).toBe(ids.length);
     const results = saved.conversations.filter((message) => message.role === 'tool').map((message) => message.content);
     expect(results).toHaveLength(calls.length);
     expect(record.messages.slice(2, 3 + calls.length)).toEqual([
@@ -132,24 +140,24 @@ describe('openai export of calls the pipeline recorded with their markup', () =>
     ]);
     const toolCalls = record.messages[2].tool_calls as { function: { arguments: string } }[];
     toolCalls.forEach((call, order) => expect(JSON.parse(call.function.arguments)).toEqual(calls[order]?.arguments));
-    expect(record.messages.at(-1)).toEqual({ role: 'assistant', content: '<think>Done.</think>\nGot it.' });
+    expect(record.messages.at(-1)).toEqual({ role: 'assistant', content: '<think>Done.</think>\n\nGot it.' });
   });
 
   it('markup that could not be read becomes a tool_call too, and its text goes as well', async () => {
     const broken = '<tool_call>{"name": "add_memory", "arguments": {"input_text": [</tool_call>';
-    const saved = await converse(`<think>Save it.</think>\nNoted!\n${broken}`);
+    const saved = await converse(`<think>Save it.</think>\n\nNoted!\n${broken}`);
     const record = await exportOpenAi(saved);
     expect(record.messages[2]).toEqual({
       role: 'assistant',
-      content: '<think>Save it.</think>\nNoted!',
-      tool_calls: [{ id: 'call_2_0', type: 'function', function: { name: 'invalid_tool_call', arguments: '{}' } }],
+      content: '<think>Save it.</think>\n\nNoted!',
+      tool_calls: [{ id: expect.stringMatching(/^[A-Za-z0-9]{9}$/), type: 'function', function: { name: 'invalid_tool_call', arguments: '{}' } }],
     });
   });
 
   it('a line whose recorded markup is no longer in the reply falls back to stripping by pattern', async () => {
-    const saved = await converse(`<think>Save it.</think>\nNoted!\n<tool_call>{"name": "add_memory", "arguments": ${JAZZ_JSON}}</tool_call>`);
+    const saved = await converse(`<think>Save it.</think>\n\nNoted!\n<tool_call>{"name": "add_memory", "arguments": ${JAZZ_JSON}}</tool_call>`);
     const toolCalls = (saved.metadata.toolCalls as { raw: string }[]).map((call) => ({ ...call, raw: '<tool_call>edited away</tool_call>' }));
     const record = await exportOpenAi({ ...saved, metadata: { ...saved.metadata, toolCalls } });
-    expect(record.messages[2].content).toBe('<think>Save it.</think>\nNoted!');
+    expect(record.messages[2].content).toBe('<think>Save it.</think>\n\nNoted!');
   });
 });
