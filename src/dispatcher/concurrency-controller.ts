@@ -75,7 +75,7 @@ export class ConcurrencyController {
    * in flight only leave as they finish, and a target that kept shrinking while they drain would
    * overshoot far below what the providers need.
    */
-  update(now: number, flows: readonly ProviderFlow[], inFlight: number, ceiling: number): number {
+  update(now: number, flows: readonly ProviderFlow[], inFlight: number, ceiling: number, saturated = false): number {
     this.lastTickAt = now;
     let missed = 0;
     let starts = 0;
@@ -92,8 +92,10 @@ export class ConcurrencyController {
     }
     if (missed > MISSED_STARTS_TOLERANCE) {
       this.overFedReadings = 0;
-      // Starved while holding fewer than the target (a cap, or conversations just ended) says nothing.
-      if (inFlight >= this.value - 1) {
+      // Starved while holding fewer than the target (a cap, or conversations just ended) says
+      // nothing; nor while the daemon itself has no time to spare: more conversations would only
+      // queue for the event loop and hold memory.
+      if (inFlight >= this.value - 1 && !saturated) {
         // With no start at all, nothing says how long a conversation takes between requests: double.
         const growth = starts > 0 ? Math.round((GROWTH_GAIN * inFlight * missed) / starts) : inFlight;
         this.value = Math.max(this.value, inFlight + Math.max(1, Math.min(inFlight, growth)));
@@ -110,3 +112,6 @@ export class ConcurrencyController {
     return this.value;
   }
 }
+
+/** Event-loop utilization above which the daemon counts as busy: starved providers are its own doing. */
+export const SATURATED_UTILIZATION = 0.9;

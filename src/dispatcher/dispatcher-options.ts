@@ -65,6 +65,11 @@ export interface DispatcherOptions {
   readonly margin?: Partial<MarginPolicy>;
   /** Latency assumed for a provider until its first reply, in ms. @default 5_000 */
   readonly expectedLatencyMs?: number;
+  /**
+   * Share of the time since the last call that the process was busy (0 to 1), e.g. Node's event-loop
+   * utilization: above 0.9 the concurrency controller stops growing. @default never busy
+   */
+  readonly busyShare?: () => number;
   /** Factor over the bare minimum of conversations in flight. @default 1.3 */
   readonly concurrencyHeadroom?: number;
   /** @default Date.now */

@@ -12,7 +12,7 @@ import {
 import { DispatcherSession, type SessionContext } from './dispatcher-session.js';
 import { DEFAULT_MARGIN_POLICY } from './learned-margin.js';
 import { DEFAULT_HEALTH_POLICY, type HealthChange, type HealthPolicy } from './provider-health.js';
-import { ConcurrencyController } from './concurrency-controller.js';
+import { ConcurrencyController, SATURATED_UTILIZATION } from './concurrency-controller.js';
 import { ProviderRouter } from './provider-router.js';
 import { ProviderSlot } from './provider-slot.js';
 import { describeRateChange } from './rate-change-message.js';
@@ -46,6 +46,7 @@ export class Dispatcher {
   private readonly onEvent: ((event: DispatchEvent) => void) | undefined;
   private readonly reported = new Map<ProviderName, ProviderState>();
   private readonly now: () => number;
+  private readonly busyShare: (() => number) | undefined;
   private concurrency: ConcurrencyController | undefined;
 
   constructor(options: DispatcherOptions) {
@@ -54,6 +55,7 @@ export class Dispatcher {
     setMaxListeners(0, this.closeController.signal);
     const now = options.now ?? realNow;
     this.now = now;
+    this.busyShare = options.busyShare;
     const sleep = options.sleep ?? realSleep;
     this.log = options.log ?? (() => undefined);
     this.onEvent = options.onEvent;
@@ -110,7 +112,8 @@ export class Dispatcher {
         rate: slot.effectiveRate(),
         usable: slot.health.phase !== 'disabled',
       }));
-      this.concurrency.update(now, flows, usage.inFlight, Math.min(ceiling, this.concurrencyCap()));
+      const saturated = (this.busyShare?.() ?? 0) > SATURATED_UTILIZATION;
+      this.concurrency.update(now, flows, usage.inFlight, Math.min(ceiling, this.concurrencyCap()), saturated);
     }
     return Math.min(ceiling, this.concurrency.target);
   }

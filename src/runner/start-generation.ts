@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Configuration } from '../config/configuration.js';
@@ -235,6 +236,7 @@ async function runToTarget(
     // The emulator answers in about 0.4 s; assuming the real providers' 5 s before the first
     // replies would open far more conversations than the dry run can keep moving.
     expectedLatencyMs: context.dryRun ? 500 : undefined,
+    busyShare: eventLoopBusyShare(),
     budget: monthly?.gate,
     onEvent: (event) => {
       stats.onDispatchEvent(event);
@@ -330,4 +332,15 @@ function logResourceUsage(logger: RunLogger['logger'], exitCode: number): void {
     { exitCode, cpuUserMs: Math.round(usage.userCPUTime / 1000), cpuSystemMs: Math.round(usage.systemCPUTime / 1000), maxRssKb: usage.maxRSS },
     'resource usage',
   );
+}
+
+/** The event loop's utilization since the previous call: how much of the time the daemon itself was busy. */
+function eventLoopBusyShare(): () => number {
+  let previous = performance.eventLoopUtilization();
+  return () => {
+    const current = performance.eventLoopUtilization();
+    const share = performance.eventLoopUtilization(current, previous).utilization;
+    previous = current;
+    return share;
+  };
 }

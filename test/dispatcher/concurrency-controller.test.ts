@@ -25,6 +25,12 @@ describe('the concurrency controller', () => {
     expect(controller.update(1_000, [flow({ idleMs: 1_000, starts: 0 })], controller.target, 1_000)).toBe(10);
   });
 
+  it('a starved provider while the daemon itself is saturated (event loop busy) does not grow the target', () => {
+    const controller = new ConcurrencyController(20, 0);
+    expect(controller.update(1_000, [flow({ idleMs: 300, starts: 7 })], 20, 1_000, true)).toBe(20);
+    expect(controller.update(2_000, [flow({ idleMs: 300, starts: 7 })], 20, 1_000, false)).toBe(27);
+  });
+
   it('never grows past the ceiling the caller gives (its caps, what is left of the run)', () => {
     const controller = new ConcurrencyController(20, 0);
     expect(controller.update(1_000, [flow({ idleMs: 500, starts: 5 })], controller.target, 22)).toBe(22);

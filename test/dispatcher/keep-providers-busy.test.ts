@@ -103,6 +103,15 @@ describe('keeping every provider busy', () => {
     expect(startsPerSecond(provider.starts, 10_000, lastOpenedAt)).toBeGreaterThanOrEqual(0.95 * 20);
   });
 
+  it('a daemon whose own event loop is saturated opens no more conversations, however idle the providers', async () => {
+    const provider = new FakeProvider('mistral', () => ok(150));
+    const dispatcher = new Dispatcher({ providers: [slotFor(provider, 60)], expectedLatencyMs: 150, busyShare: () => 0.95 });
+    const [settled] = await settleAll([run(dispatcher, { conversations: 300, requestsPerConversation: 4, thinkMs: () => 200 })]);
+    const { targets } = (settled as PromiseFulfilledResult<{ targets: number[]; lastOpenedAt: number }>).value;
+    // (60 × 0.15 + 1) × 1.3 + 2 = 15: the first guess, never grown although starts went unused.
+    expect(Math.max(...targets)).toBe(15);
+  });
+
   it('never suggests more than the caller can keep, whatever the providers want', () => {
     const provider = new FakeProvider('mistral', () => ok(1_000));
     const dispatcher = new Dispatcher({ providers: [slotFor(provider, 50)] });
