@@ -29,7 +29,7 @@ export async function callProvider(context: CallContext, request: ChatRequest, c
     const reply = await call(requestSignal.signal, (observed) => {
       response = observed;
     });
-    const rateLimit = parseRateLimitHeaders(response?.headers);
+    const rateLimit = parseRateLimitHeaders(response?.headers, context.provider);
     return {
       text: reply.text,
       finishReason: reply.finishReason,
