@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import type { ProviderPace } from '../../src/core/types.js';
-import type { LimiterKind } from '../../src/emulator/rate-limiter.js';
+import type { LimiterKind } from '../../src/emulator/index.js';
 import { computeFigures, type WorkloadFigures } from './figures.js';
 import { runWorkload } from './run-workload.js';
 import { DEFAULT_WORKLOAD, providersOf, type Workload } from './workload.js';

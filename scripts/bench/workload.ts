@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Emulator, EmulatorProviderOptions } from '../../src/emulator/index.js';
-import type { LimiterKind } from '../../src/emulator/rate-limiter.js';
+import type { LimiterKind } from '../../src/emulator/index.js';
 
 /** The providers the benchmark drives; `openai_compatible` is left out, as on the free tiers. */
 export type BenchProvider = 'mistral' | 'together' | 'huggingface';

@@ -17,5 +17,7 @@ export type {
   ToolCallFormat,
 } from './emulator-options.js';
 export { INJECTED_KINDS } from './emulator-options.js';
+export type { LimiterKind } from './rate-limiter.js';
+export type { RateLimitHeaderStyle } from './rate-limit-response-headers.js';
 export { detectRole } from './script-context.js';
 export { renderToolCalls, type ScriptedToolCall } from './tool-call-formats.js';

@@ -56,7 +56,7 @@ export async function callProvider(context: CallContext, request: ChatRequest, c
   const started = now();
   try {
     const reply = await call({ signal: requestSignal.signal, fetch: watched.fetch, promptCharacters: promptCharacters(request) });
-    const rateLimit = parseRateLimitHeaders(response?.headers);
+    const rateLimit = parseRateLimitHeaders(response?.headers, context.provider);
     return {
       text: reply.text,
       finishReason: reply.finishReason,

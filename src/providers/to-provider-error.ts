@@ -80,7 +80,7 @@ export function toProviderError(error: unknown, context: ErrorContext): Provider
       status,
       retryAfterMs,
       body: body === undefined ? undefined : scrub(body),
-      rateLimit: parseRateLimitHeaders(headers),
+      rateLimit: parseRateLimitHeaders(headers, provider),
       cause: scrubError(original, scrub),
     });
   }

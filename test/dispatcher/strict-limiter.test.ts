@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRandom } from '../../src/core/random.js';
 import type { ChatProvider, DispatchEvent, ModelRequester, ProviderName } from '../../src/core/types.js';
-import { Dispatcher, type DispatchLog } from '../../src/dispatcher/index.js';
+import { Dispatcher, type DispatcherOptions, type DispatchLog } from '../../src/dispatcher/index.js';
 import { startEmulator, type Emulator, type EmulatorProviderOptions } from '../../src/emulator/index.js';
 import { createProvider } from '../../src/providers/create-provider.js';
 
@@ -48,6 +48,7 @@ async function start(
   configuredPerSecond: number,
   server: EmulatorProviderOptions,
   wrap: (provider: ChatProvider) => ChatProvider = (adapter) => adapter,
+  extra: Partial<DispatcherOptions> = {},
 ): Promise<Run> {
   emulator = await startEmulator({ seed: 5, providers: { [provider]: { strict: false, ...server } } });
   const events: Run['events'] = [];
@@ -66,6 +67,7 @@ async function start(
     expectedLatencyMs: 50,
     onEvent: (event) => events.push({ ...event, at: performance.now() }),
     log,
+    ...extra,
   });
   return { dispatcher, emulator, events, logs };
 }
@@ -83,25 +85,31 @@ async function load(run: Run, conversations: number, requests: number): Promise<
 
 describe('a strict sliding-window limiter', () => {
   it('with arrivals jittered on the way, the learned margin makes the 429s caused by our own pace stop after the first few', async () => {
-    // Configured = enforced, 20 requests/s; one request in six held up to 40 ms after its start.
-    const run = await start('together', 20, { requestsPerSecond: 20, limiter: 'sliding-window' }, (adapter) => delayedOnTheWay(adapter, 1 / 6, 40));
-    await load(run, 20, 10);
+    // Configured = enforced, 15 requests/s; one request in three held up to 150 ms after its
+    // start: more than a loaded machine's own timer lateness loosens the pace by, so the window
+    // refuses some whatever the load. A step of 25 ms (4 by default) lets the margin cover that
+    // within the test's 150 requests; learned-margin-pacing.test.ts follows the default step over
+    // thousands of requests on fake time, and shows the refusals going on all run without it.
+    const run = await start('together', 15, { requestsPerSecond: 15, limiter: 'sliding-window' }, (adapter) => delayedOnTheWay(adapter, 1 / 3, 150), {
+      margin: { marginStepMs: 25 },
+    });
+    await load(run, 15, 10);
 
     const starts = run.events.filter((event) => event.type === 'request-start');
     const refused = run.events.filter((event) => event.type === 'request-error' && event.kind === 'rate_limit');
     const counters = run.emulator.counters().together;
     expect(counters.rateLimited).toBe(refused.length);
-    expect(counters.ok).toBe(200);
-    // Paced exactly at the rate, about one request in seven would be refused all run long; the
-    // first refusals teach the margin...
+    expect(counters.ok).toBe(150);
+    // Without the margin about one request in seven would be refused all run long (ten or more in
+    // the second half); the first refusals teach it...
     expect(refused.length).toBeGreaterThanOrEqual(3);
-    // ...and then they stop: the second half of the run draws next to none.
+    // ...after which they stop: the second half of the run draws next to none.
     const half = starts[Math.floor(starts.length / 2)]?.at ?? 0;
-    expect(refused.filter((event) => event.at >= half).length).toBeLessThanOrEqual(Math.max(2, refused.length / 4));
+    expect(refused.filter((event) => event.at >= half).length).toBeLessThanOrEqual(4);
     const pace = run.dispatcher.providerPaces().together;
-    expect(pace).toMatchObject({ configuredPerSecond: 20, source: 'learned' });
-    expect(pace!.marginMs).toBeGreaterThan(5);
-    expect(pace!.currentPerSecond).toBeLessThan(20);
+    expect(pace).toMatchObject({ configuredPerSecond: 15, source: 'learned' });
+    expect(pace!.marginMs).toBeGreaterThan(50);
+    expect(pace!.currentPerSecond).toBeLessThan(15);
     expect(run.logs.filter(([, message]) => message.includes('learned margin'))).toHaveLength(1);
   });
 

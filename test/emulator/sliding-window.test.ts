@@ -112,5 +112,31 @@ describe('sliding-window limiter over HTTP', () => {
     };
     expect(await refusal(['--limiter', 'leaky'])).toMatch(/limiter.*token-bucket, sliding-window.*leaky/);
     expect(await refusal(['--limiter', 'sliding-window', '--rps', '2.5'])).toMatch(/whole number/);
+    expect(await refusal(['--rate-limit-headers', 'github'])).toMatch(/rateLimitHeaders.*openai, together, mistral.*github/);
+    expect(await refusal(['--tpm', '0'])).toMatch(/tokensPerMinute.*>= 1/);
+  });
+
+  it('npm run emulator -- --rate-limit-headers native --tpm N sends each provider its own headers', async () => {
+    const controller = new AbortController();
+    let output = '';
+    let listening: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (listening = resolve));
+    const stopped = runEmulatorCommand(['--port', '0', '--rps', '4', '--tpm', '90000', '--rate-limit-headers', 'native'], {
+      signal: controller.signal,
+      write: (text) => {
+        output += text;
+        if (output.includes('OPENAI_COMPATIBLE_BASE_URL=')) listening();
+      },
+    });
+    await started;
+    const post = (url: string) => fetch(url, { method: 'POST', headers: { authorization: 'Bearer k-123456' }, body: JSON.stringify(BODY) });
+    const together = await post(`${/TOGETHER_BASE_URL=(\S+)/.exec(output)?.[1] ?? ''}/chat/completions`);
+    expect(together.headers.get('x-ratelimit-limit')).toBe('4');
+    expect(together.headers.get('x-tokenlimit-limit')).toBe('1500');
+    const mistral = await post(`${/MISTRAL_BASE_URL=(\S+)/.exec(output)?.[1] ?? ''}/v1/chat/completions`);
+    expect(mistral.headers.get('x-ratelimitbysize-limit-minute')).toBe('90000');
+    expect(mistral.headers.get('x-ratelimit-limit-requests')).toBeNull();
+    controller.abort();
+    await stopped;
   });
 });

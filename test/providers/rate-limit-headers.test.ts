@@ -89,6 +89,15 @@ describe('rate-limit headers, per provider', () => {
     expect(spelled?.tokens).toEqual({ limit: 60_000, windowMs: 60_000 });
   });
 
+  it("Together's bare names are Together's only: another server's x-ratelimit-limit may count per minute or per hour", () => {
+    const bare = new Headers({ 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '59' });
+    expect(parseRateLimitHeaders(bare, 'together')?.requests).toEqual({ limit: 60, windowMs: 1000, remaining: 59 });
+    expect(parseRateLimitHeaders(bare, 'openai_compatible')).toBeUndefined();
+    expect(parseRateLimitHeaders(bare, 'huggingface')).toBeUndefined();
+    // The common epoch-seconds reset is far longer than a second: not paced on either.
+    expect(parseRateLimitHeaders(new Headers({ 'x-ratelimit-limit': '60', 'x-ratelimit-reset': '1700000000' }), 'together')).toBeUndefined();
+  });
+
   it('nothing, or nonsense, gives no snapshot', () => {
     expect(parseRateLimitHeaders(undefined)).toBeUndefined();
     expect(parseRateLimitHeaders(new Headers({ 'content-type': 'application/json' }))).toBeUndefined();
