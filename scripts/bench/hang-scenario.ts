@@ -4,7 +4,7 @@
  * daemon timed out on silence, 60 conversations took 336 s with hangs instead of 34 s. A
  * measurement, not a test: it prints figures and asserts nothing.
  *
- *   npx tsx scripts/bench/hang-scenario.ts [--conversations 100] [--seed 1] [--fault-rate 0.01] [--no-stalls]
+ *   npx tsx scripts/bench/hang-scenario.ts [--conversations 100] [--seed 1] [--fault-rate 0.01] [--no-stalls] [--json]
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';

@@ -37,10 +37,13 @@ export interface SilenceLimitValues {
 
 /** Recent replies kept per measure; the percentile is read from these. */
 const WINDOW = 64;
-/** The percentile is recomputed every this many new samples, not per request. */
+/** The percentile is recomputed every this many new samples, not per request (after the first few). */
 const RECOMPUTE_EVERY = 8;
 
-/** The last WINDOW values of one measure and their 95th percentile, refreshed every few samples. */
+/**
+ * The last WINDOW values of one measure and their 95th percentile: recomputed at every sample while
+ * there are few (the first limits must not rest on one reply), then every RECOMPUTE_EVERY samples.
+ */
 class RecentPercentile {
   private readonly values = new Float64Array(WINDOW);
   private count = 0;
@@ -55,7 +58,7 @@ class RecentPercentile {
     this.values[this.count % WINDOW] = sample;
     this.count++;
     this.sinceRecompute++;
-    if (this.value === undefined || this.sinceRecompute >= RECOMPUTE_EVERY) this.recompute();
+    if (this.count <= 2 * RECOMPUTE_EVERY || this.sinceRecompute >= RECOMPUTE_EVERY) this.recompute();
   }
 
   /** The 95th percentile (nearest rank) of the samples kept. */

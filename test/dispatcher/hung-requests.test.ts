@@ -13,7 +13,7 @@ import { createPipelineFixture } from '../pipeline/conversation-fixture.js';
  * is never cut.
  */
 const HEALTHY: EmulatorProviderOptions = { latency: { medianMs: 60, sigma: 0.2 }, streamChunkCharacters: 16 };
-// Far above the emulator's 60 ms, so a busy machine's late timers never look like a hang.
+/** Small enough to keep the test short, large enough that a busy machine's pauses are not taken for silence. */
 const FLOOR_MS = 1_000;
 const request = { role: 'assistant' as const, messages: [{ role: 'user' as const, content: 'My tomato plants have yellow leaves.' }] };
 
@@ -74,9 +74,9 @@ describe.each(PROVIDER_NAMES)('the dispatcher over the real %s adapter', (name) 
     const last = recorded.requests.at(-1);
     expect(last?.timeoutMs).toBe(30_000);
     expect(last?.firstByteTimeoutMs).toBeGreaterThanOrEqual(FLOOR_MS);
-    expect(last?.firstByteTimeoutMs).toBeLessThan(3_000);
+    expect(last?.firstByteTimeoutMs).toBeLessThan(30_000 / 4);
     expect(last?.idleTimeoutMs).toBeGreaterThanOrEqual(FLOOR_MS);
-    expect(last?.idleTimeoutMs).toBeLessThan(3_000);
+    expect(last?.idleTimeoutMs).toBeLessThan(30_000 / 4);
   });
 
   it.each([
@@ -140,7 +140,7 @@ describe('whole conversations while requests hang and stall', () => {
       const injected = counters.mistral.injected.hang + counters.mistral.injected.stall + counters.together.injected.hang + counters.together.injected.stall;
       expect(injected).toBeGreaterThan(0);
       const failures = seen.filter((event) => event.type === 'request-error');
-      expect(failures).toHaveLength(injected);
+      expect(failures.length).toBeGreaterThanOrEqual(injected);
       expect(failures.every((event) => event.type === 'request-error' && event.kind === 'timeout' && event.willRetry)).toBe(true);
       expect(faulty.heldResponses()).toBe(0);
     } finally {

@@ -15,14 +15,22 @@ describe('silence limits learned from replies', () => {
     expect(limits.limits().firstByteTimeoutMs).toBe(20_000);
   });
 
-  it('then each is four times the 95th percentile of what was observed, refreshed every eight replies', () => {
+  it('then each is four times the 95th percentile of what was observed', () => {
     const limits = new SilenceLimits(POLICY, 120_000);
-    // First bytes 100..2500 ms: the 95th percentile of 25 values is the 24th, 2400 ms.
-    for (let index = 1; index <= 25; index++) limits.observe({ firstByteMs: index * 100, longestSilenceMs: index * 10 });
-    expect(limits.limits()).toEqual({ firstByteTimeoutMs: 9_600, idleTimeoutMs: 960 });
-    // Seven more replies are not yet read into the percentile.
+    // First bytes 100..1000 ms: the 95th percentile of 10 values is the 10th, 1000 ms.
+    for (let index = 1; index <= 10; index++) limits.observe({ firstByteMs: index * 100, longestSilenceMs: index * 10 });
+    expect(limits.limits()).toEqual({ firstByteTimeoutMs: 4_000, idleTimeoutMs: 400 });
+  });
+
+  it('past the first replies, the percentile is refreshed every eight replies, not at each', () => {
+    const limits = new SilenceLimits(POLICY, 120_000);
+    // 100..2400 ms: the 95th percentile of 24 values is the 23rd, 2300 ms (read at the 24th reply).
+    for (let index = 1; index <= 24; index++) limits.observe({ firstByteMs: index * 100, longestSilenceMs: index * 10 });
+    expect(limits.limits()).toEqual({ firstByteTimeoutMs: 9_200, idleTimeoutMs: 920 });
     for (let index = 0; index < 7; index++) limits.observe({ firstByteMs: 9_000, longestSilenceMs: 900 });
-    expect(limits.limits().firstByteTimeoutMs).toBe(9_600);
+    expect(limits.limits().firstByteTimeoutMs).toBe(9_200);
+    limits.observe({ firstByteMs: 9_000, longestSilenceMs: 900 });
+    expect(limits.limits().firstByteTimeoutMs).toBe(10_000);
   });
 
   it('never below the floor nor above the cap or the request timeout', () => {

@@ -35,6 +35,7 @@ function activeCount(kind: string): number {
   return process.getActiveResourcesInfo().filter((resource) => resource === kind).length;
 }
 
+/** Reads until the value is down to `expected` or a second has passed; returns the last value read. */
 async function eventually(read: () => Promise<number> | number, expected: number): Promise<number> {
   let value = await read();
   for (let attempt = 0; attempt < 50 && value > expected; attempt++) {
@@ -59,7 +60,7 @@ describe.each(PROVIDER_NAMES)('the %s adapter after many hung and stalled reques
       for (let round = 0; round < ROUNDS; round++) {
         const batch = callers.map((caller) =>
           provider
-            .complete({ model: 'emulator-tester', messages: MESSAGES, signal: caller.signal, timeoutMs: 10_000, firstByteTimeoutMs: 1_000, idleTimeoutMs: 300 })
+            .complete({ model: 'emulator-tester', messages: MESSAGES, signal: caller.signal, timeoutMs: 10_000, firstByteTimeoutMs: 400, idleTimeoutMs: 100 })
             .then(
               () => 'answered',
               (error: unknown) => (error instanceof ProviderError ? `${error.kind}: ${error.message.replace(/^\w+: /, '')}` : String(error)),
@@ -68,19 +69,19 @@ describe.each(PROVIDER_NAMES)('the %s adapter after many hung and stalled reques
         for (const outcome of await Promise.all(batch)) outcomes.add(outcome);
         // The emulator holds a hung or stalled answer until the client closes its socket.
         expect(await eventually(() => emulator.heldResponses(), 0)).toBe(0);
-        // Closing takes a moment on a busy machine: what counts is that the sockets go, not when.
-        socketsAfterRound.push(await eventually(() => activeCount('TCPSocketWrap'), 2 * AT_ONCE + 2));
+        socketsAfterRound.push(await eventually(() => activeCount('TCPSocketWrap'), 2 * AT_ONCE));
       }
     } finally {
       process.off('warning', onWarning);
     }
-    expect(outcomes).toEqual(new Set(['timeout: no first byte within 1000 ms', 'timeout: stream stalled for 300 ms']));
+    expect(outcomes).toEqual(new Set(['timeout: no first byte within 400 ms', 'timeout: stream stalled for 100 ms']));
     const counters = emulator.counters()[name];
     expect(counters.injected.hang).toBeGreaterThan(0);
     expect(counters.injected.stall).toBeGreaterThan(0);
-    // Sockets are replaced, not accumulated: at most one per request in flight at each end (the
-    // emulator runs in this process), where a leak would keep all 80 requests' sockets open.
-    expect(Math.max(...socketsAfterRound)).toBeLessThanOrEqual(2 * AT_ONCE + 2);
+    // Sockets are replaced, not accumulated: about one per request in flight at each end (the
+    // emulator runs in this process; the pool reconnects in the background), where a leak would
+    // keep all 80 requests' sockets open at both ends.
+    expect(Math.max(...socketsAfterRound)).toBeLessThanOrEqual(3 * AT_ONCE);
     for (const caller of callers) expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
     // A timer left behind per request would add 80; the margin is the test runner's own.
     expect(await eventually(() => activeCount('Timeout'), timersBefore)).toBeLessThanOrEqual(timersBefore + AT_ONCE);
