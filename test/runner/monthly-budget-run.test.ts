@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerPath, monthOf, resetDateOf, SpendLedger } from '../../src/budget/index.js';
@@ -58,9 +59,9 @@ describe('monthly budgets over real runs: kept in the data directory, across res
     const dataDir = newDataDir();
     const env = prepareDaemonData(dataDir, emulator, { mistral: FAST, together: FAST }, {});
     const secretsPath = path.join(dataDir, 'secrets.json');
-    const secrets = JSON.parse((await import('node:fs')).readFileSync(secretsPath, 'utf8'));
+    const secrets = JSON.parse(readFileSync(secretsPath, 'utf8'));
     secrets.providers.mistral.monthly_tokens = 20_000;
-    (await import('node:fs')).writeFileSync(secretsPath, JSON.stringify(secrets));
+    writeFileSync(secretsPath, JSON.stringify(secrets));
 
     const run = await runDaemon(dataDir, env, 30);
 
