@@ -37,8 +37,8 @@ const SHRINK_GAIN = 0.5;
  *
  * Grows while some provider had a start free and no request waiting for it; by Little's law the
  * conversations missing are in-flight × missed starts ÷ starts made. Shrinks, slowly and only after
- * several readings in a row, while requests queue beyond half a second of a provider's rate and no
- * provider starved. Growing fast and shrinking slowly favours the providers' quota over the
+ * several readings in a row, while requests queue beyond half a second of a provider's rate (net of
+ * any growth a starved provider asks for at the same time). Growing fast and shrinking slowly favours the providers' quota over the
  * conversations' latency, which is what a night's run is for.
  */
 export class ConcurrencyController {
@@ -90,23 +90,26 @@ export class ConcurrencyController {
         excess += Math.max(0, sample.waitingMs / sample.elapsedMs - allowed);
       }
     }
-    if (missed > MISSED_STARTS_TOLERANCE) {
-      this.overFedReadings = 0;
-      // Starved while holding fewer than the target (a cap, or conversations just ended) says
-      // nothing; nor while the daemon itself has no time to spare: more conversations would only
-      // queue for the event loop and hold memory.
-      if (inFlight >= this.value - 1 && !saturated) {
-        // With no start at all, nothing says how long a conversation takes between requests: double.
-        const growth = starts > 0 ? Math.round((GROWTH_GAIN * inFlight * missed) / starts) : inFlight;
-        this.value = Math.max(this.value, inFlight + Math.max(1, Math.min(inFlight, growth)));
-      }
-    } else if (excess > 0) {
-      this.overFedReadings += 1;
-      if (this.overFedReadings >= this.shrinkAfter) {
-        this.value = Math.min(this.value, inFlight - Math.max(1, Math.round(SHRINK_GAIN * excess)));
-      }
-    } else {
-      this.overFedReadings = 0;
+    // Both can hold at once: a conversation stays on its provider, so one provider can queue while
+    // another starves (its rate corrected up by headers, say). Growth feeds the starved one (new
+    // conversations go to the least loaded); the excess elsewhere still has to go, or it stays
+    // queued all night, so the two are netted rather than the starved reading cancelling the cut.
+    this.overFedReadings = excess > 0 ? this.overFedReadings + 1 : 0;
+    let growth = 0;
+    // Starved while holding fewer than the target (a cap, or conversations just ended) says
+    // nothing; nor while the daemon itself has no time to spare: more conversations would only
+    // queue for the event loop and hold memory.
+    if (missed > MISSED_STARTS_TOLERANCE && inFlight >= this.value - 1 && !saturated) {
+      // With no start at all, nothing says how long a conversation takes between requests: double.
+      const shortfall = starts > 0 ? Math.round((GROWTH_GAIN * inFlight * missed) / starts) : inFlight;
+      growth = Math.max(1, Math.min(inFlight, shortfall));
+      this.value = Math.max(this.value, inFlight + growth);
+    }
+    if (this.overFedReadings >= this.shrinkAfter) {
+      // Net of the growth: a queue no longer than what the starved providers are short by is just
+      // where the conversations are, not too many of them.
+      const cut = Math.round(SHRINK_GAIN * excess) - growth;
+      if (cut >= 1) this.value = Math.min(this.value, inFlight + growth - cut);
     }
     this.value = Math.max(1, Math.min(ceiling, this.value));
     return this.value;

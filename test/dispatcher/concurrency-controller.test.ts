@@ -74,6 +74,20 @@ describe('the concurrency controller', () => {
     expect(controller.update(4_000, overFed, controller.target, 1_000)).toBe(grown);
   });
 
+  it('a provider queueing far beyond its allowance is cut back even while another one starves a little', () => {
+    // Conversations stay on their provider: mistral holds 30 more than it can serve while together,
+    // its rate just corrected up, misses one start in ten. Feed together, but let mistral's excess go.
+    const controller = new ConcurrencyController(80, 0);
+    const mixed = [flow({ waitingMs: 32_000, starts: 1 }, 1), flow({ idleMs: 100, starts: 9 }, 10)];
+    // One missed start in ten made: 80 × 0.8 × 1/10 ≈ 6 more.
+    expect(controller.update(1_000, mixed, 80, 1_000)).toBe(86);
+    expect(controller.update(2_000, mixed, 86, 1_000)).toBe(93);
+    // Third reading in a row with a queue: 93 + 7 growth − (half of the 30 excess − the 7) = 92.
+    expect(controller.update(3_000, mixed, 93, 1_000)).toBe(92);
+    // With 80 really in flight (fewer than the target) there is no growth to net: 80 − 15 = 65.
+    expect(controller.update(4_000, mixed, 80, 1_000)).toBe(65);
+  });
+
   it('a queue within the allowance, with no start missed, holds the target', () => {
     const controller = new ConcurrencyController(12, 0);
     for (let second = 1; second <= 10; second++) {
