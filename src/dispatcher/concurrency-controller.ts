@@ -36,7 +36,7 @@ const SHRINK_GAIN = 0.5;
  * between requests: pacing queues, tools, validation, the write, retries waiting out a backoff).
  *
  * Grows while some provider had a start free and no request waiting for it; by Little's law the
- * conversations missing are in-flight × missed starts ÷ starts made. Shrinks, slowly and only after
+ * conversations missing are (in flight − waiting in a queue) × missed starts ÷ starts made. Shrinks, slowly and only after
  * several readings in a row, while requests queue beyond half a second of a provider's rate (net of
  * any growth a starved provider asks for at the same time). Growing fast and shrinking slowly favours the providers' quota over the
  * conversations' latency, which is what a night's run is for.
@@ -80,14 +80,16 @@ export class ConcurrencyController {
     let missed = 0;
     let starts = 0;
     let excess = 0;
+    let waiting = 0;
     for (const flow of flows) {
       if (!flow.usable) continue;
       const { sample } = flow;
       missed += (sample.idleMs * flow.rate) / 1000;
       starts += sample.starts;
       if (sample.elapsedMs > 0) {
-        const allowed = Math.max(this.minimumQueue, flow.rate * this.queueSeconds);
-        excess += Math.max(0, sample.waitingMs / sample.elapsedMs - allowed);
+        const queued = sample.waitingMs / sample.elapsedMs;
+        waiting += queued;
+        excess += Math.max(0, queued - Math.max(this.minimumQueue, flow.rate * this.queueSeconds));
       }
     }
     // Both can hold at once: a conversation stays on its provider, so one provider can queue while
@@ -100,8 +102,11 @@ export class ConcurrencyController {
     // nothing; nor while the daemon itself has no time to spare: more conversations would only
     // queue for the event loop and hold memory.
     if (missed > MISSED_STARTS_TOLERANCE && inFlight >= this.value - 1 && !saturated) {
-      // With no start at all, nothing says how long a conversation takes between requests: double.
-      const shortfall = starts > 0 ? Math.round((GROWTH_GAIN * inFlight * missed) / starts) : inFlight;
+      // Little's law on the conversations not sitting in a queue: their cycle is what a new one
+      // would have on a starved provider (counting the queued ones would credit it with their wait).
+      // With no start at all, nothing says how long a cycle is: double.
+      const moving = Math.max(1, inFlight - waiting);
+      const shortfall = starts > 0 ? Math.round((GROWTH_GAIN * moving * missed) / starts) : inFlight;
       growth = Math.max(1, Math.min(inFlight, shortfall));
       this.value = Math.max(this.value, inFlight + growth);
     }

@@ -79,13 +79,13 @@ describe('the concurrency controller', () => {
     // its rate just corrected up, misses one start in ten. Feed together, but let mistral's excess go.
     const controller = new ConcurrencyController(80, 0);
     const mixed = [flow({ waitingMs: 32_000, starts: 1 }, 1), flow({ idleMs: 100, starts: 9 }, 10)];
-    // One missed start in ten made: 80 × 0.8 × 1/10 ≈ 6 more.
-    expect(controller.update(1_000, mixed, 80, 1_000)).toBe(86);
-    expect(controller.update(2_000, mixed, 86, 1_000)).toBe(93);
-    // Third reading in a row with a queue: 93 + 7 growth − (half of the 30 excess − the 7) = 92.
-    expect(controller.update(3_000, mixed, 93, 1_000)).toBe(92);
-    // With 80 really in flight (fewer than the target) there is no growth to net: 80 − 15 = 65.
-    expect(controller.update(4_000, mixed, 80, 1_000)).toBe(65);
+    // One missed start in ten made, by the 80 − 32 = 48 conversations not waiting in a queue: 4 more.
+    expect(controller.update(1_000, mixed, 80, 1_000)).toBe(84);
+    expect(controller.update(2_000, mixed, 84, 1_000)).toBe(88);
+    // Third reading in a row with a queue: 88 + 4 growth − (half of the 30 excess − the 4) = 81.
+    expect(controller.update(3_000, mixed, 88, 1_000)).toBe(81);
+    // Counted from the conversations really in flight: 80 + 4 − (15 − 4) = 73.
+    expect(controller.update(4_000, mixed, 80, 1_000)).toBe(73);
   });
 
   it('a queue within the allowance, with no start missed, holds the target', () => {
