@@ -1,10 +1,10 @@
 import { PROVIDER_NAMES } from '../core/types.js';
 import type { EmulatorOptions, EmulatorProviderOptions, ToolCallFormat } from './emulator-options.js';
-import { slidingWindowOf } from './rate-limiter.js';
+import { LIMITER_KINDS, slidingWindowOf } from './rate-limiter.js';
 import { RATE_LIMIT_HEADER_STYLES } from './rate-limit-response-headers.js';
 
 const FORMATS: ReadonlySet<string> = new Set<ToolCallFormat | 'mixed'>(['hermes', 'python', 'mistral', 'plain', 'mixed']);
-const LIMITERS: ReadonlySet<string> = new Set(['token-bucket', 'sliding-window']);
+const LIMITERS: ReadonlySet<string> = new Set(LIMITER_KINDS);
 
 function describe(value: unknown): string {
   return `\`${String(value)}\` (${typeof value})`;

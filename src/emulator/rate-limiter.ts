@@ -20,7 +20,9 @@ export interface RequestLimiter {
   status(now: number): LimiterStatus;
 }
 
-export type LimiterKind = 'token-bucket' | 'sliding-window';
+export const LIMITER_KINDS = ['token-bucket', 'sliding-window'] as const;
+
+export type LimiterKind = (typeof LIMITER_KINDS)[number];
 
 export interface TokenBucketOptions {
   readonly requestsPerSecond: number;

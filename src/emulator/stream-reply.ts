@@ -19,7 +19,7 @@ export interface StreamTiming {
 }
 
 /** When each group of events goes out, in ms from now: the first after the first-chunk share, the last at the total. */
-export function groupOffsets(groupCount: number, timing: StreamTiming): number[] {
+function groupOffsets(groupCount: number, timing: StreamTiming): number[] {
   const first = timing.totalMs * timing.firstChunkShare;
   const gap = groupCount > 1 ? (timing.totalMs - first) / (groupCount - 1) : 0;
   const offsets: number[] = [];

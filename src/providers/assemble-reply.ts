@@ -21,7 +21,7 @@ export function estimateTokens(characters: number): number {
   return Math.ceil(characters / 4);
 }
 
-export function malformedReply(provider: ProviderName, detail: string): ProviderError {
+function malformedReply(provider: ProviderName, detail: string): ProviderError {
   return new ProviderError(`${provider}: malformed reply: ${detail}`, { provider, kind: 'malformed' });
 }
 

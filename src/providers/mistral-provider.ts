@@ -29,7 +29,7 @@ export class MistralProvider implements ChatProvider {
         apiKey: this.#connection.apiKey,
         serverURL: this.#connection.baseUrl,
         retryConfig: { strategy: 'none' },
-        httpClient: new HTTPClient({ fetcher: (input, init) => fetch(input, init) }),
+        httpClient: new HTTPClient({ fetcher: fetch }),
       });
       const stream = await client.chat.stream(
         {

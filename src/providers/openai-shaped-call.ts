@@ -1,8 +1,12 @@
 import type { ChatRequest, ChatResult } from '../core/types.js';
 import { assembleReply } from './assemble-reply.js';
 import { callProvider, type CallContext } from './call-provider.js';
+import type { ProviderConnection } from './provider-connection.js';
 import { readOpenAiShapedChunk } from './read-chunk.js';
 import type { Fetch } from './watched-fetch.js';
+
+/** The SDK's own timeout (to the headers only) is a backstop far beyond ours; our RequestSignal is the real deadline. */
+const SDK_TIMEOUT_MS = 30 * 60_000;
 
 /** The body Together's and OpenAI's SDKs both take for a streaming chat completion. */
 export interface OpenAiShapedBody {
@@ -31,10 +35,26 @@ export interface OpenAiShapedOptions {
 const REQUEST_FETCH = Symbol('nightshift.requestFetch');
 
 /** The client-level fetch of a Stainless SDK: each request's own watched fetch. */
-export const routeFetch: Fetch = (input, init) => {
+const routeFetch: Fetch = (input, init) => {
   const own = (init as { [REQUEST_FETCH]?: Fetch } | undefined)?.[REQUEST_FETCH];
   return (own ?? fetch)(input, init);
 };
+
+/**
+ * The client options both Stainless SDKs get. `maxRetries: 0`: by default they retry twice and
+ * sleep through Retry-After ignoring abort. `logLevel: 'off'`: they would print an unparseable
+ * chunk to the console themselves. `baseURL` ends in `/v1`.
+ */
+export function stainlessClientOptions(connection: ProviderConnection) {
+  return {
+    apiKey: connection.apiKey,
+    baseURL: connection.baseUrl,
+    maxRetries: 0,
+    timeout: SDK_TIMEOUT_MS,
+    logLevel: 'off',
+    fetch: routeFetch,
+  } as const;
+}
 
 /**
  * One streamed call through a Stainless-generated SDK (`openai`, `together-ai`): same body, same

@@ -44,39 +44,39 @@ const mistralChunk = z
   })
   .loose();
 
-export function readOpenAiShapedChunk(value: unknown): ChunkCheck {
-  const parsed = openAiShapedChunk.safeParse(value);
-  if (!parsed.success) return { ok: false, problem: describeIssues(parsed.error) };
-  const chunk = parsed.data;
-  const choice = chunk.choices[0];
-  return {
-    ok: true,
-    fields: {
-      text: contentText(choice?.delta?.content),
-      finishReason: choice?.finish_reason,
-      inputTokens: chunk.usage?.prompt_tokens,
-      outputTokens: chunk.usage?.completion_tokens,
-      model: chunk.model,
-    },
+/**
+ * A reader for one SDK's chunks: checks the shape, then picks the fields out of it. The two
+ * shapes differ only in casing, so the checking and the failure report are shared.
+ */
+function chunkReader<Chunk>(schema: z.ZodType<Chunk>, fieldsOf: (chunk: Chunk) => ChunkFields): (value: unknown) => ChunkCheck {
+  return (value) => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) return { ok: false, problem: describeIssues(parsed.error) };
+    return { ok: true, fields: fieldsOf(parsed.data) };
   };
 }
 
-export function readMistralChunk(value: unknown): ChunkCheck {
-  const parsed = mistralChunk.safeParse(value);
-  if (!parsed.success) return { ok: false, problem: describeIssues(parsed.error) };
-  const chunk = parsed.data;
+export const readOpenAiShapedChunk = chunkReader(openAiShapedChunk, (chunk) => {
   const choice = chunk.choices[0];
   return {
-    ok: true,
-    fields: {
-      text: contentText(choice?.delta.content),
-      finishReason: choice?.finishReason,
-      inputTokens: chunk.usage?.promptTokens,
-      outputTokens: chunk.usage?.completionTokens,
-      model: chunk.model,
-    },
+    text: contentText(choice?.delta?.content),
+    finishReason: choice?.finish_reason,
+    inputTokens: chunk.usage?.prompt_tokens,
+    outputTokens: chunk.usage?.completion_tokens,
+    model: chunk.model,
   };
-}
+});
+
+export const readMistralChunk = chunkReader(mistralChunk, (chunk) => {
+  const choice = chunk.choices[0];
+  return {
+    text: contentText(choice?.delta.content),
+    finishReason: choice?.finishReason,
+    inputTokens: chunk.usage?.promptTokens,
+    outputTokens: chunk.usage?.completionTokens,
+    model: chunk.model,
+  };
+});
 
 function contentText(value: z.infer<typeof content>): string {
   if (typeof value === 'string') return value;

@@ -1,16 +1,12 @@
 import Together from 'together-ai';
 import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
 import { createCallContext, type CallContext } from './call-provider.js';
-import { callOpenAiShaped, routeFetch } from './openai-shaped-call.js';
+import { callOpenAiShaped, stainlessClientOptions } from './openai-shaped-call.js';
 import type { ProviderConnection } from './provider-connection.js';
 
-/** The SDK's own timeout (to the headers only) is a backstop far beyond ours; our RequestSignal is the real deadline. */
-const SDK_TIMEOUT_MS = 30 * 60_000;
-
 /**
- * `together-ai`, streaming. `maxRetries: 0`: by default it retries twice and sleeps through
- * Retry-After ignoring abort. `logLevel: 'off'`: it would print an unparseable chunk to the
- * console itself. `baseURL` ends in `/v1`. Together sends usage on the last chunk unasked.
+ * `together-ai`, streaming, with the client options of every Stainless SDK (no retries, no
+ * console logging). `baseURL` ends in `/v1`. Together sends usage on the last chunk unasked.
  */
 export class TogetherProvider implements ChatProvider {
   readonly name = 'together' as const;
@@ -18,14 +14,7 @@ export class TogetherProvider implements ChatProvider {
   readonly #context: CallContext;
 
   constructor(connection: ProviderConnection) {
-    this.#client = new Together({
-      apiKey: connection.apiKey,
-      baseURL: connection.baseUrl,
-      maxRetries: 0,
-      timeout: SDK_TIMEOUT_MS,
-      logLevel: 'off',
-      fetch: routeFetch,
-    });
+    this.#client = new Together(stainlessClientOptions(connection));
     this.#context = createCallContext(this.name, connection);
   }
 
