@@ -18,7 +18,7 @@ export {
   type SavedMessage,
   type ToolCallRecord,
 } from './saved-conversation.js';
-export { removeRecordedMarkup, stripToolCallMarkup } from './strip-call-markup.js';
+export { removeRecordedMarkup } from './strip-call-markup.js';
 export { createRegionLookup, findThinkRegions, mapOutsideThinking, type TextRegion, type ThinkRegion } from './think-regions.js';
 export {
   extractRewrittenReasoning,

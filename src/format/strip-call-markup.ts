@@ -3,8 +3,6 @@
  * (the calls themselves come from `metadata.toolCalls`). Markup inside the reasoning is a rehearsal,
  * not a call, and stays: the regions are the ones the parser skips.
  */
-import { stripToolCalls } from './parse-tool-calls.js';
-import type { ParseOptions } from './tool-call-types.js';
 import { mapOutsideThinking } from './think-regions.js';
 
 /** Blank lines left where markup on lines of its own was cut out. */
@@ -13,7 +11,7 @@ const EXTRA_BLANK_LINES = /\n[ \t]*\n(?:[ \t]*\n)+/g;
 /**
  * The assistant's text without the exact call markup `raws` (from `metadata.toolCalls[].raw`),
  * outside the reasoning, trailing space trimmed. `undefined` when some markup is not found there:
- * the text was changed after parsing, so the caller falls back to `stripToolCallMarkup`.
+ * the text was changed after parsing, so the caller falls back to the parser's `stripToolCalls`.
  */
 export function removeRecordedMarkup(text: string, raws: readonly string[]): string | undefined {
   // Longest first, so markup that contains another is removed whole.
@@ -29,12 +27,4 @@ export function removeRecordedMarkup(text: string, raws: readonly string[]): str
     return remaining === visible ? visible : remaining.replace(EXTRA_BLANK_LINES, '\n\n');
   });
   return found.size === distinct.length ? stripped.trimEnd() : undefined;
-}
-
-/**
- * The assistant's text with every piece of tool-call markup the parser reads removed (calls and
- * unreadable markup alike), for lines saved before `metadata.toolCalls` recorded `raw`.
- */
-export function stripToolCallMarkup(text: string, options?: ParseOptions): string {
-  return stripToolCalls(text, options);
 }
