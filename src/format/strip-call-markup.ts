@@ -3,10 +3,8 @@
  * (the calls themselves come from `metadata.toolCalls`). Markup inside the reasoning is a rehearsal,
  * not a call, and stays: the regions are the ones the parser skips.
  */
+import { collapseBlankLines } from './blank-lines.js';
 import { mapOutsideThinking } from './think-regions.js';
-
-/** Blank lines left where markup on lines of its own was cut out. */
-const EXTRA_BLANK_LINES = /\n[ \t]*\n(?:[ \t]*\n)+/g;
 
 /**
  * The assistant's text without the exact call markup `raws` (from `metadata.toolCalls[].raw`),
@@ -24,7 +22,7 @@ export function removeRecordedMarkup(text: string, raws: readonly string[]): str
       found.add(raw);
       remaining = remaining.split(raw).join('');
     }
-    return remaining === visible ? visible : remaining.replace(EXTRA_BLANK_LINES, '\n\n');
+    return remaining === visible ? visible : collapseBlankLines(remaining);
   });
   return found.size === distinct.length ? stripped.trimEnd() : undefined;
 }
