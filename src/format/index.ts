@@ -12,7 +12,6 @@ export {
   parseConversationLine,
   readToolCalls,
   savedConversationSchema,
-  toolCallRecordSchema,
   type ParsedLine,
   type SavedConversation,
   type SavedMessage,
@@ -33,7 +32,7 @@ export {
 } from './thinking.js';
 export { parseTolerantJson } from './tolerant-json.js';
 export { mentionsThinkTags, readThinkingInstruction, removeThinkingInstruction } from './system-prompt.js';
-export { readToolSchemas, toolSchemaSchema, type JsonSchema, type ToolSchema } from './tool-schema.js';
+export { readToolSchemas, type JsonSchema, type ToolSchema } from './tool-schema.js';
 export type {
   ParseOptions,
   ParsedToolCall,
