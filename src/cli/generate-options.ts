@@ -88,8 +88,9 @@ export function parseGenerateOptions(argv: readonly string[]): GenerateOptions {
   }
   if (values.help) return { ...defaults(), target: 0, help: true };
   if (values.quiet && values.verbose) throw new ConfigError('--quiet and --verbose cannot be used together.');
+  const base = defaults();
   return {
-    ...defaults(),
+    ...base,
     target: optional(values.target, (text) => integer('--target', text, 1)) ?? DEFAULT_TARGET,
     dataDir: values['data-dir'],
     configPath: values.config,
@@ -97,22 +98,22 @@ export function parseGenerateOptions(argv: readonly string[]): GenerateOptions {
     providers: values.providers?.split(',').map((name) => name.trim()).filter(Boolean),
     concurrency: optional(values.concurrency, (text) => integer('--concurrency', text, 1)),
     offline: values.offline,
-    users: optional(values.users, (text) => integer('--users', text, 1)) ?? 200,
+    users: optional(values.users, (text) => integer('--users', text, 1)) ?? base.users,
     usersFile: values['users-file'],
-    turns: optional(values.turns, parseTurns) ?? { min: 1, max: 3 },
-    maxToolRounds: optional(values['max-tool-rounds'], (text) => integer('--max-tool-rounds', text, 0)) ?? 3,
+    turns: optional(values.turns, parseTurns) ?? base.turns,
+    maxToolRounds: optional(values['max-tool-rounds'], (text) => integer('--max-tool-rounds', text, 0)) ?? base.maxToolRounds,
     rewrite: !values['no-rewrite'],
     resetTools: values['reset-tools'],
-    seed: optional(values.seed, (text) => integer('--seed', text, 0)) ?? 1,
-    graceSeconds: optional(values['grace-seconds'], (text) => number('--grace-seconds', text, 0)) ?? 30,
-    progressIntervalSeconds: optional(values['progress-interval'], (text) => number('--progress-interval', text, 0.1)) ?? 30,
-    conversationDeadlineSeconds: optional(values['conversation-deadline'], (text) => number('--conversation-deadline', text, 1)) ?? 900,
+    seed: optional(values.seed, (text) => integer('--seed', text, 0)) ?? base.seed,
+    graceSeconds: optional(values['grace-seconds'], (text) => number('--grace-seconds', text, 0)) ?? base.graceSeconds,
+    progressIntervalSeconds: optional(values['progress-interval'], (text) => number('--progress-interval', text, 0.1)) ?? base.progressIntervalSeconds,
+    conversationDeadlineSeconds: optional(values['conversation-deadline'], (text) => number('--conversation-deadline', text, 1)) ?? base.conversationDeadlineSeconds,
     maxTokens: optional(values['max-tokens'], (text) => integer('--max-tokens', text, 1)),
     maxCost: optional(values['max-cost'], (text) => number('--max-cost', text, 0.000001)),
     maxHours: optional(values['max-hours'], (text) => number('--max-hours', text, 0.000001)),
-    firstReplyTimeoutSeconds: optional(values['first-reply-timeout'], (text) => number('--first-reply-timeout', text, 0)) ?? DEFAULT_FIRST_REPLY_TIMEOUT_SECONDS,
+    firstReplyTimeoutSeconds: optional(values['first-reply-timeout'], (text) => number('--first-reply-timeout', text, 0)) ?? base.firstReplyTimeoutSeconds,
     logLevel: values.verbose ? 'debug' : values.quiet ? 'warn' : 'info',
-    logFormat: optional(values['log-format'], parseLogFormat) ?? 'pretty',
+    logFormat: optional(values['log-format'], parseLogFormat) ?? base.logFormat,
     baseUrls: stripUndefined({
       mistral: values['mistral-base-url'],
       together: values['together-base-url'],
@@ -123,6 +124,7 @@ export function parseGenerateOptions(argv: readonly string[]): GenerateOptions {
   };
 }
 
+/** Every default in one place: `--help` returns them, and each flag falls back to its own. */
 function defaults(): Omit<GenerateOptions, 'target' | 'help'> {
   return {
     offline: false,

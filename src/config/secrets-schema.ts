@@ -26,55 +26,38 @@ const url = (what: string) =>
     error: `expected ${what} to be an http:// or https:// URL`,
   });
 
+/** An object with exactly these keys; an unknown key is named with the list of known ones, read from the shape. */
+const strictObject = <Shape extends z.core.$ZodLooseShape>(shape: Shape) => {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, { error: (issue) => unknownKeyMessage(issue, known) });
+};
+
 const monthlyTokens = positiveInteger('tokens per calendar month').optional();
 const monthlyCost = positiveNumber('an amount in US dollars greater than 0').optional();
 
-const roleModels = z.strictObject(
+const roleModels = strictObject(
   Object.fromEntries(MODEL_ROLES.map((role) => [role, text(`the ${role} model name`).min(1).optional()])) as Record<
     (typeof MODEL_ROLES)[number],
     z.ZodOptional<z.ZodString>
   >,
-  { error: (issue) => unknownKeyMessage(issue, MODEL_ROLES) },
 );
 
-export const providerOverridesSchema = z.strictObject(
-  {
-    base_url: url('base_url').optional(),
-    requests_per_second: positiveNumber('a number of requests per second greater than 0').optional(),
-    tokens_per_minute: positiveInteger('tokens per minute').optional(),
-    max_concurrency: positiveInteger('requests in flight at once').optional(),
-    timeout_ms: positiveInteger('milliseconds').optional(),
-    pacing_margin_ms: nonNegativeInteger('milliseconds').optional(),
-    monthly_tokens: monthlyTokens,
-    monthly_cost_usd: monthlyCost,
-    models: roleModels.optional(),
-  },
-  {
-    error: (issue) =>
-      unknownKeyMessage(issue, [
-        'base_url',
-        'requests_per_second',
-        'tokens_per_minute',
-        'max_concurrency',
-        'timeout_ms',
-        'pacing_margin_ms',
-        'monthly_tokens',
-        'monthly_cost_usd',
-        'models',
-      ]),
-  },
-);
+export const providerOverridesSchema = strictObject({
+  base_url: url('base_url').optional(),
+  requests_per_second: positiveNumber('a number of requests per second greater than 0').optional(),
+  tokens_per_minute: positiveInteger('tokens per minute').optional(),
+  max_concurrency: positiveInteger('requests in flight at once').optional(),
+  timeout_ms: positiveInteger('milliseconds').optional(),
+  pacing_margin_ms: nonNegativeInteger('milliseconds').optional(),
+  monthly_tokens: monthlyTokens,
+  monthly_cost_usd: monthlyCost,
+  models: roleModels.optional(),
+});
 
 const pricePerMillion = numberWhere('a price per million tokens, 0 or more', (value) => value >= 0);
-const price = z.strictObject(
-  { input_per_million: pricePerMillion, output_per_million: pricePerMillion },
-  { error: (issue) => unknownKeyMessage(issue, ['input_per_million', 'output_per_million']) },
-);
+const price = strictObject({ input_per_million: pricePerMillion, output_per_million: pricePerMillion });
 
-const budgets = z.strictObject(
-  { monthly_tokens: monthlyTokens, monthly_cost_usd: monthlyCost },
-  { error: (issue) => unknownKeyMessage(issue, ['monthly_tokens', 'monthly_cost_usd']) },
-);
+const budgets = strictObject({ monthly_tokens: monthlyTokens, monthly_cost_usd: monthlyCost });
 
 /**
  * `data/secrets.json`: the four keys existing users already have, plus optional additions.
@@ -89,12 +72,7 @@ export const secretsSchema = z.looseObject({
       error: (issue) => `expected a list of provider names such as ["mistral", "together"], got ${describeValue(issue.input)}`,
     })
     .optional(),
-  openai_compatible: z
-    .strictObject(
-      { base_url: url('base_url').optional(), api_key: text('the API key').optional() },
-      { error: (issue) => unknownKeyMessage(issue, ['base_url', 'api_key']) },
-    )
-    .optional(),
+  openai_compatible: strictObject({ base_url: url('base_url').optional(), api_key: text('the API key').optional() }).optional(),
   providers: z
     .record(z.string(), providerOverridesSchema, {
       error: (issue) => `expected an object keyed by provider name, got ${describeValue(issue.input)}`,

@@ -33,7 +33,6 @@ export function canonicalizeToolCalls(text: string, calls: readonly ParsedToolCa
   const byMarkup = new Map<string, ParsedToolCall[]>();
   for (const call of calls) byMarkup.set(call.raw, [...(byMarkup.get(call.raw) ?? []), call]);
   const canonicalByOriginal = new Map<string, string>();
-  const replacements = new Map<string, string>();
   for (const [markup, group] of byMarkup) {
     if (markup.length === 0) continue;
     const occurrences = countOutsideThinking(text, markup);
@@ -43,17 +42,19 @@ export function canonicalizeToolCalls(text: string, calls: readonly ParsedToolCa
     if (occurrences === 1) replacement = printed.join('\n');
     else if (occurrences === group.length && identical) replacement = printed[0];
     if (replacement === undefined || replacement === markup) continue;
-    replacements.set(markup, replacement);
-    canonicalByOriginal.set(markup, occurrences === 1 ? replacement : (printed[0] as string));
+    canonicalByOriginal.set(markup, replacement);
   }
-  // Longest first, so markup that contains another is replaced whole.
-  const ordered = [...replacements].sort(([first], [second]) => second.length - first.length);
-  const rewritten = mapOutsideThinking(text, (outside) => ordered.reduce((current, [markup, replacement]) => current.split(markup).join(replacement), outside));
-  return { text: rewritten, canonicalByOriginal };
+  return { text: replaceOutsideThinking(text, canonicalByOriginal), canonicalByOriginal };
 }
 
 /** `text` with each canonical markup put back to what the model wrote (outside the reasoning). */
 export function restoreCallSyntax(text: string, pairs: readonly { readonly canonical: string; readonly original: string }[]): string {
-  const distinct = [...new Map(pairs.map((pair) => [pair.canonical, pair.original])).entries()].sort(([first], [second]) => second.length - first.length);
-  return mapOutsideThinking(text, (outside) => distinct.reduce((current, [canonical, original]) => current.split(canonical).join(original), outside));
+  return replaceOutsideThinking(text, new Map(pairs.map((pair) => [pair.canonical, pair.original])));
+}
+
+/** `text` with every occurrence of each key, outside the reasoning, replaced by its value. */
+function replaceOutsideThinking(text: string, replacements: ReadonlyMap<string, string>): string {
+  // Longest first, so markup that contains another is replaced whole.
+  const ordered = [...replacements].sort(([first], [second]) => second.length - first.length);
+  return mapOutsideThinking(text, (outside) => ordered.reduce((current, [markup, replacement]) => current.split(markup).join(replacement), outside));
 }

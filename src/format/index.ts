@@ -12,13 +12,12 @@ export {
   parseConversationLine,
   readToolCalls,
   savedConversationSchema,
-  toolCallRecordSchema,
   type ParsedLine,
   type SavedConversation,
   type SavedMessage,
   type ToolCallRecord,
 } from './saved-conversation.js';
-export { removeRecordedMarkup, stripToolCallMarkup } from './strip-call-markup.js';
+export { removeRecordedMarkup } from './strip-call-markup.js';
 export { createRegionLookup, findThinkRegions, mapOutsideThinking, type TextRegion, type ThinkRegion } from './think-regions.js';
 export {
   extractRewrittenReasoning,
@@ -33,7 +32,7 @@ export {
 } from './thinking.js';
 export { parseTolerantJson } from './tolerant-json.js';
 export { mentionsThinkTags, readThinkingInstruction, removeThinkingInstruction } from './system-prompt.js';
-export { readToolSchemas, toolSchemaSchema, type JsonSchema, type ToolSchema } from './tool-schema.js';
+export { readToolSchemas, type JsonSchema, type ToolSchema } from './tool-schema.js';
 export type {
   ParseOptions,
   ParsedToolCall,

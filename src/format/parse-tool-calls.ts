@@ -17,6 +17,7 @@
  * Parsing never throws: markup that cannot be read gives a `ToolCallParseError` whose message tells
  * the model what was wrong and the right form, in the order it appeared among the calls.
  */
+import { collapseBlankLines } from './blank-lines.js';
 import { MARKUP_PATTERN, parseSegment } from './read-call-markup.js';
 import { createRegionLookup, findThinkRegions, type TextRegion } from './think-regions.js';
 import type { ParsedToolCall, ParsedToolCalls, ParseOptions, ToolCallItem, ToolCallParseError } from './tool-call-types.js';
@@ -26,7 +27,6 @@ export const MAX_CALLS_PER_MESSAGE = 32;
 
 const QUICK_CHECK_PATTERN = /tool_call/i;
 const EMPTY_FENCE_PATTERN = /```[\w+-]*\s*```/g;
-const BLANK_LINES_PATTERN = /\n[ \t]*\n(?:[ \t]*\n)+/g;
 
 interface Scan {
   readonly items: ToolCallItem[];
@@ -102,5 +102,5 @@ export function stripToolCalls(text: string, options?: ParseOptions): string {
     cursor = span.end;
   }
   result += text.slice(cursor);
-  return result.replace(EMPTY_FENCE_PATTERN, '').replace(BLANK_LINES_PATTERN, '\n\n').trim();
+  return collapseBlankLines(result.replace(EMPTY_FENCE_PATTERN, '')).trim();
 }

@@ -33,7 +33,7 @@ export const savedConversationSchema = z.object({
  * One entry of `metadata.toolCalls`: a call and where it and its result sit in `conversations`.
  * Pipelines write every field; readers accept lines saved before `ok`, `format` and `raw` existed.
  */
-export const toolCallRecordSchema = z.object({
+const toolCallRecordSchema = z.object({
   /** Index in `conversations` of the assistant message that made the call. */
   messageIndex: z.number().int().nonnegative(),
   /** Index in `conversations` of the `tool` message that holds its result. */

@@ -3,17 +3,13 @@
  * (the calls themselves come from `metadata.toolCalls`). Markup inside the reasoning is a rehearsal,
  * not a call, and stays: the regions are the ones the parser skips.
  */
-import { stripToolCalls } from './parse-tool-calls.js';
-import type { ParseOptions } from './tool-call-types.js';
+import { collapseBlankLines } from './blank-lines.js';
 import { mapOutsideThinking } from './think-regions.js';
-
-/** Blank lines left where markup on lines of its own was cut out. */
-const EXTRA_BLANK_LINES = /\n[ \t]*\n(?:[ \t]*\n)+/g;
 
 /**
  * The assistant's text without the exact call markup `raws` (from `metadata.toolCalls[].raw`),
  * outside the reasoning, trailing space trimmed. `undefined` when some markup is not found there:
- * the text was changed after parsing, so the caller falls back to `stripToolCallMarkup`.
+ * the text was changed after parsing, so the caller falls back to the parser's `stripToolCalls`.
  */
 export function removeRecordedMarkup(text: string, raws: readonly string[]): string | undefined {
   // Longest first, so markup that contains another is removed whole.
@@ -26,15 +22,7 @@ export function removeRecordedMarkup(text: string, raws: readonly string[]): str
       found.add(raw);
       remaining = remaining.split(raw).join('');
     }
-    return remaining === visible ? visible : remaining.replace(EXTRA_BLANK_LINES, '\n\n');
+    return remaining === visible ? visible : collapseBlankLines(remaining);
   });
   return found.size === distinct.length ? stripped.trimEnd() : undefined;
-}
-
-/**
- * The assistant's text with every piece of tool-call markup the parser reads removed (calls and
- * unreadable markup alike), for lines saved before `metadata.toolCalls` recorded `raw`.
- */
-export function stripToolCallMarkup(text: string, options?: ParseOptions): string {
-  return stripToolCalls(text, options);
 }

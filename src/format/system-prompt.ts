@@ -3,10 +3,8 @@
  * `metadata.thinkingInstruction`, and `export --strip-thinking` removes that text, so a model
  * trained on replies without reasoning is not told to reason.
  */
+import { collapseBlankLines } from './blank-lines.js';
 import type { SavedConversation } from './saved-conversation.js';
-
-/** Three or more line breaks (with blank space between) left where a section was cut out. */
-const EXTRA_BLANK_LINES = /\n[ \t]*\n(?:[ \t]*\n)+/g;
 
 /** `metadata.thinkingInstruction` when it is a non-empty string. */
 export function readThinkingInstruction(conversation: SavedConversation): string | undefined {
@@ -19,7 +17,7 @@ export function removeThinkingInstruction(systemPrompt: string, instruction: str
   const at = systemPrompt.indexOf(instruction);
   if (at === -1) return undefined;
   const removed = systemPrompt.slice(0, at) + systemPrompt.slice(at + instruction.length);
-  return removed.replace(EXTRA_BLANK_LINES, '\n\n').trim();
+  return collapseBlankLines(removed).trim();
 }
 
 /** Whether a system prompt still tells the model about `<think>` tags. */

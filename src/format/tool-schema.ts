@@ -19,7 +19,7 @@ export interface ToolSchema {
   };
 }
 
-export const toolSchemaSchema = z.object({
+const toolSchemaSchema = z.object({
   type: z.literal('function'),
   function: z.object({
     name: z.string().min(1),

@@ -1,5 +1,5 @@
 import type { SavedConversation, SavedMessage, ToolCallRecord, ToolSchema } from '../format/index.js';
-import { readToolCalls, readToolSchemas, removeRecordedMarkup, stripToolCallMarkup } from '../format/index.js';
+import { readToolCalls, readToolSchemas, removeRecordedMarkup, stripToolCalls } from '../format/index.js';
 import { createToolCallIds } from './tool-call-ids.js';
 
 /** A tool call as OpenAI chat fine-tuning expects it: `arguments` is JSON text unless asked for objects. */
@@ -177,7 +177,7 @@ function withSplitToolCalls(messages: readonly SavedMessage[], mapping: ToolCall
  */
 function replyWithoutCalls(content: string, markup: readonly string[] | undefined): string {
   const removed = markup === undefined ? undefined : removeRecordedMarkup(content, markup);
-  return removed ?? stripToolCallMarkup(content);
+  return removed ?? stripToolCalls(content);
 }
 
 function withToolResponsesAsUser(messages: readonly SavedMessage[]): OpenAiMessage[] {

@@ -26,7 +26,7 @@ export interface ShareGptRecord {
 }
 
 /** How LLaMA-Factory's converter joins the results of parallel calls into one observation. */
-export const PARALLEL_RESULT_SEPARATOR = '\n</tool_response>\n<tool_response>\n';
+const PARALLEL_RESULT_SEPARATOR = '\n</tool_response>\n<tool_response>\n';
 
 /** The `dataset_info.json` entry that loads a file of these records (print it beside the export). */
 export function shareGptDatasetInfo(fileName: string): object {

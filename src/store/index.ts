@@ -10,7 +10,7 @@ export { hasToolCalls, matchesWhere, parseWhereFilter } from './conversation-fil
 export type { WhereFilter } from './conversation-filters.js';
 export { toOpenAiRecord } from './format-openai.js';
 export type { OpenAiMessage, OpenAiRecord, OpenAiToolCall } from './format-openai.js';
-export { PARALLEL_RESULT_SEPARATOR, shareGptDatasetInfo, toShareGptRecord } from './format-sharegpt.js';
+export { shareGptDatasetInfo, toShareGptRecord } from './format-sharegpt.js';
 export type { ShareGptRecord, ShareGptTurn } from './format-sharegpt.js';
 export { toOriginalJsonRecord } from './format-original-json.js';
 export { toNativeRecord } from './format-native-jsonl.js';

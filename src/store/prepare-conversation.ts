@@ -35,21 +35,31 @@ export interface Prepared {
 
 export function prepareConversation(saved: SavedConversation, preparation: Preparation): Prepared {
   const conversation = preparation.keepCallSyntax ? withCallsAsWritten(saved) : saved;
-  let thinkingInstructionLeft = false;
-  const instruction = readThinkingInstruction(conversation);
-  const rewritten = conversation.conversations.map((message): SavedMessage => {
-    if (!preparation.stripThinking) return message;
-    if (message.role === 'assistant') return { role: 'assistant', content: stripThinking(message.content) };
-    if (message.role !== 'system' || preparation.systemPrompt.kind !== 'keep') return message;
-    const content = instruction === undefined ? message.content : (removeThinkingInstruction(message.content, instruction) ?? message.content);
-    if (mentionsThinkTags(content)) thinkingInstructionLeft = true;
-    return { role: 'system', content };
-  });
-  const placed = placeSystemPrompt(rewritten, preparation.systemPrompt);
+  const choice = preparation.systemPrompt;
+  const { messages, thinkingInstructionLeft } = preparation.stripThinking
+    ? withoutThinking(conversation, choice.kind === 'keep')
+    : { messages: conversation.conversations, thinkingInstructionLeft: false };
+  // Nothing moves when the prompt is kept: the metadata, tool calls included, goes on as saved.
+  if (choice.kind === 'keep') return { conversation: { ...conversation, conversations: messages }, thinkingInstructionLeft };
+  const placed = placeSystemPrompt(messages, choice);
   return {
     conversation: { ...conversation, conversations: placed.messages, metadata: renumberToolCalls(conversation, placed.newIndex) },
     thinkingInstructionLeft,
   };
+}
+
+/** The reasoning out of every reply and, in a kept system prompt, the recorded instruction to reason. */
+function withoutThinking(conversation: SavedConversation, keepSystemPrompt: boolean): { messages: readonly SavedMessage[]; thinkingInstructionLeft: boolean } {
+  let thinkingInstructionLeft = false;
+  const instruction = readThinkingInstruction(conversation);
+  const messages = conversation.conversations.map((message): SavedMessage => {
+    if (message.role === 'assistant') return { role: 'assistant', content: stripThinking(message.content) };
+    if (message.role !== 'system' || !keepSystemPrompt) return message;
+    const content = instruction === undefined ? message.content : (removeThinkingInstruction(message.content, instruction) ?? message.content);
+    if (mentionsThinkTags(content)) thinkingInstructionLeft = true;
+    return { role: 'system', content };
+  });
+  return { messages, thinkingInstructionLeft };
 }
 
 interface Placed {
@@ -58,8 +68,7 @@ interface Placed {
   readonly newIndex: (oldIndex: number) => number | undefined;
 }
 
-function placeSystemPrompt(messages: readonly SavedMessage[], choice: SystemPromptChoice): Placed {
-  if (choice.kind === 'keep') return { messages, newIndex: (index) => index };
+function placeSystemPrompt(messages: readonly SavedMessage[], choice: Exclude<SystemPromptChoice, { kind: 'keep' }>): Placed {
   const dropped = new Set(messages.flatMap((message, index) => (message.role === 'system' ? [index] : [])));
   const kept = messages.filter((message) => message.role !== 'system');
   const inserted = choice.kind === 'replace' ? 1 : 0;

@@ -161,7 +161,6 @@ function normalizeIndices(value: unknown): unknown {
   return value;
 }
 
-
 const textList = z.preprocess(
   wrapSingle,
   z.array(

@@ -6,33 +6,22 @@
 import type { JsonSchema, ToolSchema } from '../format/index.js';
 import { ENTRY_WORDS, TOOL_DEFINITIONS, TOOL_NAMES, type ToolDefinition } from './tool-definitions.js';
 
+/** An object schema with one required list parameter, the shape of every add and delete tool. */
+function listParameter(name: string, itemType: 'string' | 'integer', description: string): JsonSchema {
+  return {
+    type: 'object',
+    properties: { [name]: { type: 'array', items: { type: itemType }, description } },
+    required: [name],
+  };
+}
+
 function parametersOf(definition: ToolDefinition): JsonSchema {
   const words = ENTRY_WORDS[definition.kind];
   switch (definition.action) {
     case 'add':
-      return {
-        type: 'object',
-        properties: {
-          input_text: {
-            type: 'array',
-            items: { type: 'string' },
-            description: `The ${words.plural} to save, one short self-contained ${words.singular} per string.`,
-          },
-        },
-        required: ['input_text'],
-      };
+      return listParameter('input_text', 'string', `The ${words.plural} to save, one short self-contained ${words.singular} per string.`);
     case 'delete':
-      return {
-        type: 'object',
-        properties: {
-          indices: {
-            type: 'array',
-            items: { type: 'integer' },
-            description: `The numbers ${words.recallTool} shows for the ${words.plural} to delete.`,
-          },
-        },
-        required: ['indices'],
-      };
+      return listParameter('indices', 'integer', `The numbers ${words.recallTool} shows for the ${words.plural} to delete.`);
     case 'recall':
       return { type: 'object', properties: {} };
   }

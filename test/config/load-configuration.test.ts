@@ -1,20 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfiguration } from '../../src/config/load-configuration.js';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { useSecretsWorkspace } from './secrets-workspace.js';
 
 describe('loading the configuration', () => {
-  let workspace: { path: string; cleanup: () => void };
-  beforeEach(() => {
-    workspace = makeTempDir();
-    mkdirSync(path.join(workspace.path, 'data'));
-  });
-  afterEach(() => workspace.cleanup());
-
-  const write = (content: object, file = 'data/secrets.json') => writeFileSync(path.join(workspace.path, file), JSON.stringify(content));
-  const load = (env: Record<string, string> = {}, extra: object = {}) => loadConfiguration({ cwd: workspace.path, env, ...extra });
+  const { writeSecrets, load } = useSecretsWorkspace();
+  const write = (content: object) => writeSecrets(JSON.stringify(content));
 
   it('the format existing users have is accepted as is, with free-tier defaults', () => {
     write({ mistral_api_key: 'm-key-123456', together_api_key: 't-key-123456', huggingface_api_key: 'hf_abcdef', enabled_providers: ['mistral', 'together'] });

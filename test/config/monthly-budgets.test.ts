@@ -1,23 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfiguration } from '../../src/config/load-configuration.js';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { useSecretsWorkspace } from './secrets-workspace.js';
 
 const KEYS = { mistral_api_key: 'm-key-123456', together_api_key: 't-key-123456' };
 const PRICE = { input_per_million: 0.1, output_per_million: 0.3 };
 
 describe('monthly budgets in secrets.json', () => {
-  let workspace: { path: string; cleanup: () => void };
-  beforeEach(() => {
-    workspace = makeTempDir();
-    mkdirSync(path.join(workspace.path, 'data'));
-  });
-  afterEach(() => workspace.cleanup());
-
-  const write = (content: object) => writeFileSync(path.join(workspace.path, 'data/secrets.json'), JSON.stringify(content, null, 2));
-  const load = () => loadConfiguration({ cwd: workspace.path, env: {} });
+  const { writeSecrets, load } = useSecretsWorkspace();
+  const write = (content: object) => writeSecrets(JSON.stringify(content, null, 2));
 
   it('an overall budget and per-provider budgets are read; none set means none', () => {
     write({ ...KEYS });

@@ -1,24 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfiguration } from '../../src/config/load-configuration.js';
+import { describe, expect, it } from 'vitest';
 import { MissingSecretsError } from '../../src/config/secrets-template.js';
 import type { ConfigurationInput } from '../../src/config/configuration.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { useSecretsWorkspace } from './secrets-workspace.js';
 
 describe('what the secrets file and the environment allow, and how problems are told', () => {
-  let workspace: { path: string; cleanup: () => void };
-  beforeEach(() => {
-    workspace = makeTempDir();
-    mkdirSync(path.join(workspace.path, 'data'));
-  });
-  afterEach(() => workspace.cleanup());
-
-  const writeText = (text: string) => writeFileSync(path.join(workspace.path, 'data/secrets.json'), text);
+  const { writeSecrets: writeText, load } = useSecretsWorkspace();
   const write = (content: object) => writeText(JSON.stringify(content, null, 2));
-  const load = (env: Record<string, string> = {}, extra: Partial<ConfigurationInput> = {}) =>
-    loadConfiguration({ cwd: workspace.path, env, ...extra });
   const problem = (env: Record<string, string> = {}, extra: Partial<ConfigurationInput> = {}): string => {
     try {
       load(env, extra);

@@ -8,7 +8,7 @@ import {
   parseToolCalls,
   removeThinking,
   stripThinking,
-  stripToolCallMarkup,
+  stripToolCalls,
 } from '../../src/format/index.js';
 
 const CALL = '<tool_call>{"name": "recall_memories", "arguments": {}}</tool_call>';
@@ -37,7 +37,7 @@ describe('one reading of <think> for every reader', () => {
 
   it('stripping call markup leaves the reasoning byte for byte, plans included', () => {
     const text = `<think>maybe ${CALL}</think>\n\nLet me look.\n${CALL}`;
-    expect(stripToolCallMarkup(text)).toBe(`<think>maybe ${CALL}</think>\n\nLet me look.`);
+    expect(stripToolCalls(text)).toBe(`<think>maybe ${CALL}</think>\n\nLet me look.`);
   });
 
   it('for any text, what the exports keep holds no reasoning the parser would skip, and calls outside survive only outside', () => {
