@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Configuration } from '../config/configuration.js';
@@ -10,12 +9,13 @@ import { ConversationStore } from '../store/index.js';
 import { ToolStore } from '../tools/index.js';
 import { ConversationRunner, type RunOutcome } from './conversation-runner.js';
 import { buildPipeline, loadPipelineInputs, type PipelineInputs } from './build-pipeline.js';
+import { eventLoopBusyShare } from './event-loop-busy-share.js';
 import { NO_REPLY_EXIT_CODE, watchFirstReply } from './first-reply-watch.js';
 import { startOfflineEmulator } from './offline-emulator.js';
 import { announceSpentProviders, openMonthlyBudget, sendNothing, type OpenedMonthlyBudget } from './open-monthly-budget.js';
 import type { CommandIo, GenerateOptions } from './run-options.js';
 import { acquireRunLock } from './run-lock.js';
-import { handleShutdownSignals, holdEarlySignals, type StopSignals } from './shutdown-signals.js';
+import { handleShutdownSignals, holdEarlySignals, startGracePeriod, type StopSignals } from './shutdown-signals.js';
 
 /** Where the daemon keeps what it needs between runs. */
 export function runPaths(configuration: Configuration, options: GenerateOptions, cwd: string) {
@@ -265,11 +265,7 @@ async function runToTarget(
   const drainForBudget = (reason: string): void => {
     runner.drain(reason);
     // As after a first Ctrl+C: the conversations in flight get the grace period, not their whole deadline.
-    budgetGrace ??= setTimeout(() => {
-      logger.warn({ inFlight: runner.inFlight }, 'grace period over: aborting the conversations still in flight');
-      runner.abortAll('grace period over');
-    }, options.graceSeconds * 1000);
-    budgetGrace.unref();
+    budgetGrace ??= startGracePeriod(runner, logger, options.graceSeconds);
   };
   reporter = new ProgressReporter({
     stats,
@@ -332,15 +328,4 @@ function logResourceUsage(logger: RunLogger['logger'], exitCode: number): void {
     { exitCode, cpuUserMs: Math.round(usage.userCPUTime / 1000), cpuSystemMs: Math.round(usage.systemCPUTime / 1000), maxRssKb: usage.maxRSS },
     'resource usage',
   );
-}
-
-/** The event loop's utilization since the previous call: how much of the time the daemon itself was busy. */
-function eventLoopBusyShare(): () => number {
-  let previous = performance.eventLoopUtilization();
-  return () => {
-    const current = performance.eventLoopUtilization();
-    const share = performance.eventLoopUtilization(current, previous).utilization;
-    previous = current;
-    return share;
-  };
 }
