@@ -45,30 +45,21 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       inputs = loadPipelineInputs(options);
       offline = options.offline ? await startOfflineEmulator(options, io.cwd) : undefined;
     } catch (error) {
-      if (error instanceof ConfigError) {
-        io.stderr.write(`Configuration error: ${error.message}\n`);
-        return 2;
-      }
+      if (error instanceof ConfigError) return configurationError(io, error.message);
       throw error;
     }
     const configuration = offline?.configuration ?? loaded;
     if (!configuration) throw new ConfigError('No configuration was loaded.');
     const models = configuration.providers.flatMap((provider) => Object.values(provider.models));
     const costProblem = costCapProblem(options.maxCost, models, configuration.prices);
-    if (costProblem !== null) {
-      io.stderr.write(`Configuration error: ${costProblem}\n`);
-      return 2;
-    }
+    if (costProblem !== null) return configurationError(io, costProblem);
     const paths = runPaths(configuration, options, io.cwd);
     mkdirSync(paths.dataDir, { recursive: true });
     let locks: { release(): void }[];
     try {
       locks = acquireRunLocks(paths);
     } catch (error) {
-      if (error instanceof ConfigError) {
-        io.stderr.write(`Configuration error: ${error.message}\n`);
-        return 2;
-      }
+      if (error instanceof ConfigError) return configurationError(io, error.message);
       throw error;
     }
     const runLogger = createLogger({
@@ -89,6 +80,12 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
     early.dispose();
     await offline?.emulator.close();
   }
+}
+
+/** Says what is wrong with the configuration, before any log exists; exit code 2. */
+function configurationError(io: CommandIo, message: string): number {
+  io.stderr.write(`Configuration error: ${message}\n`);
+  return 2;
 }
 
 /** The data directory, and the output too when it lives elsewhere. */
