@@ -2,6 +2,7 @@ import type { MonthlyLimit } from '../core/budget.js';
 import { monthOf, resetDateOf } from './calendar-month.js';
 import { formatDollars, formatTokens } from './describe-spend.js';
 import { ledgerPath, markedReason, SpendLedger, type Spend } from './spend-ledger.js';
+import { spendOf, sumOfSpend } from './spend-totals.js';
 
 /** One budget's month so far: what it allows, what is used, and what requests in flight hold. */
 export interface BudgetLine {
@@ -43,9 +44,9 @@ export function readBudgetReport(dataDirectory: string, now: number): BudgetRepo
     const names = new Set([...Object.keys(limits.providers), ...used.keys(), ...reserved.keys()]);
     const providers: Record<string, BudgetLine> = {};
     for (const name of [...names].sort()) {
-      providers[name] = line(limits.providers[name as keyof typeof limits.providers] ?? {}, get(used, name), get(reserved, name), name);
+      providers[name] = line(limits.providers[name as keyof typeof limits.providers] ?? {}, spendOf(used, name), spendOf(reserved, name), name);
     }
-    return { month, resetsOn: resetDateOf(month), overall: line(limits.overall, sum(used), sum(reserved), 'overall'), providers };
+    return { month, resetsOn: resetDateOf(month), overall: line(limits.overall, sumOfSpend(used), sumOfSpend(reserved), 'overall'), providers };
   } finally {
     ledger.close();
   }
@@ -84,18 +85,4 @@ function describeLine(line: BudgetLine, resetsOn: string): string {
   // A run found too little left for its next request (counting what requests in flight held).
   const tooLittle = !spent && line.spentReason !== undefined ? ' (too little left for a request)' : '';
   return parts.join(' · ') + (spent || tooLittle !== '' ? ` — spent until ${resetsOn}${tooLittle}` : '');
-}
-
-function get(totals: ReadonlyMap<string, Spend>, name: string): Spend {
-  return totals.get(name) ?? { tokens: 0, cost: 0 };
-}
-
-function sum(totals: ReadonlyMap<string, Spend>): Spend {
-  let tokens = 0;
-  let cost = 0;
-  for (const spend of totals.values()) {
-    tokens += spend.tokens;
-    cost += spend.cost;
-  }
-  return { tokens, cost };
 }

@@ -4,6 +4,7 @@ import type { ModelPrice, ProviderName, Usage } from '../core/types.js';
 import { monthOf, resetDateOf } from './calendar-month.js';
 import { describeSpend } from './describe-spend.js';
 import { markedReason, type Spend, type SpendLedger, type SpentMark } from './spend-ledger.js';
+import { spendOf, sumOfSpend } from './spend-totals.js';
 
 export interface MonthlyBudgetOptions {
   readonly ledger: SpendLedger;
@@ -64,7 +65,7 @@ export class MonthlyBudget implements BudgetGate {
   reserve(claim: BudgetClaim): BudgetDecision {
     const state = this.#current();
     const spend = { tokens: claim.inputTokens + claim.outputTokens, cost: this.#cost(claim.model, claim.inputTokens, claim.outputTokens) };
-    const overall = this.#refusal(this.#options.budgets.overall, total(state.used), total(state.reserved), spend, state.month);
+    const overall = this.#refusal(this.#options.budgets.overall, sumOfSpend(state.used), sumOfSpend(state.reserved), spend, state.month);
     if (overall !== undefined) {
       const reason = `overall ${overall}`;
       this.#mark(state, undefined, this.#options.budgets.overall, reason);
@@ -72,7 +73,7 @@ export class MonthlyBudget implements BudgetGate {
       return { granted: false, scope: 'overall', reason };
     }
     const limit = this.#options.budgets.providers[claim.provider];
-    const own = limit === undefined ? undefined : this.#refusal(limit, get(state.used, claim.provider), get(state.reserved, claim.provider), spend, state.month);
+    const own = limit === undefined ? undefined : this.#refusal(limit, spendOf(state.used, claim.provider), spendOf(state.reserved, claim.provider), spend, state.month);
     if (limit !== undefined && own !== undefined) {
       this.#mark(state, claim.provider, limit, own);
       state.spentProviders.add(claim.provider);
@@ -109,7 +110,7 @@ export class MonthlyBudget implements BudgetGate {
   overallSpentReason(): string | undefined {
     const state = this.#current();
     const limit = this.#options.budgets.overall;
-    return this.#exhausted(limit, total(state.used), state.month, 'overall ') ?? markedReason(state.marks.get('overall'), limit);
+    return this.#exhausted(limit, sumOfSpend(state.used), state.month, 'overall ') ?? markedReason(state.marks.get('overall'), limit);
   }
 
   /** Why `provider` may send nothing this month: its own budget is used up (or was found so). */
@@ -117,7 +118,7 @@ export class MonthlyBudget implements BudgetGate {
     const state = this.#current();
     const limit = this.#options.budgets.providers[provider];
     if (limit === undefined) return undefined;
-    return this.#exhausted(limit, get(state.used, provider), state.month, '') ?? markedReason(state.marks.get(provider), limit);
+    return this.#exhausted(limit, spendOf(state.used, provider), state.month, '') ?? markedReason(state.marks.get(provider), limit);
   }
 
   /** What this month has used and reserved so far, per provider, for the start-up line. */
@@ -190,20 +191,7 @@ export class MonthlyBudget implements BudgetGate {
   }
 }
 
-function get(totals: ReadonlyMap<string, Spend>, provider: string): Spend {
-  return totals.get(provider) ?? { tokens: 0, cost: 0 };
-}
-
-function total(totals: ReadonlyMap<string, Spend>): Spend {
-  const sum = { tokens: 0, cost: 0 };
-  for (const spend of totals.values()) {
-    sum.tokens += spend.tokens;
-    sum.cost += spend.cost;
-  }
-  return sum;
-}
-
 function add(totals: Map<string, Spend>, provider: string, spend: Spend, sign: 1 | -1): void {
-  const current = totals.get(provider) ?? { tokens: 0, cost: 0 };
+  const current = spendOf(totals, provider);
   totals.set(provider, { tokens: current.tokens + sign * spend.tokens, cost: current.cost + sign * spend.cost });
 }

@@ -10,7 +10,7 @@
  * so a crash or `kill -9` of the daemon loses nothing, and nothing blocks the event loop on an
  * fsync per request (better-sqlite3 is synchronous; two commits per request at full rate would
  * stall every other request). A power loss may forget the commits since the last checkpoint,
- * which `sync()` (every progress record) and SQLite's own checkpoints bound.
+ * which `sync()` (every 30 s in a run) and SQLite's own checkpoints bound.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -61,10 +61,12 @@ export function ledgerPath(dataDirectory: string): string {
 export class SpendLedger {
   readonly #database: Database.Database;
   readonly #statements;
+  /** Runs once per request, so the transaction is built here once rather than at every call. */
+  readonly #settle: (id: number, month: string, provider: ProviderName, spent: Spend) => void;
 
   private constructor(database: Database.Database) {
     this.#database = database;
-    this.#statements = {
+    const statements = {
       spendOfMonth: database.prepare<[string], { provider: string; tokens: number; cost: number }>(
         'SELECT provider, tokens, cost FROM spend WHERE month = ?',
       ),
@@ -87,6 +89,11 @@ export class SpendLedger {
         'SELECT scope, tokens, cost, reason FROM spent_marks WHERE month = ?',
       ),
     };
+    this.#statements = statements;
+    this.#settle = database.transaction((id: number, month: string, provider: ProviderName, spent: Spend) => {
+      statements.release.run(id);
+      if (spent.tokens > 0 || spent.cost > 0) statements.addSpend.run(month, provider, spent.tokens, spent.cost);
+    });
   }
 
   /** Opens (creating) the daemon's ledger and counts leftover reservations as spent. */
@@ -137,10 +144,7 @@ export class SpendLedger {
 
   /** Replaces the reservation by what was really spent (zero for a refund), in one transaction. */
   settle(id: number, month: string, provider: ProviderName, spent: Spend): void {
-    this.#database.transaction(() => {
-      this.#statements.release.run(id);
-      if (spent.tokens > 0 || spent.cost > 0) this.#statements.addSpend.run(month, provider, spent.tokens, spent.cost);
-    })();
+    this.#settle(id, month, provider, spent);
   }
 
   /** The budgets of the last run that started here, so `status` can say what is left without the configuration. */

@@ -14,11 +14,19 @@ export interface BudgetHold {
 
 const NO_HOLD: BudgetHold = Object.freeze({ settle: () => undefined });
 
-/** Input tokens of a request, estimated at four characters a token, as the token bucket does. */
-export function estimateInputTokens(request: RoleRequest): number {
+/** What a request may spend, known before it is sent; the token bucket takes the sum. */
+export interface TokenEstimate {
+  /** Four characters a token. */
+  readonly inputTokens: number;
+  /** The request's maxTokens, or DEFAULT_OUTPUT_TOKEN_ESTIMATE. */
+  readonly outputTokens: number;
+}
+
+/** Once per request: every attempt (retries, failovers) reuses it. */
+export function estimateTokens(request: RoleRequest): TokenEstimate {
   let characters = 0;
   for (const message of request.messages) characters += message.content.length;
-  return Math.ceil(characters / 4);
+  return { inputTokens: Math.ceil(characters / 4), outputTokens: request.maxTokens ?? DEFAULT_OUTPUT_TOKEN_ESTIMATE };
 }
 
 /**
@@ -26,13 +34,18 @@ export function estimateInputTokens(request: RoleRequest): number {
  * room is disabled with the gate's reason (`unavailable`: the request routes to another); when
  * nothing may be spent anywhere, the request fails with an `aborted` ProviderError, as in a drain.
  */
-export function holdBudget(gate: BudgetGate | undefined, slot: ProviderSlot, request: RoleRequest): BudgetHold | 'unavailable' {
+export function holdBudget(
+  gate: BudgetGate | undefined,
+  slot: ProviderSlot,
+  request: RoleRequest,
+  estimate: TokenEstimate,
+): BudgetHold | 'unavailable' {
   if (gate === undefined) return NO_HOLD;
   const decision = gate.reserve({
     provider: slot.name,
     model: slot.models[request.role],
-    inputTokens: estimateInputTokens(request),
-    outputTokens: request.maxTokens ?? DEFAULT_OUTPUT_TOKEN_ESTIMATE,
+    inputTokens: estimate.inputTokens,
+    outputTokens: estimate.outputTokens,
   });
   if (!decision.granted) {
     if (decision.scope === 'provider') {

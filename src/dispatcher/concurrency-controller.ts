@@ -9,20 +9,16 @@ export interface ProviderFlow {
   readonly usable: boolean;
 }
 
-export interface ConcurrencyControllerOptions {
-  /** How often the target moves, in ms. @default 1_000 */
-  readonly tickMs?: number;
-  /**
-   * Requests allowed to wait at a provider before it counts as over-fed: this many seconds of
-   * its rate, and at least `minimumQueue`. @default 0.5
-   */
-  readonly queueSeconds?: number;
-  /** @default 2 */
-  readonly minimumQueue?: number;
-  /** Consecutive over-fed readings before the target shrinks. @default 3 */
-  readonly shrinkAfter?: number;
-}
-
+/** How often the target moves, in ms. */
+const TICK_MS = 1_000;
+/**
+ * Requests allowed to wait at a provider before it counts as over-fed: this many seconds of its
+ * rate, and at least MINIMUM_QUEUE.
+ */
+const QUEUE_SECONDS = 0.5;
+const MINIMUM_QUEUE = 2;
+/** Consecutive over-fed readings before the target shrinks. */
+const SHRINK_AFTER = 3;
 /** Start opportunities lost per reading below which a provider counts as busy (timer noise). */
 const MISSED_STARTS_TOLERANCE = 0.1;
 /** Share of the measured shortfall added at once; the rest comes on the next readings. */
@@ -42,21 +38,13 @@ const SHRINK_GAIN = 0.5;
  * conversations' latency, which is what a night's run is for.
  */
 export class ConcurrencyController {
-  private readonly tickMs: number;
-  private readonly queueSeconds: number;
-  private readonly minimumQueue: number;
-  private readonly shrinkAfter: number;
   private value: number;
   private lastTickAt: number;
   private overFedReadings = 0;
 
-  constructor(initial: number, now: number, options: ConcurrencyControllerOptions = {}) {
+  constructor(initial: number, now: number) {
     this.value = Math.max(1, Math.round(initial));
     this.lastTickAt = now;
-    this.tickMs = options.tickMs ?? 1_000;
-    this.queueSeconds = options.queueSeconds ?? 0.5;
-    this.minimumQueue = options.minimumQueue ?? 2;
-    this.shrinkAfter = options.shrinkAfter ?? 3;
   }
 
   get target(): number {
@@ -65,7 +53,7 @@ export class ConcurrencyController {
 
   /** Whether a reading is due at `now`. */
   due(now: number): boolean {
-    return now - this.lastTickAt >= this.tickMs;
+    return now - this.lastTickAt >= TICK_MS;
   }
 
   /**
@@ -89,7 +77,7 @@ export class ConcurrencyController {
       if (sample.elapsedMs > 0) {
         const queued = sample.waitingMs / sample.elapsedMs;
         waiting += queued;
-        excess += Math.max(0, queued - Math.max(this.minimumQueue, flow.rate * this.queueSeconds));
+        excess += Math.max(0, queued - Math.max(MINIMUM_QUEUE, flow.rate * QUEUE_SECONDS));
       }
     }
     // Both can hold at once: a conversation stays on its provider, so one provider can queue while
@@ -110,7 +98,7 @@ export class ConcurrencyController {
       growth = Math.max(1, Math.min(inFlight, shortfall));
       this.value = Math.max(this.value, inFlight + growth);
     }
-    if (this.overFedReadings >= this.shrinkAfter) {
+    if (this.overFedReadings >= SHRINK_AFTER) {
       // Net of the growth: a queue no longer than what the starved providers are short by is just
       // where the conversations are, not too many of them.
       const cut = Math.round(SHRINK_GAIN * excess) - growth;

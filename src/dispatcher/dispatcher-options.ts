@@ -95,6 +95,39 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_EXPECTED_LATENCY_MS = 5_000;
 export const DEFAULT_CONCURRENCY_HEADROOM = 1.3;
 
+/**
+ * The lowest valid value of each numeric option, and whether it is valid itself (`true`) or only
+ * anything above it (`false`). Checked in this order, so the first bad option is the one named.
+ */
+type Bounds<T> = { readonly [K in keyof T]?: readonly [minimum: number, inclusive: boolean] };
+
+const SLOT_BOUNDS: Bounds<ProviderSlotOptions> = {
+  requestsPerSecond: [0, false],
+  tokensPerMinute: [0, false],
+  maxConcurrency: [1, true],
+  timeoutMs: [0, false],
+  pacingMarginMs: [0, true],
+};
+const RETRY_BOUNDS: Bounds<RetryPolicy> = { baseMs: [0, true], capMs: [0, true], maxAttempts: [1, true] };
+const HEALTH_BOUNDS: Bounds<HealthPolicy> = {
+  failureThreshold: [1, true],
+  refusalThreshold: [1, true],
+  cooldownBaseMs: [0, true],
+  cooldownCapMs: [0, true],
+  pauseLimitMs: [0, true],
+  rateRecoveryMs: [0, false],
+  minimumRateFraction: [0, false],
+};
+const SILENCE_BOUNDS: Bounds<SilencePolicy> = {
+  factor: [0, false],
+  floorMs: [0, false],
+  capMs: [0, false],
+  coldLimitMs: [0, false],
+  minimumSamples: [1, true],
+};
+const MARGIN_BOUNDS: Bounds<MarginPolicy> = { marginStepMs: [0, true], marginDecayMs: [0, true], marginMaximumMs: [0, true] };
+const TOP_LEVEL_BOUNDS: Bounds<DispatcherOptions> = { expectedLatencyMs: [0, false], concurrencyHeadroom: [0, false] };
+
 /** Checks options once at construction, with messages that say what was expected and found. */
 export function validateDispatcherOptions(options: DispatcherOptions): void {
   if (options.providers.length === 0) {
@@ -105,35 +138,24 @@ export function validateDispatcherOptions(options: DispatcherOptions): void {
     const name = slot.provider.name;
     if (seen.has(name)) throw new ConfigError(`Expected each provider once, got \`${name}\` twice`);
     seen.add(name);
-    expectNumber(`requestsPerSecond\` of provider \`${name}`, slot.requestsPerSecond, 0, false);
-    expectNumber(`tokensPerMinute\` of provider \`${name}`, slot.tokensPerMinute, 0, false);
-    expectNumber(`maxConcurrency\` of provider \`${name}`, slot.maxConcurrency, 1, true);
-    expectNumber(`timeoutMs\` of provider \`${name}`, slot.timeoutMs, 0, false);
-    expectNumber(`pacingMarginMs\` of provider \`${name}`, slot.pacingMarginMs, 0, true);
+    expectWithin(slot, SLOT_BOUNDS, (key) => `${key}\` of provider \`${name}`);
   }
-  expectNumber('retry.baseMs', options.retry?.baseMs, 0, true);
-  expectNumber('retry.capMs', options.retry?.capMs, 0, true);
-  expectNumber('retry.maxAttempts', options.retry?.maxAttempts, 1, true);
-  expectNumber('health.failureThreshold', options.health?.failureThreshold, 1, true);
-  expectNumber('health.refusalThreshold', options.health?.refusalThreshold, 1, true);
-  expectNumber('health.cooldownBaseMs', options.health?.cooldownBaseMs, 0, true);
-  expectNumber('health.cooldownCapMs', options.health?.cooldownCapMs, 0, true);
-  expectNumber('health.pauseLimitMs', options.health?.pauseLimitMs, 0, true);
-  expectNumber('health.rateRecoveryMs', options.health?.rateRecoveryMs, 0, false);
-  expectNumber('health.minimumRateFraction', options.health?.minimumRateFraction, 0, false);
+  expectWithin(options.retry, RETRY_BOUNDS, (key) => `retry.${key}`);
+  expectWithin(options.health, HEALTH_BOUNDS, (key) => `health.${key}`);
   if ((options.health?.minimumRateFraction ?? 0) > 1) {
     throw new ConfigError(`Expected \`health.minimumRateFraction\` to be at most 1, got \`${options.health?.minimumRateFraction}\``);
   }
-  expectNumber('silence.factor', options.silence?.factor, 0, false);
-  expectNumber('silence.floorMs', options.silence?.floorMs, 0, false);
-  expectNumber('silence.capMs', options.silence?.capMs, 0, false);
-  expectNumber('silence.coldLimitMs', options.silence?.coldLimitMs, 0, false);
-  expectNumber('silence.minimumSamples', options.silence?.minimumSamples, 1, true);
-  expectNumber('margin.marginStepMs', options.margin?.marginStepMs, 0, true);
-  expectNumber('margin.marginDecayMs', options.margin?.marginDecayMs, 0, true);
-  expectNumber('margin.marginMaximumMs', options.margin?.marginMaximumMs, 0, true);
-  expectNumber('expectedLatencyMs', options.expectedLatencyMs, 0, false);
-  expectNumber('concurrencyHeadroom', options.concurrencyHeadroom, 0, false);
+  expectWithin(options.silence, SILENCE_BOUNDS, (key) => `silence.${key}`);
+  expectWithin(options.margin, MARGIN_BOUNDS, (key) => `margin.${key}`);
+  expectWithin(options, TOP_LEVEL_BOUNDS, (key) => key);
+}
+
+/** Every option `bounds` names that `given` sets is a finite number within its bound. */
+function expectWithin<T>(given: T | undefined, bounds: Bounds<T>, nameOf: (key: string) => string): void {
+  if (given === undefined) return;
+  for (const [key, [minimum, inclusive]] of Object.entries(bounds) as [string, readonly [number, boolean]][]) {
+    expectNumber(nameOf(key), (given as Record<string, number | undefined>)[key], minimum, inclusive);
+  }
 }
 
 /** `minimum` is inclusive when `inclusive`, else exclusive; undefined means "use the default". */

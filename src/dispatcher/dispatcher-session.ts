@@ -9,7 +9,7 @@ import type {
   ProviderSwitch,
   RoleRequest,
 } from '../core/types.js';
-import { DEFAULT_OUTPUT_TOKEN_ESTIMATE, estimateInputTokens, holdBudget } from './budget-hold.js';
+import { estimateTokens, holdBudget, type TokenEstimate } from './budget-hold.js';
 import { callWithDeadline } from './call-with-deadline.js';
 import type { ProviderRouter } from './provider-router.js';
 import type { ProviderSlot } from './provider-slot.js';
@@ -29,8 +29,6 @@ export interface SessionContext {
   /** Monthly budgets: reserved right before a request is sent, settled when it ends. */
   readonly budget?: BudgetGate;
 }
-
-export { DEFAULT_OUTPUT_TOKEN_ESTIMATE };
 
 /** The slot whose `outstanding` count this request holds, if any. */
 interface Ticket {
@@ -85,7 +83,7 @@ export class DispatcherSession implements ModelRequester {
   }
 
   private async run(request: RoleRequest, signal: AbortSignal): Promise<ChatResult> {
-    const tokens = estimateTokens(request);
+    const estimate = estimateTokens(request);
     const ticket: Ticket = { slot: undefined };
     let failedAttempts = 0;
     let lastError: ProviderError | undefined;
@@ -94,7 +92,7 @@ export class DispatcherSession implements ModelRequester {
         // Only between requests: a retry stays where its failure sent it.
         const requestStart = ticket.slot === undefined && failedAttempts === 0;
         const slot = await this.route(ticket, signal, lastError, requestStart);
-        const outcome = await this.attempt(slot, request, tokens, signal);
+        const outcome = await this.attempt(slot, request, estimate, signal);
         if (outcome === 'unavailable') continue;
         if (outcome.ok) return outcome.result;
         failedAttempts += 1;
@@ -157,14 +155,14 @@ export class DispatcherSession implements ModelRequester {
   private async attempt(
     slot: ProviderSlot,
     request: RoleRequest,
-    tokens: number,
+    estimate: TokenEstimate,
     signal: AbortSignal,
   ): Promise<AttemptOutcome> {
-    const hold = holdBudget(this.context.budget, slot, request);
+    const hold = holdBudget(this.context.budget, slot, request, estimate);
     if (hold === 'unavailable') return 'unavailable';
     let lease;
     try {
-      lease = await slot.acquire(tokens, signal);
+      lease = await slot.acquire(estimate.inputTokens + estimate.outputTokens, signal);
     } catch (error) {
       hold.settle(undefined);
       if (error instanceof SlotUnavailableError) return 'unavailable';
@@ -291,10 +289,6 @@ export class DispatcherSession implements ModelRequester {
 
 function homeReason(home: ProviderSlot): string {
   return home.health.phase === 'active' ? HOME_RECOVERED : HOME_PROBED;
-}
-
-function estimateTokens(request: RoleRequest): number {
-  return estimateInputTokens(request) + (request.maxTokens ?? DEFAULT_OUTPUT_TOKEN_ESTIMATE);
 }
 
 /** Aborts `controller` when any source aborts; returns the function that detaches the listeners. */

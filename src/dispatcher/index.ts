@@ -8,4 +8,4 @@ export type { DispatcherOptions, ProviderSlotOptions, DispatchLog, LogLevel } fr
 export { DEFAULT_HEALTH_POLICY, type HealthPolicy } from './provider-health.js';
 export { DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryPolicy } from './retry-policy.js';
 export { DEFAULT_SILENCE_POLICY, type SilencePolicy } from './silence-limits.js';
-export { DEFAULT_OUTPUT_TOKEN_ESTIMATE } from './dispatcher-session.js';
+export { DEFAULT_OUTPUT_TOKEN_ESTIMATE } from './budget-hold.js';

@@ -55,15 +55,6 @@ export class ProviderPacing {
     return this.basePerSecond;
   }
 
-  get marginMs(): number {
-    return this.margin.marginMs;
-  }
-
-  /** Whether the rate is the one the server reported rather than the configured one. */
-  get reported(): boolean {
-    return this.fromHeaders;
-  }
-
   dueAt(): number {
     return this.pacer.dueAt();
   }
@@ -80,8 +71,7 @@ export class ProviderPacing {
 
   /** Requests per second starts are spaced for at `now`: the rate, cut by AIMD, stretched by the margin. */
   effectiveRate(now: number): number {
-    const perStartMs = this.intervalMs() + this.margin.marginMs / this.pacer.windowStarts;
-    return (1000 / perStartMs) * this.adaptiveRate.fraction(now);
+    return (1000 / this.pacer.perStartMs()) * this.adaptiveRate.fraction(now);
   }
 
   /**

@@ -154,11 +154,7 @@ export class ProviderSlot {
    */
   routingScore(now: number): number {
     const interval = 1000 / this.effectiveRate();
-    const readyAt = Math.max(
-      this.pacing.dueAt(),
-      this.tokenBucket?.readyAt(this.tokensPerRequest ?? 0) ?? now,
-      now,
-    );
+    const readyAt = Math.max(this.nextStartAt(), now);
     const steady = (this.outstanding + 1) * interval;
     const queue = readyAt - now + (this.waiters.size + 1) * interval;
     return Math.max(steady, queue) / (this.latencyEstimate + interval);

@@ -61,10 +61,14 @@ export class RequestPacer {
 
   /** The earliest moment the next request may start. */
   dueAt(): number {
-    const starts = this.recentStarts.length;
-    const windowEnd = (this.recentStarts[this.oldest] as number) + starts * this.intervalMs + this.marginMs;
-    const spacing = (this.intervalMs + this.marginMs / starts) / this.fraction;
+    const windowEnd = (this.recentStarts[this.oldest] as number) + this.recentStarts.length * this.intervalMs + this.marginMs;
+    const spacing = this.perStartMs() / this.fraction;
     return Math.max(this.anchorAt + spacing, windowEnd, this.pausedUntil);
+  }
+
+  /** The time each start takes at the full rate: the interval plus its share of the window's margin. */
+  perStartMs(): number {
+    return this.intervalMs + this.marginMs / this.recentStarts.length;
   }
 
   /** Spaces starts for `fraction` (at most 1) of the rate; the window still holds. */

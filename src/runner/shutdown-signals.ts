@@ -103,11 +103,7 @@ export function handleShutdownSignals(targets: ShutdownTargets): { immediate(): 
       );
       runner.drain(signal);
       void targets.reporter.drain(signal);
-      graceTimer = setTimeout(() => {
-        logger.warn({ inFlight: runner.inFlight }, 'grace period over: aborting the conversations still in flight');
-        runner.abortAll('grace period over');
-      }, graceSeconds * 1000);
-      graceTimer.unref();
+      graceTimer = startGracePeriod(runner, logger, graceSeconds);
       return;
     }
     if (verdict === 'copy') {
@@ -133,4 +129,17 @@ export function handleShutdownSignals(targets: ShutdownTargets): { immediate(): 
       targets.signals.route(undefined);
     },
   };
+}
+
+/**
+ * The conversations in flight get `graceSeconds` to finish and be saved, then are aborted; for a
+ * first stop signal and for a budget alike. The timer never keeps the process alive by itself.
+ */
+export function startGracePeriod(runner: ShutdownTargets['runner'], logger: Logger, graceSeconds: number): NodeJS.Timeout {
+  const timer = setTimeout(() => {
+    logger.warn({ inFlight: runner.inFlight }, 'grace period over: aborting the conversations still in flight');
+    runner.abortAll('grace period over');
+  }, graceSeconds * 1000);
+  timer.unref();
+  return timer;
 }

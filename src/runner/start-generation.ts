@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Configuration } from '../config/configuration.js';
@@ -10,12 +9,13 @@ import { ConversationStore } from '../store/index.js';
 import { ToolStore } from '../tools/index.js';
 import { ConversationRunner, type RunOutcome } from './conversation-runner.js';
 import { buildPipeline, loadPipelineInputs, type PipelineInputs } from './build-pipeline.js';
+import { eventLoopBusyShare } from './event-loop-busy-share.js';
 import { NO_REPLY_EXIT_CODE, watchFirstReply } from './first-reply-watch.js';
 import { startOfflineEmulator } from './offline-emulator.js';
 import { announceSpentProviders, openMonthlyBudget, sendNothing, type OpenedMonthlyBudget } from './open-monthly-budget.js';
 import type { CommandIo, GenerateOptions } from './run-options.js';
 import { acquireRunLock } from './run-lock.js';
-import { handleShutdownSignals, holdEarlySignals, type StopSignals } from './shutdown-signals.js';
+import { handleShutdownSignals, holdEarlySignals, startGracePeriod, type StopSignals } from './shutdown-signals.js';
 
 /** Where the daemon keeps what it needs between runs. */
 export function runPaths(configuration: Configuration, options: GenerateOptions, cwd: string) {
@@ -45,30 +45,21 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       inputs = loadPipelineInputs(options);
       offline = options.offline ? await startOfflineEmulator(options, io.cwd) : undefined;
     } catch (error) {
-      if (error instanceof ConfigError) {
-        io.stderr.write(`Configuration error: ${error.message}\n`);
-        return 2;
-      }
+      if (error instanceof ConfigError) return configurationError(io, error.message);
       throw error;
     }
     const configuration = offline?.configuration ?? loaded;
     if (!configuration) throw new ConfigError('No configuration was loaded.');
     const models = configuration.providers.flatMap((provider) => Object.values(provider.models));
     const costProblem = costCapProblem(options.maxCost, models, configuration.prices);
-    if (costProblem !== null) {
-      io.stderr.write(`Configuration error: ${costProblem}\n`);
-      return 2;
-    }
+    if (costProblem !== null) return configurationError(io, costProblem);
     const paths = runPaths(configuration, options, io.cwd);
     mkdirSync(paths.dataDir, { recursive: true });
     let locks: { release(): void }[];
     try {
       locks = acquireRunLocks(paths);
     } catch (error) {
-      if (error instanceof ConfigError) {
-        io.stderr.write(`Configuration error: ${error.message}\n`);
-        return 2;
-      }
+      if (error instanceof ConfigError) return configurationError(io, error.message);
       throw error;
     }
     const runLogger = createLogger({
@@ -89,6 +80,12 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
     early.dispose();
     await offline?.emulator.close();
   }
+}
+
+/** Says what is wrong with the configuration, before any log exists; exit code 2. */
+function configurationError(io: CommandIo, message: string): number {
+  io.stderr.write(`Configuration error: ${message}\n`);
+  return 2;
 }
 
 /** The data directory, and the output too when it lives elsewhere. */
@@ -265,11 +262,7 @@ async function runToTarget(
   const drainForBudget = (reason: string): void => {
     runner.drain(reason);
     // As after a first Ctrl+C: the conversations in flight get the grace period, not their whole deadline.
-    budgetGrace ??= setTimeout(() => {
-      logger.warn({ inFlight: runner.inFlight }, 'grace period over: aborting the conversations still in flight');
-      runner.abortAll('grace period over');
-    }, options.graceSeconds * 1000);
-    budgetGrace.unref();
+    budgetGrace ??= startGracePeriod(runner, logger, options.graceSeconds);
   };
   reporter = new ProgressReporter({
     stats,
@@ -332,15 +325,4 @@ function logResourceUsage(logger: RunLogger['logger'], exitCode: number): void {
     { exitCode, cpuUserMs: Math.round(usage.userCPUTime / 1000), cpuSystemMs: Math.round(usage.systemCPUTime / 1000), maxRssKb: usage.maxRSS },
     'resource usage',
   );
-}
-
-/** The event loop's utilization since the previous call: how much of the time the daemon itself was busy. */
-function eventLoopBusyShare(): () => number {
-  let previous = performance.eventLoopUtilization();
-  return () => {
-    const current = performance.eventLoopUtilization();
-    const share = performance.eventLoopUtilization(current, previous).utilization;
-    previous = current;
-    return share;
-  };
 }

@@ -1,10 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { readStatusFile } from '../../src/stats/index.js';
-import { daemonTracker, EMULATOR_MODELS, prepareDaemonData, readLogRecords, type TestProvider } from '../helpers/daemon.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { EMULATOR_MODELS, prepareDaemonData, readLogRecords, type TestProvider } from '../helpers/daemon.js';
+import { daemonSuite } from '../helpers/daemon-suite.js';
 
 /** Far more than any budget below lets the run make. */
 const TARGET = 1000;
@@ -16,33 +15,20 @@ interface Finished {
 }
 
 describe('budget caps stop a run cleanly, as a Ctrl+C would', () => {
-  let emulator: Emulator;
-  let workspace: { path: string; cleanup: () => void };
-  const daemons = daemonTracker();
+  const suite = daemonSuite({ seed: 21, defaults: { latency: { medianMs: 10, sigma: 0.3 } } });
   let runs = 0;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ seed: 21, defaults: { latency: { medianMs: 10, sigma: 0.3 } } });
-    workspace = makeTempDir();
-  });
-  // A daemon that outlived a failed assertion must not outlive the emulator it talks to.
-  afterEach(() => daemons.killLeftovers());
-  afterAll(async () => {
-    await emulator.close();
-    workspace.cleanup();
-  });
 
   async function runDaemon(
     args: readonly string[],
     options: { extraSecrets?: Record<string, unknown>; provider?: TestProvider; onStart?: (dataDir: string) => void } = {},
   ): Promise<Finished> {
     runs++;
-    const dataDir = path.join(workspace.path, `data-${runs}`);
+    const dataDir = path.join(suite.workspace, `data-${runs}`);
     const provider = options.provider ?? { requestsPerSecond: 60 };
-    const env = prepareDaemonData(dataDir, emulator, { mistral: provider, together: provider }, options.extraSecrets);
+    const env = prepareDaemonData(dataDir, suite.emulator, { mistral: provider, together: provider }, options.extraSecrets);
     // A fixed, small concurrency: the drain after the cap then takes a moment, not seconds.
-    const running = daemons.spawn(['--target', String(TARGET), '--data-dir', dataDir, '--progress-interval', '0.2', '--concurrency', '6', ...args], {
-      cwd: workspace.path,
+    const running = suite.spawn(['--target', String(TARGET), '--data-dir', dataDir, '--progress-interval', '0.2', '--concurrency', '6', ...args], {
+      cwd: suite.workspace,
       env,
     });
     options.onStart?.(dataDir);

@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { daemonTracker, prepareDaemonData, readLogRecords } from '../helpers/daemon.js';
+import { describe, expect, it } from 'vitest';
+import { prepareDaemonData, readLogRecords } from '../helpers/daemon.js';
 import { runCli } from '../helpers/run-cli.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { daemonSuite } from '../helpers/daemon-suite.js';
 import { isRecord } from './daemon-checks.js';
 
 type Progress = { providers: Record<string, { requests: number }> };
@@ -13,24 +12,13 @@ const requestsIn = (record: Record<string, unknown>) => Object.values((record as
 
 /** What a person reads when the daemon's output is not a terminal (`nohup`, `| tee`), and how soon. */
 describe('the terminal output of a real daemon', () => {
-  let emulator: Emulator;
-  let workspace: { path: string; cleanup: () => void };
-  const daemons = daemonTracker();
-  beforeAll(async () => {
-    emulator = await startEmulator({ seed: 5, defaults: { latency: { medianMs: 100, sigma: 0.3 } } });
-    workspace = makeTempDir();
-  });
-  afterEach(() => daemons.killLeftovers());
-  afterAll(async () => {
-    await emulator.close();
-    workspace.cleanup();
-  });
+  const suite = daemonSuite({ seed: 5, defaults: { latency: { medianMs: 100, sigma: 0.3 } } });
 
   it('is readable lines without colour codes on a pipe, and the first progress record comes soon after the first request, not a whole --progress-interval later', async () => {
-    const dataDir = path.join(workspace.path, 'pretty');
-    const env = prepareDaemonData(dataDir, emulator, { mistral: { requestsPerSecond: 40 } });
+    const dataDir = path.join(suite.workspace, 'pretty');
+    const env = prepareDaemonData(dataDir, suite.emulator, { mistral: { requestsPerSecond: 40 } });
     const args = ['--target', '500', '--data-dir', dataDir, '--concurrency', '4', '--users', '8', '--progress-interval', '600'];
-    const daemon = daemons.spawn(args, { cwd: workspace.path, env, defaultLogFormat: true });
+    const daemon = suite.spawn(args, { cwd: suite.workspace, env, defaultLogFormat: true });
     // Progress at start counts no request; with a 600 s interval only the early record can count some.
     const deadline = Date.now() + 30_000;
     let early: Record<string, unknown> | undefined;
@@ -59,17 +47,17 @@ describe('the terminal output of a real daemon', () => {
   });
 
   it('--log-format json prints the same NDJSON lines as the log file', async () => {
-    const dataDir = path.join(workspace.path, 'json');
-    const env = prepareDaemonData(dataDir, emulator, { mistral: { requestsPerSecond: 40 } });
-    const daemon = daemons.spawn(['--target', '2', '--data-dir', dataDir, '--log-format', 'json'], { cwd: workspace.path, env });
+    const dataDir = path.join(suite.workspace, 'json');
+    const env = prepareDaemonData(dataDir, suite.emulator, { mistral: { requestsPerSecond: 40 } });
+    const daemon = suite.spawn(['--target', '2', '--data-dir', dataDir, '--log-format', 'json'], { cwd: suite.workspace, env });
     expect((await daemon.exited).code, daemon.output().slice(-3000)).toBe(0);
     expect(daemon.output()).toBe(readFileSync(path.join(dataDir, 'logs', 'latest.log'), 'utf8'));
   });
 
   it('an unknown --log-format is refused before anything is written, naming the formats', async () => {
-    const result = await runCli(['generate', '--target', '2', '--data-dir', path.join(workspace.path, 'bad'), '--log-format', 'xml'], { cwd: workspace.path });
+    const result = await runCli(['generate', '--target', '2', '--data-dir', path.join(suite.workspace, 'bad'), '--log-format', 'xml'], { cwd: suite.workspace });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--log-format expects pretty or json, got "xml"');
-    expect(existsSync(path.join(workspace.path, 'bad'))).toBe(false);
+    expect(existsSync(path.join(suite.workspace, 'bad'))).toBe(false);
   });
 });

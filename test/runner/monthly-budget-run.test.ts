@@ -1,39 +1,26 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ledgerPath, monthOf, resetDateOf, SpendLedger } from '../../src/budget/index.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { readStatusFile } from '../../src/stats/index.js';
-import { daemonTracker, prepareDaemonData, readConversations, readLogRecords } from '../helpers/daemon.js';
+import { prepareDaemonData, readConversations, readLogRecords } from '../helpers/daemon.js';
 import { runCli } from '../helpers/run-cli.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { daemonSuite } from '../helpers/daemon-suite.js';
 
 const FAST = { requestsPerSecond: 60 };
 
 describe('monthly budgets over real runs: kept in the data directory, across restarts', () => {
-  let emulator: Emulator;
-  let workspace: { path: string; cleanup: () => void };
-  const daemons = daemonTracker();
+  const suite = daemonSuite({ seed: 33, defaults: { latency: { medianMs: 10, sigma: 0.3 } } });
   let runs = 0;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ seed: 33, defaults: { latency: { medianMs: 10, sigma: 0.3 } } });
-    workspace = makeTempDir();
-  });
-  afterEach(() => daemons.killLeftovers());
-  afterAll(async () => {
-    await emulator.close();
-    workspace.cleanup();
-  });
 
   function newDataDir(): string {
     runs++;
-    return path.join(workspace.path, `data-${runs}`);
+    return path.join(suite.workspace, `data-${runs}`);
   }
 
   async function runDaemon(dataDir: string, env: Record<string, string>, target: number) {
-    const daemon = daemons.spawn(['--target', String(target), '--data-dir', dataDir, '--progress-interval', '0.2', '--concurrency', '6'], {
-      cwd: workspace.path,
+    const daemon = suite.spawn(['--target', String(target), '--data-dir', dataDir, '--progress-interval', '0.2', '--concurrency', '6'], {
+      cwd: suite.workspace,
       env,
     });
     const { code } = await daemon.exited;
@@ -41,7 +28,7 @@ describe('monthly budgets over real runs: kept in the data directory, across res
   }
 
   const emulatorTokens = (provider: 'mistral' | 'together') => {
-    const counters = emulator.counters()[provider];
+    const counters = suite.emulator.counters()[provider];
     return counters.tokens.input + counters.tokens.output;
   };
   const ledgerTokens = (dataDir: string): Map<string, number> => {
@@ -55,9 +42,9 @@ describe('monthly budgets over real runs: kept in the data directory, across res
   const thisMonthReset = resetDateOf(monthOf(Date.now()));
 
   it("a provider whose monthly budget is spent stops taking work and the run reaches its target on the other", async () => {
-    emulator.resetCounters();
+    suite.emulator.resetCounters();
     const dataDir = newDataDir();
-    const env = prepareDaemonData(dataDir, emulator, { mistral: FAST, together: FAST }, {});
+    const env = prepareDaemonData(dataDir, suite.emulator, { mistral: FAST, together: FAST }, {});
     const secretsPath = path.join(dataDir, 'secrets.json');
     const secrets = JSON.parse(readFileSync(secretsPath, 'utf8'));
     secrets.providers.mistral.monthly_tokens = 20_000;
@@ -80,9 +67,9 @@ describe('monthly budgets over real runs: kept in the data directory, across res
   });
 
   it('the overall budget drains the run and exits 0 saying so; a restart that month sends nothing; status shows what is left', async () => {
-    emulator.resetCounters();
+    suite.emulator.resetCounters();
     const dataDir = newDataDir();
-    const env = prepareDaemonData(dataDir, emulator, { mistral: FAST, together: FAST }, { budgets: { monthly_tokens: 40_000 } });
+    const env = prepareDaemonData(dataDir, suite.emulator, { mistral: FAST, together: FAST }, { budgets: { monthly_tokens: 40_000 } });
 
     const first = await runDaemon(dataDir, env, 1000);
 
@@ -98,25 +85,25 @@ describe('monthly budgets over real runs: kept in the data directory, across res
     expect([...ledgerTokens(dataDir).values()].reduce((sum, tokens) => sum + tokens, 0)).toBe(served);
 
     // The same command again, the same month.
-    emulator.resetCounters();
+    suite.emulator.resetCounters();
     const again = await runDaemon(dataDir, env, 1000);
     expect(again.code, again.output.slice(-3000)).toBe(0);
     expect(again.output).toMatch(new RegExp(`${overall.source}: nothing will be sent until then`));
-    expect(emulator.counters().mistral.requests + emulator.counters().together.requests).toBe(0);
+    expect(suite.emulator.counters().mistral.requests + suite.emulator.counters().together.requests).toBe(0);
     expect(readConversations(path.join(dataDir, 'trainingData', 'conversations.jsonl'))).toHaveLength(saved);
     const status = await readStatusFile(path.join(dataDir, 'status.json'));
     expect(status).toMatchObject({ state: 'stopped', stopReason: expect.stringMatching(overall) });
 
-    const shown = await runCli(['status', '--data-dir', dataDir], { cwd: workspace.path });
+    const shown = await runCli(['status', '--data-dir', dataDir], { cwd: suite.workspace });
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`💰 Monthly budgets`);
     expect(shown.stdout).toMatch(new RegExp(`overall: [\\d,]+ of 40,000 tokens used, [\\d,]+ left — spent until ${thisMonthReset}`));
   });
 
   it('next month the budget is whole again: last month’s spend does not count', async () => {
-    emulator.resetCounters();
+    suite.emulator.resetCounters();
     const dataDir = newDataDir();
-    const env = prepareDaemonData(dataDir, emulator, { mistral: FAST, together: FAST }, { budgets: { monthly_tokens: 40_000 } });
+    const env = prepareDaemonData(dataDir, suite.emulator, { mistral: FAST, together: FAST }, { budgets: { monthly_tokens: 40_000 } });
     // Last month spent all of it (recorded as a run then would have).
     const firstOfThisMonth = Date.parse(`${monthOf(Date.now())}-01T00:00:00Z`);
     const lastMonth = monthOf(firstOfThisMonth - 1);
@@ -128,6 +115,6 @@ describe('monthly budgets over real runs: kept in the data directory, across res
 
     expect(run.code, run.output.slice(-3000)).toBe(0);
     expect(readConversations(path.join(dataDir, 'trainingData', 'conversations.jsonl'))).toHaveLength(3);
-    expect(emulator.counters().mistral.requests + emulator.counters().together.requests).toBeGreaterThan(0);
+    expect(suite.emulator.counters().mistral.requests + suite.emulator.counters().together.requests).toBeGreaterThan(0);
   });
 });

@@ -63,6 +63,15 @@ describe('stopping `npm run generate` as a terminal, systemd or Docker does', ()
     return exit;
   }
 
+  /** It drained on `signal` as on a first Ctrl+C: nothing stopped at once, nothing discarded, the summary says why. */
+  function expectDrainedOn(dataDir: string, signal: NodeJS.Signals): void {
+    const records = readLogRecords(dataDir);
+    expect(records.find(isRecord.drain)).toMatchObject({ signal });
+    expect(records.some(isRecord.stopNow)).toBe(false);
+    expect(records.filter(isRecord.discard)).toEqual([]);
+    expect(records.find(isRecord.summary)).toMatchObject({ state: 'stopped', stopReason: signal });
+  }
+
   it('one Ctrl+C drains: every conversation in flight is saved, the summary is printed, the daemon and npm exit 0', async () => {
     const run = await start('one-ctrl-c');
     // npm runs the daemon itself (the script's shell execs it), in the terminal's foreground group:
@@ -119,11 +128,7 @@ describe('stopping `npm run generate` as a terminal, systemd or Docker does', ()
     process.kill(run.daemon, 'SIGTERM');
     const exit = await expectNpmWaitedForTheDaemon(run, 0);
     expect(exit).toEqual({ code: 0, signal: null });
-    const records = readLogRecords(run.dataDir);
-    expect(records.find(isRecord.drain)).toMatchObject({ signal: 'SIGTERM' });
-    expect(records.some(isRecord.stopNow)).toBe(false);
-    expect(records.filter(isRecord.discard)).toEqual([]);
-    expect(records.find(isRecord.summary)).toMatchObject({ state: 'stopped', stopReason: 'SIGTERM' });
+    expectDrainedOn(run.dataDir, 'SIGTERM');
     expect(readOutputFile(run.output).tail).toBe('');
   });
 
@@ -132,10 +137,6 @@ describe('stopping `npm run generate` as a terminal, systemd or Docker does', ()
     process.kill(run.npm.child.pid!, 'SIGTERM');
     const exit = await expectNpmWaitedForTheDaemon(run, 0);
     expect(exit).toEqual({ code: 0, signal: null });
-    const records = readLogRecords(run.dataDir);
-    expect(records.find(isRecord.drain)).toMatchObject({ signal: 'SIGTERM' });
-    expect(records.some(isRecord.stopNow)).toBe(false);
-    expect(records.filter(isRecord.discard)).toEqual([]);
-    expect(records.find(isRecord.summary)).toMatchObject({ state: 'stopped', stopReason: 'SIGTERM' });
+    expectDrainedOn(run.dataDir, 'SIGTERM');
   });
 });
