@@ -43,6 +43,7 @@ export interface EventStream {
   readonly closing: string;
 }
 
+/** The events of `reply` in `provider`'s chunk shape, with usage where that provider puts it. */
 export function streamEventGroups(provider: ProviderName, reply: StreamedReply): EventStream {
   const format = FORMATS[provider];
   const head = { id: reply.id, object: 'chat.completion.chunk', created: reply.created, model: reply.model };
