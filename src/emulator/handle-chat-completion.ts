@@ -9,7 +9,7 @@ import { retryAfterHeaders } from './rate-limiter.js';
 import { parseChatRequestBody, type ChatMessage, type ChatRequestBody } from './request-body.js';
 import { buildScriptContext, detectRole } from './script-context.js';
 import { estimateTokens, scriptedReply } from './scripted-model.js';
-import { splitReply, streamEventGroups } from './stream-chunks.js';
+import { splitReply, streamEventGroups, type EventStream } from './stream-chunks.js';
 import { sendEventStream, type StreamTiming } from './stream-reply.js';
 import { validateMessages } from './validate-messages.js';
 
@@ -134,7 +134,7 @@ interface Answer {
   readonly outputTokens: number;
 }
 
-function eventGroups(state: ProviderState, body: ChatRequestBody, answer: Answer): string[] {
+function eventGroups(state: ProviderState, body: ChatRequestBody, answer: Answer): EventStream {
   return streamEventGroups(state.provider, {
     ...answer,
     created: Math.floor(Date.now() / 1000),

@@ -32,12 +32,19 @@ const FORMATS: Readonly<Record<ProviderName, StreamFormat>> = {
   openai_compatible: { roleInEveryDelta: false, usage: 'extra-chunk-when-asked', nullUsage: 'when-asked', systemFingerprint: true },
 };
 
-/**
- * The server-sent events of one streamed reply, grouped by when they are sent: the first group
- * opens with the role (as every provider's first chunk does), each group carries one piece of the
- * text, and the last one adds the finishing chunk, the usage and `data: [DONE]`.
- */
-export function streamEventGroups(provider: ProviderName, reply: StreamedReply): string[] {
+/** The server-sent events of one streamed reply, grouped by when they are sent. */
+export interface EventStream {
+  /** One group per piece of the text; the first opens with the role, as every provider's first chunk does. */
+  readonly groups: readonly string[];
+  /**
+   * The finishing chunk, the usage and `data: [DONE]`, sent with the last group. Kept apart so a
+   * fault can cut the stream before its end even when the whole text fits in one group.
+   */
+  readonly closing: string;
+}
+
+/** The events of `reply` in `provider`'s chunk shape, with usage where that provider puts it. */
+export function streamEventGroups(provider: ProviderName, reply: StreamedReply): EventStream {
   const format = FORMATS[provider];
   const head = { id: reply.id, object: 'chat.completion.chunk', created: reply.created, model: reply.model };
   const fingerprint = format.systemFingerprint ? { system_fingerprint: 'nightshift-emulator' } : {};
@@ -50,10 +57,9 @@ export function streamEventGroups(provider: ProviderName, reply: StreamedReply):
   const pieces = reply.pieces.length > 0 ? reply.pieces : [''];
   const groups = pieces.map((piece) => chunk(content(piece), null));
   groups[0] = chunk({ role: 'assistant', content: '' }, null) + groups[0];
-  let ending = chunk(content(''), reply.finishReason, format.usage === 'finishing-chunk' ? { usage } : nullUsage);
-  if (format.usage === 'extra-chunk-when-asked' && reply.includeUsage) ending += event({ ...head, ...fingerprint, choices: [], usage });
-  groups[groups.length - 1] += `${ending}data: [DONE]\n\n`;
-  return groups;
+  let closing = chunk(content(''), reply.finishReason, format.usage === 'finishing-chunk' ? { usage } : nullUsage);
+  if (format.usage === 'extra-chunk-when-asked' && reply.includeUsage) closing += event({ ...head, ...fingerprint, choices: [], usage });
+  return { groups, closing: `${closing}data: [DONE]\n\n` };
 }
 
 function event(data: unknown): string {

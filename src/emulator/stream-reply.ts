@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { malformedBody } from './faults.js';
 import type { PendingResponses } from './pending-responses.js';
+import type { EventStream } from './stream-chunks.js';
 
 /** What every provider answers a streaming request with. */
 const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = {
@@ -28,26 +29,38 @@ function groupOffsets(groupCount: number, timing: StreamTiming): number[] {
 }
 
 /**
- * Sends the event groups of one reply on their schedule, headers with the first (as the real APIs
- * do: nothing arrives before the first token). A stall sends the first half of the groups, never
- * the last, and then holds the socket silent until the client gives up or the emulator closes.
+ * The writes of one stream as its ending wants them. A stall sends the first half of the groups
+ * (at least one) and never the closing events; a malformed stream sends the first group and then
+ * the next event (the second group's, or the closing one's) cut mid-JSON. Both hold whatever the
+ * chunk size: with the whole text in one group, the cut still falls before the closing events.
+ */
+function writesFor(stream: EventStream, ending: StreamEnding): string[] {
+  const { groups, closing } = stream;
+  if (ending === 'complete') return groups.map((group, index) => (index === groups.length - 1 ? group + closing : group));
+  if (ending === 'stall') return groups.slice(0, Math.max(1, Math.ceil(groups.length / 2)));
+  const next = groups[1] ?? closing;
+  return [groups[0] as string, `${malformedBody(next.split('\n\n')[0] as string)}\n\n`];
+}
+
+/**
+ * Sends the events of one reply on their schedule, headers with the first write (as the real APIs
+ * do: nothing arrives before the first token). A stall then holds the socket silent until the client
+ * gives up or the emulator closes; a malformed stream ends right after its broken event.
  */
 export function sendEventStream(
   response: ServerResponse,
   pending: PendingResponses,
-  groups: readonly string[],
+  stream: EventStream,
   timing: StreamTiming,
   ending: StreamEnding,
   onComplete: () => void,
 ): void {
-  const offsets = groupOffsets(groups.length, timing);
-  let sent = groups;
-  if (ending === 'stall') sent = groups.slice(0, Math.max(1, Math.ceil(groups.length / 2)));
-  if (ending === 'malformed') sent = [groups[0] as string, `${malformedBody((groups[1] ?? groups[0] as string).split('\n\n')[0] as string)}\n\n`];
-  const last = sent.length - 1;
-  pending.sequence(response, offsets.slice(0, sent.length), (index) => {
+  const writes = writesFor(stream, ending);
+  const offsets = groupOffsets(Math.max(stream.groups.length, writes.length), timing);
+  const last = writes.length - 1;
+  pending.sequence(response, offsets.slice(0, writes.length), (index) => {
     if (index === 0) response.writeHead(200, EVENT_STREAM_HEADERS);
-    response.write(sent[index]);
+    response.write(writes[index]);
     if (index < last) return;
     if (ending === 'stall') {
       pending.hang(response);

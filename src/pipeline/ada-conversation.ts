@@ -7,7 +7,7 @@ import { integerBetween } from '../core/random.js';
 import type { ChatResult } from '../core/types.js';
 import type { SavedConversation } from '../format/index.js';
 import { ConversationDiscarded } from '../core/types.js';
-import { canonicalizeToolCalls, normalizeThinking, parseToolCalls, separateReasoning, visibleReply, type ParsedToolCalls } from '../format/index.js';
+import { canonicalizeToolCalls, normalizeThinking, parseToolCallSequence, separateReasoning, visibleReply, type ParsedToolCall, type ToolCallItem } from '../format/index.js';
 import { ADA_TOOL_CATALOGUE, ADA_TOOL_SCHEMAS } from '../tools/index.js';
 import { resolveAdaOptions, type AdaPipelineOptions, type ResolvedAdaOptions } from './ada-pipeline-options.js';
 import { cleanTesterMessage, testerLabels } from './clean-tester-message.js';
@@ -38,7 +38,10 @@ interface Conversation {
 
 interface AssistantReply {
   readonly text: string;
-  readonly parsed: ParsedToolCalls;
+  /** Calls and failed markup, parsed once, in the order the reply wrote them: the tool round runs them so. */
+  readonly items: readonly ToolCallItem[];
+  /** The calls among `items` that could be read. */
+  readonly calls: readonly ParsedToolCall[];
 }
 
 function judgeTester(labels: ReadonlySet<string>): (result: ChatResult) => Verdict<string> {
@@ -55,12 +58,12 @@ function judgeAssistant(result: ChatResult): Verdict<AssistantReply> {
   if (finish !== undefined) return finish;
   const text = normalizeThinking(result.text.trim());
   if (text.length === 0) return { ok: false, reason: 'empty_reply', detail: 'the assistant wrote nothing' };
-  const parsed = parseToolCalls(text, { catalogue: ADA_TOOL_CATALOGUE });
-  const hasCalls = parsed.calls.length > 0 || parsed.errors.length > 0;
-  if (!hasCalls && visibleReply(text).length === 0) {
+  const items = parseToolCallSequence(text, { catalogue: ADA_TOOL_CATALOGUE });
+  if (items.length === 0 && visibleReply(text).length === 0) {
     return { ok: false, reason: 'empty_reply', detail: 'the assistant wrote reasoning but no reply' };
   }
-  return { ok: true, value: { text, parsed } };
+  const calls = items.flatMap((item) => (item.kind === 'call' ? [item.call] : []));
+  return { ok: true, value: { text, items, calls } };
 }
 
 async function userTurn(conversation: Conversation, turn: number): Promise<void> {
@@ -87,9 +90,9 @@ async function assistantTurn(conversation: Conversation, turn: number): Promise<
       judgeAssistant,
     );
     // Saved in the one call syntax the persona prompt teaches; the model's markup stays in metadata.
-    const canonical = canonicalizeToolCalls(value.text, value.parsed.calls);
+    const canonical = canonicalizeToolCalls(value.text, value.calls);
     const index = step.log.append({ role: 'assistant', content: canonical.text }, sourceOf(result));
-    if (value.parsed.calls.length === 0 && value.parsed.errors.length === 0) return;
+    if (value.items.length === 0) return;
     if (round >= options.maxToolRounds) {
       throw new ConversationDiscarded(
         'invalid_output',
@@ -97,7 +100,7 @@ async function assistantTurn(conversation: Conversation, turn: number): Promise<
       );
     }
     throwIfAborted(step.signal);
-    runToolRound(options.toolStore, toolContext, step.log, index, value.parsed, { writtenText: value.text, canonicalByOriginal: canonical.canonicalByOriginal });
+    runToolRound(options.toolStore, toolContext, step.log, index, value.items, canonical.canonicalByOriginal);
   }
 }
 

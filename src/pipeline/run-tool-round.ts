@@ -3,10 +3,9 @@
  * `tool` message, in the order the calls appear in the reply. Markup that could not be read
  * becomes a result saying what was wrong, so the model can correct itself as with a real runtime.
  */
-import type { ParsedToolCall, ParsedToolCalls, ToolCallParseError } from '../format/index.js';
+import type { ToolCallItem, ToolCallRecord } from '../format/index.js';
 import type { ToolContext, ToolResult } from '../tools/index.js';
 import { parseErrorResult } from '../tools/index.js';
-import type { ToolCallRecord } from '../format/index.js';
 import type { ConversationLog } from './conversation-log.js';
 
 /** What the pipeline needs of the tool store (`ToolStore` from src/tools implements it). */
@@ -16,42 +15,22 @@ export interface ConversationToolStore {
   rollbackConversation(conversationId: string): number;
 }
 
-type Item =
-  | { readonly kind: 'call'; readonly at: number; readonly call: ParsedToolCall }
-  | { readonly kind: 'error'; readonly at: number; readonly error: ToolCallParseError };
-
-/** Calls and parse errors in order of appearance; ones sharing markup keep their own order. */
-function inReplyOrder(text: string, parsed: ParsedToolCalls): Item[] {
-  const position = (raw: string): number => {
-    const at = raw.length > 0 ? text.indexOf(raw) : -1;
-    return at === -1 ? Number.MAX_SAFE_INTEGER : at;
-  };
-  const items: Item[] = [
-    ...parsed.calls.map((call): Item => ({ kind: 'call', at: position(call.raw), call })),
-    ...parsed.errors.map((error): Item => ({ kind: 'error', at: position(error.raw), error })),
-  ];
-  return items.sort((first, second) => first.at - second.at);
-}
-
-/** How the reply was written before its calls were saved in canonical syntax. */
-export interface WrittenReply {
-  /** The reply as the model wrote it: the order of its calls is read there. */
-  readonly writtenText: string;
-  /** The model's markup -> the canonical markup now in the saved message. */
-  readonly canonicalByOriginal: ReadonlyMap<string, string>;
-}
-
-/** Appends one `tool` message per call or parse error of the assistant message at `messageIndex`. */
+/**
+ * Appends one `tool` message per call or parse error of the assistant message at `messageIndex`.
+ * `items` come from `parseToolCallSequence` over the reply as the model wrote it, already in the
+ * reply's order: the order is never searched for again in the text, where the same markup may also
+ * stand inside `<think>` or be shared by several calls of one `[TOOL_CALLS]` list.
+ * `canonicalByOriginal` maps the model's markup to the canonical markup now in the saved message.
+ */
 export function runToolRound(
   store: ConversationToolStore,
   context: ToolContext,
   log: ConversationLog,
   messageIndex: number,
-  parsed: ParsedToolCalls,
-  written?: WrittenReply,
+  items: readonly ToolCallItem[],
+  canonicalByOriginal: ReadonlyMap<string, string> = new Map(),
 ): void {
-  const text = written?.writtenText ?? log.messages[messageIndex]?.content ?? '';
-  for (const item of inReplyOrder(text, parsed)) {
+  for (const item of items) {
     const result: ToolResult =
       item.kind === 'call'
         ? store.execute({ name: item.call.name, arguments: item.call.arguments }, context)
@@ -66,7 +45,7 @@ export function runToolRound(
             arguments: item.call.arguments,
             ok: result.ok,
             format: item.call.format,
-            ...recordedMarkup(item.call.raw, written),
+            ...recordedMarkup(item.call.raw, canonicalByOriginal),
           }
         : {
             messageIndex,
@@ -83,7 +62,7 @@ export function runToolRound(
 }
 
 /** `raw` is the markup as it stands in the saved message; `original` what the model wrote, when they differ. */
-function recordedMarkup(raw: string, written: WrittenReply | undefined): { raw: string; original?: string } {
-  const canonical = written?.canonicalByOriginal.get(raw);
+function recordedMarkup(raw: string, canonicalByOriginal: ReadonlyMap<string, string>): { raw: string; original?: string } {
+  const canonical = canonicalByOriginal.get(raw);
   return canonical === undefined ? { raw } : { raw: canonical, original: raw };
 }

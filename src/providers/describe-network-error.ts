@@ -3,22 +3,9 @@
  * code to search for, the host and the URL. Every SDK wraps Node's fetch, whose `TypeError: fetch
  * failed` holds the socket error (with `code`, `hostname` or `address`/`port`) as its cause; the
  * Mistral SDK and the Stainless SDKs (openai, together-ai) wrap that once more, Hugging Face does not.
+ * The words for each code come from `network-error-codes.ts`, the list `toProviderError` classifies by.
  */
-
-const WHAT: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused, nothing listens there',
-  ENOTFOUND: 'host not found, check the host name',
-  EAI_AGAIN: 'host name lookup failed, no DNS or no network',
-  ECONNRESET: 'connection reset by the server',
-  ETIMEDOUT: 'connection timed out',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  EPIPE: 'connection closed while sending',
-  UND_ERR_SOCKET: 'connection closed by the server',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-};
-
-const TLS_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_|ERR_SSL_)/;
+import { CAUSE_CHAIN_DEPTH, networkFailureWords } from './network-error-codes.js';
 
 interface SocketFacts {
   code?: string;
@@ -34,7 +21,7 @@ export function describeNetworkError(error: unknown, url: string | undefined): s
   if (facts.code === undefined && where === undefined) return undefined;
   const parts: string[] = [];
   if (facts.code !== undefined) {
-    const what = WHAT[facts.code] ?? (TLS_CODES.test(facts.code) ? 'TLS certificate rejected' : 'network failure');
+    const what = networkFailureWords(facts.code) ?? 'network failure';
     parts.push(`${what} (${facts.code})`);
   } else {
     parts.push(facts.innermost === undefined ? 'network failure' : `network failure: ${facts.innermost}`);
@@ -47,7 +34,7 @@ export function describeNetworkError(error: unknown, url: string | undefined): s
 function readCauseChain(error: unknown): SocketFacts {
   const facts: SocketFacts = {};
   let current: unknown = error;
-  for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
+  for (let depth = 0; depth < CAUSE_CHAIN_DEPTH && typeof current === 'object' && current !== null; depth++) {
     const candidate = current as { code?: unknown; hostname?: unknown; address?: unknown; port?: unknown; cause?: unknown };
     if (typeof candidate.code === 'string' && !candidate.code.startsWith('PROVIDER_')) facts.code ??= candidate.code;
     if (typeof candidate.hostname === 'string') facts.host ??= candidate.hostname;

@@ -1,6 +1,7 @@
 import { ProviderError } from '../core/errors.js';
 import type { ProviderErrorKind, ProviderName } from '../core/types.js';
 import { describeNetworkError } from './describe-network-error.js';
+import { networkFailureCode } from './network-error-codes.js';
 import type { RequestSignal } from './request-signal.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -113,11 +114,8 @@ function kindForName(error: Error): ProviderErrorKind {
   if (byName) return byName;
   // Node's fetch: TypeError('fetch failed') with the socket error as cause.
   if (error instanceof TypeError && /fetch failed|terminated|socket/i.test(error.message)) return 'network';
-  const code = (error.cause as { code?: unknown } | undefined)?.code ?? (error as { code?: unknown }).code;
-  if (typeof code === 'string' && /^(ECONN|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_TLS_)/.test(code)) {
-    return 'network';
-  }
-  return 'bad_request';
+  // Any other wrapper: the socket error somewhere in its cause chain, by the list that words it.
+  return networkFailureCode(error) === undefined ? 'bad_request' : 'network';
 }
 
 function kindLabel(kind: ProviderErrorKind): string {

@@ -166,6 +166,38 @@ describe('stream faults', () => {
     expect(emulator.counters().together.injected.malformed).toBe(1);
   });
 
+  it.each([71, 100_000])(
+    'with the whole reply in one chunk (%i characters per chunk) a stall still sends the headers and part of the stream, never its end, then silence',
+    async (streamChunkCharacters) => {
+      emulator = await startEmulator({ defaults: { faults: { rateStall: 1 }, streamChunkCharacters } });
+      const stream = await postChatStream(emulator, 'together', BODY, { silenceMs: 300 });
+      expect(stream.status).toBe(200);
+      expect(stream.ended).toBe(false);
+      const data = stream.events.map((event) => event.data);
+      expect(data.length).toBeGreaterThan(0);
+      expect(data).not.toContain('[DONE]');
+      const chunks = data.map((payload) => JSON.parse(payload) as Chunk);
+      expect(chunks[0]?.choices[0]?.delta.role).toBe('assistant');
+      expect(chunks.filter((chunk) => chunk.choices[0]?.finish_reason != null)).toEqual([]);
+      expect(emulator.counters().together.injected.stall).toBe(1);
+    },
+  );
+
+  it.each([71, 100_000])(
+    'with the whole reply in one chunk (%i characters per chunk) a malformed stream still cuts a chunk mid-JSON and ends without [DONE]',
+    async (streamChunkCharacters) => {
+      emulator = await startEmulator({ defaults: { faults: { rateMalformed: 1 }, streamChunkCharacters } });
+      // A stream that never ends would be a failure too: give up on it after a second of silence.
+      const stream = await postChatStream(emulator, 'mistral', BODY, { silenceMs: 1000 });
+      expect(stream.status).toBe(200);
+      expect(stream.ended).toBe(true);
+      const data = stream.events.map((event) => event.data);
+      expect(data).not.toContain('[DONE]');
+      expect(() => JSON.parse(data.at(-1)!)).toThrow(SyntaxError);
+      expect(emulator.counters().mistral.injected.malformed).toBe(1);
+    },
+  );
+
   it('a hung streaming request sends nothing at all, not even headers', async () => {
     emulator = await startEmulator({ defaults: { faults: { rateHang: 1 } } });
     const controller = new AbortController();

@@ -151,6 +151,17 @@ describe.each(PROVIDER_NAMES)('the %s adapter', (name) => {
     expect(emulator.counters()[name].injected.stall).toBe(1);
   });
 
+  it('with the whole reply in one chunk, a malformed stream is still a malformed reply and a stall still a timeout', async () => {
+    emulator.configure(name, { faults: { rateMalformed: 1 }, latency: { medianMs: 40, sigma: 0 }, streamChunkCharacters: 100_000 });
+    const malformed = await expectProviderError(provider.complete({ model: 'emulator-tester', messages: MESSAGES, timeoutMs: 5_000 }));
+    expect(malformed).toMatchObject({ kind: 'malformed', retryable: true });
+    emulator.configure(name, { faults: { rateStall: 1 }, latency: { medianMs: 40, sigma: 0 }, streamChunkCharacters: 100_000 });
+    const stalled = await expectProviderError(
+      provider.complete({ model: 'emulator-tester', messages: MESSAGES, timeoutMs: 60_000, firstByteTimeoutMs: 5_000, idleTimeoutMs: 200 }),
+    );
+    expect(stalled.message).toContain('stream stalled for 200 ms');
+  });
+
   it('a slow but steady stream, longer than both silence limits together, completes', async () => {
     emulator.configure(name, { latency: { medianMs: 1_500, sigma: 0, firstChunkShare: 0.1 }, streamChunkCharacters: 8 });
     const result = await provider.complete({

@@ -160,7 +160,8 @@ describe('the emulator sends each style, and the real SDKs hand them over', () =
 
     emulator.configure('mistral', { requestsPerSecond: 1, limiter: 'sliding-window', tokensPerMinute: 200_000, rateLimitHeaders: true });
     const mistral = createProvider('mistral', { apiKey: 'mistral-headers-key-123456', baseUrl: emulator.baseUrls.mistral });
-    await mistral.complete({ model: 'emulator-tester', messages: [{ role: 'user', content: 'hi' }] });
+    const answered = await mistral.complete({ model: 'emulator-tester', messages: [{ role: 'user', content: 'hi' }] });
+    expect(answered.rateLimit).toMatchObject({ style: 'mistral', tokens: { limit: 200_000, windowMs: 60_000 } });
     const refused = await mistral.complete({ model: 'emulator-tester', messages: [{ role: 'user', content: 'hi' }] }).catch((caught: unknown) => caught);
     expect((refused as ProviderError).rateLimit).toMatchObject({ style: 'mistral', tokens: { limit: 200_000, windowMs: 60_000 } });
   });

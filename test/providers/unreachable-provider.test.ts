@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
@@ -36,6 +37,7 @@ async function failureOf(name: ProviderName, origin: string, timeoutMs = 20_000)
 describe.each(PROVIDER_NAMES)('the %s adapter, when the provider cannot be reached', (name) => {
   let tlsServer: https.Server;
   let resetServer: net.Server;
+  let plainServer: http.Server;
   const portOf = (server: net.Server) => (server.address() as net.AddressInfo).port;
 
   beforeAll(async () => {
@@ -45,10 +47,12 @@ describe.each(PROVIDER_NAMES)('the %s adapter, when the provider cannot be reach
     );
     // Accepts, reads the request, and resets the connection.
     resetServer = net.createServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
-    await Promise.all([tlsServer, resetServer].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+    // A plain-HTTP server (as a local model server is) reached with an https:// URL.
+    plainServer = http.createServer((_, response) => response.end('{}'));
+    await Promise.all([tlsServer, resetServer, plainServer].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
   });
   afterAll(async () => {
-    await Promise.all([tlsServer, resetServer].map((server) => new Promise((resolve) => server.close(resolve))));
+    await Promise.all([tlsServer, resetServer, plainServer].map((server) => new Promise((resolve) => server.close(resolve))));
   });
 
   it('a refused port names ECONNREFUSED, the host and port, and the URL', async () => {
@@ -75,6 +79,15 @@ describe.each(PROVIDER_NAMES)('the %s adapter, when the provider cannot be reach
     const origin = `https://127.0.0.1:${portOf(tlsServer)}`;
     const error = await failureOf(name, origin);
     expect(error.message).toBe(`${name}: network error: TLS certificate rejected (DEPTH_ZERO_SELF_SIGNED_CERT) at 127.0.0.1:${portOf(tlsServer)}, url ${origin}${SUFFIX[name]}`);
+  });
+
+  it('an https:// URL to a server that speaks plain HTTP names the TLS failure and the fix, not a certificate', async () => {
+    const port = portOf(plainServer);
+    const error = await failureOf(name, `https://127.0.0.1:${port}`);
+    expect(error.message).toBe(
+      `${name}: network error: TLS handshake failed, the server does not speak TLS: if it serves plain HTTP, use an http:// URL ` +
+        `(ERR_SSL_WRONG_VERSION_NUMBER) at 127.0.0.1:${port}, url https://127.0.0.1:${port}${SUFFIX[name]}`,
+    );
   });
 
   it('a connection reset by the server says so', async () => {
