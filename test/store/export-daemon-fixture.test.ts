@@ -240,7 +240,7 @@ describe('jsonl', () => {
 });
 
 describe('the export command on the daemon output', () => {
-  it.each(['json', 'sharegpt', 'openai', 'jsonl'])('--format %s exports every conversation and skips none', async (format) => {
+  it.each(['json', 'sharegpt', 'openai', 'jsonl', 'hf'])('--format %s exports every conversation and skips none', async (format) => {
     const outputPath = path.join(makeTemporaryDirectory(), `out.${format}`);
     const stdout = new PassThrough();
     const stderr = new PassThrough();
@@ -252,6 +252,22 @@ describe('the export command on the daemon output', () => {
     expect(errors).toBe('');
     expect(code).toBe(0);
     expect(printed.startsWith(`Exported ${SAVED.length} conversations (0 skipped) to ${outputPath}\n`)).toBe(true);
+  });
+
+  it('--format hf --test-split says where each split went and the one line that loads the directory', async () => {
+    const outputPath = path.join(makeTemporaryDirectory(), 'dataset');
+    const stdout = new PassThrough();
+    let printed = '';
+    stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const code = await runExportCommand(['--format', 'hf', '--input', FIXTURE, '--output', outputPath, '--include-dry-run', '--test-split', '0.5'], { stdout, stderr: new PassThrough() });
+    expect(code).toBe(0);
+    const count = (split: string) => fs.readFileSync(path.join(outputPath, 'data', `${split}.jsonl`), 'utf8').split('\n').length - 1;
+    expect(printed).toBe(
+      `Exported ${SAVED.length} conversations (0 skipped) to ${outputPath}\n` +
+        `  train: ${count('train')} conversations in ${path.join(outputPath, 'data', 'train.jsonl')}\n` +
+        `  test: ${count('test')} conversations in ${path.join(outputPath, 'data', 'test.jsonl')}\n` +
+        `Load it with: datasets.load_dataset(${JSON.stringify(outputPath)})\n`,
+    );
   });
 });
 
