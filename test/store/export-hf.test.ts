@@ -6,9 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Template } from '@huggingface/jinja';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportConversations } from '../../src/store/index.js';
 import type { ExportOptions } from '../../src/store/index.js';
+import { QWEN_2_5_INSTRUCT_TEMPLATE } from '../fixtures/chat-templates/qwen-2.5-instruct.js';
 import { readFrontMatter, type YamlValue } from './read-front-matter.js';
 import { FIXTURES, makeTemporaryDirectory, removeTemporaryDirectories } from './store-test-helpers.js';
 
@@ -144,4 +146,22 @@ describe('replacing the directory', () => {
     expect(listFiles(directory)).toEqual(['README.md', 'data/train.jsonl', 'notes.txt']);
     expect(fs.readFileSync(path.join(directory, 'README.md'), 'utf8')).toBe('# my notes\n');
   });
+});
+
+describe('the rows as a chat template reads them', () => {
+  it.each([false, true])(
+    "Qwen2.5-Instruct's template (the Hermes markup the rows keep) renders every row with json.loads(tools): every message and every tool shown (strip thinking: %s)",
+    async (stripThinking) => {
+      const { directory } = await exportHf({ stripThinking });
+      const rows = readRows(path.join(directory, 'data/train.jsonl'));
+      const template = new Template(QWEN_2_5_INSTRUCT_TEMPLATE);
+      for (const row of rows) {
+        const tools = JSON.parse(row.tools);
+        const rendered = template.render({ messages: row.messages, tools, add_generation_prompt: false });
+        for (const message of row.messages) expect(rendered).toContain(message.role === 'tool' ? `<tool_response>\n${message.content}\n</tool_response>` : message.content.trim());
+        for (const tool of tools) expect(rendered).toContain(`"name": "${tool.function.name}"`);
+        expect(rendered.includes('<think>')).toBe(!stripThinking);
+      }
+    },
+  );
 });
