@@ -1,4 +1,4 @@
-import { open, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -8,7 +8,7 @@ import type { WhereFilter } from './conversation-filters.js';
 import { renderDatasetCard } from './dataset-card.js';
 import { DatasetFiguresCounter } from './dataset-figures.js';
 import { ExportError } from './export-error.js';
-import { ARRAY_FRAMING, LINES_FRAMING, OutputFile } from './export-output.js';
+import { ARRAY_FRAMING, LINES_FRAMING, openInput, openOutput, type OutputFile } from './export-output.js';
 import { HF_FEATURES, toHfRow } from './format-hf.js';
 import { CARD_FILE, DATA_DIRECTORY, checkReplaceable, moveIntoPlace, stagingPath } from './hf-directory.js';
 import { toNativeRecord } from './format-native-jsonl.js';
@@ -281,25 +281,5 @@ function formatRecord(conversation: SavedConversation, options: ExportOptions): 
       return toNativeRecord(conversation, options.minimal === true);
     case 'hf':
       return toHfRow(conversation, options.fallbackTools);
-  }
-}
-
-async function openInput(inputPath: string): Promise<FileHandle> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(inputPath, 'r');
-    if (!(await handle.stat()).isFile()) throw new Error('not a regular file');
-    return handle;
-  } catch (error) {
-    await handle?.close().catch(() => undefined);
-    throw new ExportError('EXPORT_INPUT_UNREADABLE', `Cannot read the input ${inputPath} (${describeFileError(error)}).`, { cause: error });
-  }
-}
-
-async function openOutput(split: SplitName, finalPath: string, writtenPath: string, framing: typeof LINES_FRAMING): Promise<OutputFile> {
-  try {
-    return await OutputFile.open(split, finalPath, writtenPath, framing);
-  } catch (error) {
-    throw new ExportError('EXPORT_OUTPUT_UNWRITABLE', `Could not write ${finalPath} (${describeFileError(error)}).`, { cause: error });
   }
 }

@@ -1,7 +1,8 @@
-/** The files an export writes: opened, written with backpressure, closed; shared by every format. */
+/** The files an export reads and writes: opened with errors the user can act on, written with backpressure, closed. */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -69,5 +70,25 @@ export class OutputFile {
     } catch (error) {
       throw new ExportError('EXPORT_OUTPUT_UNWRITABLE', `Could not write ${this.path} (${describeFileError(error)}).`, { cause: error });
     }
+  }
+}
+
+export async function openInput(inputPath: string): Promise<FileHandle> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(inputPath, 'r');
+    if (!(await handle.stat()).isFile()) throw new Error('not a regular file');
+    return handle;
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    throw new ExportError('EXPORT_INPUT_UNREADABLE', `Cannot read the input ${inputPath} (${describeFileError(error)}).`, { cause: error });
+  }
+}
+
+export async function openOutput(split: SplitName, finalPath: string, writtenPath: string, framing: Framing): Promise<OutputFile> {
+  try {
+    return await OutputFile.open(split, finalPath, writtenPath, framing);
+  } catch (error) {
+    throw new ExportError('EXPORT_OUTPUT_UNWRITABLE', `Could not write ${finalPath} (${describeFileError(error)}).`, { cause: error });
   }
 }
