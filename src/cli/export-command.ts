@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
-import { EXPORT_FORMATS, ExportError, exportConversations, parseWhereFilter, shareGptDatasetInfo } from '../store/index.js';
+import { EXPORT_FORMATS, ExportError, checkTestSplit, exportConversations, parseWhereFilter, shareGptDatasetInfo } from '../store/index.js';
 import path from 'node:path';
 import type { ExportFormat, ExportSummary, SystemPromptChoice, WhereFilter } from '../store/index.js';
 import { ADA_TOOL_SCHEMAS } from '../tools/index.js';
 
-export const EXPORT_USAGE = `Usage: npm run export -- --format <openai|sharegpt|json|jsonl> --input <file.jsonl> --output <file> [options]
+export const EXPORT_USAGE = `Usage: npm run export -- --format <openai|sharegpt|json|jsonl|hf> --input <file.jsonl> --output <file|dir> [options]
 
 Converts a nightshift output file into a training format, streaming (constant memory).
 
@@ -22,11 +22,19 @@ Formats, each for the consumer that reads it as it is:
   json       A JSON array of {"conversations": [{"role": system|user|assistant, "content"}...]}, the original
              Python tool's format (tool results as <tool_response> user turns):  json.load(open("OUT"))
   jsonl      The native format, re-written after filters:  one saved conversation per line.
+  hf         A directory for Hugging Face datasets: data/train.jsonl (data/test.jsonl with --test-split) of
+             {"id", "messages": [{"role", "content"}...], "tools": "<JSON>"} rows, the shape TRL SFTTrainer reads,
+             and a README.md dataset card (features, splits, size, the run's figures):
+               datasets.load_dataset("OUT")
 
 Options:
   -f, --format <name>           Output format (required): ${EXPORT_FORMATS.join(', ')}.
   -i, --input <file>            The nightshift JSONL to read (required).
-  -o, --output <file>           The file to write (required); written to <file>.partial, then renamed.
+  -o, --output <file>           The file to write (required); written to <file>.partial, then renamed. For hf a
+                                directory, built in <dir>.partial; it replaces only an earlier hf export.
+      --test-split <fraction>   Hold out this share (0 < x < 1, e.g. 0.05) as a test split, chosen by a hash of each
+                                conversation's id, so exporting again or after more conversations never moves one
+                                between splits: data/test.jsonl for hf, <stem>_test.<ext> beside the file otherwise.
       --minimal                 jsonl only: drop metadata, keep id and conversations.
       --strip-thinking          Remove <think>...</think> blocks (and the whitespace after them) from assistant messages,
                                 and the system prompt's instruction to think (metadata.thinkingInstruction).
@@ -68,6 +76,7 @@ interface ParsedExportArguments {
   readonly systemPrompt: SystemPromptChoice;
   readonly keepCallSyntax: boolean;
   readonly includeDryRun: boolean;
+  readonly testSplit: number | undefined;
 }
 
 class UsageError extends Error {}
@@ -99,7 +108,9 @@ export async function runExportCommand(argv: readonly string[], io: ExportComman
       );
     }
     stdout.write(`Exported ${summary.exported} conversations (${summary.skipped} skipped) to ${summary.outputPath}\n`);
+    if (parsed.testSplit !== undefined) reportSplits(summary, parsed.testSplit, stdout, stderr);
     if (parsed.format === 'sharegpt') reportDatasetInfo(summary.outputPath, stdout);
+    if (parsed.format === 'hf') stdout.write(`Load it with: datasets.load_dataset(${JSON.stringify(summary.outputPath)})\n`);
     return 0;
   } catch (error) {
     if (error instanceof ExportError) {
@@ -132,6 +143,7 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
         'no-system-prompt': { type: 'boolean', default: false },
         'keep-call-syntax': { type: 'boolean', default: false },
         'include-dry-run': { type: 'boolean', default: false },
+        'test-split': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -143,7 +155,7 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
   if (format === undefined) throw new UsageError(`Missing --format (one of ${EXPORT_FORMATS.join(', ')}).`);
   if (!isExportFormat(format)) throw new UsageError(`Unknown --format \`${format}\`; expected one of ${EXPORT_FORMATS.join(', ')}.`);
   if (values.input === undefined) throw new UsageError('Missing --input: the nightshift JSONL file to export.');
-  if (values.output === undefined) throw new UsageError('Missing --output: the file to write.');
+  if (values.output === undefined) throw new UsageError(`Missing --output: the ${format === 'hf' ? 'directory' : 'file'} to write.`);
   return {
     help: false,
     format,
@@ -158,7 +170,19 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
     systemPrompt: systemPromptChoice(values['system-prompt'], values['no-system-prompt']),
     keepCallSyntax: values['keep-call-syntax'],
     includeDryRun: values['include-dry-run'],
+    testSplit: values['test-split'] === undefined ? undefined : testSplitFraction(values['test-split']),
   };
+}
+
+/** A share such as `0.05`; text that is not a number, or a share outside (0, 1), is refused with the accepted range. */
+function testSplitFraction(text: string): number {
+  const fraction = text.trim() === '' ? Number.NaN : Number(text);
+  try {
+    checkTestSplit(fraction);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.replace(/got `[^`]*`/, `got \`${text}\``) : String(error));
+  }
+  return fraction;
 }
 
 function systemPromptChoice(file: string | undefined, drop: boolean): SystemPromptChoice {
@@ -184,6 +208,17 @@ function reportDatasetInfo(outputPath: string, stdout: Writable): void {
   const name = path.basename(outputPath).replace(/\.[^.]*$/, '');
   const entry = JSON.stringify({ [name]: shareGptDatasetInfo(path.basename(outputPath)) }, null, 2);
   stdout.write(`LLaMA-Factory: put the file in your dataset_dir and add this entry to its dataset_info.json, then train with dataset: ${name}\n${entry}\n`);
+}
+
+function reportSplits(summary: ExportSummary, fraction: number, stdout: Writable, stderr: Writable): void {
+  for (const split of summary.splits) stdout.write(`  ${split.split}: ${split.exported} conversations in ${split.path}\n`);
+  const test = summary.splits.find((split) => split.split === 'test')?.exported ?? 0;
+  if (test === 0 && summary.exported > 0) {
+    stderr.write(
+      `Warning: no conversation fell in the test split (--test-split ${fraction} of ${summary.exported}); ` +
+        'a larger share, or more conversations, gives one.\n',
+    );
+  }
 }
 
 function reportThinkingInstructionsLeft(summary: ExportSummary, stderr: Writable): void {

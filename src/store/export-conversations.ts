@@ -1,31 +1,43 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import { NightshiftError } from '../core/errors.js';
 import { parseConversationLine, type SavedConversation, type ToolSchema } from '../format/index.js';
 import { hasToolCalls, matchesWhere } from './conversation-filters.js';
 import type { WhereFilter } from './conversation-filters.js';
+import { renderDatasetCard } from './dataset-card.js';
+import { DatasetFiguresCounter } from './dataset-figures.js';
+import { ExportError } from './export-error.js';
+import { ARRAY_FRAMING, LINES_FRAMING, openInput, openOutput, type OutputFile } from './export-output.js';
+import { HF_FEATURES, toHfRow } from './format-hf.js';
+import { CARD_FILE, DATA_DIRECTORY, checkReplaceable, moveIntoPlace, stagingPath } from './hf-directory.js';
 import { toNativeRecord } from './format-native-jsonl.js';
 import { toOpenAiRecord } from './format-openai.js';
 import { toOriginalJsonRecord } from './format-original-json.js';
 import { toShareGptRecord } from './format-sharegpt.js';
 import { prepareConversation, type SystemPromptChoice } from './prepare-conversation.js';
 import { describeFileError } from './store-error.js';
+import { checkTestSplit, splitOf, testSplitPath, type SplitName } from './test-split.js';
 
-export const EXPORT_FORMATS = ['json', 'sharegpt', 'openai', 'jsonl'] as const;
+export { ExportError } from './export-error.js';
+
+export const EXPORT_FORMATS = ['json', 'sharegpt', 'openai', 'jsonl', 'hf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportOptions {
   readonly format: ExportFormat;
   /** A JSONL file in the store's format. */
   readonly inputPath: string;
-  /** Written to `<outputPath>.partial` first and renamed when complete. */
+  /**
+   * Written to `<outputPath>.partial` first and renamed when complete. For `hf`, a directory
+   * (`README.md`, `data/train.jsonl`, `data/test.jsonl`) that replaces only an earlier `hf` export.
+   */
   readonly outputPath: string;
+  /**
+   * Hold out this share (0 < x < 1) as a test split, by a hash of each conversation's id: `data/test.jsonl`
+   * for `hf`, `<stem>_test.<ext>` beside the output for the file formats. @default undefined (no split)
+   */
+  readonly testSplit?: number;
   /** Drop `metadata` (format `jsonl` only). @default false */
   readonly minimal?: boolean;
   /**
@@ -51,6 +63,12 @@ export interface ExportOptions {
   readonly fallbackTools?: readonly ToolSchema[];
 }
 
+export interface SplitSummary {
+  readonly split: SplitName;
+  readonly path: string;
+  readonly exported: number;
+}
+
 export interface BadLine {
   /** 1-based line number in the input. */
   readonly line: number;
@@ -59,7 +77,10 @@ export interface BadLine {
 
 export interface ExportSummary {
   readonly outputPath: string;
+  /** Conversations written, over all splits. */
   readonly exported: number;
+  /** Each file written and what it holds: train (the output itself for the file formats), then test with `testSplit`. */
+  readonly splits: readonly SplitSummary[];
   /** Input lines that were not a saved conversation. */
   readonly skipped: number;
   /** Valid conversations left out by `where` / `withTools`. */
@@ -75,56 +96,102 @@ export interface ExportSummary {
   readonly thinkingInstructionsLeft: number;
 }
 
-/** Export failures the user can fix (missing input, unwritable output); the CLI exits with 2. */
-export class ExportError extends NightshiftError {
-  constructor(code: 'EXPORT_INPUT_UNREADABLE' | 'EXPORT_OUTPUT_UNWRITABLE' | 'EXPORT_INVALID_OPTIONS', message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-    this.name = 'ExportError';
-  }
-}
-
 const MAX_REPORTED_BAD_LINES = 20;
 
-/** JSON array formats need `[`, `,` between items and `]`; JSONL formats end each item with a newline. */
-interface Framing {
-  readonly opening: string;
-  readonly separator: string;
-  readonly closing: string;
-  readonly empty: string;
-}
-const ARRAY_FRAMING: Framing = { opening: '[\n', separator: ',\n', closing: '\n]\n', empty: '[]\n' };
-const LINES_FRAMING: Framing = { opening: '', separator: '\n', closing: '\n', empty: '' };
+type CopySummary = Omit<ExportSummary, 'outputPath' | 'splits'>;
 
 /**
  * Streams an output file into another format with constant memory: one line in, one record out,
  * waiting for the output to drain. Bad input lines are skipped and counted.
- * @throws ExportError when the input cannot be read or the output cannot be written.
+ * @throws ExportError when the options contradict, the input cannot be read or the output cannot be written.
  */
 export async function exportConversations(options: ExportOptions): Promise<ExportSummary> {
   checkOptionsApply(options);
   const inputPath = path.resolve(options.inputPath);
   const outputPath = path.resolve(options.outputPath);
-  if (inputPath === outputPath) {
-    throw new ExportError('EXPORT_INVALID_OPTIONS', `The output ${outputPath} is the input file; choose another output path.`);
+  const heldOutPath = options.testSplit !== undefined && options.format !== 'hf' ? testSplitPath(outputPath) : undefined;
+  if (inputPath === outputPath || inputPath === heldOutPath || (options.format === 'hf' && inputPath.startsWith(`${outputPath}${path.sep}`))) {
+    const clash = inputPath === heldOutPath ? `The test split's file ${heldOutPath}` : `The output ${outputPath}`;
+    throw new ExportError('EXPORT_INVALID_OPTIONS', `${clash} is or holds the input file; choose another output path.`);
+  }
+  if (options.format === 'hf') {
+    await checkReplaceable(outputPath);
+    await checkReplaceable(stagingPath(outputPath), false);
   }
   const input = await openInput(inputPath);
-  const partialPath = `${outputPath}.partial`;
-  let output: Writable | undefined;
   try {
-    output = await openOutput(partialPath);
-    const summary = await copyConversations(input, output, options);
-    output.end();
-    await finished(output);
-    await rename(partialPath, outputPath);
-    return { outputPath, ...summary };
-  } catch (error) {
-    output?.destroy();
-    await rm(partialPath, { force: true }).catch(() => undefined);
-    if (error instanceof ExportError) throw error;
-    throw new ExportError('EXPORT_OUTPUT_UNWRITABLE', `Could not write ${outputPath} (${describeFileError(error)}).`, { cause: error });
+    return options.format === 'hf' ? await exportDirectory(input, outputPath, options) : await exportFiles(input, outputPath, options);
   } finally {
     await input.close().catch(() => undefined);
   }
+}
+
+/** A single-file format: the output, and with `testSplit` its `<stem>_test.<ext>`, each through a `.partial`. */
+async function exportFiles(input: FileHandle, outputPath: string, options: ExportOptions): Promise<ExportSummary> {
+  const framing = options.format === 'json' ? ARRAY_FRAMING : LINES_FRAMING;
+  const paths: [SplitName, string][] = [['train', outputPath]];
+  if (options.testSplit !== undefined) paths.push(['test', testSplitPath(outputPath)]);
+  const files: OutputFile[] = [];
+  try {
+    for (const [split, finalPath] of paths) files.push(await openOutput(split, finalPath, `${finalPath}.partial`, framing));
+    const summary = await copyConversations(input, files, options);
+    for (const file of files) await file.close();
+    for (const file of files) await rename(file.writtenPath, file.path);
+    return { outputPath, ...summary, splits: files.map(splitSummary) };
+  } catch (error) {
+    for (const file of files) {
+      file.destroy();
+      await rm(file.writtenPath, { force: true }).catch(() => undefined);
+    }
+    throw asOutputError(error, outputPath);
+  }
+}
+
+/** `hf`: data files and the dataset card built in `<dir>.partial`, moved into place when complete. */
+async function exportDirectory(input: FileHandle, outputPath: string, options: ExportOptions): Promise<ExportSummary> {
+  const staging = stagingPath(outputPath);
+  const splits: SplitName[] = options.testSplit === undefined ? ['train'] : ['train', 'test'];
+  const files: OutputFile[] = [];
+  try {
+    await rm(staging, { recursive: true, force: true });
+    for (const split of splits) {
+      const relative = `${DATA_DIRECTORY}/${split}.jsonl`;
+      files.push(await openOutput(split, path.join(outputPath, relative), path.join(staging, relative), LINES_FRAMING));
+    }
+    const figures = new DatasetFiguresCounter();
+    const summary = await copyConversations(input, files, options, (conversation, split) => figures.add(conversation, split));
+    for (const file of files) await file.close();
+    // An empty test split is left out: the card lists every data file, and a split of no rows helps no one.
+    const kept = files.filter((file) => file.split === 'train' || file.records > 0);
+    for (const file of files) if (!kept.includes(file)) await rm(file.writtenPath);
+    const card = renderDatasetCard({
+      figures: figures.figures(),
+      features: HF_FEATURES,
+      dataFiles: kept.map((file) => ({ split: file.split, path: `${DATA_DIRECTORY}/${file.split}.jsonl`, examples: file.records })),
+      choices: {
+        stripThinking: options.stripThinking === true,
+        keepCallSyntax: options.keepCallSyntax === true,
+        systemPrompt: options.systemPrompt?.kind ?? 'keep',
+        testFraction: options.testSplit,
+      },
+    });
+    await writeFile(path.join(staging, CARD_FILE), card);
+    await moveIntoPlace(staging, outputPath);
+    return { outputPath, ...summary, splits: kept.map(splitSummary) };
+  } catch (error) {
+    for (const file of files) file.destroy();
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    throw asOutputError(error, outputPath);
+  }
+}
+
+function splitSummary(file: OutputFile): SplitSummary {
+  return { split: file.split, path: file.path, exported: file.records };
+}
+
+function asOutputError(error: unknown, outputPath: string): ExportError {
+  if (error instanceof ExportError) return error;
+  return new ExportError('EXPORT_OUTPUT_UNWRITABLE', `Could not write ${outputPath} (${describeFileError(error)}).`, { cause: error });
 }
 
 /** An option the chosen format ignores is a mistake worth saying, not a silent no-op. */
@@ -139,14 +206,22 @@ function checkOptionsApply(options: ExportOptions): void {
       throw new ExportError('EXPORT_INVALID_OPTIONS', `${flag} applies only to --format ${format}, got --format ${options.format}`);
     }
   }
+  if (options.testSplit !== undefined) {
+    try {
+      checkTestSplit(options.testSplit);
+    } catch (error) {
+      throw new ExportError('EXPORT_INVALID_OPTIONS', (error as Error).message);
+    }
+  }
 }
 
+/** Each selected conversation goes to the file of its split; `observe` sees it as saved (the card's figures). */
 async function copyConversations(
   input: FileHandle,
-  output: Writable,
+  files: readonly OutputFile[],
   options: ExportOptions,
-): Promise<Omit<ExportSummary, 'outputPath'>> {
-  const framing = options.format === 'json' ? ARRAY_FRAMING : LINES_FRAMING;
+  observe?: (conversation: SavedConversation, split: SplitName) => void,
+): Promise<CopySummary> {
   const lines = createInterface({ input: input.createReadStream({ autoClose: false }), crlfDelay: Infinity });
   const badLines: BadLine[] = [];
   let lineNumber = 0;
@@ -176,15 +251,16 @@ async function copyConversations(
       }
       const prepared = prepareConversation(parsed.conversation, preparation);
       if (prepared.thinkingInstructionLeft) thinkingInstructionsLeft++;
-      const record = JSON.stringify(formatRecord(prepared.conversation, options));
-      await write(output, (exported === 0 ? framing.opening : framing.separator) + record);
+      const split = splitOf(parsed.conversation.id, options.testSplit);
+      const file = files.find((candidate) => candidate.split === split) ?? files[0]!;
+      await file.writeRecord(formatRecord(prepared.conversation, options));
+      observe?.(parsed.conversation, split);
       exported++;
     }
   } catch (error) {
     if (error instanceof ExportError) throw error;
     throw new ExportError('EXPORT_INPUT_UNREADABLE', `Could not read ${options.inputPath} (${describeFileError(error)}).`, { cause: error });
   }
-  await write(output, exported === 0 ? framing.empty : framing.closing);
   return { exported, skipped, filteredOut, dryRunLeftOut, badLines, thinkingInstructionsLeft };
 }
 
@@ -203,37 +279,7 @@ function formatRecord(conversation: SavedConversation, options: ExportOptions): 
       return toOpenAiRecord(conversation, options);
     case 'jsonl':
       return toNativeRecord(conversation, options.minimal === true);
+    case 'hf':
+      return toHfRow(conversation, options.fallbackTools);
   }
-}
-
-/** Writes with backpressure: waits for `drain` when the stream's buffer is full. */
-async function write(output: Writable, text: string): Promise<void> {
-  try {
-    if (output.errored !== null) throw output.errored;
-    if (text.length > 0 && !output.write(text)) await once(output, 'drain');
-  } catch (error) {
-    const target = 'path' in output ? String(output.path) : 'the output';
-    throw new ExportError('EXPORT_OUTPUT_UNWRITABLE', `Could not write ${target} (${describeFileError(error)}).`, { cause: error });
-  }
-}
-
-async function openInput(inputPath: string): Promise<FileHandle> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(inputPath, 'r');
-    if (!(await handle.stat()).isFile()) throw new Error('not a regular file');
-    return handle;
-  } catch (error) {
-    await handle?.close().catch(() => undefined);
-    throw new ExportError('EXPORT_INPUT_UNREADABLE', `Cannot read the input ${inputPath} (${describeFileError(error)}).`, { cause: error });
-  }
-}
-
-async function openOutput(partialPath: string): Promise<Writable> {
-  await mkdir(path.dirname(partialPath), { recursive: true });
-  const output = createWriteStream(partialPath);
-  // A write error surfaces through `write()`/`finished()`; this listener keeps it from crashing the process meanwhile.
-  output.on('error', () => undefined);
-  await once(output, 'open');
-  return output;
 }

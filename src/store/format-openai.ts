@@ -65,10 +65,15 @@ export function toOpenAiRecord(conversation: SavedConversation, options: OpenAiO
   const messages = conversation.conversations;
   const calls = readToolCalls(conversation);
   const mapping = mapToolCalls(messages, calls, createToolCallIds(conversation.id), options.argumentsAsObjects === true);
-  const tools = declaredTools(readToolSchemas(conversation) ?? options.fallbackTools ?? [], calls ?? []);
+  const tools = declaredToolsOf(conversation, options.fallbackTools);
   if (mapping === undefined) return { messages: withToolResponsesAsUser(messages), tools };
   const native = options.splitParallelCalls === true ? withSplitToolCalls(messages, mapping) : withNativeToolCalls(messages, mapping);
   return { messages: native, tools };
+}
+
+/** The tools an example declares: those offered (`fallbackTools` for lines saved before `metadata.tools`), and any other it called. */
+export function declaredToolsOf(conversation: SavedConversation, fallbackTools: readonly ToolSchema[] = []): ToolSchema[] {
+  return declaredTools(readToolSchemas(conversation) ?? fallbackTools, readToolCalls(conversation) ?? []);
 }
 
 /** The offered tools, plus a declaration for any name called that was not offered (a model's slip). */

@@ -4,7 +4,11 @@ export type { OpenedStore, StoreOptions, StoreRecovery } from './conversation-st
 export { StoreError } from './store-error.js';
 export type { StoreErrorCode } from './store-error.js';
 export { EXPORT_FORMATS, ExportError, exportConversations } from './export-conversations.js';
-export type { BadLine, ExportFormat, ExportOptions, ExportSummary } from './export-conversations.js';
+export type { BadLine, ExportFormat, ExportOptions, ExportSummary, SplitSummary } from './export-conversations.js';
+export { checkTestSplit, splitOf, splitPosition, testSplitPath } from './test-split.js';
+export type { SplitName } from './test-split.js';
+export { HF_FEATURES, toHfRow } from './format-hf.js';
+export type { HfFeature, HfRow } from './format-hf.js';
 export type { SystemPromptChoice } from './prepare-conversation.js';
 export { hasToolCalls, matchesWhere, parseWhereFilter } from './conversation-filters.js';
 export type { WhereFilter } from './conversation-filters.js';

@@ -41,13 +41,16 @@ describe('the export command', () => {
     const { code, stdout } = await runInProcess(['--help']);
     expect(code).toBe(0);
     expect(stdout).toBe(`${EXPORT_USAGE}\n`);
-    for (const flag of ['--format', '--input', '--output', '--minimal', '--strip-thinking', '--where', '--with-tools', '--arguments-as-objects', '--split-parallel-calls', '--system-prompt', '--no-system-prompt', '--help']) {
+    for (const flag of ['--format', '--input', '--output', '--minimal', '--strip-thinking', '--where', '--with-tools', '--arguments-as-objects', '--split-parallel-calls', '--system-prompt', '--no-system-prompt', '--test-split', '--help']) {
       expect(stdout).toContain(flag);
     }
     // Each format names the consumer it is for and how that consumer loads it.
     for (const consumer of ['OpenAI fine-tuning', 'TRL SFTTrainer', 'Axolotl', 'apply_chat_template', 'load_dataset', 'LLaMA-Factory', 'dataset_info.json', 'json.load']) {
       expect(stdout).toContain(consumer);
     }
+    // hf names its consumer with the one line that loads the directory.
+    expect(stdout).toMatch(/^  hf +A directory for Hugging Face datasets/m);
+    expect(stdout).toContain('datasets.load_dataset("OUT")\n');
   });
 
   it('a run prints the one-line summary and reports bad lines on stderr', async () => {
@@ -69,11 +72,16 @@ describe('the export command', () => {
 
   it.each([
     [['--input', FIXTURE, '--output', 'x'], 'Missing --format'],
-    [['--format', 'csv', '--input', FIXTURE, '--output', 'x'], 'Unknown --format `csv`; expected one of json, sharegpt, openai, jsonl.'],
+    [['--format', 'csv', '--input', FIXTURE, '--output', 'x'], 'Unknown --format `csv`; expected one of json, sharegpt, openai, jsonl, hf.'],
     [['--format', 'json', '--output', 'x'], 'Missing --input'],
     [['--format', 'json', '--input', FIXTURE], 'Missing --output'],
     [['--format', 'json', '--input', FIXTURE, '--output', 'x', '--where', 'no-equals-sign'], 'Expected --where as <path>=<value>'],
     [['--format', 'json', '--input', FIXTURE, '--output', 'x', '--colour'], "Unknown option '--colour'"],
+    [['--format', 'hf', '--input', FIXTURE], 'Missing --output: the directory to write.'],
+    [['--format', 'hf', '--input', FIXTURE, '--output', 'x', '--test-split', '5'], 'Expected --test-split to be a fraction strictly between 0 and 1 (e.g. 0.05 holds out 5 %), got `5`.'],
+    [['--format', 'hf', '--input', FIXTURE, '--output', 'x', '--test-split', '0'], 'strictly between 0 and 1'],
+    [['--format', 'hf', '--input', FIXTURE, '--output', 'x', '--test-split', 'five percent'], 'got `five percent`.'],
+    [['--format', 'hf', '--input', FIXTURE, '--output', 'x', '--test-split', ''], 'got ``.'],
   ])('bad arguments %j exit 2 with a clear message', async (argv, message) => {
     const { code, stderr, stdout } = await runInProcess(argv);
     expect(code).toBe(2);

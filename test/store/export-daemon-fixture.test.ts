@@ -32,6 +32,8 @@ interface ToolCall {
   readonly arguments: unknown;
   readonly ok: boolean;
   readonly format: 'hermes' | 'python' | 'mistral' | 'plain';
+  /** The markup as the model wrote it, kept when it was not already the canonical syntax. */
+  readonly original?: string;
 }
 interface Saved {
   readonly id: string;
@@ -61,17 +63,12 @@ function withoutThinking(content: string): string {
   return content.slice(content.indexOf('</think>') + '</think>'.length).replace(/^\s+/, '');
 }
 
-/** The assistant text without the tool-call markup the daemon saved, cut by where each format starts. */
-function withoutCallMarkup(content: string, format: ToolCall['format']): string {
-  switch (format) {
-    case 'mistral':
-      return content.slice(0, content.indexOf('[TOOL_CALLS]')).trimEnd();
-    case 'plain':
-      return content.slice(0, content.indexOf('\ntool_call:')).trimEnd();
-    case 'hermes':
-    case 'python':
-      return content.split('<tool_call>').map((part, index) => (index === 0 ? part : part.slice(part.indexOf('</tool_call>') + '</tool_call>'.length))).join('').trimEnd();
-  }
+/**
+ * The assistant text without its tool-call markup: since pipeline 1.3.0 the daemon saves every call
+ * as `<tool_call>{...}</tool_call>` whatever syntax the model used, so this one cut serves them all.
+ */
+function withoutCallMarkup(content: string): string {
+  return content.split('<tool_call>').map((part, index) => (index === 0 ? part : part.slice(part.indexOf('</tool_call>') + '</tool_call>'.length))).join('').trimEnd();
 }
 
 function callsByMessage(saved: Saved): Map<number, ToolCall[]> {
@@ -81,7 +78,7 @@ function callsByMessage(saved: Saved): Map<number, ToolCall[]> {
 }
 
 describe('the daemon-written fixture', () => {
-  it('is valid store output and holds what the export checks rely on: every call format, several calls in one reply, a failed call, <think> on every reply', () => {
+  it('is valid store output and holds what the export checks rely on: every call format parsed and saved in the canonical syntax with the original kept, several calls in one reply, a failed call, <think> and a blank line on every reply', () => {
     expect(SAVED.length).toBeGreaterThanOrEqual(8);
     for (const line of FIXTURE_TEXT.slice(0, -1).split('\n')) expect(parseConversationLine(line).ok).toBe(true);
     const calls = SAVED.flatMap((saved) => saved.metadata.toolCalls);
@@ -92,7 +89,17 @@ describe('the daemon-written fixture', () => {
       expect(saved.metadata.dryRun).toBe(true);
       expect(saved.conversations[0]!.content).toContain(saved.metadata.thinkingInstruction as string);
       expect((saved.metadata.tools as unknown[]).length).toBe(6);
-      for (const message of saved.conversations.filter((message) => message.role === 'assistant')) expect(message.content.startsWith('<think>')).toBe(true);
+      for (const message of saved.conversations.filter((message) => message.role === 'assistant')) {
+        // Pipeline 1.3.0: a blank line after the reasoning, and every call in the one syntax the persona prompt teaches.
+        expect(message.content).toMatch(/^<think>[\s\S]*<\/think>\n\n\S/);
+        const visible = message.content.slice(message.content.indexOf('</think>'));
+        for (const markup of ['[TOOL_CALLS]', 'tool_call:']) expect(visible).not.toContain(markup);
+      }
+      for (const call of saved.metadata.toolCalls) {
+        if (call.format === 'hermes') continue;
+        expect(call.original).toEqual(expect.any(String));
+        expect(saved.conversations[call.messageIndex]!.content).toContain(`<tool_call>{"name": "${call.name}"`);
+      }
       // The daemon's own invariant the openai export builds on: each call points at its reply and its own result.
       for (const call of saved.metadata.toolCalls) {
         expect(saved.conversations[call.messageIndex]?.role).toBe('assistant');
@@ -186,7 +193,7 @@ describe('openai', () => {
         const groupIds = group.map(() => ids[next++]);
         expected.push({
           role: 'assistant',
-          content: withoutCallMarkup(message.content, group[0]!.format),
+          content: withoutCallMarkup(message.content),
           tool_calls: group.map((call, order) => ({ id: groupIds[order], type: 'function', function: { name: call.name, arguments: expect.any(String) } })),
         });
         group.forEach((call, order) => expected.push({ role: 'tool', tool_call_id: groupIds[order], content: saved.conversations[call.resultIndex]!.content }));
@@ -233,7 +240,7 @@ describe('jsonl', () => {
 });
 
 describe('the export command on the daemon output', () => {
-  it.each(['json', 'sharegpt', 'openai', 'jsonl'])('--format %s exports every conversation and skips none', async (format) => {
+  it.each(['json', 'sharegpt', 'openai', 'jsonl', 'hf'])('--format %s exports every conversation and skips none', async (format) => {
     const outputPath = path.join(makeTemporaryDirectory(), `out.${format}`);
     const stdout = new PassThrough();
     const stderr = new PassThrough();
@@ -246,6 +253,22 @@ describe('the export command on the daemon output', () => {
     expect(code).toBe(0);
     expect(printed.startsWith(`Exported ${SAVED.length} conversations (0 skipped) to ${outputPath}\n`)).toBe(true);
   });
+
+  it('--format hf --test-split says where each split went and the one line that loads the directory', async () => {
+    const outputPath = path.join(makeTemporaryDirectory(), 'dataset');
+    const stdout = new PassThrough();
+    let printed = '';
+    stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const code = await runExportCommand(['--format', 'hf', '--input', FIXTURE, '--output', outputPath, '--include-dry-run', '--test-split', '0.5'], { stdout, stderr: new PassThrough() });
+    expect(code).toBe(0);
+    const count = (split: string) => fs.readFileSync(path.join(outputPath, 'data', `${split}.jsonl`), 'utf8').split('\n').length - 1;
+    expect(printed).toBe(
+      `Exported ${SAVED.length} conversations (0 skipped) to ${outputPath}\n` +
+        `  train: ${count('train')} conversations in ${path.join(outputPath, 'data', 'train.jsonl')}\n` +
+        `  test: ${count('test')} conversations in ${path.join(outputPath, 'data', 'test.jsonl')}\n` +
+        `Load it with: datasets.load_dataset(${JSON.stringify(outputPath)})\n`,
+    );
+  });
 });
 
 describe('a reply that rehearses its call in the reasoning, as reasoning models do', () => {
@@ -254,14 +277,13 @@ describe('a reply that rehearses its call in the reasoning, as reasoning models 
     const saved = SAVED.find((candidate) => candidate.metadata.toolCalls.length > 0)!;
     const position = saved.metadata.toolCalls[0]!.messageIndex;
     const original = saved.conversations[position]!.content;
-    const format = saved.metadata.toolCalls[0]!.format;
     const reasoning =
       '<think>\nThey want this kept, so I answer briefly and then save it. In Mistral style that would be ' +
       '[TOOL_CALLS] [{"name": "add_memory"}], as plain text tool_call: add_memory, but the system prompt asks for the ' +
       '<tool_call> tag, like <tool_call>{"name": "add_memory", "arguments": {}}</tool_call>.\n</think>';
     const content = `${reasoning}${original.slice(original.indexOf('</think>') + '</think>'.length)}`;
     const conversations = saved.conversations.map((message, index) => (index === position ? { ...message, content } : message));
-    const visible = withoutCallMarkup(withoutThinking(content), format);
+    const visible = withoutCallMarkup(withoutThinking(content));
     return { line: `${JSON.stringify({ ...saved, conversations })}\n`, position, reasoning, visible };
   }
 
@@ -276,6 +298,6 @@ describe('a reply that rehearses its call in the reasoning, as reasoning models 
     const reply = record.messages.find((message: any) => message.tool_calls !== undefined);
     expect(record.messages.indexOf(reply)).toBe(position);
     expect(visible.length).toBeGreaterThan(0);
-    expect(reply.content).toBe(`${reasoning}\n${visible}`);
+    expect(reply.content).toBe(`${reasoning}\n\n${visible}`);
   });
 });
