@@ -21,12 +21,18 @@ export interface DaemonExit {
   readonly spawnedAtMs: number;
 }
 
-/** `nightshift generate <args>` as a real child process: the command `npm run generate` runs. */
-export function runDaemon(args: readonly string[], options: { cwd: string; env: Record<string, string> }): Promise<DaemonExit> {
+/**
+ * `nightshift generate <args>` as a real child process: the command `npm run generate` runs.
+ * `nodeArguments` go before the script (`--cpu-prof`, `--heap-prof`: scripts/profile-daemon.ts).
+ */
+export function runDaemon(
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string>; nodeArguments?: readonly string[] },
+): Promise<DaemonExit> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (\`npm run bench\` does).`);
   const startedAt = performance.now();
   const spawnedAtMs = performance.timeOrigin + startedAt;
-  const child = spawn(process.execPath, [MAIN, 'generate', ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArguments ?? []), MAIN, 'generate', ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
