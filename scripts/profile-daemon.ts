@@ -16,10 +16,12 @@ import { runWorkload } from './bench/run-workload.js';
 import { DEFAULT_WORKLOAD } from './bench/workload.js';
 import { summariseCpuProfile, type CpuProfile, type TimeShare } from './profile/cpu-profile-summary.js';
 
-const HELP = `Usage: npx tsx scripts/profile-daemon.ts [--conversations N] [--top N] [--concurrency N] [--profile-dir DIR]
+const HELP = `Usage: npx tsx scripts/profile-daemon.ts [--conversations N] [--top N] [--concurrency N] [--profile-dir DIR] [--figures-only]
 
 Profiles the compiled daemon (npm run build first) on the benchmark's workload and prints where
 its CPU time goes. The .cpuprofile stays in --profile-dir (default: a new temp dir) for DevTools.
+--figures-only runs without the profiler and prints only CPU per conversation, peak RSS and the
+first request: a quick before/after for one change.
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -30,6 +32,7 @@ async function main(argv: readonly string[]): Promise<number> {
       top: { type: 'string', default: '25' },
       concurrency: { type: 'string' },
       'profile-dir': { type: 'string' },
+      'figures-only': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -49,7 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const run = await runWorkload(DEFAULT_WORKLOAD, {
     target,
     concurrency,
-    nodeArguments: ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`],
+    nodeArguments: values['figures-only'] ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`],
   });
   const figures = computeFigures(run, DEFAULT_WORKLOAD);
   if (run.exit.code !== 0) {
@@ -62,11 +65,12 @@ async function main(argv: readonly string[]): Promise<number> {
     .at(-1);
   const lines = [
     `${figures.saved} conversations, ${figures.requestsPerConversation.toFixed(2)} requests each, peak ${figures.peakInFlight} in flight`,
-    `CPU per conversation (user + system, under the profiler): ${figures.cpuMsPerConversation?.toFixed(1) ?? '–'} ms`,
+    `CPU per conversation (user + system${values['figures-only'] ? '' : ', under the profiler'}): ${figures.cpuMsPerConversation?.toFixed(1) ?? '–'} ms`,
     `peak RSS: ${figures.peakRssMb?.toFixed(0) ?? '–'} MB`,
     `first request, from spawning the daemon: ${figures.firstRequestMs?.toFixed(0) ?? '–'} ms`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  if (values['figures-only']) return 0;
   if (profileFile === undefined) {
     process.stderr.write(`no .cpuprofile in ${profileDirectory}\n`);
     return 1;

@@ -5,8 +5,11 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The compiled daemon, as the npm scripts run it (`npm run bench` builds it first). */
-const MAIN = path.join(REPOSITORY_ROOT, 'dist/cli/main.js');
+/**
+ * The compiled daemon, as the npm scripts run it (`npm run bench` builds it first);
+ * `NIGHTSHIFT_DAEMON_MAIN` measures another build (one kept aside, to compare before and after).
+ */
+const MAIN = process.env.NIGHTSHIFT_DAEMON_MAIN ?? path.join(REPOSITORY_ROOT, 'dist/cli/main.js');
 /** Enough of the daemon's terminal output to say why it failed. */
 const OUTPUT_KEPT = 20_000;
 
