@@ -5,8 +5,11 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The compiled daemon, as the npm scripts run it (`npm run bench` builds it first). */
-const MAIN = path.join(REPOSITORY_ROOT, 'dist/cli/main.js');
+/**
+ * The compiled daemon, as the npm scripts run it (`npm run bench` builds it first);
+ * `NIGHTSHIFT_DAEMON_MAIN` measures another build (one kept aside, to compare before and after).
+ */
+const MAIN = process.env.NIGHTSHIFT_DAEMON_MAIN ?? path.join(REPOSITORY_ROOT, 'dist/cli/main.js');
 /** Enough of the daemon's terminal output to say why it failed. */
 const OUTPUT_KEPT = 20_000;
 
@@ -21,12 +24,18 @@ export interface DaemonExit {
   readonly spawnedAtMs: number;
 }
 
-/** `nightshift generate <args>` as a real child process: the command `npm run generate` runs. */
-export function runDaemon(args: readonly string[], options: { cwd: string; env: Record<string, string> }): Promise<DaemonExit> {
+/**
+ * `nightshift generate <args>` as a real child process: the command `npm run generate` runs.
+ * `nodeArguments` go before the script (`--cpu-prof`, `--heap-prof`: scripts/profile-daemon.ts).
+ */
+export function runDaemon(
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string>; nodeArguments?: readonly string[] },
+): Promise<DaemonExit> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (\`npm run bench\` does).`);
   const startedAt = performance.now();
   const spawnedAtMs = performance.timeOrigin + startedAt;
-  const child = spawn(process.execPath, [MAIN, 'generate', ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArguments ?? []), MAIN, 'generate', ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

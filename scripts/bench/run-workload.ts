@@ -26,7 +26,10 @@ export interface WorkloadRun {
  * One daemon run from an empty data directory to `target` saved conversations, against a fresh
  * emulator in this process enforcing the same rates the daemon is configured with.
  */
-export async function runWorkload(workload: Workload, options: { target: number; concurrency?: number }): Promise<WorkloadRun> {
+export async function runWorkload(
+  workload: Workload,
+  options: { target: number; concurrency?: number; nodeArguments?: readonly string[] },
+): Promise<WorkloadRun> {
   const providers = providersOf(workload);
   // startEmulator takes its time zero synchronously on entry, so this is within microseconds of it.
   const emulatorOriginMs = performance.timeOrigin + performance.now();
@@ -47,7 +50,7 @@ export async function runWorkload(workload: Workload, options: { target: number;
       ...(options.concurrency === undefined ? [] : ['--concurrency', String(options.concurrency)]),
     ];
     recorder.start();
-    const exit = await runDaemon(daemonArgs, { cwd: workspace, env });
+    const exit = await runDaemon(daemonArgs, { cwd: workspace, env, nodeArguments: options.nodeArguments });
     const timeline = recorder.stop();
     const { records } = readLogRecords(dataDir);
     const output = readOutput(path.join(dataDir, 'trainingData', 'conversations.jsonl'));

@@ -5,6 +5,12 @@ import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
 export const DEADLINE_GRACE_MS = 1_000;
 
 /**
+ * What the watchdog's sleep is cancelled with once the call settled. `abort()` without a reason
+ * builds a DOMException, stack and all, for every request, and nobody ever reads this one.
+ */
+const SETTLED = 'the call settled';
+
+/**
  * Calls the adapter and settles as soon as `signal` aborts or the outer deadline (`timeoutMs`)
  * passes, even if the adapter does not: a hung call must not hold a concurrency slot forever. The
  * adapter still gets the abort through `request.signal`. A hung or stalled request normally ends
@@ -24,7 +30,7 @@ export function callWithDeadline(
       if (settled) return false;
       settled = true;
       signal.removeEventListener('abort', onAbort);
-      watchdog.abort();
+      watchdog.abort(SETTLED);
       return true;
     };
     const onAbort = (): void => {

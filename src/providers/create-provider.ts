@@ -12,6 +12,10 @@ const ADAPTERS: Readonly<Record<ProviderName, new (connection: ProviderConnectio
   openai_compatible: OpenAiCompatibleProvider,
 };
 
+/**
+ * Any adapter, all four SDKs imported up front: for tests and tools. The daemon uses loadAdapters,
+ * which imports only the SDKs of the providers a run uses.
+ */
 export function createProvider(name: ProviderName, connection: ProviderConnection): ChatProvider {
   return new ADAPTERS[name](connection);
 }

@@ -4,7 +4,7 @@ import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
 import { assembleReply } from './assemble-reply.js';
 import { callProvider, createCallContext, type CallContext } from './call-provider.js';
 import type { ProviderConnection } from './provider-connection.js';
-import { readMistralChunk } from './read-chunk.js';
+import { readMistralChunk } from './read-mistral-chunk.js';
 
 /**
  * `@mistralai/mistralai`, streaming (`chat.stream`; usage comes on the last chunk). Retries are

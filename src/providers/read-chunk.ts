@@ -31,22 +31,9 @@ const openAiShapedChunk = z
   })
   .loose();
 
-/** Mistral's SDK hands back camelCase chunks it already parsed (`event.data`). */
-const mistralChunk = z
-  .object({
-    model: z.string().optional(),
-    choices: z.array(z.object({ delta: z.object({ content }).loose(), finishReason: z.string().nullable().optional() }).loose()),
-    usage: z
-      .object({ promptTokens: z.number().nullable().optional(), completionTokens: z.number().nullable().optional() })
-      .loose()
-      .nullable()
-      .optional(),
-  })
-  .loose();
-
 /**
- * A reader for one SDK's chunks: checks the shape, then picks the fields out of it. The two
- * shapes differ only in casing, so the checking and the failure report are shared.
+ * A reader for one SDK's chunks: checks the shape, then picks the fields out of it. (Mistral's
+ * SDK checks its chunks itself: read-mistral-chunk.ts.)
  */
 function chunkReader<Chunk>(schema: z.ZodType<Chunk>, fieldsOf: (chunk: Chunk) => ChunkFields): (value: unknown) => ChunkCheck {
   return (value) => {
@@ -63,17 +50,6 @@ export const readOpenAiShapedChunk = chunkReader(openAiShapedChunk, (chunk) => {
     finishReason: choice?.finish_reason,
     inputTokens: chunk.usage?.prompt_tokens,
     outputTokens: chunk.usage?.completion_tokens,
-    model: chunk.model,
-  };
-});
-
-export const readMistralChunk = chunkReader(mistralChunk, (chunk) => {
-  const choice = chunk.choices[0];
-  return {
-    text: contentText(choice?.delta.content),
-    finishReason: choice?.finishReason,
-    inputTokens: chunk.usage?.promptTokens,
-    outputTokens: chunk.usage?.completionTokens,
     model: chunk.model,
   };
 });

@@ -30,7 +30,7 @@ export function watchFetch(
   const readers: { reader: ReadableStreamDefaultReader<Uint8Array>; done: boolean }[] = [];
   return {
     fetch: async (input, init) => {
-      const response = await base(input, input instanceof Request ? { ...init, signal } : init);
+      const response = await (input instanceof Request ? base(input.url, await requestParts(input, init, signal)) : base(input, init));
       observe(response);
       const body = response.body;
       if (body === null || NULL_BODY_STATUSES.has(response.status)) return response;
@@ -71,6 +71,16 @@ function watchedBody(entry: { reader: ReadableStreamDefaultReader<Uint8Array>; d
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * A Request taken apart into what fetch needs, with its body read into memory (it is one JSON
+ * string): `fetch(request, init)` would build a second Request whose body is piped through a
+ * TransformStream of its own, three more streams and a pipe per request for the same bytes.
+ */
+async function requestParts(request: Request, init: RequestInit | undefined, signal: AbortSignal): Promise<RequestInit> {
+  const body = request.body === null ? null : await request.arrayBuffer();
+  return { method: request.method, headers: request.headers, body, redirect: request.redirect, ...init, signal };
 }
 
 function withBody(response: Response, body: ReadableStream<Uint8Array>): Response {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Configuration } from '../config/configuration.js';
 import { ConfigError } from '../core/errors.js';
 import { Dispatcher } from '../dispatcher/index.js';
-import { createProvider } from '../providers/create-provider.js';
+import { loadAdapters, type AdapterLoading } from '../providers/load-adapters.js';
 import { ProgressReporter, RunStats, costCapProblem, createLogger, createRunId, statusFilePath, type RunLogger } from '../stats/index.js';
 import { ConversationStore } from '../store/index.js';
 import { ToolStore } from '../tools/index.js';
@@ -50,6 +50,8 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
     }
     const configuration = offline?.configuration ?? loaded;
     if (!configuration) throw new ConfigError('No configuration was loaded.');
+    // The SDKs load while the store, the tool database and the budget ledger open.
+    const adapters = loadAdapters(configuration.providers.map((provider) => provider.name));
     const models = configuration.providers.flatMap((provider) => Object.values(provider.models));
     const costProblem = costCapProblem(options.maxCost, models, configuration.prices);
     if (costProblem !== null) return configurationError(io, costProblem);
@@ -71,7 +73,7 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       secrets: configuration.secrets,
     });
     try {
-      return await generate({ options, configuration, inputs, paths, runLogger, dryRun: offline !== undefined, signals: early });
+      return await generate({ options, configuration, inputs, paths, runLogger, dryRun: offline !== undefined, signals: early, adapters });
     } finally {
       await runLogger.close();
       for (const lock of locks) lock.release();
@@ -115,6 +117,8 @@ interface GenerateContext {
   readonly dryRun: boolean;
   /** Stop signals for the whole command: held during start-up, routed to the run's handler while it runs. */
   readonly signals: StopSignals;
+  /** The configured providers' SDKs, loading since the configuration was read. */
+  readonly adapters: AdapterLoading;
 }
 
 async function generate(context: GenerateContext): Promise<number> {
@@ -198,6 +202,7 @@ async function runToTarget(
 ): Promise<number> {
   const { options, configuration, paths, runLogger } = context;
   const logger = runLogger.logger;
+  const createProvider = await context.adapters.ready;
   const stats = new RunStats({
     target: options.target,
     alreadySaved: store.count,

@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { loadAdapters } from '../../src/providers/load-adapters.js';
+import { REPOSITORY_ROOT } from '../helpers/run-cli.js';
+
+/** Each SDK's folder under node_modules, as a resolved module URL names it. */
+const SDK_FOLDERS = {
+  mistral: '/node_modules/@mistralai/mistralai/',
+  together: '/node_modules/together-ai/',
+  huggingface: '/node_modules/@huggingface/inference/',
+  openai_compatible: '/node_modules/openai/',
+} as const;
+
+/**
+ * Every module URL a fresh Node process resolves while it loads the compiled `loadAdapters` for
+ * `names` (a resolve hook reports each one), as the daemon does at start.
+ */
+function modulesLoadedFor(names: readonly string[]): Promise<string[]> {
+  const hook = `let port; export function initialize(data) { port = data.port; }
+    export async function resolve(specifier, context, next) { const resolved = await next(specifier, context); port.postMessage(resolved.url); return resolved; }`;
+  const loader = pathToFileURL(path.join(REPOSITORY_ROOT, 'dist/providers/load-adapters.js')).href;
+  const script = `
+    import { register } from 'node:module';
+    import { MessageChannel } from 'node:worker_threads';
+    const urls = [];
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (url) => urls.push(url));
+    register('data:text/javascript,${encodeURIComponent(hook)}', import.meta.url, { data: { port: port2 }, transferList: [port2] });
+    const { loadAdapters } = await import(${JSON.stringify(loader)});
+    await loadAdapters(${JSON.stringify(names)}).ready;
+    setTimeout(() => { port1.close(); process.stdout.write(JSON.stringify(urls)); }, 100);`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout) as string[]) : reject(new Error(`exit ${code}: ${stderr}`))));
+  });
+}
+
+describe('loading the adapters of the configured providers only', () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ seed: 3 });
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('a run on Together and Hugging Face never loads the Mistral or the openai SDK', async () => {
+    const urls = await modulesLoadedFor(['together', 'huggingface']);
+    const loaded = (folder: string): boolean => urls.some((url) => url.includes(folder));
+    expect(loaded(SDK_FOLDERS.together)).toBe(true);
+    expect(loaded(SDK_FOLDERS.huggingface)).toBe(true);
+    expect(loaded(SDK_FOLDERS.mistral)).toBe(false);
+    expect(loaded(SDK_FOLDERS.openai_compatible)).toBe(false);
+  });
+
+  it('a loaded adapter streams a real reply from the emulator, as createProvider\'s does', async () => {
+    const create = await loadAdapters(['mistral']).ready;
+    const provider = create('mistral', { apiKey: 'load-adapters-key-1234', baseUrl: emulator.baseUrls.mistral });
+    const result = await provider.complete({ model: 'emulator-tester', messages: [{ role: 'user', content: 'Hello there.' }] });
+    expect(result.provider).toBe('mistral');
+    expect(result.text.length).toBeGreaterThan(0);
+    expect(result.finishReason).toBe('stop');
+  });
+
+  it('asking for a provider that was not loaded says which ones were', async () => {
+    const create = await loadAdapters(['together']).ready;
+    expect(() => create('mistral', { apiKey: 'load-adapters-key-1234', baseUrl: emulator.baseUrls.mistral })).toThrow(
+      'The mistral adapter was not loaded: expected one of together; name it in loadAdapters.',
+    );
+  });
+});
