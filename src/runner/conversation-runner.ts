@@ -154,7 +154,7 @@ export class ConversationRunner {
       unit = await pipeline.run({ conversationId, requester: session, signal: controller.signal });
     } catch (error) {
       // A pipeline that throws has undone its own side effects (contract.ts): nothing to settle.
-      if (isStorageFailure(error)) return this.#fail(`the tool database failed: ${(error as Error).message}`, error);
+      if (isStorageFailure(error)) return this.#fail(`the pipeline's storage failed: ${(error as Error).message}`, error);
       const { reason, message } = describeFailure(error, controller.signal);
       return this.#discard(conversationId, reason, message);
     } finally {
@@ -185,7 +185,7 @@ export class ConversationRunner {
       else unit.rollback();
       return true;
     } catch (error) {
-      this.#fail(`the tool database failed: ${(error as Error).message}`, error);
+      this.#fail(`could not ${saved ? 'commit' : 'roll back'} a conversation's side effects: ${(error as Error).message}`, error);
       return false;
     }
   }
