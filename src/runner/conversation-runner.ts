@@ -59,7 +59,7 @@ export class ConversationRunner {
   readonly #options: ConversationRunnerOptions;
   readonly #inFlight = new Map<string, AbortController>();
   #draining: string | undefined;
-  /** Set when the output or the tool database cannot be written: nothing more can be saved. */
+  /** Set when the output or a pipeline's storage cannot be written: nothing more can be saved. */
   #failure: string | undefined;
   #wake: (() => void) | undefined;
 
