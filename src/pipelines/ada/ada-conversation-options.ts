@@ -1,6 +1,6 @@
 import { ConfigError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
-import type { AdaRole } from './ada-roles.js';
+import { ADA_ROLE_NAMES, type AdaRole } from './ada-roles.js';
 import type { Prompts } from './load-prompts.js';
 import type { ConversationToolStore } from './run-tool-round.js';
 import type { UserPool } from './user-pool.js';
@@ -72,11 +72,9 @@ export function resolveAdaOptions(options: AdaConversationOptions): ResolvedAdaO
   checkInteger('turns.max', turns.max, turns.min);
   const maxToolRounds = options.maxToolRounds ?? 3;
   checkInteger('maxToolRounds', maxToolRounds, 0);
-  const sampling = {
-    tester: { ...DEFAULT_SAMPLING.tester, ...options.sampling?.tester },
-    assistant: { ...DEFAULT_SAMPLING.assistant, ...options.sampling?.assistant },
-    rewriter: { ...DEFAULT_SAMPLING.rewriter, ...options.sampling?.rewriter },
-  };
+  const sampling = Object.fromEntries(
+    ADA_ROLE_NAMES.map((role) => [role, { ...DEFAULT_SAMPLING[role], ...options.sampling?.[role] }]),
+  ) as Record<AdaRole, RoleSampling>;
   return Object.freeze({
     prompts: options.prompts,
     toolStore: options.toolStore,
