@@ -2,8 +2,10 @@ import type { Configuration } from '../config/configuration.js';
 import { loadConfiguration } from '../config/load-configuration.js';
 import { MissingSecretsError, writeSecretsTemplate } from '../config/secrets-template.js';
 import { ConfigError } from '../core/errors.js';
+import type { PipelineRegistry } from '../pipelines/pipeline-registry.js';
+import { PIPELINES } from '../pipelines/registry.js';
 import type { CommandIo } from '../runner/run-options.js';
-import { GENERATE_HELP, parseGenerateOptions, type GenerateOptions } from './generate-options.js';
+import { generateHelp, parseGenerateOptions, type GenerateOptions } from './generate-options.js';
 import { loadEnvironment } from './load-environment.js';
 
 const processIo = (): CommandIo => ({ cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr });
@@ -11,15 +13,16 @@ const processIo = (): CommandIo => ({ cwd: process.cwd(), env: process.env, stdo
 /**
  * `npm run generate -- --target N`. Exit codes: 0 target reached or stopped cleanly, 1 no provider
  * could serve, 2 bad configuration (reported before anything is written; a first run without any
- * configuration writes only the secrets template), 3 no provider answered in time, 130 a second signal.
+ * configuration writes only the secrets template; an unknown `--pipeline` too), 3 no provider
+ * answered in time, 130 a second signal. `registry`: the pipelines `--pipeline` may name.
  */
-export async function runGenerateCommand(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
+export async function runGenerateCommand(argv: readonly string[], io: CommandIo = processIo(), registry: PipelineRegistry = PIPELINES): Promise<number> {
   let options: GenerateOptions;
   let configuration: Configuration | undefined;
   try {
-    options = parseGenerateOptions(argv);
+    options = parseGenerateOptions(argv, registry);
     if (options.help) {
-      io.stdout.write(GENERATE_HELP);
+      io.stdout.write(generateHelp(registry.get(options.pipeline.name), registry));
       return 0;
     }
     if (!options.offline) {
@@ -30,6 +33,7 @@ export async function runGenerateCommand(argv: readonly string[], io: CommandIo 
         configPath: options.configPath,
         only: options.providers,
         baseUrls: options.baseUrls,
+        roles: options.pipeline.roles,
       });
     }
   } catch (error) {

@@ -1,7 +1,11 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.js';
+import { parseInteger as integer, parseNumber as number } from '../pipelines/option-parsers.js';
+import type { AnyPipeline, PipelineRegistry } from '../pipelines/pipeline-registry.js';
+import { DEFAULT_PIPELINE, PIPELINES } from '../pipelines/registry.js';
 import type { GenerateOptions } from '../runner/run-options.js';
 import { LOG_FORMATS, type LogFormat } from '../stats/index.js';
+import { parsePipelineFlags, pipelineFlagsHelp, pipelineParseOptions } from './pipeline-flags.js';
 
 export type { GenerateOptions };
 
@@ -10,24 +14,21 @@ export const DEFAULT_TARGET = 5000;
 /** Longer than any default request timeout (a local server's is five minutes), short of a wasted night. */
 export const DEFAULT_FIRST_REPLY_TIMEOUT_SECONDS = 600;
 
-export const GENERATE_HELP = `Usage: npm run generate -- [--target N] [options]
+/** `generate --help`: the run's flags, then those of the selected pipeline (`--pipeline NAME --help`). */
+export function generateHelp(pipeline: AnyPipeline, registry: PipelineRegistry = PIPELINES): string {
+  return `Usage: npm run generate -- [--target N] [--pipeline NAME] [options]
 
 Generates N training conversations, resuming from what the output already holds.
 
   --target N                  conversations the output file should hold at the end (default: ${DEFAULT_TARGET})
+  --pipeline NAME             what to generate: ${registry.names.join(', ')} (default: ${DEFAULT_PIPELINE})
   --data-dir DIR              run state: secrets.json, tools.db, output, logs, status (default: data)
   --config FILE               secrets file to read (default: <data-dir>/secrets.json)
   --output PATH               output JSONL (default: <data-dir>/trainingData/conversations.jsonl)
   --providers a,b             use these providers for this run (any with a key), instead of enabled_providers
   --concurrency N             conversations in flight (default: automatic, from observed latency)
   --offline                   dry run against an in-process emulator, no keys needed (data dir: data/offline)
-  --users N                   simulated users in the pool, generated from --seed (default: 200)
-  --users-file PATH           simulated users listed in a JSON file instead (see README)
-  --turns MIN-MAX             user/assistant exchanges per conversation (default: 1-3)
-  --max-tool-rounds N         tool-call rounds per assistant turn (default: 3)
-  --no-rewrite                keep the assistant's <think> blocks as written
-  --reset-tools               empty the memory/diary database before starting
-  --seed N                    seed of the simulated-user pool and topics (default: 1)
+  --seed N                    seed of the pipeline's random choices, e.g. simulated users and topics (default: 1)
   --grace-seconds N           on Ctrl+C, time for in-flight conversations to finish (default: 30)
   --progress-interval SECONDS progress record interval (default: 30)
   --conversation-deadline SECONDS  give up on one conversation after this long (default: 900)
@@ -42,51 +43,68 @@ Generates N training conversations, resuming from what the output already holds.
   --mistral-base-url URL, --together-base-url URL, --huggingface-base-url URL,
   --openai-compatible-base-url URL   override a provider's base URL
   --help                      this text
-`;
 
-export function parseGenerateOptions(argv: readonly string[]): GenerateOptions {
+${pipelineFlagsHelp(pipeline)}`;
+}
+
+/** The help of the default pipeline's run. */
+export const GENERATE_HELP = generateHelp(PIPELINES.get(DEFAULT_PIPELINE));
+
+/** The run's own flags; the selected pipeline's are added to them. */
+const RUN_FLAGS = {
+  target: { type: 'string' },
+  pipeline: { type: 'string' },
+  'data-dir': { type: 'string' },
+  config: { type: 'string' },
+  output: { type: 'string' },
+  providers: { type: 'string' },
+  concurrency: { type: 'string' },
+  offline: { type: 'boolean', default: false },
+  seed: { type: 'string' },
+  'grace-seconds': { type: 'string' },
+  'progress-interval': { type: 'string' },
+  'conversation-deadline': { type: 'string' },
+  'max-tokens': { type: 'string' },
+  'max-cost': { type: 'string' },
+  'max-hours': { type: 'string' },
+  'first-reply-timeout': { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
+  'log-format': { type: 'string' },
+  'mistral-base-url': { type: 'string' },
+  'together-base-url': { type: 'string' },
+  'huggingface-base-url': { type: 'string' },
+  'openai-compatible-base-url': { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const;
+
+/**
+ * `--pipeline NAME` first (its flags decide what else is accepted): read loosely, so an unknown
+ * flag is reported by the strict pass below, with the pipeline's flags known.
+ */
+function choosePipeline(argv: readonly string[], registry: PipelineRegistry): AnyPipeline {
+  const { values } = parseArgs({ args: [...argv], strict: false, allowPositionals: true, options: { pipeline: { type: 'string' } } });
+  const name = values.pipeline;
+  if (name === undefined) return registry.get(DEFAULT_PIPELINE);
+  if (typeof name !== 'string' || name === '') throw new ConfigError(`--pipeline expects a name: ${registry.names.join(', ')}.`);
+  return registry.get(name);
+}
+
+export function parseGenerateOptions(argv: readonly string[], registry: PipelineRegistry = PIPELINES): GenerateOptions {
+  const pipeline = choosePipeline(argv, registry);
   let values;
   try {
     ({ values } = parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: false,
-      options: {
-        target: { type: 'string' },
-        'data-dir': { type: 'string' },
-        config: { type: 'string' },
-        output: { type: 'string' },
-        providers: { type: 'string' },
-        concurrency: { type: 'string' },
-        offline: { type: 'boolean', default: false },
-        users: { type: 'string' },
-        'users-file': { type: 'string' },
-        turns: { type: 'string' },
-        'max-tool-rounds': { type: 'string' },
-        'no-rewrite': { type: 'boolean', default: false },
-        'reset-tools': { type: 'boolean', default: false },
-        seed: { type: 'string' },
-        'grace-seconds': { type: 'string' },
-        'progress-interval': { type: 'string' },
-        'conversation-deadline': { type: 'string' },
-        'max-tokens': { type: 'string' },
-        'max-cost': { type: 'string' },
-        'max-hours': { type: 'string' },
-        'first-reply-timeout': { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        verbose: { type: 'boolean', default: false },
-        'log-format': { type: 'string' },
-        'mistral-base-url': { type: 'string' },
-        'together-base-url': { type: 'string' },
-        'huggingface-base-url': { type: 'string' },
-        'openai-compatible-base-url': { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
+      options: { ...pipelineParseOptions(pipeline, RUN_FLAGS), ...RUN_FLAGS },
     }));
   } catch (error) {
     throw new ConfigError(`${(error as Error).message}\nRun with --help to see every flag.`);
   }
-  if (values.help) return { ...defaults(), target: 0, help: true };
+  const selected = parsePipelineFlags(pipeline, values);
+  if (values.help) return { ...defaults(), target: 0, pipeline: selected, help: true };
   if (values.quiet && values.verbose) throw new ConfigError('--quiet and --verbose cannot be used together.');
   const base = defaults();
   return {
@@ -98,12 +116,7 @@ export function parseGenerateOptions(argv: readonly string[]): GenerateOptions {
     providers: values.providers?.split(',').map((name) => name.trim()).filter(Boolean),
     concurrency: optional(values.concurrency, (text) => integer('--concurrency', text, 1)),
     offline: values.offline,
-    users: optional(values.users, (text) => integer('--users', text, 1)) ?? base.users,
-    usersFile: values['users-file'],
-    turns: optional(values.turns, parseTurns) ?? base.turns,
-    maxToolRounds: optional(values['max-tool-rounds'], (text) => integer('--max-tool-rounds', text, 0)) ?? base.maxToolRounds,
-    rewrite: !values['no-rewrite'],
-    resetTools: values['reset-tools'],
+    pipeline: selected,
     seed: optional(values.seed, (text) => integer('--seed', text, 0)) ?? base.seed,
     graceSeconds: optional(values['grace-seconds'], (text) => number('--grace-seconds', text, 0)) ?? base.graceSeconds,
     progressIntervalSeconds: optional(values['progress-interval'], (text) => number('--progress-interval', text, 0.1)) ?? base.progressIntervalSeconds,
@@ -125,14 +138,9 @@ export function parseGenerateOptions(argv: readonly string[]): GenerateOptions {
 }
 
 /** Every default in one place: `--help` returns them, and each flag falls back to its own. */
-function defaults(): Omit<GenerateOptions, 'target' | 'help'> {
+function defaults(): Omit<GenerateOptions, 'target' | 'help' | 'pipeline'> {
   return {
     offline: false,
-    users: 200,
-    turns: { min: 1, max: 3 },
-    maxToolRounds: 3,
-    rewrite: true,
-    resetTools: false,
     seed: 1,
     graceSeconds: 30,
     progressIntervalSeconds: 30,
@@ -146,28 +154,6 @@ function defaults(): Omit<GenerateOptions, 'target' | 'help'> {
 
 function optional<T>(text: string | undefined, parse: (text: string) => T): T | undefined {
   return text === undefined ? undefined : parse(text);
-}
-
-function number(flag: string, text: string, minimum: number): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < minimum) {
-    throw new ConfigError(`${flag} expects a number of at least ${minimum}, got "${text}".`);
-  }
-  return value;
-}
-
-function integer(flag: string, text: string, minimum: number): number {
-  const value = number(flag, text, minimum);
-  if (!Number.isInteger(value)) throw new ConfigError(`${flag} expects a whole number, got "${text}".`);
-  return value;
-}
-
-function parseTurns(text: string): { min: number; max: number } {
-  const match = /^(\d+)(?:-(\d+))?$/.exec(text.trim());
-  const min = Number(match?.[1]);
-  const max = Number(match?.[2] ?? match?.[1]);
-  if (!match || min < 1 || max < min) throw new ConfigError(`--turns expects MIN-MAX with 1 <= MIN <= MAX (e.g. 1-3), got "${text}".`);
-  return { min, max };
 }
 
 function parseLogFormat(text: string): LogFormat {

@@ -1,5 +1,5 @@
 import type { MonthlyBudgets } from '../core/budget.js';
-import type { ModelPrice, ProviderName, RoleModels } from '../core/types.js';
+import type { ModelPrice, PipelineRoles, ProviderName, RoleModels } from '../core/types.js';
 
 export type { ModelPrice, MonthlyBudgets };
 
@@ -18,6 +18,7 @@ export interface ProviderSettings {
    * @default 0 (the offline dry run leaves it unset)
    */
   readonly pacingMarginMs?: number;
+  /** One model for every role of the selected pipeline. */
   readonly models: RoleModels;
 }
 
@@ -50,4 +51,6 @@ export interface ConfigurationInput {
   readonly only?: readonly string[];
   /** `--<provider>-base-url` flags; they win over the environment and the file. */
   readonly baseUrls?: Readonly<Partial<Record<ProviderName, string>>>;
+  /** The selected pipeline's roles: every provider gets a model for each, and `models` keys are checked against them. */
+  readonly roles: PipelineRoles;
 }

@@ -5,6 +5,7 @@ import type { Configuration, ConfigurationInput, ModelPrice, ProviderSettings } 
 import { checkCostBudgetsArePriced, readMonthlyBudgets } from './monthly-budgets.js';
 import { PROVIDER_DEFAULTS, isPlaceholderKey } from './provider-defaults.js';
 import { readSecretsFile } from './read-secrets-file.js';
+import { resolveRoleModels } from './role-models.js';
 import { KNOWN_PROVIDERS, KNOWN_TOP_LEVEL_KEYS, type SecretsFile } from './secrets-schema.js';
 
 /** A key openai-compatible local servers accept; the `openai` SDK refuses an empty one. */
@@ -32,7 +33,7 @@ export function loadConfiguration(input: ConfigurationInput): Configuration {
 
   const keys = new Map(PROVIDER_NAMES.map((name) => [name, lookUpKey(name, secrets, input.env)]));
   const enabled = chooseEnabledProviders(secrets, keys, input, displayPath);
-  const providers = enabled.map((name) => buildProviderSettings(name, keys.get(name)?.key ?? NO_KEY_NEEDED, secrets, input));
+  const providers = enabled.map((name) => buildProviderSettings(name, keys.get(name)?.key ?? NO_KEY_NEEDED, secrets, input, displayPath));
   const allSecrets = [...keys.values()].flatMap((lookup) => (lookup.key ? [lookup.key] : []));
   const prices = convertPrices(secrets);
   const budgets = readMonthlyBudgets(secrets);
@@ -155,6 +156,7 @@ function buildProviderSettings(
   apiKey: string,
   secrets: SecretsFile,
   input: ConfigurationInput,
+  displayPath: string,
 ): ProviderSettings {
   const defaults = PROVIDER_DEFAULTS[name];
   const overrides = secrets.providers?.[name] ?? {};
@@ -174,7 +176,7 @@ function buildProviderSettings(
     maxConcurrency: overrides.max_concurrency ?? defaults.maxConcurrency,
     timeoutMs: overrides.timeout_ms ?? defaults.timeoutMs,
     pacingMarginMs: overrides.pacing_margin_ms ?? defaults.pacingMarginMs,
-    models: { ...defaults.models, ...stripUndefined(overrides.models ?? {}) },
+    models: resolveRoleModels(name, overrides.models, input.roles, displayPath),
   };
 }
 
@@ -212,10 +214,6 @@ function convertPrices(secrets: SecretsFile): Record<string, ModelPrice> {
       { inputPerMillion: price.input_per_million, outputPerMillion: price.output_per_million },
     ]),
   );
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }
 
 export function deepFreeze<T>(value: T): T {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import type { ProviderName } from '../core/types.js';
+import type { PipelineRoles, ProviderName } from '../core/types.js';
 import type { Configuration, ProviderSettings } from './configuration.js';
 import { deepFreeze } from './load-configuration.js';
 
@@ -11,14 +11,23 @@ const OFFLINE_RATES: Readonly<Partial<Record<ProviderName, number>>> = { mistral
 export const OFFLINE_DATA_DIR = 'data/offline';
 
 /**
+ * The model the dry run names for a role: the emulator reads the role from it and plays it
+ * (scripted for Ada's roles, a generic reply for any other).
+ */
+export function offlineModelFor(role: string): string {
+  return `offline-${role}`;
+}
+
+/**
  * `--offline`: every provider is the in-process emulator, no key is needed, and models are named
- * after their role so the emulator's scripted model plays it.
+ * after the selected pipeline's roles so the emulator's scripted model plays them.
  */
 export function createOfflineConfiguration(options: {
   readonly cwd: string;
   readonly dataDir?: string;
   readonly baseUrls: Readonly<Record<ProviderName, string>>;
   readonly only?: readonly string[];
+  readonly roles: PipelineRoles;
 }): Configuration {
   // Never the real run's directory by default: a later real run would otherwise resume from the
   // dry run's scripted conversations and its simulated users' memories.
@@ -29,6 +38,7 @@ export function createOfflineConfiguration(options: {
     throw new ConfigError(`--providers names ${unknown.join(', ')}, which the offline dry run does not emulate (it has ${available.join(', ')}).`);
   }
   const names = available.filter((name) => !options.only || options.only.includes(name));
+  const models = Object.fromEntries(options.roles.roles.map((role) => [role.name, offlineModelFor(role.name)]));
   const providers: ProviderSettings[] = names.map((name) => ({
     name,
     apiKey: 'offline-dry-run',
@@ -37,7 +47,7 @@ export function createOfflineConfiguration(options: {
     tokensPerMinute: undefined,
     maxConcurrency: 16,
     timeoutMs: 30_000,
-    models: { tester: 'offline-tester', assistant: 'offline-assistant', rewriter: 'offline-rewriter' },
+    models,
   }));
   return deepFreeze({
     dataDir,

@@ -1,4 +1,4 @@
-import type { ProviderName, RoleModels } from '../core/types.js';
+import type { ProviderName } from '../core/types.js';
 
 export interface ProviderDefaults {
   /** Where the SDK is pointed; each SDK has its own convention (see README, "Base URLs"). */
@@ -9,7 +9,6 @@ export interface ProviderDefaults {
   readonly timeoutMs: number;
   /** Extra spacing between request starts, in ms. */
   readonly pacingMarginMs: number;
-  readonly models: RoleModels;
   /** Environment variables that carry the key, first match wins. */
   readonly keyVariables: readonly string[];
   readonly baseUrlVariable: string;
@@ -20,6 +19,8 @@ export interface ProviderDefaults {
 }
 
 /**
+ * Models are not here: they depend on the job, so each pipeline declares a default per role and
+ * provider (Ada's in src/pipelines/ada/ada-roles.ts).
  * Defaults follow each provider's published free tier, so a new user never gets throttled by
  * our own pacing. Raise them in `providers.<name>` when your plan allows more.
  * - Mistral free tier: 1 request/s, 500,000 tokens/min (https://docs.mistral.ai/deployment/laplateforme/tier/)
@@ -35,11 +36,6 @@ export const PROVIDER_DEFAULTS: Readonly<Record<ProviderName, ProviderDefaults>>
     maxConcurrency: 32,
     timeoutMs: 120_000,
     pacingMarginMs: 0,
-    models: {
-      tester: 'mistral-small-latest',
-      assistant: 'mistral-medium-latest',
-      rewriter: 'mistral-small-latest',
-    },
     keyVariables: ['MISTRAL_API_KEY'],
     baseUrlVariable: 'MISTRAL_BASE_URL',
     secretsKey: 'mistral_api_key',
@@ -53,11 +49,6 @@ export const PROVIDER_DEFAULTS: Readonly<Record<ProviderName, ProviderDefaults>>
     maxConcurrency: 32,
     timeoutMs: 120_000,
     pacingMarginMs: 0,
-    models: {
-      tester: 'meta-llama/Llama-3.3-70B-Instruct-Turbo-Free',
-      assistant: 'meta-llama/Llama-3.3-70B-Instruct-Turbo-Free',
-      rewriter: 'meta-llama/Llama-3.3-70B-Instruct-Turbo-Free',
-    },
     keyVariables: ['TOGETHER_API_KEY'],
     baseUrlVariable: 'TOGETHER_BASE_URL',
     secretsKey: 'together_api_key',
@@ -71,11 +62,6 @@ export const PROVIDER_DEFAULTS: Readonly<Record<ProviderName, ProviderDefaults>>
     maxConcurrency: 16,
     timeoutMs: 120_000,
     pacingMarginMs: 0,
-    models: {
-      tester: 'meta-llama/Llama-3.1-8B-Instruct',
-      assistant: 'Qwen/Qwen2.5-72B-Instruct',
-      rewriter: 'meta-llama/Llama-3.1-8B-Instruct',
-    },
     keyVariables: ['HF_TOKEN', 'HUGGINGFACE_API_KEY'],
     baseUrlVariable: 'HF_BASE_URL',
     secretsKey: 'huggingface_api_key',
@@ -90,7 +76,6 @@ export const PROVIDER_DEFAULTS: Readonly<Record<ProviderName, ProviderDefaults>>
     maxConcurrency: 4,
     timeoutMs: 300_000,
     pacingMarginMs: 0,
-    models: { tester: 'local-model', assistant: 'local-model', rewriter: 'local-model' },
     keyVariables: ['OPENAI_COMPATIBLE_API_KEY'],
     baseUrlVariable: 'OPENAI_COMPATIBLE_BASE_URL',
     secretsKey: 'openai_compatible.api_key',

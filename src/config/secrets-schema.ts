@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MODEL_ROLES, PROVIDER_NAMES } from '../core/types.js';
+import { PROVIDER_NAMES } from '../core/types.js';
 
 /**
  * A number checked against a rule, with one message that says in words what was expected, for a
@@ -35,12 +35,10 @@ const strictObject = <Shape extends z.core.$ZodLooseShape>(shape: Shape) => {
 const monthlyTokens = positiveInteger('tokens per calendar month').optional();
 const monthlyCost = positiveNumber('an amount in US dollars greater than 0').optional();
 
-const roleModels = strictObject(
-  Object.fromEntries(MODEL_ROLES.map((role) => [role, text(`the ${role} model name`).min(1).optional()])) as Record<
-    (typeof MODEL_ROLES)[number],
-    z.ZodOptional<z.ZodString>
-  >,
-);
+/** Model per role; the roles are the selected pipeline's, checked against it once it is known (role-models.ts). */
+const roleModels = z.record(z.string(), text('a model name').min(1, { error: 'expected a model name, got an empty string' }), {
+  error: (issue) => `expected an object of model names keyed by role, got ${describeValue(issue.input)}`,
+});
 
 export const providerOverridesSchema = strictObject({
   base_url: url('base_url').optional(),

@@ -7,10 +7,29 @@
 export const PROVIDER_NAMES = ['mistral', 'together', 'huggingface', 'openai_compatible'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
-/** The three jobs a model does in a conversation. Each provider configures one model per role. */
-export const MODEL_ROLES = ['tester', 'assistant', 'rewriter'] as const;
-export type ModelRole = (typeof MODEL_ROLES)[number];
+/**
+ * A job a model does for a pipeline (Ada's are `tester`, `assistant` and `rewriter`). Roles are
+ * not a closed list: the selected pipeline declares its own, and each provider names a model for
+ * every one of them.
+ */
+export type ModelRole = string;
+/** One model per role of the selected pipeline. */
 export type RoleModels = Readonly<Record<ModelRole, string>>;
+
+/** One role as a pipeline declares it, with the model each provider uses unless configured otherwise. */
+export interface ModelRoleDeclaration {
+  readonly name: ModelRole;
+  /** One line for error messages and docs: what the model does in this role. */
+  readonly description: string;
+  /** The default model per provider; a provider missing here must name one in `providers.<name>.models.<role>`. */
+  readonly defaultModels: Readonly<Partial<Record<ProviderName, string>>>;
+}
+
+/** What configuration needs to know of the selected pipeline: its name (for messages) and its roles. */
+export interface PipelineRoles {
+  readonly pipeline: string;
+  readonly roles: readonly ModelRoleDeclaration[];
+}
 
 /** A message as sent over the wire: the APIs we target all accept these three roles. */
 export interface WireMessage {
@@ -131,16 +150,12 @@ export interface ModelRequester {
   readonly switches: readonly ProviderSwitch[];
 }
 
-/** Why a conversation was thrown away instead of saved (counted in stats). */
-export type DiscardReason =
-  | 'empty_reply'
-  | 'truncated_reply'
-  | 'tester_broke_role'
-  | 'rewrite_failed'
-  | 'provider_failure'
-  | 'deadline'
-  | 'aborted'
-  | 'invalid_output';
+/**
+ * Why a conversation was thrown away instead of saved, counted in stats under this name. An open
+ * string: each pipeline owns its reasons (Ada's `tester_broke_role`, say); the runner adds its own
+ * (`deadline`, `aborted`, `provider_failure`, `invalid_output`). snake_case by convention.
+ */
+export type DiscardReason = string;
 
 export class ConversationDiscarded extends Error {
   readonly code = 'CONVERSATION_DISCARDED';

@@ -37,13 +37,13 @@ export function estimateTokens(request: RoleRequest): TokenEstimate {
 export function holdBudget(
   gate: BudgetGate | undefined,
   slot: ProviderSlot,
-  request: RoleRequest,
+  model: string,
   estimate: TokenEstimate,
 ): BudgetHold | 'unavailable' {
   if (gate === undefined) return NO_HOLD;
   const decision = gate.reserve({
     provider: slot.name,
-    model: slot.models[request.role],
+    model,
     inputTokens: estimate.inputTokens,
     outputTokens: estimate.outputTokens,
   });

@@ -158,7 +158,9 @@ export class DispatcherSession implements ModelRequester {
     estimate: TokenEstimate,
     signal: AbortSignal,
   ): Promise<AttemptOutcome> {
-    const hold = holdBudget(this.context.budget, slot, request, estimate);
+    // Looked up before anything is held: a role the pipeline never declared throws here, leaking nothing.
+    const model = slot.modelFor(request.role);
+    const hold = holdBudget(this.context.budget, slot, model, estimate);
     if (hold === 'unavailable') return 'unavailable';
     let lease;
     try {
@@ -168,7 +170,6 @@ export class DispatcherSession implements ModelRequester {
       if (error instanceof SlotUnavailableError) return 'unavailable';
       throw this.abortedOr(error, signal);
     }
-    const model = slot.models[request.role];
     this.context.emit({ type: 'request-start', provider: slot.name, role: request.role });
     let result: ChatResult;
     try {

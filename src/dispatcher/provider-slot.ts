@@ -70,6 +70,18 @@ export class ProviderSlot {
     this.health = new ProviderHealth(world.healthPolicy, world.now, (change) => this.onHealthChange(change));
     this.flow = new FlowMeter(world.now());
   }
+  /**
+   * The model this provider runs for `role`. Configuration names one for every role the selected
+   * pipeline declares, so a miss is the pipeline asking for a role it never declared.
+   */
+  modelFor(role: string): string {
+    const model = this.models[role];
+    if (model === undefined) {
+      throw new Error(`${this.name} has no model for the role "${role}" (it has ${Object.keys(this.models).join(', ')}); the pipeline must declare every role it requests.`);
+    }
+    return model;
+  }
+
 
   /** Observed latency (EWMA of successful requests), or the configured guess before the first. */
   get latencyMs(): number {

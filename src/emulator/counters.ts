@@ -1,10 +1,11 @@
-import { MODEL_ROLES, PROVIDER_NAMES, type ModelRole, type ProviderName } from '../core/types.js';
+import { PROVIDER_NAMES, type ProviderName } from '../core/types.js';
 import {
   INJECTED_KINDS,
   type EmulatorCounters,
   type EmulatorProviderCounters,
   type InjectedKind,
 } from './emulator-options.js';
+import { SCRIPTED_ROLES } from './script-context.js';
 
 const ARRIVALS_KEPT = 2000;
 const BAD_REQUEST_MESSAGES_KEPT = 5;
@@ -21,7 +22,8 @@ export class ProviderTally {
   inputTokens = 0;
   outputTokens = 0;
   readonly injected = zeroRecord(INJECTED_KINDS);
-  readonly byRole = zeroRecord(MODEL_ROLES);
+  /** Ada's roles from zero; another pipeline's appear once requested. */
+  readonly byRole: Record<string, number> = zeroRecord(SCRIPTED_ROLES);
   readonly #badRequestMessages: string[] = [];
   // A ring buffer: pacing checks read thousands of arrivals, so no per-request array shifting.
   readonly #arrivals = new Float64Array(ARRIVALS_KEPT);
@@ -37,8 +39,8 @@ export class ProviderTally {
     this.injected[kind]++;
   }
 
-  countRole(role: ModelRole): void {
-    this.byRole[role]++;
+  countRole(role: string): void {
+    this.byRole[role] = (this.byRole[role] ?? 0) + 1;
   }
 
   badRequest(message: string): void {

@@ -1,4 +1,4 @@
-import type { ModelRole, ProviderName } from '../core/types.js';
+import type { ProviderName } from '../core/types.js';
 import type { LimiterKind } from './rate-limiter.js';
 import type { RateLimitHeaderStyle } from './rate-limit-response-headers.js';
 
@@ -146,7 +146,8 @@ export interface EmulatorProviderCounters {
   /** The last few 400 messages, oldest first. */
   readonly badRequestMessages: readonly string[];
   readonly authFailures: number;
-  readonly byRole: Readonly<Record<ModelRole, number>>;
+  /** Requests per role: Ada's three always, any other pipeline's once it asked. */
+  readonly byRole: Readonly<Record<string, number>>;
   readonly tokens: { readonly input: number; readonly output: number };
   /** The last ~2000 arrival times in ms since the emulator started (monotonic), oldest first. */
   readonly arrivals: readonly number[];

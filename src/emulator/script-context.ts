@@ -1,4 +1,3 @@
-import type { ModelRole } from '../core/types.js';
 import type { ChatMessage } from './request-body.js';
 
 /** What a scripted reply is written from: one request's conversation. */
@@ -15,12 +14,26 @@ export interface ScriptContext {
 const TOOL_CALL_TAG = '<tool_call>';
 const REWRITE = 'rewrite';
 
+/** The roles the emulator writes scripted replies for: Ada's. Any other role gets a generic reply. */
+export const SCRIPTED_ROLES = ['tester', 'assistant', 'rewriter'] as const;
+export type ScriptedRole = (typeof SCRIPTED_ROLES)[number];
+
+export function isScriptedRole(role: string): role is ScriptedRole {
+  return (SCRIPTED_ROLES as readonly string[]).includes(role);
+}
+
+/** The dry run names each model `offline-<role>` after the selected pipeline's role (offline-configuration.ts). */
+const OFFLINE_MODEL = /^offline-(.+)$/;
+
 /**
- * Which job the request is for: the model name decides when it says (`...-tester`), else the
- * system prompt: one that teaches `<tool_call>` is Ada's, one about rewriting is the rewriter's.
+ * Which job the request is for: the model name decides when it says (`offline-<role>` for any
+ * pipeline's role, or one of Ada's role names in it: `...-tester`), else the system prompt: one
+ * that teaches `<tool_call>` is Ada's, one about rewriting is the rewriter's.
  */
-export function detectRole(model: string, systemPrompt: string): ModelRole {
+export function detectRole(model: string, systemPrompt: string): string {
   const name = model.toLowerCase();
+  const offline = OFFLINE_MODEL.exec(model);
+  if (offline !== null && !isScriptedRole(offline[1] as string)) return offline[1] as string;
   if (name.includes('tester')) return 'tester';
   if (name.includes('assistant')) return 'assistant';
   if (name.includes('rewriter')) return 'rewriter';

@@ -1,5 +1,4 @@
 import { createRandom } from '../core/random.js';
-import type { ModelRole } from '../core/types.js';
 import { assistantReply, type AssistantScriptOptions } from './assistant-script.js';
 import type { ModelFault } from './faults.js';
 import type { ChatRequestBody } from './request-body.js';
@@ -15,7 +14,8 @@ export interface ScriptedReply {
 
 export interface ScriptedReplyInput {
   readonly seed: number;
-  readonly role: ModelRole;
+  /** Ada's roles are scripted; any other gets a generic reply. */
+  readonly role: string;
   readonly context: ScriptContext;
   readonly body: ChatRequestBody;
   readonly options: AssistantScriptOptions;
@@ -37,11 +37,23 @@ export function scriptedReply(input: ScriptedReplyInput): ScriptedReply {
   let text: string;
   if (role === 'tester') text = testerReply(random, context);
   else if (role === 'rewriter') text = rewriterReply(random, context);
-  else text = assistantReply(random, context, input.options);
+  else if (role === 'assistant') text = assistantReply(random, context, input.options);
+  else text = genericReply(role, context);
   return limitReply(applyModelFault(input.modelFault, text, random), input.body);
 }
 
-function conversationTexts(model: string, role: ModelRole, context: ScriptContext): string[] {
+/**
+ * Another pipeline's role: a short reply that quotes what it was asked, so a pipeline's own
+ * tests can see their request arrived whole (a trivial echo pipeline checks exactly that).
+ */
+export function genericReply(role: string, context: ScriptContext): string {
+  const asked = context.lastUserText.trim().slice(0, GENERIC_QUOTE_CHARACTERS);
+  return asked.length === 0 ? `Scripted ${role} reply.` : `Scripted ${role} reply to: ${asked}`;
+}
+
+const GENERIC_QUOTE_CHARACTERS = 400;
+
+function conversationTexts(model: string, role: string, context: ScriptContext): string[] {
   const texts = [model, role, context.systemPrompt];
   for (const message of context.messages) texts.push(message.role, message.content ?? '');
   return texts;

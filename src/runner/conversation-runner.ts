@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { NightshiftError, isProviderError } from '../core/errors.js';
 import { ConversationDiscarded, type DiscardReason, type ModelRequester, type ProviderName } from '../core/types.js';
-import type { ConversationPipeline } from '../pipeline/index.js';
-import { type SavedConversation } from '../format/index.js';
+import type { SavedConversation } from '../format/index.js';
+import type { OpenedPipeline, UnitOfWork } from '../pipelines/contract.js';
 
 /** The parts of other modules the runner drives; narrow so tests can see what it needs. */
 export interface RunnerStore {
@@ -27,7 +27,8 @@ export interface RunnerDispatcher {
 export interface ConversationRunnerOptions {
   readonly target: number;
   readonly store: RunnerStore;
-  readonly pipeline: ConversationPipeline;
+  /** Its `capacity`, when it has one, caps the conversations in flight. */
+  readonly pipeline: Pick<OpenedPipeline, 'run' | 'capacity'>;
   readonly dispatcher: RunnerDispatcher;
   readonly stats: RunnerStats;
   readonly logger: Logger;
@@ -35,15 +36,6 @@ export interface ConversationRunnerOptions {
   readonly concurrency?: number;
   /** One conversation's deadline. @default 900_000 */
   readonly conversationDeadlineMs?: number;
-  /** Undo a conversation's side effects (tool rows) when it is not saved. */
-  readonly onUnsaved?: (conversationId: string) => void;
-  /** Confirm a conversation's side effects once its line is durable. */
-  readonly onSaved?: (conversationId: string) => void;
-  /**
-   * Never more conversations in flight than this, e.g. the simulated-user pool: a conversation
-   * waiting for a free user would only hold a slot. @default unlimited
-   */
-  readonly maxInFlight?: number;
   /** @default crypto.randomUUID */
   readonly newId?: () => string;
   /** How often the in-flight target is re-evaluated without any completion. @default 250 */
@@ -67,7 +59,7 @@ export class ConversationRunner {
   readonly #options: ConversationRunnerOptions;
   readonly #inFlight = new Map<string, AbortController>();
   #draining: string | undefined;
-  /** Set when the output or the tool database cannot be written: nothing more can be saved. */
+  /** Set when the output or a pipeline's storage cannot be written: nothing more can be saved. */
   #failure: string | undefined;
   #wake: (() => void) | undefined;
 
@@ -109,15 +101,15 @@ export class ConversationRunner {
     for (const controller of this.#inFlight.values()) controller.abort(new Error(reason));
   }
 
-  /** The dispatcher's suggestion within `--concurrency`, the user pool and what is left to do. */
+  /** The dispatcher's suggestion within `--concurrency`, the pipeline's capacity and what is left to do. */
   #desiredConcurrency(left: number): number {
-    const ceiling = Math.min(this.#options.concurrency ?? Number.POSITIVE_INFINITY, this.#options.maxInFlight ?? Number.POSITIVE_INFINITY, left);
+    const ceiling = Math.min(this.#options.concurrency ?? Number.POSITIVE_INFINITY, this.#options.pipeline.capacity ?? Number.POSITIVE_INFINITY, left);
     const suggested = this.#options.dispatcher.suggestedConcurrency({ inFlight: this.#inFlight.size, ceiling });
     return Math.max(1, Math.min(suggested, ceiling));
   }
 
   /**
-   * The output or the tool database failed (disk full, I/O error): generating more would spend
+   * The output or a pipeline's storage failed (disk full, I/O error): generating more would spend
    * quota on conversations that cannot be kept, so the run stops at once with the reason.
    */
   #fail(reason: string, error: unknown): void {
@@ -152,44 +144,49 @@ export class ConversationRunner {
   }
 
   async #converse(conversationId: string, controller: AbortController): Promise<void> {
-    const { pipeline, dispatcher, store, stats, logger } = this.#options;
+    const { pipeline, dispatcher, stats } = this.#options;
     const deadlineMs = this.#options.conversationDeadlineMs ?? 900_000;
     // A TimeoutError, so the pipeline counts it as `deadline` rather than `aborted`.
     const deadline = setTimeout(() => controller.abort(new DOMException('conversation deadline passed', 'TimeoutError')), deadlineMs);
     const session = dispatcher.session();
-    let settle!: () => void;
-    const settled = new Promise<void>((resolve) => (settle = resolve));
-    let saved = false;
+    let unit: UnitOfWork;
     try {
-      let conversation: SavedConversation;
-      try {
-        conversation = await pipeline.run({ conversationId, requester: session, signal: controller.signal, settled });
-      } catch (error) {
-        if (isStorageFailure(error)) return this.#fail(`the tool database failed: ${(error as Error).message}`, error);
-        const { reason, message } = describeFailure(error, controller.signal);
-        return this.#discard(conversationId, reason, message);
-      }
-      try {
-        saved = await store.append(conversation);
-      } catch (error) {
-        return this.#fail(`the output cannot be written: ${(error as Error).message}`, error);
-      }
-      if (!saved) return this.#discard(conversationId, 'invalid_output', 'the output already holds this conversation id');
-      stats.conversationSaved({ provider: session.provider, toolCalls: readToolCalls(conversation) });
-      logger.debug({ conversationId, provider: session.provider, saved: store.count }, 'conversation saved');
+      unit = await pipeline.run({ conversationId, requester: session, signal: controller.signal });
+    } catch (error) {
+      // A pipeline that throws has undone its own side effects (contract.ts): nothing to settle.
+      if (isStorageFailure(error)) return this.#fail(`the pipeline's storage failed: ${(error as Error).message}`, error);
+      const { reason, message } = describeFailure(error, controller.signal);
+      return this.#discard(conversationId, reason, message);
     } finally {
       clearTimeout(deadline);
-      this.#settleSideEffects(conversationId, saved);
-      settle();
+    }
+    const outcome = await this.#save(unit);
+    // The runner alone settles a unit of work: commit once its line is fsynced, rollback otherwise.
+    if (!this.#settle(unit, outcome === 'saved') || outcome === 'write_failed') return;
+    if (outcome === 'duplicate') return this.#discard(conversationId, 'invalid_output', 'the output already holds this conversation id');
+    stats.conversationSaved({ provider: session.provider, toolCalls: unit.toolCalls ?? [] });
+    this.#options.logger.debug({ conversationId, provider: session.provider, saved: this.#options.store.count }, 'conversation saved');
+  }
+
+  /** Appends and fsyncs the line; a failed write ends the run. */
+  async #save(unit: UnitOfWork): Promise<'saved' | 'duplicate' | 'write_failed'> {
+    try {
+      return (await this.#options.store.append(unit.conversation)) ? 'saved' : 'duplicate';
+    } catch (error) {
+      this.#fail(`the output cannot be written: ${(error as Error).message}`, error);
+      return 'write_failed';
     }
   }
 
-  #settleSideEffects(conversationId: string, saved: boolean): void {
+  /** False when the pipeline could not commit or roll back: its storage failed and the run stops. */
+  #settle(unit: UnitOfWork, saved: boolean): boolean {
     try {
-      if (saved) this.#options.onSaved?.(conversationId);
-      else this.#options.onUnsaved?.(conversationId);
+      if (saved) unit.commit();
+      else unit.rollback();
+      return true;
     } catch (error) {
-      this.#fail(`the tool database failed: ${(error as Error).message}`, error);
+      this.#fail(`could not ${saved ? 'commit' : 'roll back'} a conversation's side effects: ${(error as Error).message}`, error);
+      return false;
     }
   }
 
@@ -199,7 +196,10 @@ export class ConversationRunner {
   }
 }
 
-/** Failures of our own storage, as opposed to a model's or a provider's: they end the run. */
+/**
+ * Failures of our own storage, as opposed to a model's or a provider's: they end the run. The
+ * codes are the store's and the tool database's, the storage Ada's pipeline has.
+ */
 function isStorageFailure(error: unknown): boolean {
   return error instanceof NightshiftError && /^(STORE_|TOOL_STORE_|TOOL_ROLLBACK_)/.test(error.code);
 }
@@ -215,8 +215,3 @@ function describeFailure(error: unknown, signal: AbortSignal): { reason: Discard
   return { reason: 'invalid_output', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
 }
 
-function readToolCalls(conversation: SavedConversation): { name: string; ok: boolean }[] {
-  const calls = conversation.metadata.toolCalls;
-  if (!Array.isArray(calls)) return [];
-  return calls.map((call: { name?: unknown; ok?: unknown }) => ({ name: String(call.name), ok: call.ok === true }));
-}

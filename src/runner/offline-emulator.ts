@@ -14,7 +14,13 @@ export async function startOfflineEmulator(options: GenerateOptions, cwd: string
   });
   let configuration: Configuration;
   try {
-    configuration = createOfflineConfiguration({ cwd, dataDir: options.dataDir, baseUrls: emulator.baseUrls, only: options.providers });
+    configuration = createOfflineConfiguration({
+      cwd,
+      dataDir: options.dataDir,
+      baseUrls: emulator.baseUrls,
+      only: options.providers,
+      roles: options.pipeline.roles,
+    });
   } catch (error) {
     await emulator.close();
     throw error;

@@ -1,4 +1,5 @@
 import type { ProviderName } from '../core/types.js';
+import type { SelectedPipeline } from '../pipelines/selected-pipeline.js';
 import type { LogFormat } from '../stats/index.js';
 
 /** Every flag of `generate`, parsed and checked; documented in README.md and `--help`. */
@@ -11,13 +12,9 @@ export interface GenerateOptions {
   /** Conversations in flight; undefined = chosen from observed latency. */
   readonly concurrency?: number;
   readonly offline: boolean;
-  readonly users: number;
-  /** A JSON list of simulated users instead of generated ones. */
-  readonly usersFile?: string;
-  readonly turns: { readonly min: number; readonly max: number };
-  readonly maxToolRounds: number;
-  readonly rewrite: boolean;
-  readonly resetTools: boolean;
+  /** `--pipeline NAME` (default `ada`) with its own flags parsed. */
+  readonly pipeline: SelectedPipeline;
+  /** Seeds the pipeline's random choices and the dry run's emulator. */
   readonly seed: number;
   readonly graceSeconds: number;
   readonly progressIntervalSeconds: number;

@@ -6,9 +6,8 @@ import { Dispatcher } from '../dispatcher/index.js';
 import { loadAdapters, type AdapterLoading } from '../providers/load-adapters.js';
 import { ProgressReporter, RunStats, costCapProblem, createLogger, createRunId, statusFilePath, type RunLogger } from '../stats/index.js';
 import { ConversationStore } from '../store/index.js';
-import { ToolStore } from '../tools/index.js';
+import type { OpenedPipeline, PreparedPipeline, ResourceContext } from '../pipelines/contract.js';
 import { ConversationRunner, type RunOutcome } from './conversation-runner.js';
-import { buildPipeline, loadPipelineInputs, type PipelineInputs } from './build-pipeline.js';
 import { eventLoopBusyShare } from './event-loop-busy-share.js';
 import { NO_REPLY_EXIT_CODE, watchFirstReply } from './first-reply-watch.js';
 import { startOfflineEmulator } from './offline-emulator.js';
@@ -23,7 +22,6 @@ export function runPaths(configuration: Configuration, options: GenerateOptions,
   return {
     dataDir,
     output: path.resolve(cwd, options.output ?? path.join(dataDir, 'trainingData', 'conversations.jsonl')),
-    toolsDatabase: path.join(dataDir, 'tools.db'),
     logs: path.join(dataDir, 'logs'),
     status: statusFilePath(dataDir),
   };
@@ -40,9 +38,9 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
   let offline: Awaited<ReturnType<typeof startOfflineEmulator>> | undefined;
   const early = holdEarlySignals();
   try {
-    let inputs: PipelineInputs;
+    let pipeline: PreparedPipeline;
     try {
-      inputs = loadPipelineInputs(options);
+      pipeline = options.pipeline.prepare({ cwd: io.cwd, seed: options.seed, dryRun: options.offline });
       offline = options.offline ? await startOfflineEmulator(options, io.cwd) : undefined;
     } catch (error) {
       if (error instanceof ConfigError) return configurationError(io, error.message);
@@ -73,7 +71,7 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       secrets: configuration.secrets,
     });
     try {
-      return await generate({ options, configuration, inputs, paths, runLogger, dryRun: offline !== undefined, signals: early, adapters });
+      return await generate({ options, configuration, pipeline, paths, runLogger, dryRun: offline !== undefined, signals: early, adapters });
     } finally {
       await runLogger.close();
       for (const lock of locks) lock.release();
@@ -111,7 +109,8 @@ function acquireRunLocks(paths: ReturnType<typeof runPaths>): { release(): void 
 interface GenerateContext {
   readonly options: GenerateOptions;
   readonly configuration: Configuration;
-  readonly inputs: PipelineInputs;
+  /** The selected pipeline, its options read; its resources are opened once the output is. */
+  readonly pipeline: PreparedPipeline;
   readonly paths: ReturnType<typeof runPaths>;
   readonly runLogger: RunLogger;
   readonly dryRun: boolean;
@@ -128,6 +127,7 @@ async function generate(context: GenerateContext): Promise<number> {
   logger.info(
     {
       target: options.target,
+      pipeline: options.pipeline.name,
       dryRun: context.dryRun,
       providers: configuration.providers.map((provider) => provider.name),
       output: paths.output,
@@ -153,32 +153,23 @@ async function generate(context: GenerateContext): Promise<number> {
     store.count === 0 ? `new output: ${paths.output}` : `resuming: ${store.count} conversations already saved in ${paths.output}`,
   );
   const targetReached = store.count >= options.target;
-  let toolStore: ToolStore | undefined;
+  const resources: ResourceContext = {
+    dataDir: paths.dataDir,
+    logger,
+    alreadySaved: store.count,
+    isSaved: (conversationId) => store.has(conversationId),
+  };
+  let opened: OpenedPipeline | undefined;
   let monthly: OpenedMonthlyBudget | undefined;
   try {
-    // Also when there is nothing left to do: a crash may have left rows of conversations that were
-    // never saved, and the memories must match the conversations that exist. A run with nothing to
-    // do creates no database, though.
-    if (!targetReached || existsSync(paths.toolsDatabase)) {
-      toolStore = ToolStore.open(paths.toolsDatabase);
-      // Only conversations the database itself lists as open (wrote rows, never confirmed saved)
-      // are looked at, so another --output or an archived file never touches saved memories.
-      const recovery = toolStore.recoverOpenConversations((conversationId) => store.has(conversationId));
-      if (recovery.rows > 0 || recovery.confirmed > 0) {
-        logger.info(
-          { rows: recovery.rows, conversations: recovery.rolledBack, confirmed: recovery.confirmed },
-          'rolled back tool rows of conversations that were never saved',
-        );
-      }
-    }
-    if (targetReached || toolStore === undefined) {
+    if (targetReached) {
+      // Also when there is nothing left to do: a crash may have left side effects of conversations
+      // that were never saved (Ada's tool rows), and they must match the conversations that exist.
+      await context.pipeline.recover?.(resources);
       logger.info({ saved: store.count, target: options.target, output: paths.output }, `target already reached: ${store.count}/${options.target} conversations in ${paths.output}; nothing to do`);
       return 0;
     }
-    if (options.resetTools) {
-      toolStore.reset();
-      logger.info({ database: paths.toolsDatabase }, 'tool database emptied (--reset-tools)');
-    }
+    opened = await context.pipeline.open(resources);
     // The dry run spends nothing real and keeps no ledger.
     monthly = context.dryRun ? undefined : openMonthlyBudget({ configuration, logger });
     if (monthly?.nothingToSend !== undefined) {
@@ -186,10 +177,10 @@ async function generate(context: GenerateContext): Promise<number> {
       const { status: statusFile, output: outputPath } = paths;
       return await sendNothing({ reason: monthly.nothingToSend, logger, stats, statusFile, outputPath, logFile: context.runLogger.logFile });
     }
-    return await runToTarget(context, store, toolStore, monthly);
+    return await runToTarget(context, store, opened, monthly);
   } finally {
     await store.close();
-    toolStore?.close();
+    await opened?.close();
     monthly?.close();
   }
 }
@@ -197,7 +188,7 @@ async function generate(context: GenerateContext): Promise<number> {
 async function runToTarget(
   context: GenerateContext,
   store: ConversationStore,
-  toolStore: ToolStore,
+  pipeline: OpenedPipeline,
   monthly: OpenedMonthlyBudget | undefined,
 ): Promise<number> {
   const { options, configuration, paths, runLogger } = context;
@@ -249,7 +240,6 @@ async function runToTarget(
     },
     log: (level, message, fields) => logger[level](fields ?? {}, message),
   });
-  const pipeline = buildPipeline({ options, inputs: context.inputs, toolStore, dryRun: context.dryRun, alreadySaved: store.count });
   const runner = new ConversationRunner({
     target: options.target,
     store,
@@ -258,10 +248,7 @@ async function runToTarget(
     stats,
     logger,
     concurrency: options.concurrency,
-    maxInFlight: context.inputs.users.length,
     conversationDeadlineMs: options.conversationDeadlineSeconds * 1000,
-    onUnsaved: (conversationId) => toolStore.rollbackConversation(conversationId),
-    onSaved: (conversationId) => toolStore.markSaved(conversationId),
   });
   let budgetGrace: NodeJS.Timeout | undefined;
   const drainForBudget = (reason: string): void => {

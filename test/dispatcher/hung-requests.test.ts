@@ -4,7 +4,7 @@ import { PROVIDER_NAMES, type ChatProvider, type ChatRequest, type DispatchEvent
 import { Dispatcher } from '../../src/dispatcher/index.js';
 import { startEmulator, type Emulator, type EmulatorProviderOptions } from '../../src/emulator/index.js';
 import { createProvider } from '../../src/providers/create-provider.js';
-import { createPipelineFixture } from '../pipeline/conversation-fixture.js';
+import { createPipelineFixture } from '../pipelines/ada/conversation-fixture.js';
 
 /**
  * The dispatcher with the real adapters (real SDKs over real HTTP) against the emulator: a hung

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../src/core/random.js';
 import { deriveFact } from '../../src/emulator/derive-fact.js';
 import { detectRole } from '../../src/emulator/index.js';
+import { buildScriptContext } from '../../src/emulator/script-context.js';
+import { genericReply } from '../../src/emulator/scripted-model.js';
 import { casualize, contentWords, thinkContent, visibleText } from '../../src/emulator/script-text.js';
 import { renderToolCalls, type ScriptedToolCall } from '../../src/emulator/tool-call-formats.js';
 
@@ -61,5 +63,13 @@ describe('text helpers of the scripted model', () => {
     expect(detectRole('qwen', 'Use <tool_call> tags')).toBe('assistant');
     expect(detectRole('qwen', '# Rewrite the reasoning')).toBe('rewriter');
     expect(detectRole('qwen', 'You are playing a person')).toBe('tester');
+  });
+
+  it("the dry run's offline-<role> names any pipeline's role; one it does not script gets a generic reply quoting the request", () => {
+    expect(detectRole('offline-tester', 'Use <tool_call> tags')).toBe('tester');
+    expect(detectRole('offline-echo', 'Use <tool_call> tags')).toBe('echo');
+    const context = buildScriptContext('offline-echo', [{ role: 'user', content: '  say it back  ', contentIsString: true, toolCallIds: undefined, toolCallId: undefined, prefix: false }]);
+    expect(genericReply('echo', context)).toBe('Scripted echo reply to: say it back');
+    expect(genericReply('judge', buildScriptContext('offline-judge', []))).toBe('Scripted judge reply.');
   });
 });

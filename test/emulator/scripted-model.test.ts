@@ -203,7 +203,7 @@ describe('counters', () => {
       expect(counters.rateLimited).toBe(15);
       expect(counters.badRequests).toBe(1);
       expect(counters.authFailures).toBe(1);
-      expect(counters.byRole.tester + counters.byRole.assistant).toBe(25);
+      expect((counters.byRole.tester ?? 0) + (counters.byRole.assistant ?? 0)).toBe(25);
       expect(counters.ok).toBe(replies.filter((reply) => reply.status === 200).length);
       expect(Object.keys(counters.injected).sort()).toEqual([...INJECTED_KINDS].sort());
       const outputTokens = replies

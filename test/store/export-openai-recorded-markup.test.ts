@@ -9,8 +9,8 @@ import { restoreCallSyntax, separateReasoning } from '../../src/format/index.js'
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SavedConversation } from '../../src/format/index.js';
 import { exportConversations } from '../../src/store/index.js';
-import { createPipelineFixture, type PipelineFixture } from '../pipeline/conversation-fixture.js';
-import { createScriptedRequester } from '../pipeline/scripted-requester.js';
+import { createPipelineFixture, type PipelineFixture } from '../pipelines/ada/conversation-fixture.js';
+import { createScriptedRequester } from '../pipelines/ada/scripted-requester.js';
 import { makeTemporaryDirectory, removeTemporaryDirectories } from './store-test-helpers.js';
 
 let fixture: PipelineFixture | undefined;

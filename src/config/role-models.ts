@@ -1,0 +1,37 @@
+import { ConfigError } from '../core/errors.js';
+import type { PipelineRoles, ProviderName, RoleModels } from '../core/types.js';
+
+/**
+ * One model for every role of the selected pipeline on one provider: `providers.<name>.models`
+ * over the pipeline's defaults. Checked here, once, against that pipeline's roles, because the
+ * schema cannot know them: a role the pipeline does not have is a typo that would silently
+ * change nothing, and a role without a model could not be served.
+ */
+export function resolveRoleModels(
+  provider: ProviderName,
+  configured: Readonly<Record<string, string>> | undefined,
+  selected: PipelineRoles,
+  displayPath: string,
+): RoleModels {
+  const roleNames = selected.roles.map((role) => role.name);
+  const where = `${displayPath}: providers.${provider}.models`;
+  const unknown = Object.keys(configured ?? {}).filter((role) => !roleNames.includes(role));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `${where}: unknown role ${unknown.map((role) => `"${role}"`).join(', ')}; the ${selected.pipeline} pipeline's roles are ${roleNames.join(', ')}. ` +
+        `Rename or remove the key (or choose the pipeline those roles belong to with --pipeline).`,
+    );
+  }
+  const models: Record<string, string> = {};
+  for (const role of selected.roles) {
+    const model = configured?.[role.name] ?? role.defaultModels[provider];
+    if (model === undefined) {
+      throw new ConfigError(
+        `${where}.${role.name}: the ${selected.pipeline} pipeline's role "${role.name}" (${role.description}) has no default model on ${provider}; ` +
+          `name one, e.g. "providers": {"${provider}": {"models": {"${role.name}": "<model>"}}}.`,
+      );
+    }
+    models[role.name] = model;
+  }
+  return models;
+}

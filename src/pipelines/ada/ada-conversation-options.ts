@@ -1,0 +1,89 @@
+import { ConfigError } from '../../core/errors.js';
+import type { Random } from '../../core/random.js';
+import { ADA_ROLE_NAMES, type AdaRole } from './ada-roles.js';
+import type { Prompts } from './load-prompts.js';
+import type { ConversationToolStore } from './run-tool-round.js';
+import type { UserPool } from './user-pool.js';
+
+/** Sampling of one role's requests. */
+export interface RoleSampling {
+  /** @default provider default */
+  readonly temperature?: number;
+  /** Upper bound on generated tokens; a reply cut off at it is retried once, then discarded. */
+  readonly maxTokens?: number;
+}
+
+export interface AdaConversationOptions {
+  readonly prompts: Prompts;
+  /** Where Ada's memory and diary live; rows are scoped to the leased simulated user. */
+  readonly toolStore: ConversationToolStore;
+  /** Leases one simulated user per conversation; never one user in two conversations at once. */
+  readonly userPool: UserPool;
+  /** Seeded source for the topic and the number of exchanges. */
+  readonly random: Random;
+  /** User/assistant exchanges per conversation, both inclusive. @default { min: 1, max: 3 } */
+  readonly turns?: { readonly min: number; readonly max: number };
+  /**
+   * Tool rounds per assistant turn. A reply that still calls tools when they are used up is
+   * discarded (`invalid_output`): a saved call must always be followed by its result. @default 3
+   */
+  readonly maxToolRounds?: number;
+  /** Rewrite each `<think>` block with the rewriter model (`--no-rewrite` sets false). @default true */
+  readonly rewrite?: boolean;
+  /** Recorded in the metadata, so offline runs are never mistaken for real data. @default false */
+  readonly dryRun?: boolean;
+  /** Per-role sampling, merged over the defaults. @default DEFAULT_SAMPLING */
+  readonly sampling?: Partial<Record<AdaRole, RoleSampling>>;
+}
+
+/** Warm enough for varied users, steady for Ada, conservative for the rewrite. */
+export const DEFAULT_SAMPLING: Readonly<Record<AdaRole, RoleSampling>> = Object.freeze({
+  tester: { temperature: 0.9, maxTokens: 512 },
+  assistant: { temperature: 0.7, maxTokens: 2048 },
+  rewriter: { temperature: 0.3, maxTokens: 1024 },
+});
+
+export interface ResolvedAdaOptions {
+  readonly prompts: Prompts;
+  readonly toolStore: ConversationToolStore;
+  readonly userPool: UserPool;
+  readonly random: Random;
+  readonly turns: { readonly min: number; readonly max: number };
+  readonly maxToolRounds: number;
+  readonly rewrite: boolean;
+  readonly dryRun: boolean;
+  readonly sampling: Readonly<Record<AdaRole, RoleSampling>>;
+}
+
+function describe(value: unknown): string {
+  return `\`${String(value)}\` (${typeof value})`;
+}
+
+function checkInteger(name: string, value: unknown, minimum: number): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
+    throw new ConfigError(`Expected \`${name}\` to be a whole number >= ${minimum}, got ${describe(value)}`);
+  }
+}
+
+/** Validates once at construction, with messages that say what was expected. */
+export function resolveAdaOptions(options: AdaConversationOptions): ResolvedAdaOptions {
+  const turns = options.turns ?? { min: 1, max: 3 };
+  checkInteger('turns.min', turns.min, 1);
+  checkInteger('turns.max', turns.max, turns.min);
+  const maxToolRounds = options.maxToolRounds ?? 3;
+  checkInteger('maxToolRounds', maxToolRounds, 0);
+  const sampling = Object.fromEntries(
+    ADA_ROLE_NAMES.map((role) => [role, { ...DEFAULT_SAMPLING[role], ...options.sampling?.[role] }]),
+  ) as Record<AdaRole, RoleSampling>;
+  return Object.freeze({
+    prompts: options.prompts,
+    toolStore: options.toolStore,
+    userPool: options.userPool,
+    random: options.random,
+    turns: { min: turns.min, max: turns.max },
+    maxToolRounds,
+    rewrite: options.rewrite ?? true,
+    dryRun: options.dryRun ?? false,
+    sampling,
+  });
+}

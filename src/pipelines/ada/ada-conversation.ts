@@ -1,0 +1,243 @@
+/**
+ * The Ada pipeline: a simulated user (tester model) talks with Ada (assistant model), Ada's tool
+ * calls run for real on SQLite, and her reasoning is rewritten at the end (issue 3).
+ */
+import { NightshiftError } from '../../core/errors.js';
+import { integerBetween } from '../../core/random.js';
+import type { ChatResult } from '../../core/types.js';
+import type { SavedConversation } from '../../format/index.js';
+import { ConversationDiscarded } from '../../core/types.js';
+import { canonicalizeToolCalls, normalizeThinking, parseToolCallSequence, separateReasoning, visibleReply, type ParsedToolCall, type ToolCallItem } from '../../format/index.js';
+import { ADA_TOOL_CATALOGUE, ADA_TOOL_SCHEMAS } from '../../tools/index.js';
+import { resolveAdaOptions, type AdaConversationOptions, type ResolvedAdaOptions } from './ada-conversation-options.js';
+import { cleanTesterMessage, testerLabels } from './clean-tester-message.js';
+import { ConversationLog, sourceOf } from './conversation-log.js';
+import { buildMetadata } from './conversation-metadata.js';
+import { pickTopic } from './conversation-topics.js';
+import type { PipelineContext, UnitOfWork } from '../contract.js';
+import { fillPlaceholders } from './prompt-template.js';
+import { checkFinish, requestStep, throwIfAborted, toDiscard, type StepContext, type Verdict } from './request-step.js';
+import { rewriteThinking } from './rewrite-thinking.js';
+import { runToolRound } from './run-tool-round.js';
+import { shapeAssistantRequest, shapeTesterRequest } from './shape-messages.js';
+import { personaPlaceholders, type SimulatedUser } from './simulated-users.js';
+import type { UserLease } from './user-pool.js';
+
+export const ADA_PIPELINE_NAME = 'ada';
+/** Bumped whenever the shape or meaning of what the pipeline saves changes. */
+export const ADA_PIPELINE_VERSION = '1.3.0';
+
+interface Conversation {
+  readonly options: ResolvedAdaOptions;
+  readonly context: PipelineContext;
+  readonly step: StepContext;
+  readonly user: SimulatedUser;
+  readonly testerPrompt: string;
+  readonly judgeTester: (result: ChatResult) => Verdict<string>;
+}
+
+interface AssistantReply {
+  readonly text: string;
+  /** Calls and failed markup, parsed once, in the order the reply wrote them: the tool round runs them so. */
+  readonly items: readonly ToolCallItem[];
+  /** The calls among `items` that could be read. */
+  readonly calls: readonly ParsedToolCall[];
+}
+
+function judgeTester(labels: ReadonlySet<string>): (result: ChatResult) => Verdict<string> {
+  return (result) => {
+    const finish = checkFinish(result);
+    if (finish !== undefined) return finish;
+    const cleaned = cleanTesterMessage(result.text, labels);
+    return cleaned.ok ? { ok: true, value: cleaned.text } : cleaned;
+  };
+}
+
+function judgeAssistant(result: ChatResult): Verdict<AssistantReply> {
+  const finish = checkFinish(result);
+  if (finish !== undefined) return finish;
+  const text = normalizeThinking(result.text.trim());
+  if (text.length === 0) return { ok: false, reason: 'empty_reply', detail: 'the assistant wrote nothing' };
+  const items = parseToolCallSequence(text, { catalogue: ADA_TOOL_CATALOGUE });
+  if (items.length === 0 && visibleReply(text).length === 0) {
+    return { ok: false, reason: 'empty_reply', detail: 'the assistant wrote reasoning but no reply' };
+  }
+  const calls = items.flatMap((item) => (item.kind === 'call' ? [item.call] : []));
+  return { ok: true, value: { text, items, calls } };
+}
+
+async function userTurn(conversation: Conversation, turn: number): Promise<void> {
+  const { step, options } = conversation;
+  const { value, result } = await requestStep(
+    step,
+    `tester message ${turn}`,
+    { role: 'tester', messages: shapeTesterRequest(conversation.testerPrompt, step.log.messages), ...options.sampling.tester },
+    conversation.judgeTester,
+  );
+  step.log.append({ role: 'user', content: value }, sourceOf(result));
+}
+
+/** Ada answers; while her reply calls tools, they run and she continues, up to the round limit. */
+async function assistantTurn(conversation: Conversation, turn: number): Promise<void> {
+  const { step, options, context } = conversation;
+  const toolContext = { userId: conversation.user.id, conversationId: context.conversationId };
+  for (let round = 0; ; round++) {
+    const label = round === 0 ? `assistant reply ${turn}` : `assistant reply ${turn} after tool round ${round}`;
+    const { value, result } = await requestStep(
+      step,
+      label,
+      { role: 'assistant', messages: shapeAssistantRequest(step.log.messages), ...options.sampling.assistant },
+      judgeAssistant,
+    );
+    // Saved in the one call syntax the persona prompt teaches; the model's markup stays in metadata.
+    const canonical = canonicalizeToolCalls(value.text, value.calls);
+    const index = step.log.append({ role: 'assistant', content: canonical.text }, sourceOf(result));
+    if (value.items.length === 0) return;
+    if (round >= options.maxToolRounds) {
+      throw new ConversationDiscarded(
+        'invalid_output',
+        `${label}: still calling tools after ${options.maxToolRounds} tool round(s); a saved call must have its result`,
+      );
+    }
+    throwIfAborted(step.signal);
+    runToolRound(options.toolStore, toolContext, step.log, index, value.items, canonical.canonicalByOriginal);
+  }
+}
+
+async function converse(
+  options: ResolvedAdaOptions,
+  context: PipelineContext,
+  user: SimulatedUser,
+  startedAt: number,
+): Promise<{ conversation: SavedConversation; toolCalls: UnitOfWork['toolCalls'] }> {
+  const topic = pickTopic(options.random, user);
+  const turns = integerBetween(options.random, options.turns.min, options.turns.max);
+  const log = new ConversationLog();
+  log.append({ role: 'system', content: options.prompts.ada }, null);
+  const conversation: Conversation = {
+    options,
+    context,
+    step: { requester: context.requester, signal: context.signal, log },
+    user,
+    testerPrompt: fillPlaceholders(options.prompts.tester, { ...personaPlaceholders(user), topic }),
+    judgeTester: judgeTester(testerLabels(user)),
+  };
+  for (let turn = 1; turn <= turns; turn++) {
+    await userTurn(conversation, turn);
+    await assistantTurn(conversation, turn);
+  }
+  if (options.rewrite) {
+    await rewriteThinking(conversation.step, { prompt: options.prompts.rewriter, ...options.sampling.rewriter });
+  }
+  throwIfAborted(context.signal);
+  separateReasoningInReplies(log);
+  const finishedAt = (context.now ?? Date.now)();
+  const metadata = buildMetadata({
+    pipeline: ADA_PIPELINE_NAME,
+    pipelineVersion: ADA_PIPELINE_VERSION,
+    dryRun: options.dryRun,
+    user,
+    topic,
+    turns,
+    log,
+    rewrite: options.rewrite,
+    switches: context.requester.switches,
+    tools: ADA_TOOL_SCHEMAS,
+    ...(options.prompts.adaThinkingInstruction === undefined ? {} : { thinkingInstruction: options.prompts.adaThinkingInstruction }),
+    startedAt,
+    finishedAt,
+  });
+  const toolCalls = log.toolCalls.map((call) => ({ name: call.name, ok: call.ok === true }));
+  return { conversation: { id: context.conversationId, conversations: log.messages, metadata }, toolCalls };
+}
+
+/** Saved replies read `<think>…</think>\n\nreply`, whatever spacing the model (or the rewriter) left. */
+function separateReasoningInReplies(log: ConversationLog): void {
+  log.messages.forEach((message, index) => {
+    if (message.role === 'assistant') log.replaceContent(index, separateReasoning(message.content));
+  });
+}
+
+/** Undoes the conversation's tool rows; a failure here is loud, it would leave orphan memories. */
+function rollBack(options: ResolvedAdaOptions, conversationId: string, failure: string): void {
+  try {
+    options.toolStore.rollbackConversation(conversationId);
+  } catch (error) {
+    throw new NightshiftError(
+      'TOOL_ROLLBACK_FAILED',
+      `Could not roll back the tool rows of conversation ${conversationId} after ${failure}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+async function runConversation(options: ResolvedAdaOptions, context: PipelineContext): Promise<UnitOfWork> {
+  const startedAt = (context.now ?? Date.now)();
+  const { signal } = context;
+  let lease;
+  try {
+    throwIfAborted(signal);
+    lease = await options.userPool.lease(signal);
+  } catch (error) {
+    throw toDiscard(error, signal) ?? error;
+  }
+  let finished: { conversation: SavedConversation; toolCalls: UnitOfWork['toolCalls'] };
+  try {
+    finished = await converse(options, context, lease.user, startedAt);
+  } catch (error) {
+    // Nothing goes back to the runner, so its rows are undone here, before its user is free again.
+    try {
+      rollBack(options, context.conversationId, `it failed (${error instanceof Error ? error.message : String(error)})`);
+    } finally {
+      lease.release();
+    }
+    throw toDiscard(error, signal) ?? error;
+  }
+  return unitOfWork(options, context.conversationId, finished, lease);
+}
+
+/**
+ * The user's rows are final only once the runner has saved (fsynced) the line: until it commits
+ * or rolls back, the user stays leased, so their next conversation never reads rows that may
+ * still be undone.
+ */
+function unitOfWork(
+  options: ResolvedAdaOptions,
+  conversationId: string,
+  finished: { conversation: SavedConversation; toolCalls: UnitOfWork['toolCalls'] },
+  lease: UserLease,
+): UnitOfWork {
+  let settled = false;
+  const settle = (action: () => void): void => {
+    if (settled) return;
+    settled = true;
+    try {
+      action();
+    } finally {
+      lease.release();
+    }
+  };
+  return {
+    conversation: finished.conversation,
+    toolCalls: finished.toolCalls,
+    commit: () => settle(() => options.toolStore.markSaved(conversationId)),
+    rollback: () => settle(() => rollBack(options, conversationId, 'its line was not saved')),
+  };
+}
+
+/** Ada's conversations, one unit of work each. Options are validated here, once (`ConfigError` when invalid). */
+export function createAdaConversations(options: AdaConversationOptions): AdaConversations {
+  const resolved = resolveAdaOptions(options);
+  return {
+    name: ADA_PIPELINE_NAME,
+    version: ADA_PIPELINE_VERSION,
+    run: (context) => runConversation(resolved, context),
+  };
+}
+
+/** What runs Ada's conversations over resources already open (the tool store, the user pool). */
+export interface AdaConversations {
+  readonly name: string;
+  readonly version: string;
+  run(context: PipelineContext): Promise<UnitOfWork>;
+}

@@ -1,0 +1,60 @@
+import { ConfigError } from '../../core/errors.js';
+import type { PipelineOptions } from '../contract.js';
+import { parseInteger } from '../option-parsers.js';
+import { DEFAULT_USER_COUNT } from './simulated-users.js';
+
+/** Ada's own `generate` flags, parsed (README, "npm run generate"). */
+export interface AdaOptions {
+  readonly users: number;
+  /** A JSON list of simulated users instead of generated ones. */
+  readonly usersFile: string | undefined;
+  readonly turns: { readonly min: number; readonly max: number };
+  readonly maxToolRounds: number;
+  readonly rewrite: boolean;
+  /** Empty the memory/diary database before starting. */
+  readonly resetTools: boolean;
+}
+
+export const ADA_OPTIONS: PipelineOptions<AdaOptions> = {
+  users: {
+    flag: 'users',
+    valueName: 'N',
+    help: 'simulated users in the pool, generated from --seed',
+    default: DEFAULT_USER_COUNT,
+    defaultText: String(DEFAULT_USER_COUNT),
+    parse: (text) => parseInteger('--users', text, 1),
+  },
+  usersFile: {
+    flag: 'users-file',
+    valueName: 'PATH',
+    help: 'simulated users listed in a JSON file instead (see README)',
+    default: undefined,
+    parse: (text) => text,
+  },
+  turns: {
+    flag: 'turns',
+    valueName: 'MIN-MAX',
+    help: 'user/assistant exchanges per conversation',
+    default: { min: 1, max: 3 },
+    defaultText: '1-3',
+    parse: parseTurns,
+  },
+  maxToolRounds: {
+    flag: 'max-tool-rounds',
+    valueName: 'N',
+    help: 'tool-call rounds per assistant turn',
+    default: 3,
+    defaultText: '3',
+    parse: (text) => parseInteger('--max-tool-rounds', text, 0),
+  },
+  rewrite: { flag: 'no-rewrite', help: "keep the assistant's <think> blocks as written", default: true, whenGiven: false },
+  resetTools: { flag: 'reset-tools', help: 'empty the memory/diary database before starting', default: false, whenGiven: true },
+};
+
+function parseTurns(text: string): { min: number; max: number } {
+  const match = /^(\d+)(?:-(\d+))?$/.exec(text.trim());
+  const min = Number(match?.[1]);
+  const max = Number(match?.[2] ?? match?.[1]);
+  if (!match || min < 1 || max < min) throw new ConfigError(`--turns expects MIN-MAX with 1 <= MIN <= MAX (e.g. 1-3), got "${text}".`);
+  return { min, max };
+}

@@ -1,0 +1,93 @@
+/**
+ * Ada's pipeline as the runner sees it: her roles and flags, and the resources she owns: the
+ * prompts, the simulated-user pool, and the memory/diary database (`<data-dir>/tools.db`), which
+ * she opens, recovers after a crash and empties on `--reset-tools`.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRandom, seedFromString } from '../../core/random.js';
+import { ToolStore } from '../../tools/index.js';
+import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, ResourceContext } from '../contract.js';
+import { ADA_PIPELINE_NAME, ADA_PIPELINE_VERSION, createAdaConversations } from './ada-conversation.js';
+import { ADA_OPTIONS, type AdaOptions } from './ada-options.js';
+import { ADA_ROLES } from './ada-roles.js';
+import { loadPrompts } from './load-prompts.js';
+import { generateSimulatedUsers, loadSimulatedUsers } from './simulated-users.js';
+import { UserPool } from './user-pool.js';
+
+/** The prompts ship with the project, so they are found whatever the working directory is. */
+export const PROMPTS_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../systemprompts');
+
+function toolsDatabase(context: ResourceContext): string {
+  return path.join(context.dataDir, 'tools.db');
+}
+
+/**
+ * Rows of conversations that wrote to the database and were never saved (a crash between the
+ * tool call and the fsync) are undone; those the output holds are confirmed. Only conversations
+ * the database lists as open are looked at, so another --output or an archived file never
+ * touches saved memories.
+ */
+function recoverToolStore(toolStore: ToolStore, context: ResourceContext): void {
+  const recovery = toolStore.recoverOpenConversations((conversationId) => context.isSaved(conversationId));
+  if (recovery.rows > 0 || recovery.confirmed > 0) {
+    context.logger.info(
+      { rows: recovery.rows, conversations: recovery.rolledBack, confirmed: recovery.confirmed },
+      'rolled back tool rows of conversations that were never saved',
+    );
+  }
+}
+
+/** Read once at start, before anything is written: a missing prompt or a bad users file is a ConfigError. */
+function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipeline {
+  const prompts = loadPrompts(PROMPTS_DIRECTORY);
+  // Generated users come from the seed alone, so they (and their memories) are the same across restarts.
+  const users = options.usersFile ? loadSimulatedUsers(path.resolve(prepare.cwd, options.usersFile)) : generateSimulatedUsers(options.users, prepare.seed);
+  return {
+    // A run with nothing to do creates no database, but still settles what a crash left in one.
+    recover: (context) => {
+      if (!existsSync(toolsDatabase(context))) return;
+      const toolStore = ToolStore.open(toolsDatabase(context));
+      try {
+        recoverToolStore(toolStore, context);
+      } finally {
+        toolStore.close();
+      }
+    },
+    open: (context): OpenedPipeline => {
+      const toolStore = ToolStore.open(toolsDatabase(context));
+      try {
+        recoverToolStore(toolStore, context);
+        if (options.resetTools) {
+          toolStore.reset();
+          context.logger.info({ database: toolsDatabase(context) }, 'tool database emptied (--reset-tools)');
+        }
+        // Conversations already saved vary the topic sequence between restarts of one seed.
+        const conversations = createAdaConversations({
+          prompts,
+          toolStore,
+          userPool: new UserPool(users, createRandom(seedFromString(`users:${prepare.seed}:${context.alreadySaved}`))),
+          random: createRandom(seedFromString(`topics:${prepare.seed}:${context.alreadySaved}`)),
+          turns: options.turns,
+          maxToolRounds: options.maxToolRounds,
+          rewrite: options.rewrite,
+          dryRun: prepare.dryRun,
+        });
+        return { capacity: users.length, run: conversations.run, close: () => toolStore.close() };
+      } catch (error) {
+        toolStore.close();
+        throw error;
+      }
+    },
+  };
+}
+
+export const adaPipeline: PipelineDefinition<AdaOptions> = {
+  name: ADA_PIPELINE_NAME,
+  version: ADA_PIPELINE_VERSION,
+  description: 'a simulated user talks with Ada, who uses real memory and diary tools; her reasoning is rewritten',
+  roles: ADA_ROLES,
+  options: ADA_OPTIONS,
+  prepare: prepareAda,
+};
