@@ -34,6 +34,7 @@ import { isSandboxed, secretsOf, type McpServers } from './mcp-server-entry.js';
 import { createCatalogue, offerTools, toToolSchema, type ListedTool, type McpTool } from './offered-tools.js';
 import { connectServer, McpServerError, type ServerConnection } from './server-connection.js';
 import { SHARED_KEY, ServerPool } from './server-pool.js';
+import { sanitizeName } from './tool-names.js';
 import { checkSandboxId, createSandbox, removeSandbox, sandboxPath } from './sandbox-directories.js';
 import type { McpToolResult } from './tool-result.js';
 
@@ -95,7 +96,11 @@ export async function openMcpTools(servers: McpServers, options: McpToolsOptions
       const onStart = (_key: string, connection: ServerConnection, restart: boolean) => options.onServerStart?.({ server, pid: connection.pid, restart });
       pools.set(server, new ServerPool(start, max, { onStart }));
     }
-    const listings = await Promise.all(Object.entries(servers).map(async ([server, entry]) => ({ server, tools: await listTools(server, entry, root, pools) })));
+    // Settled, not raced: a failed server must not leave another's start half done behind close().
+    const settled = await Promise.allSettled(Object.entries(servers).map(async ([server, entry]) => ({ server, tools: await listTools(server, entry, root, pools) })));
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const listings = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
     const tools = offerTools(listings);
     const context: CallContext = {
       servers,
@@ -135,7 +140,9 @@ export async function openMcpTools(servers: McpServers, options: McpToolsOptions
 async function listTools(server: string, entry: McpServers[string], root: string, pools: ReadonlyMap<string, ServerPool>): Promise<readonly ListedTool[]> {
   const pool = pools.get(server) as ServerPool;
   const sandboxed = isSandboxed(entry);
-  const scratch = sandboxed ? await createSandbox(sandboxPath(root, '.start', server), entry.sandboxTemplate) : SHARED_KEY;
+  // Its own scratch id per server (ids of conversations cannot start with a dot), removed whole.
+  const scratchId = `.start-${sanitizeName(server)}`;
+  const scratch = sandboxed ? await createSandbox(sandboxPath(root, scratchId, server), entry.sandboxTemplate) : SHARED_KEY;
   try {
     return await pool.use(scratch, async (connection) => {
       const listed: ListedTool[] = [];
@@ -150,7 +157,7 @@ async function listTools(server: string, entry: McpServers[string], root: string
   } finally {
     if (sandboxed) {
       await pool.release(scratch);
-      await removeSandbox(root, '.start');
+      await removeSandbox(root, scratchId);
     }
   }
 }
