@@ -85,6 +85,15 @@ describe('server-filesystem on a per-conversation copy of a template vault', () 
     await Promise.all([first.discard(), second.discard()]);
   });
 
+  it('a sandbox id that could leave the root, or one already open, is refused', async () => {
+    await expect(mcp.sandbox('../escape')).rejects.toThrow('A sandbox id must be 1 to 128 letters');
+    await expect(mcp.sandbox('.start-vault')).rejects.toThrow('A sandbox id must be');
+    const open = await mcp.sandbox('twice');
+    await expect(mcp.sandbox('twice')).rejects.toThrow('The sandbox "twice" is already open');
+    await open.discard();
+    await (await mcp.sandbox('twice')).discard();
+  });
+
   it('discard deletes the copy with its changes; keep leaves it on disk', async () => {
     const dropped = await mcp.sandbox('dropped');
     await dropped.call('vault_write_file', { path: 'draft.md', content: 'gone soon' });

@@ -102,26 +102,50 @@ describe('server processes that die, and servers that cannot start', () => {
     expect(existsSync(path.join(root, '.start-vault'))).toBe(false);
   });
 
-  it('a call slower than the deadline comes back as an unavailable result the model can read', async () => {
-    const slowServer = path.join(workspace.path, 'slow.mjs');
+  /** A real stdio MCP server with a tool that answers after 10 s and one that answers at once. */
+  function writeSlowServer(): string {
     const require = createRequire(import.meta.url);
     const sdk = (subpath: string) => pathToFileURL(require.resolve(`@modelcontextprotocol/sdk/${subpath}`)).href;
+    const file = path.join(workspace.path, 'slow.mjs');
     writeFileSync(
-      slowServer,
+      file,
       [
         `import { McpServer } from '${sdk('server/mcp.js')}';`,
         `import { StdioServerTransport } from '${sdk('server/stdio.js')}';`,
         "const server = new McpServer({ name: 'slow', version: '1.0.0' });",
-        "server.registerTool('wait', { description: 'Never answers in time.' }, () => new Promise((resolve) => setTimeout(() => resolve({ content: [] }), 10000)));",
+        "server.registerTool('wait', { description: 'Answers after 10 s.' }, () => new Promise((resolve) => setTimeout(() => resolve({ content: [] }), 10000)));",
+        "server.registerTool('ping', { description: 'Answers at once.' }, () => ({ content: [{ type: 'text', text: 'pong' }] }));",
         'await server.connect(new StdioServerTransport());',
       ].join('\n'),
     );
-    const mcp = await openMcpTools({ slow: { transport: 'stdio', command: process.execPath, args: [slowServer], env: {}, timeoutMs: 200 } });
+    return file;
+  }
+
+  it('a call slower than the deadline comes back as an unavailable result the model can read', async () => {
+    const mcp = await openMcpTools({ slow: { transport: 'stdio', command: process.execPath, args: [writeSlowServer()], env: {}, timeoutMs: 200 } });
     try {
       const sandbox = await mcp.sandbox('impatient');
       const result = await sandbox.call('slow_wait', {});
       expect(result).toMatchObject({ ok: false, unavailable: true });
       expect(result.content).toContain('did not answer within 200 ms');
+      expect(await sandbox.call('slow_ping', {})).toMatchObject({ ok: true, content: 'pong' });
+      await sandbox.discard();
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it('a server killed during a call fails that call as unavailable, and the next call runs on a new process', async () => {
+    const mcp = await openMcpTools({ slow: { transport: 'stdio', command: process.execPath, args: [writeSlowServer()], env: {} } });
+    try {
+      const sandbox = await mcp.sandbox('interrupted');
+      const pending = sandbox.call('slow_wait', {});
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await killed(mcp.processes()[0]?.pid as number);
+      const result = await pending;
+      expect(result).toMatchObject({ ok: false, unavailable: true });
+      expect(result.content).toContain('stopped during the call; it is started again for the next call');
+      expect(await sandbox.call('slow_ping', {})).toMatchObject({ ok: true, content: 'pong' });
       await sandbox.discard();
     } finally {
       await mcp.close();
