@@ -23,7 +23,7 @@
  * Servers without `${sandbox}` (and HTTP servers) are shared: one connection for all
  * conversations, started again when it dies.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, NightshiftError } from '../core/errors.js';
@@ -90,6 +90,7 @@ export async function openMcpTools(servers: McpServers, options: McpToolsOptions
   };
   try {
     for (const [server, entry] of Object.entries(servers)) {
+      if (entry.transport === 'stdio' && entry.sandboxTemplate !== undefined) await checkTemplate(server, entry.sandboxTemplate);
       const start = (key: string): Promise<ServerConnection> =>
         connectServer({ server, entry, sandboxDirectory: key === SHARED_KEY ? undefined : key, startTimeoutMs: options.startTimeoutMs ?? 30_000, redact });
       const max = isSandboxed(entry) ? (entry.maxProcesses ?? options.maxProcessesPerServer ?? 4) : 1;
@@ -121,7 +122,13 @@ export async function openMcpTools(servers: McpServers, options: McpToolsOptions
         checkSandboxId(id);
         if (open.has(id)) throw new NightshiftError('MCP_SANDBOX_OPEN', `The sandbox "${id}" is already open; one conversation, one sandbox.`);
         open.add(id);
-        return openSandbox(id, root, context, () => open.delete(id));
+        try {
+          return await openSandbox(id, root, context, () => open.delete(id));
+        } catch (error) {
+          open.delete(id);
+          await removeSandbox(root, id);
+          throw error;
+        }
       },
       processes: () =>
         [...pools.entries()].flatMap(([server, pool]) =>
@@ -133,6 +140,17 @@ export async function openMcpTools(servers: McpServers, options: McpToolsOptions
     await close();
     if (error instanceof McpServerError) throw new ConfigError(error.message, { cause: error });
     throw error;
+  }
+}
+
+/** A template that is not there would fail every conversation: say so at start. */
+async function checkTemplate(server: string, template: string): Promise<void> {
+  const found = await stat(template).catch(() => undefined);
+  if (found?.isDirectory() !== true) {
+    throw new ConfigError(
+      `MCP server "${server}": sandbox_template ${template} is ${found === undefined ? 'not there' : 'not a directory'}. ` +
+        'Give the directory each conversation\'s sandbox is copied from, or leave the key out for an empty sandbox.',
+    );
   }
 }
 
@@ -181,7 +199,7 @@ async function openSandbox(id: string, root: string, context: CallContext, forge
     id,
     directory: (server) => directories.get(server),
     call: (name, args) => {
-      if (ended) throw new NightshiftError('MCP_SANDBOX_ENDED', `The sandbox "${id}" was already discarded or kept; open a new one.`);
+      if (ended) return Promise.reject(new NightshiftError('MCP_SANDBOX_ENDED', `The sandbox "${id}" was already discarded or kept; open a new one.`));
       const running = callTool(context, directories, name, args);
       inFlight.add(running);
       void running.finally(() => inFlight.delete(running));

@@ -91,6 +91,12 @@ describe('server processes that die, and servers that cannot start', () => {
     expect(error.message).not.toContain('vault-secret-123456');
   });
 
+  it('a sandbox template that is not there is a configuration error at start', async () => {
+    const error = await configErrorOf(openMcpTools({ vault: filesystemServer({ sandboxTemplate: path.join(workspace.path, 'no-template') }) }));
+    expect(error.message).toContain('MCP server "vault": sandbox_template');
+    expect(error.message).toContain('no-template is not there');
+  });
+
   it('a failed start closes the servers already started and leaves no sandbox behind', async () => {
     const root = path.join(workspace.path, 'partial');
     await configErrorOf(
