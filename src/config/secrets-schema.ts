@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROVIDER_NAMES } from '../core/types.js';
+import { mcpServersSchema } from './mcp-servers-schema.js';
 
 /**
  * A number checked against a rule, with one message that says in words what was expected, for a
@@ -82,6 +83,7 @@ export const secretsSchema = z.looseObject({
     })
     .optional(),
   budgets: budgets.optional(),
+  mcpServers: mcpServersSchema.optional(),
 });
 
 export type SecretsFile = z.infer<typeof secretsSchema>;

@@ -33,6 +33,7 @@ export {
 export { parseTolerantJson } from './tolerant-json.js';
 export { mentionsThinkTags, readThinkingInstruction, removeThinkingInstruction } from './system-prompt.js';
 export { readToolSchemas, type JsonSchema, type ToolSchema } from './tool-schema.js';
+export { renderToolsBlock } from './tools-block.js';
 export type {
   ParseOptions,
   ParsedToolCall,
