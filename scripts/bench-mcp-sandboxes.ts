@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { openMcpTools } from '../src/mcp/index.js';
+import { openMcpTools } from '../src/tools/mcp/index.js';
 
 const require = createRequire(import.meta.url);
 const serverBin = require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js');

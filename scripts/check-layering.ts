@@ -15,7 +15,7 @@ import ts from 'typescript';
 /** What each top-level folder of `src/` may import besides itself. Anything not listed is refused. */
 export const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   core: [],
-  format: ['core'],
+  format: [],
   config: ['core', 'format'],
   tools: ['core', 'format'],
   validate: ['core', 'format'],
@@ -23,11 +23,12 @@ export const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   stats: ['core', 'format'],
   budget: ['core', 'format'],
   providers: ['core'],
-  dispatcher: ['core', 'format', 'providers'],
-  pipelines: ['core', 'format', 'dispatcher', 'tools', 'validate'],
+  dispatcher: ['core', 'providers'],
+  // Pipelines reach models through ModelRequester (a core type), never the dispatcher itself.
+  pipelines: ['core', 'format', 'tools', 'validate'],
   // The offline dry run starts the emulator in-process: the one place the daemon reaches it.
   runner: ['core', 'format', 'config', 'tools', 'validate', 'store', 'stats', 'budget', 'dispatcher', 'providers', 'pipelines', 'emulator'],
-  cli: ['core', 'format', 'config', 'tools', 'validate', 'store', 'stats', 'budget', 'runner', 'emulator', 'pipelines'],
+  cli: ['core', 'format', 'config', 'tools', 'validate', 'store', 'stats', 'budget', 'runner', 'emulator', 'pipelines', 'providers', 'dispatcher'],
   // The emulator stands for the providers' servers: it knows the wire formats, not the daemon.
   emulator: ['core', 'format'],
 };

@@ -10,7 +10,7 @@
  * Keys those tools write that mean nothing here (`autoApprove`, `alwaysAllow`, `description`) are
  * accepted and ignored; `disabled: true` leaves the server out. nightshift's own additions are
  * snake_case like the rest of secrets.json: `timeout_ms`, `max_processes`, `sandbox_template`.
- * The result is the normalised entry src/mcp takes (structurally; config does not import it).
+ * The result is the normalised entry src/tools/mcp takes (structurally; config does not import it).
  */
 import { z } from 'zod';
 
@@ -79,7 +79,7 @@ const rawEntry = z.strictObject(
 
 type RawEntry = z.infer<typeof rawEntry>;
 
-/** The shape of src/mcp's `McpServerEntry`, or `undefined` for a disabled server. */
+/** The shape of src/tools/mcp's `McpServerEntry`, or `undefined` for a disabled server. */
 export type NormalisedEntry =
   | {
       transport: 'stdio';

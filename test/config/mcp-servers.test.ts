@@ -5,8 +5,11 @@ import { loadConfiguration } from '../../src/config/load-configuration.js';
 import { loadMcpServers } from '../../src/config/load-mcp-servers.js';
 import { secretsSchema } from '../../src/config/secrets-schema.js';
 import { ConfigError } from '../../src/core/errors.js';
-import type { McpServers } from '../../src/mcp/index.js';
+import type { McpServers } from '../../src/tools/mcp/index.js';
+import { ADA_ROLES } from '../../src/pipelines/ada/index.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+
+const ADA = { pipeline: 'ada', roles: ADA_ROLES };
 
 describe('mcpServers in secrets.json and in an mcp.json given by --mcp-config', () => {
   let workspace: { path: string; cleanup: () => void };
@@ -97,9 +100,9 @@ describe('mcpServers in secrets.json and in an mcp.json given by --mcp-config', 
 
   it('secrets.json takes mcpServers as a known top-level key, checked with the rest of the file', () => {
     write('data/secrets.json', JSON.stringify({ mistral_api_key: 'm-key-123456', mcpServers: { memory: { command: 'node', args: ['memory.js'] } } }, null, 2));
-    expect(loadConfiguration({ cwd: workspace.path, env: {} }).warnings).toEqual([]);
+    expect(loadConfiguration({ cwd: workspace.path, env: {}, roles: ADA }).warnings).toEqual([]);
     write('data/secrets.json', '{\n  "mistral_api_key": "m-key-123456",\n  "mcpServers": { "memory": { "command": "" } }\n}\n');
-    expect(problem(() => loadConfiguration({ cwd: workspace.path, env: {} }))).toContain(
+    expect(problem(() => loadConfiguration({ cwd: workspace.path, env: {}, roles: ADA }))).toContain(
       'data/secrets.json:3:42: mcpServers.memory.command: expected a command, got an empty string',
     );
   });

@@ -3,7 +3,7 @@
  * node_modules: no npx, no download, no network.
  */
 import { createRequire } from 'node:module';
-import type { StdioServerEntry } from '../../src/mcp/index.js';
+import type { StdioServerEntry } from '../../src/tools/mcp/index.js';
 
 const require = createRequire(import.meta.url);
 

@@ -3,7 +3,7 @@
  * as the server published it, the OpenAI function-tool shape for exports and `metadata.tools`, and
  * the catalogue the call parser needs (parameter order for python-style calls, an example call).
  */
-import type { JsonSchema, ToolCatalogue, ToolSchema } from '../format/index.js';
+import type { JsonSchema, ToolCatalogue, ToolSchema } from '../../format/index.js';
 import { ToolNamer } from './tool-names.js';
 
 export interface McpTool {

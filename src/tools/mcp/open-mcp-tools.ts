@@ -26,9 +26,9 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, NightshiftError } from '../core/errors.js';
-import { createRedactor } from '../core/redact.js';
-import { renderToolsBlock, type ToolCatalogue, type ToolSchema } from '../format/index.js';
+import { ConfigError, NightshiftError } from '../../core/errors.js';
+import { createRedactor } from '../../core/redact.js';
+import { renderToolsBlock, type ToolCatalogue, type ToolSchema } from '../../format/index.js';
 import { callTool, type CallContext } from './call-tool.js';
 import { isSandboxed, secretsOf, type McpServers } from './mcp-server-entry.js';
 import { createCatalogue, offerTools, toToolSchema, type ListedTool, type McpTool } from './offered-tools.js';

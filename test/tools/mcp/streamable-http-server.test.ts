@@ -2,9 +2,9 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError } from '../../src/core/errors.js';
-import { openMcpTools, type McpTools } from '../../src/mcp/index.js';
-import { serveOnLoopback, type LoopbackServer } from '../helpers/loopback-server.js';
+import { ConfigError } from '../../../src/core/errors.js';
+import { openMcpTools, type McpTools } from '../../../src/tools/mcp/index.js';
+import { serveOnLoopback, type LoopbackServer } from '../../helpers/loopback-server.js';
 
 const TOKEN = 'mcp-token-0123456789';
 

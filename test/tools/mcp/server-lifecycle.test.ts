@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
-import { openMcpTools } from '../../src/mcp/index.js';
-import { filesystemServer, memoryServer } from '../helpers/mcp-servers.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { ConfigError } from '../../../src/core/errors.js';
+import { openMcpTools } from '../../../src/tools/mcp/index.js';
+import { filesystemServer, memoryServer } from '../../helpers/mcp-servers.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
 
 async function configErrorOf(attempt: Promise<unknown>): Promise<Error> {
   const error = await attempt.then(

@@ -5,7 +5,7 @@
  * failures that are not the model's are marked `unavailable` for the pipeline to decide on.
  */
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { describeValue, type ToolCatalogue } from '../format/index.js';
+import { describeValue, type ToolCatalogue } from '../../format/index.js';
 import { isSandboxed, type McpServers } from './mcp-server-entry.js';
 import { signatureOf, type McpTool } from './offered-tools.js';
 import { describeServer } from './server-connection.js';

@@ -10,7 +10,7 @@
  * keyword this file does not know never rejects a call. ajv is only a dev dependency of this
  * project (and an indirect one of the SDK), so the daemon does not lean on it.
  */
-import { describeValue } from '../format/index.js';
+import { describeValue } from '../../format/index.js';
 
 type Schema = Readonly<Record<string, unknown>>;
 

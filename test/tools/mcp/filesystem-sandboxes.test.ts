@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openMcpTools, type McpTools } from '../../src/mcp/index.js';
-import { filesystemServer } from '../helpers/mcp-servers.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { openMcpTools, type McpTools } from '../../../src/tools/mcp/index.js';
+import { filesystemServer } from '../../helpers/mcp-servers.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
 
 describe('server-filesystem on a per-conversation copy of a template vault', () => {
   const workspace = makeTempDir('nightshift-mcp-fs-');

@@ -5,7 +5,7 @@
  */
 import { cp, mkdir, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { NightshiftError } from '../core/errors.js';
+import { NightshiftError } from '../../core/errors.js';
 import { sanitizeName } from './tool-names.js';
 
 const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findArgumentProblems } from '../../src/mcp/index.js';
+import { findArgumentProblems } from '../../../src/tools/mcp/index.js';
 
 const editSchema = {
   type: 'object',

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openMcpTools, type McpTools } from '../../src/mcp/index.js';
-import { memoryServer } from '../helpers/mcp-servers.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { openMcpTools, type McpTools } from '../../../src/tools/mcp/index.js';
+import { memoryServer } from '../../helpers/mcp-servers.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
 
 describe('server-memory keeping each conversation\'s knowledge graph in its sandbox', () => {
   const workspace = makeTempDir('nightshift-mcp-memory-');

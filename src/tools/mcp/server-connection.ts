@@ -6,7 +6,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { NightshiftError } from '../core/errors.js';
+import { NightshiftError } from '../../core/errors.js';
 import { SANDBOX_PLACEHOLDER, type McpServerEntry, type StdioServerEntry } from './mcp-server-entry.js';
 
 /** The end of a server's stderr kept for error messages: enough for a stack trace's first lines. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ToolNamer } from '../../src/mcp/tool-names.js';
+import { ToolNamer } from '../../../src/tools/mcp/tool-names.js';
 
 describe('offered tool names: <server>_<tool>, safe characters, never two alike', () => {
   it('prefixes the server and replaces characters templates and APIs refuse', () => {
