@@ -3,9 +3,17 @@
  * `src/core/` imports from anywhere else in `src/`.
  */
 
-/** The providers nightshift can talk to; the string is also the name used in config and logs. */
-export const PROVIDER_NAMES = ['mistral', 'together', 'huggingface', 'openai_compatible'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+/** The kinds of provider nightshift has an adapter for: one SDK and wire protocol each. */
+export const PROVIDER_TYPES = ['mistral', 'together', 'huggingface', 'openai_compatible'] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+/**
+ * The name of one provider instance: a type with its own key, base URL, limits, health, monthly
+ * budget and stats. Routing, logs, the progress record and the spend ledger all go by it. The
+ * classic secrets.json configures one instance per type, named after the type (`together`);
+ * `providers.<name>` entries add any number more (`together-b`, `vllm-2`).
+ */
+export type ProviderName = string;
 
 /** The three jobs a model does in a conversation. Each provider configures one model per role. */
 export const MODEL_ROLES = ['tester', 'assistant', 'rewriter'] as const;

@@ -1,4 +1,4 @@
-import type { ProviderName } from '../core/types.js';
+import type { ProviderType } from '../core/types.js';
 
 /** One finished reply, as the stream delivers it piece by piece. */
 export interface StreamedReply {
@@ -25,7 +25,7 @@ interface StreamFormat {
   readonly systemFingerprint: boolean;
 }
 
-const FORMATS: Readonly<Record<ProviderName, StreamFormat>> = {
+const FORMATS: Readonly<Record<ProviderType, StreamFormat>> = {
   mistral: { roleInEveryDelta: false, usage: 'finishing-chunk', nullUsage: 'never', systemFingerprint: false },
   together: { roleInEveryDelta: true, usage: 'finishing-chunk', nullUsage: 'always', systemFingerprint: false },
   huggingface: { roleInEveryDelta: true, usage: 'extra-chunk-when-asked', nullUsage: 'when-asked', systemFingerprint: true },
@@ -37,7 +37,7 @@ const FORMATS: Readonly<Record<ProviderName, StreamFormat>> = {
  * opens with the role (as every provider's first chunk does), each group carries one piece of the
  * text, and the last one adds the finishing chunk, the usage and `data: [DONE]`.
  */
-export function streamEventGroups(provider: ProviderName, reply: StreamedReply): string[] {
+export function streamEventGroups(provider: ProviderType, reply: StreamedReply): string[] {
   const format = FORMATS[provider];
   const head = { id: reply.id, object: 'chat.completion.chunk', created: reply.created, model: reply.model };
   const fingerprint = format.systemFingerprint ? { system_fingerprint: 'nightshift-emulator' } : {};

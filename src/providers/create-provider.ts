@@ -1,19 +1,20 @@
-import type { ChatProvider, ProviderName } from '../core/types.js';
+import type { ChatProvider, ProviderType } from '../core/types.js';
 import { HuggingFaceProvider } from './huggingface-provider.js';
 import { MistralProvider } from './mistral-provider.js';
 import { OpenAiCompatibleProvider } from './openai-compatible-provider.js';
 import type { ProviderConnection } from './provider-connection.js';
 import { TogetherProvider } from './together-provider.js';
 
-const ADAPTERS: Readonly<Record<ProviderName, new (connection: ProviderConnection) => ChatProvider>> = {
+const ADAPTERS: Readonly<Record<ProviderType, new (connection: ProviderConnection) => ChatProvider>> = {
   mistral: MistralProvider,
   together: TogetherProvider,
   huggingface: HuggingFaceProvider,
   openai_compatible: OpenAiCompatibleProvider,
 };
 
-export function createProvider(name: ProviderName, connection: ProviderConnection): ChatProvider {
-  return new ADAPTERS[name](connection);
+/** An adapter of `type` for one instance (`connection.name`; the type itself when absent). */
+export function createProvider(type: ProviderType, connection: ProviderConnection): ChatProvider {
+  return new ADAPTERS[type](connection);
 }
 
 export type { ProviderConnection };

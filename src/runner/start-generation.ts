@@ -222,7 +222,7 @@ async function runToTarget(
   });
   const dispatcher = new Dispatcher({
     providers: configuration.providers.filter((settings) => !monthly?.spentProviders.has(settings.name)).map((settings) => ({
-      provider: createProvider(settings.name, { apiKey: settings.apiKey, baseUrl: settings.baseUrl }),
+      provider: createProvider(settings.type, { name: settings.name, apiKey: settings.apiKey, baseUrl: settings.baseUrl }),
       models: settings.models,
       requestsPerSecond: settings.requestsPerSecond,
       tokensPerMinute: settings.tokensPerMinute,
