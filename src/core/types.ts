@@ -95,6 +95,7 @@ export interface ChatResult {
   readonly finishReason: FinishReason;
   readonly usage: Usage;
   readonly latencyMs: number;
+  /** The instance that answered (`together-b`), not merely its type. */
   readonly provider: ProviderName;
   readonly model: string;
   /** From sending the request to the first byte of the response body, in ms, when the adapter saw it. */
@@ -107,6 +108,7 @@ export interface ChatResult {
 
 /** The one interface every provider adapter implements (one SDK each). */
 export interface ChatProvider {
+  /** The instance the adapter serves: routing, health, pacing and stats go by it. */
   readonly name: ProviderName;
   complete(request: ChatRequest): Promise<ChatResult>;
 }
