@@ -106,6 +106,9 @@ describe('two instances of one provider type share a run', () => {
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^ +together: \d+ conv · .*paced at [\d.]+\/s/m);
     expect(status.stdout).toMatch(/^ +together-b: \d+ conv · .*paced at [\d.]+\/s/m);
+    // Monthly spend is kept per instance too.
+    expect(status.stdout).toMatch(/^ +together: [\d,]+ tokens used/m);
+    expect(status.stdout).toMatch(/^ +together-b: [\d,]+ tokens used/m);
 
     // Neither key appears in anything the run wrote or printed.
     const written = [daemon.output(), status.stdout, ...readdirSync(path.join(dataDir, 'logs')).map((file) => readFileSync(path.join(dataDir, 'logs', file), 'utf8'))];
