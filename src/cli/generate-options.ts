@@ -25,7 +25,7 @@ Generates N training conversations, resuming from what the output already holds.
   --data-dir DIR              run state: secrets.json, tools.db, output, logs, status (default: data)
   --config FILE               secrets file to read (default: <data-dir>/secrets.json)
   --output PATH               output JSONL (default: <data-dir>/trainingData/conversations.jsonl)
-  --providers a,b             use these providers for this run (any with a key), instead of enabled_providers
+  --providers a,b             use these provider instances for this run (any with a key), instead of enabled_providers
   --concurrency N             conversations in flight (default: automatic, from observed latency)
   --offline                   dry run against an in-process emulator, no keys needed (data dir: data/offline)
   --seed N                    seed of the pipeline's random choices, e.g. simulated users and topics (default: 1)
@@ -41,7 +41,7 @@ Generates N training conversations, resuming from what the output already holds.
   --verbose                   terminal and log file include debug records
   --log-format pretty|json    terminal output: readable lines, or NDJSON as in the log file (default: pretty)
   --mistral-base-url URL, --together-base-url URL, --huggingface-base-url URL,
-  --openai-compatible-base-url URL   override a provider's base URL
+  --openai-compatible-base-url URL   override the base URL of the instance named after that type
   --help                      this text
 
 ${pipelineFlagsHelp(pipeline)}`;

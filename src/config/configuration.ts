@@ -1,11 +1,14 @@
 import type { MonthlyBudgets } from '../core/budget.js';
-import type { ModelPrice, PipelineRoles, ProviderName, RoleModels } from '../core/types.js';
+import type { ModelPrice, PipelineRoles, ProviderName, ProviderType, RoleModels } from '../core/types.js';
 
 export type { ModelPrice, MonthlyBudgets };
 
-/** Everything one provider needs at run time, validated and frozen. */
+/** Everything one provider instance needs at run time, validated and frozen. */
 export interface ProviderSettings {
+  /** The instance: `together`, or the name of a `providers.<name>` entry (`together-b`). */
   readonly name: ProviderName;
+  /** Which adapter (SDK) serves it. */
+  readonly type: ProviderType;
   /** Never logged: the logger redacts every value of `Configuration.secrets`. */
   readonly apiKey: string;
   readonly baseUrl: string;
@@ -26,7 +29,7 @@ export interface Configuration {
   readonly dataDir: string;
   /** The secrets file that was read, or would have been read (it may be absent when keys come from the environment). */
   readonly secretsPath: string;
-  /** Enabled providers with their settings, in the order of `enabled_providers`. */
+  /** Enabled provider instances with their settings, in the order of `enabled_providers`. */
   readonly providers: readonly ProviderSettings[];
   readonly prices: Readonly<Record<string, ModelPrice>>;
   /** Per calendar month (UTC), kept in the data directory across runs; empty when none are set. */
@@ -47,10 +50,10 @@ export interface ConfigurationInput {
   readonly configPath?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
-  /** `--providers a,b`: this run uses these providers (any with a key), whatever `enabled_providers` says. */
+  /** `--providers a,b`: this run uses these instances (any with a key), whatever `enabled_providers` says. */
   readonly only?: readonly string[];
-  /** `--<provider>-base-url` flags; they win over the environment and the file. */
-  readonly baseUrls?: Readonly<Partial<Record<ProviderName, string>>>;
+  /** `--<type>-base-url` flags; they win over the environment and the file for the instance named after the type. */
+  readonly baseUrls?: Readonly<Partial<Record<ProviderType, string>>>;
   /** The selected pipeline's roles: every provider gets a model for each, and `models` keys are checked against them. */
   readonly roles: PipelineRoles;
 }

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import type { PipelineRoles, ProviderName } from '../core/types.js';
+import type { PipelineRoles, ProviderType } from '../core/types.js';
 import type { Configuration, ProviderSettings } from './configuration.js';
 import { deepFreeze } from './load-configuration.js';
 
 /** Rates for the dry run: fast enough to show the machinery in a minute, slow enough to show pacing. */
-const OFFLINE_RATES: Readonly<Partial<Record<ProviderName, number>>> = { mistral: 4, together: 4, huggingface: 2 };
+const OFFLINE_RATES: Readonly<Partial<Record<ProviderType, number>>> = { mistral: 4, together: 4, huggingface: 2 };
 
 /** Where `--offline` keeps its state unless `--data-dir` says otherwise. */
 export const OFFLINE_DATA_DIR = 'data/offline';
@@ -25,15 +25,15 @@ export function offlineModelFor(role: string): string {
 export function createOfflineConfiguration(options: {
   readonly cwd: string;
   readonly dataDir?: string;
-  readonly baseUrls: Readonly<Record<ProviderName, string>>;
+  readonly baseUrls: Readonly<Record<ProviderType, string>>;
   readonly only?: readonly string[];
   readonly roles: PipelineRoles;
 }): Configuration {
   // Never the real run's directory by default: a later real run would otherwise resume from the
   // dry run's scripted conversations and its simulated users' memories.
   const dataDir = path.resolve(options.cwd, options.dataDir ?? OFFLINE_DATA_DIR);
-  const available = Object.keys(OFFLINE_RATES) as ProviderName[];
-  const unknown = (options.only ?? []).filter((name) => !available.includes(name as ProviderName));
+  const available = Object.keys(OFFLINE_RATES) as ProviderType[];
+  const unknown = (options.only ?? []).filter((name) => !available.includes(name as ProviderType));
   if (unknown.length > 0) {
     throw new ConfigError(`--providers names ${unknown.join(', ')}, which the offline dry run does not emulate (it has ${available.join(', ')}).`);
   }
@@ -41,6 +41,7 @@ export function createOfflineConfiguration(options: {
   const models = Object.fromEntries(options.roles.roles.map((role) => [role.name, offlineModelFor(role.name)]));
   const providers: ProviderSettings[] = names.map((name) => ({
     name,
+    type: name,
     apiKey: 'offline-dry-run',
     baseUrl: options.baseUrls[name],
     requestsPerSecond: OFFLINE_RATES[name] ?? 2,

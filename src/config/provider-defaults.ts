@@ -1,4 +1,4 @@
-import type { ProviderName } from '../core/types.js';
+import type { ProviderType } from '../core/types.js';
 
 export interface ProviderDefaults {
   /** Where the SDK is pointed; each SDK has its own convention (see README, "Base URLs"). */
@@ -27,7 +27,7 @@ export interface ProviderDefaults {
  * - Together free tier: 1 request/s on free models (https://docs.together.ai/docs/rate-limits)
  * - Hugging Face Inference free tier: about one request every two seconds.
  */
-export const PROVIDER_DEFAULTS: Readonly<Record<ProviderName, ProviderDefaults>> = {
+export const PROVIDER_DEFAULTS: Readonly<Record<ProviderType, ProviderDefaults>> = {
   mistral: {
     // Server root: the SDK appends /v1/chat/completions itself.
     baseUrl: 'https://api.mistral.ai',

@@ -1,14 +1,15 @@
 import { ConfigError } from '../core/errors.js';
-import type { PipelineRoles, ProviderName, RoleModels } from '../core/types.js';
+import type { PipelineRoles, ProviderName, ProviderType, RoleModels } from '../core/types.js';
 
 /**
- * One model for every role of the selected pipeline on one provider: `providers.<name>.models`
- * over the pipeline's defaults. Checked here, once, against that pipeline's roles, because the
+ * One model for every role of the selected pipeline on one provider instance: `providers.<name>.models`
+ * over the pipeline's defaults for the instance's type. Checked here, once, against that pipeline's roles, because the
  * schema cannot know them: a role the pipeline does not have is a typo that would silently
  * change nothing, and a role without a model could not be served.
  */
 export function resolveRoleModels(
   provider: ProviderName,
+  type: ProviderType,
   configured: Readonly<Record<string, string>> | undefined,
   selected: PipelineRoles,
   displayPath: string,
@@ -24,10 +25,10 @@ export function resolveRoleModels(
   }
   const models: Record<string, string> = {};
   for (const role of selected.roles) {
-    const model = configured?.[role.name] ?? role.defaultModels[provider];
+    const model = configured?.[role.name] ?? role.defaultModels[type];
     if (model === undefined) {
       throw new ConfigError(
-        `${where}.${role.name}: the ${selected.pipeline} pipeline's role "${role.name}" (${role.description}) has no default model on ${provider}; ` +
+        `${where}.${role.name}: the ${selected.pipeline} pipeline's role "${role.name}" (${role.description}) has no default model on ${type}; ` +
           `name one, e.g. "providers": {"${provider}": {"models": {"${role.name}": "<model>"}}}.`,
       );
     }

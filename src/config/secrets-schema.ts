@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROVIDER_NAMES } from '../core/types.js';
+import { PROVIDER_TYPES } from '../core/types.js';
 import { mcpServersSchema } from './mcp-servers-schema.js';
 
 /**
@@ -41,6 +41,14 @@ const roleModels = z.record(z.string(), text('a model name').min(1, { error: 'ex
   error: (issue) => `expected an object of model names keyed by role, got ${describeValue(issue.input)}`,
 });
 
+const providerType = z.enum(PROVIDER_TYPES, {
+  error: (issue) => `expected a provider type, one of ${PROVIDER_TYPES.join(', ')}; got ${describeValue(issue.input)}`,
+});
+
+/**
+ * `providers.<name>`: an instance of a provider type. An entry named after a type (`together`)
+ * tunes the classic instance of it and needs no `type`; any other name is an instance of its own.
+ */
 export const providerOverridesSchema = strictObject({
   base_url: url('base_url').optional(),
   requests_per_second: positiveNumber('a number of requests per second greater than 0').optional(),
@@ -51,6 +59,8 @@ export const providerOverridesSchema = strictObject({
   monthly_tokens: monthlyTokens,
   monthly_cost_usd: monthlyCost,
   models: roleModels.optional(),
+  type: providerType.optional(),
+  api_key: text('the API key').optional(),
 });
 
 const pricePerMillion = numberWhere('a price per million tokens, 0 or more', (value) => value >= 0);
@@ -74,7 +84,7 @@ export const secretsSchema = z.looseObject({
   openai_compatible: strictObject({ base_url: url('base_url').optional(), api_key: text('the API key').optional() }).optional(),
   providers: z
     .record(z.string(), providerOverridesSchema, {
-      error: (issue) => `expected an object keyed by provider name, got ${describeValue(issue.input)}`,
+      error: (issue) => `expected an object keyed by provider instance name, got ${describeValue(issue.input)}`,
     })
     .optional(),
   prices: z
@@ -90,7 +100,6 @@ export type SecretsFile = z.infer<typeof secretsSchema>;
 export type ProviderOverrides = z.infer<typeof providerOverridesSchema>;
 
 export const KNOWN_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set(Object.keys(secretsSchema.shape));
-export const KNOWN_PROVIDERS: ReadonlySet<string> = new Set(PROVIDER_NAMES);
 
 function unknownKeyMessage(issue: { code?: string; keys?: string[]; input?: unknown }, known: readonly string[]) {
   if (issue.code === 'unrecognized_keys' && issue.keys) {

@@ -3,9 +3,17 @@
  * `src/core/` imports from anywhere else in `src/`.
  */
 
-/** The providers nightshift can talk to; the string is also the name used in config and logs. */
-export const PROVIDER_NAMES = ['mistral', 'together', 'huggingface', 'openai_compatible'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+/** The kinds of provider nightshift has an adapter for: one SDK and wire protocol each. */
+export const PROVIDER_TYPES = ['mistral', 'together', 'huggingface', 'openai_compatible'] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+/**
+ * The name of one provider instance: a type with its own key, base URL, limits, health, monthly
+ * budget and stats. Routing, logs, the progress record and the spend ledger all go by it. The
+ * classic secrets.json configures one instance per type, named after the type (`together`);
+ * `providers.<name>` entries add any number more (`together-b`, `vllm-2`).
+ */
+export type ProviderName = string;
 
 /**
  * A job a model does for a pipeline (Ada's are `tester`, `assistant` and `rewriter`). Roles are
@@ -22,7 +30,7 @@ export interface ModelRoleDeclaration {
   /** One line for error messages and docs: what the model does in this role. */
   readonly description: string;
   /** The default model per provider; a provider missing here must name one in `providers.<name>.models.<role>`. */
-  readonly defaultModels: Readonly<Partial<Record<ProviderName, string>>>;
+  readonly defaultModels: Readonly<Partial<Record<ProviderType, string>>>;
 }
 
 /** What configuration needs to know of the selected pipeline: its name (for messages) and its roles. */
@@ -106,6 +114,7 @@ export interface ChatResult {
   readonly finishReason: FinishReason;
   readonly usage: Usage;
   readonly latencyMs: number;
+  /** The instance that answered (`together-b`), not merely its type. */
   readonly provider: ProviderName;
   readonly model: string;
   /** From sending the request to the first byte of the response body, in ms, when the adapter saw it. */
@@ -118,6 +127,7 @@ export interface ChatResult {
 
 /** The one interface every provider adapter implements (one SDK each). */
 export interface ChatProvider {
+  /** The instance the adapter serves: routing, health, pacing and stats go by it. */
   readonly name: ProviderName;
   complete(request: ChatRequest): Promise<ChatResult>;
 }

@@ -1,4 +1,4 @@
-import { PROVIDER_NAMES } from '../core/types.js';
+import { PROVIDER_TYPES } from '../core/types.js';
 import type { EmulatorOptions, EmulatorProviderOptions, ToolCallFormat } from './emulator-options.js';
 import { LIMITER_KINDS, slidingWindowOf } from './rate-limiter.js';
 import { RATE_LIMIT_HEADER_STYLES } from './rate-limit-response-headers.js';
@@ -70,8 +70,8 @@ export function checkEmulatorOptions(options: EmulatorOptions): void {
   }
   if (options.defaults !== undefined) checkProviderOptions(options.defaults, 'defaults');
   for (const [provider, providerOptions] of Object.entries(options.providers ?? {})) {
-    if (!(PROVIDER_NAMES as readonly string[]).includes(provider)) {
-      throw new RangeError(`Expected \`providers\` keys among ${PROVIDER_NAMES.join(', ')}, got \`${provider}\``);
+    if (!(PROVIDER_TYPES as readonly string[]).includes(provider)) {
+      throw new RangeError(`Expected \`providers\` keys among ${PROVIDER_TYPES.join(', ')}, got \`${provider}\``);
     }
     if (providerOptions !== undefined) checkProviderOptions(providerOptions, `providers.${provider}`);
   }

@@ -1,4 +1,4 @@
-import { PROVIDER_NAMES, type ProviderName } from '../core/types.js';
+import { PROVIDER_TYPES, type ProviderType } from '../core/types.js';
 import {
   INJECTED_KINDS,
   type EmulatorCounters,
@@ -77,15 +77,15 @@ export class ProviderTally {
   }
 }
 
-export function createTallies(): Record<ProviderName, ProviderTally> {
-  const tallies = {} as Record<ProviderName, ProviderTally>;
-  for (const provider of PROVIDER_NAMES) tallies[provider] = new ProviderTally();
+export function createTallies(): Record<ProviderType, ProviderTally> {
+  const tallies = {} as Record<ProviderType, ProviderTally>;
+  for (const provider of PROVIDER_TYPES) tallies[provider] = new ProviderTally();
   return tallies;
 }
 
-export function snapshotTallies(tallies: Readonly<Record<ProviderName, ProviderTally>>): EmulatorCounters {
-  const snapshot = {} as Record<ProviderName, EmulatorProviderCounters>;
-  for (const provider of PROVIDER_NAMES) snapshot[provider] = tallies[provider].snapshot();
+export function snapshotTallies(tallies: Readonly<Record<ProviderType, ProviderTally>>): EmulatorCounters {
+  const snapshot = {} as Record<ProviderType, EmulatorProviderCounters>;
+  for (const provider of PROVIDER_TYPES) snapshot[provider] = tallies[provider].snapshot();
   return snapshot;
 }
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.js';
-import type { ProviderName } from '../core/types.js';
+import type { ProviderType } from '../core/types.js';
 import type { Emulator, EmulatorFaults, EmulatorOptions, EmulatorProviderOptions, ToolCallFormat } from './emulator-options.js';
 import type { LimiterKind } from './rate-limiter.js';
 import type { RateLimitHeaderStyle } from './rate-limit-response-headers.js';
@@ -48,7 +48,7 @@ Options (rates are probabilities per request, 0 to 1; every provider gets the sa
   -h, --help               show this text
 `;
 
-const ENVIRONMENT_NAMES: Readonly<Record<ProviderName, string>> = {
+const ENVIRONMENT_NAMES: Readonly<Record<ProviderType, string>> = {
   mistral: 'MISTRAL_BASE_URL',
   together: 'TOGETHER_BASE_URL',
   huggingface: 'HF_BASE_URL',
@@ -59,7 +59,7 @@ const ENVIRONMENT_NAMES: Readonly<Record<ProviderName, string>> = {
  * The key variables a run reads, each with a dummy value: the emulator accepts any bearer token,
  * and a run needs a key that is not the template's placeholder for every provider but the local one.
  */
-const KEY_LINES: Readonly<Record<ProviderName, string>> = {
+const KEY_LINES: Readonly<Record<ProviderType, string>> = {
   mistral: 'MISTRAL_API_KEY=emulator-dummy-key-mistral',
   together: 'TOGETHER_API_KEY=emulator-dummy-key-together',
   huggingface: 'HF_TOKEN=emulator-dummy-key-huggingface',
@@ -145,7 +145,7 @@ export async function runEmulatorCommand(argv: string[], io: EmulatorCommandIo =
   write(`# nightshift emulator on ${emulator.url} (seed ${options.seed ?? 1}); counters at ${emulator.url}/_emulator/counters\n`);
   write('# Paste these lines into .env as they are (dummy keys: the emulator accepts any):\n');
   for (const [provider, name] of Object.entries(ENVIRONMENT_NAMES)) {
-    write(`${name}=${emulator.baseUrls[provider as ProviderName]}\n${KEY_LINES[provider as ProviderName]}\n`);
+    write(`${name}=${emulator.baseUrls[provider as ProviderType]}\n${KEY_LINES[provider as ProviderType]}\n`);
   }
   await waitForStop(io.signal);
   await emulator.close();

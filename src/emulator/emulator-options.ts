@@ -1,4 +1,4 @@
-import type { ProviderName } from '../core/types.js';
+import type { ProviderType } from '../core/types.js';
 import type { LimiterKind } from './rate-limiter.js';
 import type { RateLimitHeaderStyle } from './rate-limit-response-headers.js';
 
@@ -113,7 +113,7 @@ export interface EmulatorOptions {
   /** Options every provider starts from. @default {} */
   readonly defaults?: EmulatorProviderOptions;
   /** Per-provider options, merged over `defaults` (faults merged field by field). @default {} */
-  readonly providers?: Partial<Record<ProviderName, EmulatorProviderOptions>>;
+  readonly providers?: Partial<Record<ProviderType, EmulatorProviderOptions>>;
 }
 
 export const INJECTED_KINDS = [
@@ -153,15 +153,15 @@ export interface EmulatorProviderCounters {
   readonly arrivals: readonly number[];
 }
 
-export type EmulatorCounters = Readonly<Record<ProviderName, EmulatorProviderCounters>>;
+export type EmulatorCounters = Readonly<Record<ProviderType, EmulatorProviderCounters>>;
 
 export interface Emulator {
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
   /** What each SDK is configured with (serverURL / baseURL / endpointUrl). */
-  readonly baseUrls: Readonly<Record<ProviderName, string>>;
+  readonly baseUrls: Readonly<Record<ProviderType, string>>;
   /** Replaces a provider's options (merged over the defaults) and refills its rate limiter. */
-  configure(provider: ProviderName, options: EmulatorProviderOptions): void;
+  configure(provider: ProviderType, options: EmulatorProviderOptions): void;
   counters(): EmulatorCounters;
   resetCounters(): void;
   /**

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { PROVIDER_NAMES, type ProviderName } from '../core/types.js';
+import { PROVIDER_TYPES, type ProviderType } from '../core/types.js';
 import { checkEmulatorOptions, checkProviderOptions } from './check-emulator-options.js';
 import { ProviderTally, snapshotTallies } from './counters.js';
 import type { Emulator, EmulatorCounters, EmulatorOptions, EmulatorProviderOptions } from './emulator-options.js';
@@ -17,17 +17,17 @@ const COUNTERS_PATH = '/_emulator/counters';
 const MODEL_IDS = ['emulator-tester', 'emulator-assistant', 'emulator-rewriter'] as const;
 
 /** The path prefix each SDK is pointed at (brief: "Emulator URL layout"). */
-const BASE_PATHS: Readonly<Record<ProviderName, string>> = {
+const BASE_PATHS: Readonly<Record<ProviderType, string>> = {
   mistral: '/mistral',
   together: '/together/v1',
   huggingface: '/huggingface',
   openai_compatible: '/openai_compatible/v1',
 };
 
-type Route = { readonly provider: ProviderName; readonly endpoint: 'chat' | 'models' };
+type Route = { readonly provider: ProviderType; readonly endpoint: 'chat' | 'models' };
 
 const ROUTES: ReadonlyMap<string, Route> = new Map(
-  PROVIDER_NAMES.flatMap((provider): [string, Route][] => [
+  PROVIDER_TYPES.flatMap((provider): [string, Route][] => [
     [`/${provider}/v1/chat/completions`, { provider, endpoint: 'chat' }],
     [`/${provider}/v1/models`, { provider, endpoint: 'models' }],
   ]),
@@ -39,8 +39,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const seed = options.seed ?? 1;
   const startedAt = performance.now();
   const now = (): number => performance.now() - startedAt;
-  const states = {} as Record<ProviderName, ProviderState>;
-  for (const provider of PROVIDER_NAMES) {
+  const states = {} as Record<ProviderType, ProviderState>;
+  for (const provider of PROVIDER_TYPES) {
     states[provider] = new ProviderState(provider, seed, options.defaults, options.providers?.[provider], now());
   }
   let sequence = 0;
@@ -54,21 +54,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   const url = await listen(server, options.port ?? 0);
   const baseUrls = Object.fromEntries(
-    PROVIDER_NAMES.map((provider) => [provider, `${url}${BASE_PATHS[provider]}`]),
-  ) as Record<ProviderName, string>;
+    PROVIDER_TYPES.map((provider) => [provider, `${url}${BASE_PATHS[provider]}`]),
+  ) as Record<ProviderType, string>;
 
   return {
     url,
     baseUrls: Object.freeze(baseUrls),
-    configure(provider: ProviderName, providerOptions: EmulatorProviderOptions): void {
+    configure(provider: ProviderType, providerOptions: EmulatorProviderOptions): void {
       const state = states[provider];
-      if (state === undefined) throw new RangeError(`Expected a provider among ${PROVIDER_NAMES.join(', ')}, got \`${provider}\``);
+      if (state === undefined) throw new RangeError(`Expected a provider among ${PROVIDER_TYPES.join(', ')}, got \`${provider}\``);
       checkProviderOptions(providerOptions, provider);
       state.configure(options.defaults, providerOptions, now());
     },
     counters,
     resetCounters(): void {
-      for (const provider of PROVIDER_NAMES) states[provider].tally = new ProviderTally();
+      for (const provider of PROVIDER_TYPES) states[provider].tally = new ProviderTally();
     },
     heldResponses: () => pending.hungCount,
     close: () => closeServer(server, pending),
@@ -78,7 +78,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 function route(
   request: IncomingMessage,
   response: ServerResponse,
-  states: Readonly<Record<ProviderName, ProviderState>>,
+  states: Readonly<Record<ProviderType, ProviderState>>,
   environment: ChatEnvironment,
   counters: () => EmulatorCounters,
 ): void {
@@ -95,13 +95,13 @@ function route(
   } else if (path === COUNTERS_PATH && request.method === 'GET') {
     sendJson(response, 200, JSON.stringify(counters()));
   } else {
-    const provider = PROVIDER_NAMES.find((name) => path.startsWith(`/${name}/`)) ?? 'openai_compatible';
+    const provider = PROVIDER_TYPES.find((name) => path.startsWith(`/${name}/`)) ?? 'openai_compatible';
     const error = providerErrorResponse(provider, 'not_found', `Unknown request URL: ${request.method ?? 'GET'} ${path}.`);
     sendJson(response, error.status, error.body);
   }
 }
 
-function sendModels(provider: ProviderName, request: IncomingMessage, response: ServerResponse): void {
+function sendModels(provider: ProviderType, request: IncomingMessage, response: ServerResponse): void {
   if (!hasBearerToken(request)) {
     const error = providerErrorResponse(provider, 'auth');
     sendJson(response, error.status, error.body);
@@ -136,8 +136,8 @@ function closeServer(server: Server, pending: PendingResponses): Promise<void> {
   });
 }
 
-function mapStates<T>(states: Readonly<Record<ProviderName, ProviderState>>, select: (state: ProviderState) => T): Record<ProviderName, T> {
-  const mapped = {} as Record<ProviderName, T>;
-  for (const provider of PROVIDER_NAMES) mapped[provider] = select(states[provider]);
+function mapStates<T>(states: Readonly<Record<ProviderType, ProviderState>>, select: (state: ProviderState) => T): Record<ProviderType, T> {
+  const mapped = {} as Record<ProviderType, T>;
+  for (const provider of PROVIDER_TYPES) mapped[provider] = select(states[provider]);
   return mapped;
 }

@@ -1,4 +1,4 @@
-import type { ProviderName } from '../core/types.js';
+import type { ProviderType } from '../core/types.js';
 
 /**
  * The reasons the emulator answers with an error; each provider names them its own way.
@@ -73,7 +73,7 @@ const TGI_TYPES: Readonly<Record<ErrorKind, string>> = {
  * `{"object": "error", message, type, param, code}`, HF/TGI `{"error", "error_type"}`.
  */
 export function providerErrorResponse(
-  provider: ProviderName,
+  provider: ProviderType,
   kind: ErrorKind,
   message: string = DEFAULT_MESSAGES[kind],
 ): ProviderErrorResponse {

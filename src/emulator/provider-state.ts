@@ -1,5 +1,5 @@
 import { createRandom, seedFromString, type Random } from '../core/random.js';
-import type { ProviderName } from '../core/types.js';
+import type { ProviderType } from '../core/types.js';
 import { checkProviderOptions } from './check-emulator-options.js';
 import { ProviderTally } from './counters.js';
 import {
@@ -46,7 +46,7 @@ export class ProviderState {
   readonly latencyRandom: Random;
 
   constructor(
-    readonly provider: ProviderName,
+    readonly provider: ProviderType,
     seed: number,
     defaults: EmulatorProviderOptions | undefined,
     options: EmulatorProviderOptions | undefined,

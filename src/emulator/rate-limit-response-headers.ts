@@ -1,4 +1,4 @@
-import type { ProviderName } from '../core/types.js';
+import type { ProviderType } from '../core/types.js';
 import type { LimiterStatus } from './rate-limiter.js';
 
 /**
@@ -18,7 +18,7 @@ export type RateLimitHeaderStyle = 'openai' | 'together' | 'mistral';
 export const RATE_LIMIT_HEADER_STYLES: readonly RateLimitHeaderStyle[] = ['openai', 'together', 'mistral'];
 
 /** The style each provider's real API uses; Hugging Face's router and local servers follow OpenAI's. */
-export const NATIVE_HEADER_STYLE: Readonly<Record<ProviderName, RateLimitHeaderStyle>> = {
+export const NATIVE_HEADER_STYLE: Readonly<Record<ProviderType, RateLimitHeaderStyle>> = {
   mistral: 'mistral',
   together: 'together',
   huggingface: 'openai',

@@ -1,4 +1,4 @@
-import type { ProviderName } from '../core/types.js';
+import type { ProviderType } from '../core/types.js';
 
 /** One finished reply, as the stream delivers it piece by piece. */
 export interface StreamedReply {
@@ -25,7 +25,7 @@ interface StreamFormat {
   readonly systemFingerprint: boolean;
 }
 
-const FORMATS: Readonly<Record<ProviderName, StreamFormat>> = {
+const FORMATS: Readonly<Record<ProviderType, StreamFormat>> = {
   mistral: { roleInEveryDelta: false, usage: 'finishing-chunk', nullUsage: 'never', systemFingerprint: false },
   together: { roleInEveryDelta: true, usage: 'finishing-chunk', nullUsage: 'always', systemFingerprint: false },
   huggingface: { roleInEveryDelta: true, usage: 'extra-chunk-when-asked', nullUsage: 'when-asked', systemFingerprint: true },
@@ -44,7 +44,7 @@ export interface EventStream {
 }
 
 /** The events of `reply` in `provider`'s chunk shape, with usage where that provider puts it. */
-export function streamEventGroups(provider: ProviderName, reply: StreamedReply): EventStream {
+export function streamEventGroups(provider: ProviderType, reply: StreamedReply): EventStream {
   const format = FORMATS[provider];
   const head = { id: reply.id, object: 'chat.completion.chunk', created: reply.created, model: reply.model };
   const fingerprint = format.systemFingerprint ? { system_fingerprint: 'nightshift-emulator' } : {};

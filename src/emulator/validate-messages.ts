@@ -1,4 +1,4 @@
-import type { ProviderName } from '../core/types.js';
+import type { ProviderType } from '../core/types.js';
 import type { ChatMessage } from './request-body.js';
 
 const ROLES: ReadonlySet<string> = new Set(['system', 'user', 'assistant', 'tool']);
@@ -11,7 +11,7 @@ const ALTERNATION = 'Conversation roles must alternate user/assistant/user/assis
  * Nightshift never sends the `tool` role; the tool rules guard against that regressing.
  */
 export function validateMessages(
-  provider: ProviderName,
+  provider: ProviderType,
   messages: readonly (ChatMessage | undefined)[],
 ): string | undefined {
   if (messages.length === 0) {
@@ -38,7 +38,7 @@ function checkShapes(messages: readonly (ChatMessage | undefined)[]): string | u
   return undefined;
 }
 
-function checkOrder(provider: ProviderName, messages: readonly ChatMessage[]): string | undefined {
+function checkOrder(provider: ProviderType, messages: readonly ChatMessage[]): string | undefined {
   let previous: ChatMessage | undefined;
   let lastAssistant: ChatMessage | undefined;
   for (let index = 0; index < messages.length; index++) {
@@ -52,7 +52,7 @@ function checkOrder(provider: ProviderName, messages: readonly ChatMessage[]): s
 }
 
 function checkTransition(
-  provider: ProviderName,
+  provider: ProviderType,
   previous: ChatMessage | undefined,
   lastAssistant: ChatMessage | undefined,
   message: ChatMessage,
@@ -77,7 +77,7 @@ function checkTransition(
 }
 
 function checkTool(
-  provider: ProviderName,
+  provider: ProviderType,
   before: string,
   lastAssistant: ChatMessage | undefined,
   message: ChatMessage,
@@ -94,7 +94,7 @@ function checkTool(
   );
 }
 
-function checkLast(provider: ProviderName, messages: readonly ChatMessage[]): string | undefined {
+function checkLast(provider: ProviderType, messages: readonly ChatMessage[]): string | undefined {
   const last = messages[messages.length - 1] as ChatMessage;
   if (last.role === 'user' || last.role === 'tool') return undefined;
   if (provider === 'mistral') {

@@ -1,5 +1,5 @@
 import { createRedactor } from '../core/redact.js';
-import type { ChatRequest, ChatResult, ProviderName } from '../core/types.js';
+import type { ChatRequest, ChatResult, ProviderName, ProviderType } from '../core/types.js';
 import type { NormalizedReply } from './assemble-reply.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
 import { createRequestSignal } from './request-signal.js';
@@ -8,7 +8,10 @@ import type { ProviderConnection } from './provider-connection.js';
 import { watchFetch, type Fetch } from './watched-fetch.js';
 
 export interface CallContext {
+  /** The instance: what replies and errors are labelled with. */
   readonly provider: ProviderName;
+  /** The adapter's type: whose rate-limit header names to read. */
+  readonly type: ProviderType;
   /** Removes the provider's key from error messages and bodies; built once per adapter. */
   readonly redact: (text: string) => string;
   /** @default performance.now */
@@ -20,8 +23,8 @@ export interface CallContext {
 }
 
 /** An adapter's context, built once at construction. */
-export function createCallContext(provider: ProviderName, connection: ProviderConnection): CallContext {
-  return { provider, redact: createRedactor([connection.apiKey]), now: connection.now, onResponse: connection.onResponse, url: connection.baseUrl };
+export function createCallContext(type: ProviderType, connection: ProviderConnection): CallContext {
+  return { provider: connection.name ?? type, type, redact: createRedactor([connection.apiKey]), now: connection.now, onResponse: connection.onResponse, url: connection.baseUrl };
 }
 
 /** What an adapter gets for one HTTP exchange. */
@@ -56,7 +59,7 @@ export async function callProvider(context: CallContext, request: ChatRequest, c
   const started = now();
   try {
     const reply = await call({ signal: requestSignal.signal, fetch: watched.fetch, promptCharacters: promptCharacters(request) });
-    const rateLimit = parseRateLimitHeaders(response?.headers, context.provider);
+    const rateLimit = parseRateLimitHeaders(response?.headers, context.type);
     return {
       text: reply.text,
       finishReason: reply.finishReason,
@@ -69,7 +72,7 @@ export async function callProvider(context: CallContext, request: ChatRequest, c
       ...(rateLimit === undefined ? {} : { rateLimit }),
     };
   } catch (error) {
-    throw toProviderError(error, { provider: context.provider, redact: context.redact, requestSignal, response, url: context.url });
+    throw toProviderError(error, { provider: context.provider, type: context.type, redact: context.redact, requestSignal, response, url: context.url });
   } finally {
     requestSignal.dispose();
     watched.releaseBodies();

@@ -1,5 +1,5 @@
 import { chatCompletionStream } from '@huggingface/inference';
-import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
+import type { ChatProvider, ChatRequest, ChatResult, ProviderName } from '../core/types.js';
 import { assembleReply } from './assemble-reply.js';
 import { callProvider, createCallContext, type CallContext } from './call-provider.js';
 import type { ProviderConnection } from './provider-connection.js';
@@ -13,13 +13,16 @@ import { readOpenAiShapedChunk } from './read-chunk.js';
  * for Retry-After.
  */
 export class HuggingFaceProvider implements ChatProvider {
-  readonly name = 'huggingface' as const;
+  readonly type = 'huggingface' as const;
+  /** The instance it serves (its type unless the connection names one). */
+  readonly name: ProviderName;
   readonly #connection: ProviderConnection;
   readonly #context: CallContext;
 
   constructor(connection: ProviderConnection) {
     this.#connection = connection;
-    this.#context = createCallContext(this.name, connection);
+    this.#context = createCallContext(this.type, connection);
+    this.name = this.#context.provider;
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {

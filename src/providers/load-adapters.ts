@@ -1,4 +1,4 @@
-import type { ChatProvider, ProviderName } from '../core/types.js';
+import type { ChatProvider, ProviderType } from '../core/types.js';
 import type { ProviderConnection } from './provider-connection.js';
 
 type Adapter = new (connection: ProviderConnection) => ChatProvider;
@@ -8,14 +8,14 @@ type Adapter = new (connection: ProviderConnection) => ChatProvider;
  * 1,300 modules (every model of its API, as zod schemas), a second or more of start-up and some
  * 70 MB of memory, and the openai SDK is only needed for an OpenAI-compatible server.
  */
-const ADAPTER_MODULES: Readonly<Record<ProviderName, () => Promise<Adapter>>> = {
+const ADAPTER_MODULES: Readonly<Record<ProviderType, () => Promise<Adapter>>> = {
   mistral: async () => (await import('./mistral-provider.js')).MistralProvider,
   together: async () => (await import('./together-provider.js')).TogetherProvider,
   huggingface: async () => (await import('./huggingface-provider.js')).HuggingFaceProvider,
   openai_compatible: async () => (await import('./openai-compatible-provider.js')).OpenAiCompatibleProvider,
 };
 
-export type ProviderFactory = (name: ProviderName, connection: ProviderConnection) => ChatProvider;
+export type ProviderFactory = (name: ProviderType, connection: ProviderConnection) => ChatProvider;
 
 /** What createProvider does, for the providers named only; the others' SDKs are never loaded. */
 export interface AdapterLoading {
@@ -28,11 +28,11 @@ export interface AdapterLoading {
  * rest of start-up runs. A loading nobody waits for (the run stopped before it needed a provider)
  * is no unhandled rejection.
  */
-export function loadAdapters(names: readonly ProviderName[]): AdapterLoading {
-  const unique = [...new Set(names)];
+export function loadAdapters(types: readonly ProviderType[]): AdapterLoading {
+  const unique = [...new Set(types)];
   const ready = Promise.all(unique.map(async (name) => [name, await ADAPTER_MODULES[name]()] as const)).then((loaded) => {
-    const adapters = new Map<ProviderName, Adapter>(loaded);
-    return (name: ProviderName, connection: ProviderConnection): ChatProvider => {
+    const adapters = new Map<ProviderType, Adapter>(loaded);
+    return (name: ProviderType, connection: ProviderConnection): ChatProvider => {
       const adapter = adapters.get(name);
       if (adapter === undefined) throw new Error(`The ${name} adapter was not loaded: expected one of ${unique.join(', ')}; name it in loadAdapters.`);
       return new adapter(connection);

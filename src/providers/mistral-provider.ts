@@ -1,6 +1,6 @@
 import { Mistral } from '@mistralai/mistralai';
 import { HTTPClient } from '@mistralai/mistralai/lib/http.js';
-import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
+import type { ChatProvider, ChatRequest, ChatResult, ProviderName } from '../core/types.js';
 import { assembleReply } from './assemble-reply.js';
 import { callProvider, createCallContext, type CallContext } from './call-provider.js';
 import type { ProviderConnection } from './provider-connection.js';
@@ -14,13 +14,16 @@ import { readMistralChunk } from './read-mistral-chunk.js';
  * each request gets a client of its own around its watched fetch: about 20 µs, far below a request.
  */
 export class MistralProvider implements ChatProvider {
-  readonly name = 'mistral' as const;
+  readonly type = 'mistral' as const;
+  /** The instance it serves (its type unless the connection names one). */
+  readonly name: ProviderName;
   readonly #connection: ProviderConnection;
   readonly #context: CallContext;
 
   constructor(connection: ProviderConnection) {
     this.#connection = connection;
-    this.#context = createCallContext(this.name, connection);
+    this.#context = createCallContext(this.type, connection);
+    this.name = this.#context.provider;
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {

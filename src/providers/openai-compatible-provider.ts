@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
+import type { ChatProvider, ChatRequest, ChatResult, ProviderName } from '../core/types.js';
 import { createCallContext, type CallContext } from './call-provider.js';
 import { callOpenAiShaped, stainlessClientOptions } from './openai-shaped-call.js';
 import type { ProviderConnection } from './provider-connection.js';
@@ -11,13 +11,16 @@ import type { ProviderConnection } from './provider-connection.js';
  * logging). `baseURL` ends in `/v1`.
  */
 export class OpenAiCompatibleProvider implements ChatProvider {
-  readonly name = 'openai_compatible' as const;
+  readonly type = 'openai_compatible' as const;
+  /** The instance it serves (its type unless the connection names one). */
+  readonly name: ProviderName;
   readonly #client: OpenAI;
   readonly #context: CallContext;
 
   constructor(connection: ProviderConnection) {
     this.#client = new OpenAI(stainlessClientOptions(connection));
-    this.#context = createCallContext(this.name, connection);
+    this.#context = createCallContext(this.type, connection);
+    this.name = this.#context.provider;
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {

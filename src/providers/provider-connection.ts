@@ -1,5 +1,12 @@
+import type { ProviderName } from '../core/types.js';
+
 /** What an adapter needs to reach its API. */
 export interface ProviderConnection {
+  /**
+   * The instance this adapter serves (`together-b`): it names the adapter, its replies and its
+   * errors, so two instances of one type never mix in logs and stats. @default the adapter's type
+   */
+  readonly name?: ProviderName;
   readonly apiKey: string;
   /** Each SDK's own convention: Mistral the server root, Together/OpenAI `.../v1`, Hugging Face the endpoint root. */
   readonly baseUrl: string;

@@ -1,4 +1,4 @@
-import type { ProviderName, RateLimitSnapshot, ReportedLimit } from '../core/types.js';
+import type { ProviderType, RateLimitSnapshot, ReportedLimit } from '../core/types.js';
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60_000;
@@ -22,14 +22,14 @@ const DURATION_UNITS: Readonly<Record<string, number>> = { h: 3_600_000, m: MINU
  * - Together: `x-ratelimit-{limit,remaining,reset}` in requests per second (reset in seconds) and
  *   `x-tokenlimit-{limit,remaining}` in tokens per second (https://docs.together.ai/docs/rate-limits).
  *   Other servers use the same bare names for other windows (per minute, per hour), so they are
- *   read only from `together`, or when the provider is not said.
+ *   read only from the `together` type, or when the type is not said.
  * - Mistral: tokens only (`x-ratelimitbysize-{limit,remaining}-minute`, `ratelimitbysize-reset` in
  *   seconds); its monthly token budget is a budget, not a pace, and is left out.
  * Undefined when none is present or readable.
  */
-export function parseRateLimitHeaders(headers: Headers | undefined, provider?: ProviderName): RateLimitSnapshot | undefined {
+export function parseRateLimitHeaders(headers: Headers | undefined, type?: ProviderType): RateLimitSnapshot | undefined {
   if (headers === undefined) return undefined;
-  const together = provider === undefined || provider === 'together' ? togetherStyle(headers) : undefined;
+  const together = type === undefined || type === 'together' ? togetherStyle(headers) : undefined;
   return openAiStyle(headers) ?? together ?? mistralStyle(headers);
 }
 

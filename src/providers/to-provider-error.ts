@@ -1,5 +1,5 @@
 import { ProviderError } from '../core/errors.js';
-import type { ProviderErrorKind, ProviderName } from '../core/types.js';
+import type { ProviderErrorKind, ProviderName, ProviderType } from '../core/types.js';
 import { describeNetworkError } from './describe-network-error.js';
 import { networkFailureCode } from './network-error-codes.js';
 import type { RequestSignal } from './request-signal.js';
@@ -41,6 +41,8 @@ const NAME_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
 
 export interface ErrorContext {
   readonly provider: ProviderName;
+  /** The adapter's type: whose rate-limit header names to read. */
+  readonly type: ProviderType;
   /** Removes the provider's key from every message and body. */
   readonly redact: (text: string) => string;
   readonly requestSignal: RequestSignal;
@@ -81,7 +83,7 @@ export function toProviderError(error: unknown, context: ErrorContext): Provider
       status,
       retryAfterMs,
       body: body === undefined ? undefined : scrub(body),
-      rateLimit: parseRateLimitHeaders(headers, provider),
+      rateLimit: parseRateLimitHeaders(headers, context.type),
       cause: scrubError(original, scrub),
     });
   }

@@ -1,5 +1,5 @@
 import Together from 'together-ai';
-import type { ChatProvider, ChatRequest, ChatResult } from '../core/types.js';
+import type { ChatProvider, ChatRequest, ChatResult, ProviderName } from '../core/types.js';
 import { createCallContext, type CallContext } from './call-provider.js';
 import { callOpenAiShaped, stainlessClientOptions } from './openai-shaped-call.js';
 import type { ProviderConnection } from './provider-connection.js';
@@ -9,13 +9,16 @@ import type { ProviderConnection } from './provider-connection.js';
  * console logging). `baseURL` ends in `/v1`. Together sends usage on the last chunk unasked.
  */
 export class TogetherProvider implements ChatProvider {
-  readonly name = 'together' as const;
+  readonly type = 'together' as const;
+  /** The instance it serves (its type unless the connection names one). */
+  readonly name: ProviderName;
   readonly #client: Together;
   readonly #context: CallContext;
 
   constructor(connection: ProviderConnection) {
     this.#client = new Together(stainlessClientOptions(connection));
-    this.#context = createCallContext(this.name, connection);
+    this.#context = createCallContext(this.type, connection);
+    this.name = this.#context.provider;
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {

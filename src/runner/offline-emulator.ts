@@ -26,7 +26,7 @@ export async function startOfflineEmulator(options: GenerateOptions, cwd: string
     throw error;
   }
   for (const provider of configuration.providers) {
-    emulator.configure(provider.name, {
+    emulator.configure(provider.type, {
       requestsPerSecond: provider.requestsPerSecond,
       latency: { medianMs: 400, sigma: 0.5 },
       faults: { rate429: 0.02, rate500: 0.01 },

@@ -1,4 +1,4 @@
-import type { ProviderName } from '../core/types.js';
+import type { ProviderType } from '../core/types.js';
 import type { SelectedPipeline } from '../pipelines/selected-pipeline.js';
 import type { LogFormat } from '../stats/index.js';
 
@@ -27,7 +27,7 @@ export interface GenerateOptions {
   readonly logLevel: 'debug' | 'info' | 'warn';
   /** The terminal's format; the log file is NDJSON either way. */
   readonly logFormat: LogFormat;
-  readonly baseUrls: Readonly<Partial<Record<ProviderName, string>>>;
+  readonly baseUrls: Readonly<Partial<Record<ProviderType, string>>>;
   readonly help: boolean;
 }
 

@@ -49,7 +49,7 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
     const configuration = offline?.configuration ?? loaded;
     if (!configuration) throw new ConfigError('No configuration was loaded.');
     // The SDKs load while the store, the tool database and the budget ledger open.
-    const adapters = loadAdapters(configuration.providers.map((provider) => provider.name));
+    const adapters = loadAdapters(configuration.providers.map((provider) => provider.type));
     const models = configuration.providers.flatMap((provider) => Object.values(provider.models));
     const costProblem = costCapProblem(options.maxCost, models, configuration.prices);
     if (costProblem !== null) return configurationError(io, costProblem);
@@ -218,7 +218,7 @@ async function runToTarget(
   });
   const dispatcher = new Dispatcher({
     providers: configuration.providers.filter((settings) => !monthly?.spentProviders.has(settings.name)).map((settings) => ({
-      provider: createProvider(settings.name, { apiKey: settings.apiKey, baseUrl: settings.baseUrl }),
+      provider: createProvider(settings.type, { name: settings.name, apiKey: settings.apiKey, baseUrl: settings.baseUrl }),
       models: settings.models,
       requestsPerSecond: settings.requestsPerSecond,
       tokensPerMinute: settings.tokensPerMinute,

@@ -93,9 +93,9 @@ describe('loading the configuration', () => {
     expect(() => load()).toThrow(/unknown key "request_per_second"/);
   });
 
-  it('an unknown provider under providers is refused', () => {
+  it('an entry under providers with neither a type nor the name of one is refused', () => {
     write({ mistral_api_key: 'm-key-123456', providers: { mistrall: {} } });
     expect(() => load()).toThrow(ConfigError);
-    expect(() => load()).toThrow(/providers\.mistrall: unknown provider/);
+    expect(() => load()).toThrow(/providers\.mistrall: "mistrall" is not a provider type, so the entry needs "type"/);
   });
 });

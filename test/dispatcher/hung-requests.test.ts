@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/core/errors.js';
-import { PROVIDER_NAMES, type ChatProvider, type ChatRequest, type DispatchEvent, type ProviderName } from '../../src/core/types.js';
+import { PROVIDER_TYPES, type ChatProvider, type ChatRequest, type DispatchEvent, type ProviderType } from '../../src/core/types.js';
 import { Dispatcher } from '../../src/dispatcher/index.js';
 import { startEmulator, type Emulator, type EmulatorProviderOptions } from '../../src/emulator/index.js';
 import { createProvider } from '../../src/providers/create-provider.js';
@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 /** The real adapter, recording what the dispatcher asked of it and every failure it reported. */
-function recording(name: ProviderName): { provider: ChatProvider; requests: ChatRequest[]; errors: ProviderError[] } {
+function recording(name: ProviderType): { provider: ChatProvider; requests: ChatRequest[]; errors: ProviderError[] } {
   const real = createProvider(name, { apiKey: 'dispatch-key-1234', baseUrl: emulator.baseUrls[name] });
   const requests: ChatRequest[] = [];
   const errors: ProviderError[] = [];
@@ -50,7 +50,7 @@ async function until(condition: () => boolean): Promise<void> {
   }
 }
 
-describe.each(PROVIDER_NAMES)('the dispatcher over the real %s adapter', (name) => {
+describe.each(PROVIDER_TYPES)('the dispatcher over the real %s adapter', (name) => {
   let recorded: ReturnType<typeof recording>;
   let dispatcher: Dispatcher;
   let events: DispatchEvent[];

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRandom } from '../../src/core/random.js';
-import type { ChatProvider, DispatchEvent, ModelRequester, ProviderName } from '../../src/core/types.js';
+import type { ChatProvider, DispatchEvent, ModelRequester, ProviderType } from '../../src/core/types.js';
 import { Dispatcher, type DispatcherOptions, type DispatchLog } from '../../src/dispatcher/index.js';
 import { startEmulator, type Emulator, type EmulatorProviderOptions } from '../../src/emulator/index.js';
 import { createProvider } from '../../src/providers/create-provider.js';
@@ -44,7 +44,7 @@ function delayedOnTheWay(provider: ChatProvider, share: number, maximumMs: numbe
 }
 
 async function start(
-  provider: ProviderName,
+  provider: ProviderType,
   configuredPerSecond: number,
   server: EmulatorProviderOptions,
   wrap: (provider: ChatProvider) => ChatProvider = (adapter) => adapter,

@@ -1,5 +1,5 @@
 import type { Emulator } from '../../src/emulator/index.js';
-import type { ProviderName } from '../../src/core/types.js';
+import type { ProviderType } from '../../src/core/types.js';
 
 export interface RawReply {
   readonly status: number;
@@ -14,7 +14,7 @@ export interface WireMessageLike {
 }
 
 /** The chat path of a provider, as its SDK builds it from the base URL. */
-export function chatUrl(emulator: Emulator, provider: ProviderName): string {
+export function chatUrl(emulator: Emulator, provider: ProviderType): string {
   const base = emulator.baseUrls[provider];
   return provider === 'mistral' || provider === 'huggingface' ? `${base}/v1/chat/completions` : `${base}/chat/completions`;
 }
@@ -22,7 +22,7 @@ export function chatUrl(emulator: Emulator, provider: ProviderName): string {
 /** A raw POST, for what SDKs hide: status, headers and the exact body. */
 export async function postChat(
   emulator: Emulator,
-  provider: ProviderName,
+  provider: ProviderType,
   body: Record<string, unknown>,
   init: { readonly key?: string | null; readonly signal?: AbortSignal } = {},
 ): Promise<RawReply> {
@@ -68,7 +68,7 @@ export interface RawStream {
  */
 export async function postChatStream(
   emulator: Emulator,
-  provider: ProviderName,
+  provider: ProviderType,
   body: Record<string, unknown>,
   options: { readonly silenceMs?: number } = {},
 ): Promise<RawStream> {

@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import Together from 'together-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { PROVIDER_NAMES } from '../../src/core/types.js';
+import { PROVIDER_TYPES } from '../../src/core/types.js';
 import { postChat } from './chat-helpers.js';
 
 const KEY = 'sk-test-secret-key-123';
@@ -30,7 +30,7 @@ interface Parsed {
   readonly completionTokens: number;
 }
 
-const clients: Record<(typeof PROVIDER_NAMES)[number], () => Promise<Parsed>> = {
+const clients: Record<(typeof PROVIDER_TYPES)[number], () => Promise<Parsed>> = {
   async mistral() {
     const client = new Mistral({ apiKey: KEY, serverURL: emulator.baseUrls.mistral, retryConfig: { strategy: 'none' } });
     const reply = await client.chat.complete({ model: 'open-mistral-nemo', messages: MESSAGES, maxTokens: 400 });
@@ -78,7 +78,7 @@ function fromOpenAiShape(reply: object): Parsed {
 }
 
 describe('the real SDKs cannot tell the emulator from the real API', () => {
-  for (const provider of PROVIDER_NAMES) {
+  for (const provider of PROVIDER_TYPES) {
     it(`the ${provider} SDK parses a reply with its usage`, async () => {
       const parsed = await clients[provider]();
       expect(parsed.content).toMatch(/^<think>[\s\S]+<\/think>\n\S/);
@@ -91,7 +91,7 @@ describe('the real SDKs cannot tell the emulator from the real API', () => {
 
   it('the same request gets the same reply from every provider (content depends on seed and request only)', async () => {
     const replies = await Promise.all(
-      PROVIDER_NAMES.map((provider) => postChat(emulator, provider, { model: 'same-assistant', messages: MESSAGES })),
+      PROVIDER_TYPES.map((provider) => postChat(emulator, provider, { model: 'same-assistant', messages: MESSAGES })),
     );
     const contents = replies.map((reply) => JSON.parse(reply.text).choices[0].message.content as string);
     expect(new Set(contents).size).toBe(1);
@@ -104,7 +104,7 @@ describe('the real SDKs cannot tell the emulator from the real API', () => {
     emulator.configure('openai_compatible', { authFailure: true });
     try {
       const errors = await Promise.all(
-        PROVIDER_NAMES.map((provider) => clients[provider]().then(() => undefined, (error: unknown) => error)),
+        PROVIDER_TYPES.map((provider) => clients[provider]().then(() => undefined, (error: unknown) => error)),
       );
       for (const error of errors) {
         expect(error).toBeInstanceOf(Error);
@@ -121,7 +121,7 @@ describe('the real SDKs cannot tell the emulator from the real API', () => {
       expect(openAiBody.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_api_key' });
       expect(emulator.counters().together.authFailures).toBeGreaterThanOrEqual(2);
     } finally {
-      for (const provider of PROVIDER_NAMES) emulator.configure(provider, {});
+      for (const provider of PROVIDER_TYPES) emulator.configure(provider, {});
     }
     expect((await clients.mistral()).content.length).toBeGreaterThan(0);
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProviderName } from '../../src/core/types.js';
+import type { ProviderType } from '../../src/core/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { REPOSITORY_ROOT } from '../helpers/run-cli.js';
 import { chatUrl, conversation, postChat, postChatStream, replyContent, type RawStream } from './chat-helpers.js';
@@ -13,13 +13,13 @@ const BODY = { model: 'stream-assistant', messages: conversation('I keep forgett
  * Each provider's official chunk schema (extracted into test/fixtures/schemas from its OpenAPI
  * document). OpenAI publishes none here; its shape is checked field by field below.
  */
-const CHUNK_SCHEMAS: Readonly<Partial<Record<ProviderName, string>>> = {
+const CHUNK_SCHEMAS: Readonly<Partial<Record<ProviderType, string>>> = {
   mistral: 'mistral-chat-chunk.schema.json',
   together: 'together-chat-chunk.schema.json',
   huggingface: 'hf-tgi-chat-chunk.schema.json',
 };
 
-function chunkValidator(provider: ProviderName): ValidateFunction | undefined {
+function chunkValidator(provider: ProviderType): ValidateFunction | undefined {
   const file = CHUNK_SCHEMAS[provider];
   if (file === undefined) return undefined;
   const schema = JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, 'test/fixtures/schemas', file), 'utf8'));

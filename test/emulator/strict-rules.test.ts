@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROVIDER_NAMES, type ProviderName } from '../../src/core/types.js';
+import { PROVIDER_TYPES, type ProviderType } from '../../src/core/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { postChat, type WireMessageLike } from './chat-helpers.js';
 
@@ -18,7 +18,7 @@ const CALLING = { role: 'assistant', content: '', tool_calls: [{ id: 'call_1', t
 const TOOL = { role: 'tool', content: 'No memories yet.', tool_call_id: 'call_1' };
 
 /** Asserts a 400 in the provider's own error shape and returns its message. */
-function expectProviderShapedBadRequest(provider: ProviderName, status: number, text: string): string {
+function expectProviderShapedBadRequest(provider: ProviderType, status: number, text: string): string {
   expect(status).toBe(400);
   const body = JSON.parse(text) as Record<string, unknown>;
   switch (provider) {
@@ -36,7 +36,7 @@ function expectProviderShapedBadRequest(provider: ProviderName, status: number, 
   }
 }
 
-async function send(provider: ProviderName, messages: readonly WireMessageLike[], extra: Record<string, unknown> = {}) {
+async function send(provider: ProviderType, messages: readonly WireMessageLike[], extra: Record<string, unknown> = {}) {
   return postChat(emulator, provider, { model: 'rules-tester', messages, ...extra });
 }
 
@@ -53,7 +53,7 @@ const VIOLATIONS: readonly (readonly [string, readonly WireMessageLike[], RegExp
 ];
 
 describe('strict message rules', () => {
-  for (const provider of PROVIDER_NAMES) {
+  for (const provider of PROVIDER_TYPES) {
     for (const [name, messages, pattern] of VIOLATIONS) {
       it(`${provider} refuses ${name} with a 400 in its own error shape`, async () => {
         const reply = await send(provider, messages);

@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Emulator, EmulatorProviderOptions } from '../../src/emulator/index.js';
-import type { ProviderName } from '../../src/core/types.js';
+import type { ProviderType } from '../../src/core/types.js';
 import { MAIN } from './run-cli.js';
 
 /** Models named after their role, so the emulator's scripted model plays it. */
 export const EMULATOR_MODELS = { tester: 'emulator-tester', assistant: 'emulator-assistant', rewriter: 'emulator-rewriter' };
 
 /** Distinctive fake keys: tests grep every output for them. */
-export const TEST_KEYS: Readonly<Record<Exclude<ProviderName, 'openai_compatible'>, string>> = {
+export const TEST_KEYS: Readonly<Record<Exclude<ProviderType, 'openai_compatible'>, string>> = {
   mistral: 'mistral-test-key-5f1c2b9a7e',
   together: 'together-test-key-0d8e4a6c3b',
   huggingface: 'hf_test_key_9a7b5c3d1e',
@@ -29,11 +29,11 @@ export interface TestProvider {
 export function prepareDaemonData(
   dataDir: string,
   emulator: Emulator,
-  providers: Partial<Record<Exclude<ProviderName, 'openai_compatible'>, TestProvider>>,
+  providers: Partial<Record<Exclude<ProviderType, 'openai_compatible'>, TestProvider>>,
   extra: Record<string, unknown> = {},
 ): Record<string, string> {
   mkdirSync(dataDir, { recursive: true });
-  const names = Object.keys(providers) as Exclude<ProviderName, 'openai_compatible'>[];
+  const names = Object.keys(providers) as Exclude<ProviderType, 'openai_compatible'>[];
   const overrides: Record<string, unknown> = {};
   for (const name of names) {
     const provider = providers[name]!;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/core/errors.js';
-import { PROVIDER_NAMES, type ChatProvider, type WireMessage } from '../../src/core/types.js';
+import { PROVIDER_TYPES, type ChatProvider, type WireMessage } from '../../src/core/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createProvider } from '../../src/providers/create-provider.js';
 import { findClosedPort, serveOnLoopback } from '../helpers/loopback-server.js';
@@ -39,7 +39,7 @@ function sse(data: unknown): string {
   return `data: ${JSON.stringify(data)}\n\n`;
 }
 
-describe.each(PROVIDER_NAMES)('the %s adapter', (name) => {
+describe.each(PROVIDER_TYPES)('the %s adapter', (name) => {
   let provider: ChatProvider;
   beforeAll(() => {
     provider = createProvider(name, { apiKey: KEY, baseUrl: emulator.baseUrls[name] });

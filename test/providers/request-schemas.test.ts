@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderName, WireMessage } from '../../src/core/types.js';
+import type { ProviderType, WireMessage } from '../../src/core/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createProvider } from '../../src/providers/create-provider.js';
 import { REPOSITORY_ROOT } from '../helpers/run-cli.js';
@@ -13,14 +13,14 @@ import { startRecordingProxy, type RecordedRequest } from '../helpers/recording-
  * (extracted into test/fixtures/schemas from the OpenAPI documents; see the script there).
  * The OpenAI-compatible adapter is checked against Together's schema, an OpenAI-compatible API.
  */
-const SCHEMAS: Readonly<Record<ProviderName, string>> = {
+const SCHEMAS: Readonly<Record<ProviderType, string>> = {
   mistral: 'mistral-chat-request.schema.json',
   together: 'together-chat-request.schema.json',
   huggingface: 'hf-tgi-chat-request.schema.json',
   openai_compatible: 'together-chat-request.schema.json',
 };
 
-const USAGE_ASKED: Readonly<Record<ProviderName, boolean>> = { mistral: false, together: false, huggingface: true, openai_compatible: true };
+const USAGE_ASKED: Readonly<Record<ProviderType, boolean>> = { mistral: false, together: false, huggingface: true, openai_compatible: true };
 
 const MESSAGES: readonly WireMessage[] = [
   { role: 'system', content: 'You are Ada.' },
@@ -40,7 +40,7 @@ afterAll(async () => {
   await emulator.close();
 });
 
-describe.each(Object.keys(SCHEMAS) as ProviderName[])('the %s adapter on the wire', (name) => {
+describe.each(Object.keys(SCHEMAS) as ProviderType[])('the %s adapter on the wire', (name) => {
   let recorded: RecordedRequest;
   beforeAll(async () => {
     const provider = createProvider(name, { apiKey: 'schema-key-123456', baseUrl: emulator.baseUrls[name].replace(emulator.url, proxy.url) });

@@ -4,7 +4,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/core/errors.js';
-import { PROVIDER_NAMES, type WireMessage } from '../../src/core/types.js';
+import { PROVIDER_TYPES, type WireMessage } from '../../src/core/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createProvider } from '../../src/providers/create-provider.js';
 
@@ -45,7 +45,7 @@ async function eventually(read: () => Promise<number> | number, expected: number
   return value;
 }
 
-describe.each(PROVIDER_NAMES)('the %s adapter after many hung and stalled requests', (name) => {
+describe.each(PROVIDER_TYPES)('the %s adapter after many hung and stalled requests', (name) => {
   it('closes every socket it gave up on and leaves no listener or timer behind', async () => {
     const provider = createProvider(name, { apiKey: 'cleanup-key-0000', baseUrl: emulator.baseUrls[name] });
     const warnings: Error[] = [];
@@ -96,7 +96,7 @@ function collectGarbage(): void {
   (vm.runInNewContext('gc') as () => void)();
 }
 
-describe.each(PROVIDER_NAMES)('the %s adapter when the garbage collector runs mid-request', (name) => {
+describe.each(PROVIDER_TYPES)('the %s adapter when the garbage collector runs mid-request', (name) => {
   it('still gives up on a stalled stream at its limit and closes the socket', async () => {
     emulator.configure(name, { faults: { rateStall: 1 }, latency: { medianMs: 40, sigma: 0 }, streamChunkCharacters: 8 });
     const provider = createProvider(name, { apiKey: 'cleanup-key-0000', baseUrl: emulator.baseUrls[name] });

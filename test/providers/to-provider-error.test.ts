@@ -44,7 +44,7 @@ async function fetchFailure(url: string): Promise<Error> {
 function classify(error: unknown, url: string) {
   const requestSignal = createRequestSignal(undefined, {});
   try {
-    return toProviderError(error, { provider: 'together', redact: (text) => text, requestSignal, url });
+    return toProviderError(error, { provider: 'together', type: 'together', redact: (text) => text, requestSignal, url });
   } finally {
     requestSignal.dispose();
   }

@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/core/errors.js';
-import { PROVIDER_NAMES, type ProviderName } from '../../src/core/types.js';
+import { PROVIDER_TYPES, type ProviderType } from '../../src/core/types.js';
 import { createProvider } from '../../src/providers/create-provider.js';
 import { findClosedPort } from '../helpers/loopback-server.js';
 import { REPOSITORY_ROOT } from '../helpers/run-cli.js';
@@ -17,10 +17,10 @@ import { REPOSITORY_ROOT } from '../helpers/run-cli.js';
 const KEY = 'unreachable-key-4b8d2f6a19';
 const TOKEN = 'query-token-93c1e7';
 /** Where each SDK expects its base URL to end (README, "base URL"). */
-const SUFFIX: Readonly<Record<ProviderName, string>> = { mistral: '', together: '/v1', huggingface: '', openai_compatible: '/v1' };
+const SUFFIX: Readonly<Record<ProviderType, string>> = { mistral: '', together: '/v1', huggingface: '', openai_compatible: '/v1' };
 const TLS = path.join(REPOSITORY_ROOT, 'test/fixtures/tls');
 
-async function failureOf(name: ProviderName, origin: string, timeoutMs = 20_000): Promise<ProviderError> {
+async function failureOf(name: ProviderType, origin: string, timeoutMs = 20_000): Promise<ProviderError> {
   const provider = createProvider(name, { apiKey: KEY, baseUrl: `${origin}${SUFFIX[name]}?token=${TOKEN}` });
   const error = await provider.complete({ model: 'm', messages: [{ role: 'user', content: 'hello' }], timeoutMs }).then(
     () => undefined,
@@ -34,7 +34,7 @@ async function failureOf(name: ProviderName, origin: string, timeoutMs = 20_000)
   return providerError;
 }
 
-describe.each(PROVIDER_NAMES)('the %s adapter, when the provider cannot be reached', (name) => {
+describe.each(PROVIDER_TYPES)('the %s adapter, when the provider cannot be reached', (name) => {
   let tlsServer: https.Server;
   let resetServer: net.Server;
   let plainServer: http.Server;

@@ -10,7 +10,9 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 const OPENAI_COMPATIBLE_KEY = 'oc-test-key-3e9d7f1a5c';
 /** Only in a base URL's query string: no list of secrets names it, so only the URL pattern can hide it. */
 const URL_KEY = 'urlquerykey4b8d2f6a1c';
-const SECRETS = [TEST_KEYS.mistral, TEST_KEYS.together, TEST_KEYS.huggingface, OPENAI_COMPATIBLE_KEY, URL_KEY];
+/** The key of a second OpenAI-compatible instance, from its own `providers.<name>.api_key`. */
+const INSTANCE_KEY = 'echo-b-instance-key-6a2f9c4e1d';
+const SECRETS = [TEST_KEYS.mistral, TEST_KEYS.together, TEST_KEYS.huggingface, OPENAI_COMPATIBLE_KEY, URL_KEY, INSTANCE_KEY];
 
 interface EchoServer {
   readonly url: string;
@@ -88,13 +90,14 @@ describe('API keys never appear in anything the daemon writes or prints', () => 
         huggingface: { requestsPerSecond: 30 },
       },
       {
-        enabled_providers: ['mistral', 'together', 'huggingface', 'openai_compatible'],
+        enabled_providers: ['mistral', 'together', 'huggingface', 'openai_compatible', 'echo-b'],
         openai_compatible: { base_url: `${echo.url}/v1?api_key=${URL_KEY}`, api_key: OPENAI_COMPATIBLE_KEY },
         providers: {
           mistral: { requests_per_second: 30, models: { tester: 'emulator-tester', assistant: 'emulator-assistant', rewriter: 'emulator-rewriter' } },
           together: { requests_per_second: 30, models: { tester: 'emulator-tester', assistant: 'emulator-assistant', rewriter: 'emulator-rewriter' } },
           huggingface: { requests_per_second: 30 },
           openai_compatible: { requests_per_second: 30 },
+          'echo-b': { type: 'openai_compatible', base_url: `${echo.url}/v1`, api_key: INSTANCE_KEY, requests_per_second: 30 },
         },
       },
     );
@@ -111,16 +114,18 @@ describe('API keys never appear in anything the daemon writes or prints', () => 
     workspace.cleanup();
   });
 
-  it('ran the error paths that could echo a key: two providers disabled, one refusing requests, one doing the work', () => {
+  it('ran the error paths that could echo a key: providers disabled, some refusing requests, one doing the work', () => {
     expect(exitCode, daemon.output()).toBe(0);
     expect(emulator.counters().mistral.authFailures).toBeGreaterThan(0);
     expect(echo.seen.some((line) => line.includes(`Bearer ${TEST_KEYS.huggingface}`))).toBe(true);
     expect(echo.seen.some((line) => line.includes(`Bearer ${OPENAI_COMPATIBLE_KEY}`) && line.includes(URL_KEY))).toBe(true);
+    expect(echo.seen.some((line) => line.includes(`Bearer ${INSTANCE_KEY}`))).toBe(true);
     const progress = readLogRecords(dataDir).filter((record) => record.msg === 'progress');
     const providers = progress.at(-1)!.providers as Record<string, { state: { status: string }; conversations: number }>;
     expect(providers.mistral!.state.status).toBe('disabled');
     expect(providers.huggingface!.state.status).toBe('disabled');
     expect(providers.openai_compatible!.state.status).toBe('disabled');
+    expect(providers['echo-b']!.state.status).toBe('disabled');
     expect(providers.together!.conversations).toBe(4);
     const discards = readLogRecords(dataDir).filter((record) => record.msg === 'conversation discarded');
     expect(discards.some((record) => record.reason === 'provider_failure')).toBe(true);

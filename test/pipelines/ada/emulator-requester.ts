@@ -3,7 +3,7 @@
  * the role (`emulator-tester`, ...) and sends it with a real provider adapter (real SDK, real
  * HTTP) to the emulator. The dispatcher is not involved: no retries, no failover.
  */
-import type { ChatResult, ModelRequester, ProviderName, ProviderSwitch, RoleRequest, WireMessage } from '../../../src/core/types.js';
+import type { ChatResult, ModelRequester, ProviderType, ProviderSwitch, RoleRequest, WireMessage } from '../../../src/core/types.js';
 import type { Emulator } from '../../../src/emulator/index.js';
 import { createProvider } from '../../../src/providers/create-provider.js';
 
@@ -21,7 +21,7 @@ export interface EmulatorRequester extends ModelRequester {
 
 export function createEmulatorRequester(
   emulator: Emulator,
-  provider: ProviderName = 'together',
+  provider: ProviderType = 'together',
   /**
    * Runs before each request; may switch faults on at a chosen step, or answer in place of the
    * emulator by returning a text (e.g. to make the tester say something specific).
