@@ -31,7 +31,8 @@ export const REFUSAL_PHRASES: readonly PhrasePattern[] = [
 ];
 
 export const TESTER_AS_ASSISTANT_PHRASES: readonly PhrasePattern[] = [
-  phrase('an offer of help', String.raw`\bhow (?:can|may) I (?:help|assist) you\b`),
+  // Only the offer itself: "how can I help you remember?" is a user asking about Ada's memory.
+  phrase('an offer of help', String.raw`\bhow (?:can|may) I (?:help|assist) you(?:\s+today)?\s*(?:[?.!,]|$)`),
   phrase('an offer of help', String.raw`\bhow can I be of (?:help|assistance|service)\b`),
   phrase('an offer of more help', String.raw`\bis there anything else I can (?:help|assist) you with\b`),
   phrase('the assistant role', String.raw`\bas your (?:AI )?assistant\b(?! (?:manager|coach|director|teacher))`),
