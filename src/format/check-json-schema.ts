@@ -51,6 +51,13 @@ function typesOf(schema: JsonSchema): readonly JsonType[] | undefined {
   return list?.filter((type): type is JsonType => (JSON_TYPES as readonly unknown[]).includes(type));
 }
 
+/** "a whole number", "an array", "a string": the type as the messages say it. */
+function describeType(type: JsonType): string {
+  if (type === 'integer') return 'a whole number';
+  if (type === 'null') return 'null';
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
 /** `a.b[2]` style paths, as a person reads them in a message. */
 function join(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
@@ -77,7 +84,7 @@ class Checker {
     if (schema === true || !isObject(schema)) return;
     const types = typesOf(schema);
     if (types !== undefined && types.length > 0 && !types.some((type) => hasType(value, type))) {
-      this.add(path, `expected ${types.map((type) => (type === 'integer' ? 'a whole number' : `a ${type}`)).join(' or ')}, got ${describeValue(value)}`);
+      this.add(path, `expected ${types.map(describeType).join(' or ')}, got ${describeValue(value)}`);
       return;
     }
     this.checkChoices(value, schema, path);

@@ -10,7 +10,6 @@ import type { ResolvedContext, ValidationBounds, ValidationIssue } from './valid
 
 const REPLACEMENT_CHARACTER = /\uFFFD/u;
 // Control characters other than tab, line feed and carriage return.
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/u;
 /** UTF-8 read as Latin-1 ("cafÃ©", "itâ€™s"): text that went through a wrong decoder. */
 const MOJIBAKE = /Ã[\u0080-\u00BF]|â€[\u0080-\u00BF\u0152\u0153\u2122\u201C\u201D\u2018\u2019]/u;

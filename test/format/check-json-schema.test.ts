@@ -39,12 +39,12 @@ describe("Ada's tool arguments", () => {
   });
 
   it('each violation says where and what was found', () => {
-    expect(describeViolations(checkJsonSchema({ input_text: 'one string' }, parametersOf('add_memory')))).toBe('input_text: expected a array, got the text "one string"');
+    expect(describeViolations(checkJsonSchema({ input_text: 'one string' }, parametersOf('add_memory')))).toBe('input_text: expected an array, got the text "one string"');
     expect(describeViolations(checkJsonSchema({ indices: [1, 2.5, 'three'] }, parametersOf('delete_memory')))).toBe(
       'indices[1]: expected a whole number, got the number 2.5; indices[2]: expected a whole number, got the text "three"',
     );
     expect(describeViolations(checkJsonSchema({}, parametersOf('add_memory')))).toBe('input_text: is required but missing');
-    expect(describeViolations(checkJsonSchema(['x'], parametersOf('add_memory')))).toBe('expected a object, got a list');
+    expect(describeViolations(checkJsonSchema(['x'], parametersOf('add_memory')))).toBe('expected an object, got a list');
   });
 });
 
@@ -65,7 +65,7 @@ describe('every supported keyword', () => {
     [{ ...valid, limit: 'all' }, 'limit: matches none of the 2 allowed forms, got the text "all"'],
     [{ ...valid, nested: { flag: true, other: 1 } }, 'nested.other: is not a known property (known: flag)'],
     [{ ...valid, bonus: 'yes' }, 'bonus: expected a number, got the text "yes"'],
-    [{ ...valid, extra: 4 }, 'extra: expected a string or a null, got the number 4'],
+    [{ ...valid, extra: 4 }, 'extra: expected a string or null, got the number 4'],
   ])('%j breaks it: %s', (value, message) => {
     expect(describeViolations(checkJsonSchema(value, EVERY_KEYWORD))).toBe(message);
   });

@@ -102,7 +102,7 @@ describe('tool calls and results', () => {
   it('arguments of the wrong type: tool-arguments-invalid, saying where and what', () => {
     const variant = withContent(base, callIndex, (content) => content.replace(/"input_text": \[[^\]]*\]/, '"input_text": "one string, not a list"'));
     const issue = expectError(variant, 'tool-arguments-invalid', callIndex);
-    expect(issue.message).toContain('input_text: expected a array, got the text "one string, not a list"');
+    expect(issue.message).toContain('input_text: expected an array, got the text "one string, not a list"');
   });
   it('a required argument missing: tool-arguments-invalid', () => {
     const variant = withContent(base, callIndex, (content) => content.replace(/"input_text": \[[^\]]*\]/, '"text": ["x"]'));
