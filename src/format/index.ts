@@ -4,6 +4,7 @@
  * validation, the store and the exports, so they never disagree; imports nothing but `core`.
  */
 export { canonicalizeToolCalls, restoreCallSyntax, type CanonicalCalls } from './canonical-calls.js';
+export { checkJsonSchema, describeViolations, type SchemaViolation } from './check-json-schema.js';
 export { describeValue } from './describe-value.js';
 export { formatToolCall, formatToolResponses, toSpacedJson } from './format-tool-call.js';
 export { MAX_CALLS_PER_MESSAGE, parseToolCallSequence, parseToolCalls, stripToolCalls } from './parse-tool-calls.js';
