@@ -2,7 +2,7 @@
  * Checks a value against a JSON Schema, for the subset tool schemas use (OpenAI function tools,
  * MCP `inputSchema`): `type` (one or a list), `properties`, `required`, `additionalProperties`
  * (boolean or schema), `items`, `enum`, `const`, `minItems`/`maxItems`, `minLength`/`maxLength`,
- * `minimum`/`maximum`, `exclusiveMinimum`/`exclusiveMaximum` (numbers), `anyOf`. Other keywords
+ * `minimum`/`maximum`, `exclusiveMinimum`/`exclusiveMaximum` (numbers), `anyOf`/`oneOf`. Other keywords
  * (`description`, `title`, `default`, `$schema`, formats) are ignored, so a schema using more is
  * checked leniently, never wrongly refused. It lives in `format` because validation and the tool
  * runtimes (built-in and MCP) both need it, and they may import only `core` and `format`.
@@ -102,7 +102,8 @@ class Checker {
     if ('const' in schema && !sameJson(schema['const'], value)) {
       this.add(path, `expected ${JSON.stringify(schema['const'])}, got ${describeValue(value)}`);
     }
-    const alternatives = schema['anyOf'];
+    // `oneOf` is held as `anyOf`: a value two branches accept is the schema author's ambiguity, not the model's mistake.
+    const alternatives = schema['anyOf'] ?? schema['oneOf'];
     if (Array.isArray(alternatives) && alternatives.length > 0) {
       const matches = alternatives.some((alternative) => {
         const inner = new Checker();

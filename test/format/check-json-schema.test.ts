@@ -93,4 +93,11 @@ describe('every supported keyword', () => {
       { numRuns: 2000, seed: 11 },
     );
   });
+  it('keywords it does not check never refuse a call, and oneOf is held like anyOf (MCP servers publish both)', () => {
+    expect(checkJsonSchema({ when: 'soon' }, { type: 'object', properties: { when: { type: 'string', format: 'date-time', pattern: '^2' } } })).toEqual([]);
+    expect(checkJsonSchema({ anything: [1, 2] }, {})).toEqual([]);
+    const target = { type: 'object', properties: { target: { oneOf: [{ type: 'string' }, { type: 'number' }] } } };
+    expect(checkJsonSchema({ target: 3 }, target)).toEqual([]);
+    expect(describeViolations(checkJsonSchema({ target: true }, target))).toContain('target: matches none of the 2 allowed forms');
+  });
 });

@@ -5,13 +5,12 @@
  * failures that are not the model's are marked `unavailable` for the pipeline to decide on.
  */
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { describeValue, type ToolCatalogue } from '../../format/index.js';
+import { checkJsonSchema, describeValue, describeViolations, type ToolCatalogue } from '../../format/index.js';
 import { isSandboxed, type McpServers } from './mcp-server-entry.js';
 import { signatureOf, type McpTool } from './offered-tools.js';
 import { describeServer } from './server-connection.js';
 import { SHARED_KEY, type ServerPool } from './server-pool.js';
 import { toToolResult, type McpToolResult } from './tool-result.js';
-import { findArgumentProblems } from './validate-arguments.js';
 
 export interface CallContext {
   readonly servers: McpServers;
@@ -37,9 +36,9 @@ export async function callTool(
   if (typeof argumentsObject !== 'object' || Array.isArray(argumentsObject)) {
     return { name, ok: false, content: `${name}: the arguments must be an object, got ${describeValue(argumentsObject)}. Expected ${signatureOf(tool)}.` };
   }
-  const problems = findArgumentProblems(tool.inputSchema, argumentsObject);
-  if (problems.length > 0) {
-    return { name, ok: false, content: `${name}: ${problems.join('; ')}. Expected ${signatureOf(tool)}.` };
+  const violations = checkJsonSchema(argumentsObject, tool.inputSchema);
+  if (violations.length > 0) {
+    return { name, ok: false, content: `${name}: ${describeViolations(violations)}. Expected ${signatureOf(tool)}.` };
   }
   const entry = context.servers[tool.server];
   const pool = context.pools.get(tool.server);

@@ -7,4 +7,3 @@ export type { McpTool } from './offered-tools.js';
 export { openMcpTools, type McpSandbox, type McpTools, type McpToolsOptions } from './open-mcp-tools.js';
 export { McpServerError } from './server-connection.js';
 export type { McpToolResult } from './tool-result.js';
-export { findArgumentProblems } from './validate-arguments.js';

@@ -66,9 +66,9 @@ describe('server-filesystem on a per-conversation copy of a template vault', () 
     expect(await sandbox.call('vault_write_file', { path: 'a.md' })).toEqual({
       name: 'vault_write_file',
       ok: false,
-      content: 'vault_write_file: `content` is missing (it is required). Expected vault_write_file(path: string, content: string).',
+      content: 'vault_write_file: content: is required but missing. Expected vault_write_file(path: string, content: string).',
     });
-    expect((await sandbox.call('vault_write_file', { path: 3, content: 'x' })).content).toContain('`path` must be a string, got the number 3');
+    expect((await sandbox.call('vault_write_file', { path: 3, content: 'x' })).content).toContain('path: expected a string, got the number 3');
     expect((await sandbox.call('vault_delete_everything', {})).content).toContain('There is no tool named "vault_delete_everything"');
     expect((await sandbox.call('vault_list_directory', ['.'])).content).toContain('the arguments must be an object, got a list');
     await sandbox.discard();

@@ -40,8 +40,8 @@ describe('server-memory keeping each conversation\'s knowledge graph in its sand
     const sandbox = await mcp.sandbox('memory-mistake');
     const result = await sandbox.call('memory_create_entities', { entities: [{ name: 'Ada', observations: 'likes tea' }] });
     expect(result.ok).toBe(false);
-    expect(result.content).toContain('`entities[0].entityType` is missing (it is required)');
-    expect(result.content).toContain('`entities[0].observations` must be a list, got the text "likes tea"');
+    expect(result.content).toContain('entities[0].entityType: is required but missing');
+    expect(result.content).toContain('entities[0].observations: expected an array, got the text "likes tea"');
     await sandbox.discard();
   });
 });

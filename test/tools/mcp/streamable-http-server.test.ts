@@ -60,7 +60,7 @@ describe('a Streamable HTTP server on 127.0.0.1, with a bearer token in its head
   it('a tool that reports isError comes back as a failed result with its words', async () => {
     const sandbox = await mcp.sandbox('http-2');
     expect(await sandbox.call('notes_refuse', {})).toEqual({ name: 'notes_refuse', ok: false, content: 'No notebook is open.' });
-    expect((await sandbox.call('notes_shout', { text: 'hi', times: 1.5 })).content).toContain('`times` must be a whole number, got the number 1.5');
+    expect((await sandbox.call('notes_shout', { text: 'hi', times: 1.5 })).content).toContain('times: expected a whole number, got the number 1.5');
     await sandbox.discard();
   });
 
