@@ -11,7 +11,7 @@ import {
   type WrongCallKind,
 } from '../../src/emulator/selfplay-script.js';
 import { parseToolCalls } from '../../src/format/index.js';
-import { fillPlaceholders } from '../../src/pipeline/prompt-template.js';
+import { fillPlaceholders } from '../../src/pipelines/ada/prompt-template.js';
 import { environmentInstructions, requestInstructions } from '../../src/pipelines/selfplay/selfplay-mix.js';
 import { renderSessionContext, summariseWorkspace } from '../../src/pipelines/selfplay/session-context.js';
 import { readWorkspaceReply, type Workspace } from '../../src/pipelines/selfplay/workspace.js';
