@@ -32,6 +32,7 @@ export async function runGenerateCommand(argv: readonly string[], io: CommandIo 
         dataDir: options.dataDir,
         configPath: options.configPath,
         only: options.providers,
+        mcpConfig: options.mcpConfig,
         baseUrls: options.baseUrls,
         roles: options.pipeline.roles,
       });

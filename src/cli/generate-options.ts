@@ -26,6 +26,8 @@ Generates N training conversations, resuming from what the output already holds.
   --config FILE               secrets file to read (default: <data-dir>/secrets.json)
   --output PATH               output JSONL (default: <data-dir>/trainingData/conversations.jsonl)
   --providers a,b             use these provider instances for this run (any with a key), instead of enabled_providers
+  --mcp-config FILE           MCP servers whose tools a pipeline may use, as in an mcp.json of LM Studio or
+                              Claude Desktop ({"mcpServers": {...}}), beside mcpServers in secrets.json
   --concurrency N             conversations in flight (default: automatic, from observed latency)
   --offline                   dry run against an in-process emulator, no keys needed (data dir: data/offline)
   --seed N                    seed of the pipeline's random choices, e.g. simulated users and topics (default: 1)
@@ -58,6 +60,7 @@ const RUN_FLAGS = {
   config: { type: 'string' },
   output: { type: 'string' },
   providers: { type: 'string' },
+  'mcp-config': { type: 'string' },
   concurrency: { type: 'string' },
   offline: { type: 'boolean', default: false },
   seed: { type: 'string' },
@@ -114,6 +117,7 @@ export function parseGenerateOptions(argv: readonly string[], registry: Pipeline
     configPath: values.config,
     output: values.output,
     providers: values.providers?.split(',').map((name) => name.trim()).filter(Boolean),
+    mcpConfig: values['mcp-config'],
     concurrency: optional(values.concurrency, (text) => integer('--concurrency', text, 1)),
     offline: values.offline,
     pipeline: selected,

@@ -1,5 +1,6 @@
 import type { MonthlyBudgets } from '../core/budget.js';
 import type { ModelPrice, PipelineRoles, ProviderName, ProviderType, RoleModels } from '../core/types.js';
+import type { McpServersSettings } from './load-mcp-servers.js';
 
 export type { ModelPrice, MonthlyBudgets };
 
@@ -38,6 +39,8 @@ export interface Configuration {
   readonly warnings: readonly string[];
   /** Every key in play, for redaction. */
   readonly secrets: readonly string[];
+  /** MCP servers from `mcpServers` in secrets.json and `--mcp-config`; empty when none. */
+  readonly mcpServers: McpServersSettings['servers'];
   /** True for `--offline`: an in-process emulator stands in for every provider. */
   readonly offline: boolean;
 }
@@ -52,6 +55,8 @@ export interface ConfigurationInput {
   readonly cwd: string;
   /** `--providers a,b`: this run uses these instances (any with a key), whatever `enabled_providers` says. */
   readonly only?: readonly string[];
+  /** `--mcp-config FILE`, as typed. */
+  readonly mcpConfig?: string;
   /** `--<type>-base-url` flags; they win over the environment and the file for the instance named after the type. */
   readonly baseUrls?: Readonly<Partial<Record<ProviderType, string>>>;
   /** The selected pipeline's roles: every provider gets a model for each, and `models` keys are checked against them. */

@@ -8,6 +8,7 @@ import { PROVIDER_DEFAULTS } from './provider-defaults.js';
 import { lookUpKeyInEnvironment, readProviderInstances, type ConfiguredInstance } from './provider-instances.js';
 import { readSecretsFile } from './read-secrets-file.js';
 import { resolveRoleModels } from './role-models.js';
+import { loadMcpServers } from './load-mcp-servers.js';
 import { KNOWN_TOP_LEVEL_KEYS, type SecretsFile } from './secrets-schema.js';
 
 /** A key openai-compatible local servers accept; the `openai` SDK refuses an empty one. */
@@ -32,7 +33,8 @@ export function loadConfiguration(input: ConfigurationInput): Configuration {
   warnings.push(...enabled.warnings);
   const providers = enabled.instances.map((instance) => buildProviderSettings(instance, input, secrets, displayPath));
   // Every key the file or the environment holds, used or not: the logger redacts them all.
-  const allSecrets = [...new Set(instances.flatMap((instance) => (instance.key.key ? [instance.key.key] : [])))];
+  const mcp = loadMcpServers({ fromSecrets: secrets.mcpServers, secretsDisplayPath: displayPath, mcpConfigPath: input.mcpConfig, cwd: input.cwd });
+  const allSecrets = [...new Set([...instances.flatMap((instance) => (instance.key.key ? [instance.key.key] : [])), ...mcp.secrets])];
   const prices = convertPrices(secrets);
   const budgets = readMonthlyBudgets(secrets);
   checkCostBudgetsArePriced(budgets, providers, prices, displayPath);
@@ -45,6 +47,7 @@ export function loadConfiguration(input: ConfigurationInput): Configuration {
     budgets,
     warnings,
     secrets: allSecrets,
+    mcpServers: mcp.servers,
     offline: false,
   });
 }

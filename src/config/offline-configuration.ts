@@ -3,6 +3,7 @@ import { ConfigError } from '../core/errors.js';
 import type { PipelineRoles, ProviderType } from '../core/types.js';
 import type { Configuration, ProviderSettings } from './configuration.js';
 import { deepFreeze } from './load-configuration.js';
+import { loadMcpServers } from './load-mcp-servers.js';
 
 /** Rates for the dry run: fast enough to show the machinery in a minute, slow enough to show pacing. */
 const OFFLINE_RATES: Readonly<Partial<Record<ProviderType, number>>> = { mistral: 4, together: 4, huggingface: 2 };
@@ -28,6 +29,8 @@ export function createOfflineConfiguration(options: {
   readonly baseUrls: Readonly<Record<ProviderType, string>>;
   readonly only?: readonly string[];
   readonly roles: PipelineRoles;
+  /** `--mcp-config FILE`: the dry run reads no secrets file, so its MCP servers come from there only. */
+  readonly mcpConfig?: string;
 }): Configuration {
   // Never the real run's directory by default: a later real run would otherwise resume from the
   // dry run's scripted conversations and its simulated users' memories.
@@ -38,6 +41,7 @@ export function createOfflineConfiguration(options: {
     throw new ConfigError(`--providers names ${unknown.join(', ')}, which the offline dry run does not emulate (it has ${available.join(', ')}).`);
   }
   const names = available.filter((name) => !options.only || options.only.includes(name));
+  const mcp = loadMcpServers({ secretsDisplayPath: 'secrets.json', mcpConfigPath: options.mcpConfig, cwd: options.cwd });
   const models = Object.fromEntries(options.roles.roles.map((role) => [role.name, offlineModelFor(role.name)]));
   const providers: ProviderSettings[] = names.map((name) => ({
     name,
@@ -57,7 +61,8 @@ export function createOfflineConfiguration(options: {
     prices: {},
     budgets: { overall: {}, providers: {} },
     warnings: [],
-    secrets: [],
+    secrets: mcp.secrets,
+    mcpServers: mcp.servers,
     offline: true,
   });
 }

@@ -46,6 +46,7 @@ export function checkProviderOptions(options: EmulatorProviderOptions, where = '
     );
   }
   checkNumber(`${where}.toolCallRate`, options.toolCallRate, 0, 1);
+  checkNumber(`${where}.wrongCallRate`, options.wrongCallRate, 0, 1);
   checkNumber(`${where}.injectedRetryAfterMs`, options.injectedRetryAfterMs, 1, 3_600_000);
   checkNumber(`${where}.streamChunkCharacters`, options.streamChunkCharacters, 1, 1_000_000);
   if (options.latency !== undefined) {

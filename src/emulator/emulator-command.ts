@@ -42,6 +42,7 @@ Options (rates are probabilities per request, 0 to 1; every provider gets the sa
   --fault-tester-leak P    tester reply leaks <think> or "User:"
   --tool-call-format F     hermes | python | mistral | plain | mixed      default mixed
   --tool-call-rate P       chance the assistant calls tools               default 0.6
+  --wrong-call-rate P      share of self-play calls made wrong on purpose default 0.2
   --injected-retry-after-ms N  wait an injected 429 asks for        default one request interval (1000 without --rps)
   --lenient                accept any message order (strict rules off)
   --auth-failure           answer every request with 401
@@ -90,6 +91,7 @@ const NUMBER_FLAGS = [
   'latency-first-chunk',
   'stream-chunk-chars',
   'tool-call-rate',
+  'wrong-call-rate',
   'injected-retry-after-ms',
   ...Object.keys(FAULT_FLAGS),
 ];
@@ -190,6 +192,7 @@ function toEmulatorOptions(values: Record<string, string | boolean | undefined>)
     authFailure: values['auth-failure'] === true,
     toolCallFormat: values['tool-call-format'] as ToolCallFormat | 'mixed' | undefined,
     toolCallRate: number('tool-call-rate'),
+    wrongCallRate: number('wrong-call-rate'),
     injectedRetryAfterMs: number('injected-retry-after-ms'),
     streamChunkCharacters: number('stream-chunk-chars'),
   };

@@ -92,6 +92,8 @@ export interface EmulatorProviderOptions {
   readonly toolCallFormat?: ToolCallFormat | 'mixed';
   /** Probability that the assistant's first answer to a user message calls tools. @default 0.6 */
   readonly toolCallRate?: number;
+  /** Share of the self-play assistant's calls made wrong on purpose (unknown tool, bad arguments, missing context). @default 0.2 */
+  readonly wrongCallRate?: number;
   /**
    * The wait an injected 429 asks for (`retry-after-ms`; `Retry-After` is this rounded up to whole
    * seconds). A real limiter answers "when the next slot frees", which under a rate limit is one

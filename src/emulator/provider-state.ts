@@ -14,6 +14,7 @@ import { NATIVE_HEADER_STYLE, rateLimitResponseHeaders, type RateLimitHeaderStyl
 import { TokenLimiter } from './token-limiter.js';
 
 const DEFAULT_TOOL_CALL_RATE = 0.6;
+const DEFAULT_WRONG_CALL_RATE = 0.2;
 const DEFAULT_STREAM_CHUNK_CHARACTERS = 16;
 const DEFAULT_FIRST_CHUNK_SHARE = 0.25;
 
@@ -25,6 +26,7 @@ export interface ResolvedProviderOptions {
   readonly strict: boolean;
   readonly toolCallFormat: ToolCallFormat | 'mixed';
   readonly toolCallRate: number;
+  readonly wrongCallRate: number;
   readonly injectedRetryAfterMs: number;
   readonly streamChunkCharacters: number;
   readonly firstChunkShare: number;
@@ -73,6 +75,7 @@ export class ProviderState {
       strict: merged.strict ?? true,
       toolCallFormat: merged.toolCallFormat ?? 'mixed',
       toolCallRate: merged.toolCallRate ?? DEFAULT_TOOL_CALL_RATE,
+      wrongCallRate: merged.wrongCallRate ?? DEFAULT_WRONG_CALL_RATE,
       injectedRetryAfterMs:
         merged.injectedRetryAfterMs ?? (merged.requestsPerSecond === undefined ? 1000 : Math.ceil(1000 / merged.requestsPerSecond)),
       streamChunkCharacters: Math.round(merged.streamChunkCharacters ?? DEFAULT_STREAM_CHUNK_CHARACTERS),

@@ -1,4 +1,5 @@
 import type { ChatMessage } from './request-body.js';
+import { detectSelfplayRole } from './selfplay-script.js';
 
 /** What a scripted reply is written from: one request's conversation. */
 export interface ScriptContext {
@@ -32,6 +33,9 @@ const OFFLINE_MODEL = /^offline-(.+)$/;
  */
 export function detectRole(model: string, systemPrompt: string): string {
   const name = model.toLowerCase();
+  // The self-play steps are told apart by their prompts: their role names are the pipeline's own.
+  const selfplay = detectSelfplayRole(systemPrompt);
+  if (selfplay !== undefined) return `selfplay-${selfplay}`;
   const offline = OFFLINE_MODEL.exec(model);
   if (offline !== null && !isScriptedRole(offline[1] as string)) return offline[1] as string;
   if (name.includes('tester')) return 'tester';

@@ -3,6 +3,7 @@ import { assistantReply, type AssistantScriptOptions } from './assistant-script.
 import type { ModelFault } from './faults.js';
 import type { ChatRequestBody } from './request-body.js';
 import { rewriterReply } from './rewriter-script.js';
+import { environmentReply, requesterReply, selfplayAssistantReply } from './selfplay-script.js';
 import type { ScriptContext } from './script-context.js';
 import { hashTexts } from './script-text.js';
 import { leakTesterReply, testerReply } from './tester-script.js';
@@ -18,7 +19,7 @@ export interface ScriptedReplyInput {
   readonly role: string;
   readonly context: ScriptContext;
   readonly body: ChatRequestBody;
-  readonly options: AssistantScriptOptions;
+  readonly options: AssistantScriptOptions & { readonly wrongCallRate: number };
   readonly modelFault: 'emptyReply' | 'truncated' | 'testerLeak' | undefined;
 }
 
@@ -38,6 +39,9 @@ export function scriptedReply(input: ScriptedReplyInput): ScriptedReply {
   if (role === 'tester') text = testerReply(random, context);
   else if (role === 'rewriter') text = rewriterReply(random, context);
   else if (role === 'assistant') text = assistantReply(random, context, input.options);
+  else if (role === 'selfplay-environment') text = environmentReply(random, context).text;
+  else if (role === 'selfplay-requester') text = requesterReply(random, context).text;
+  else if (role === 'selfplay-assistant') text = selfplayAssistantReply(random, context, input.options.wrongCallRate).text;
   else text = genericReply(role, context);
   return limitReply(applyModelFault(input.modelFault, text, random), input.body);
 }

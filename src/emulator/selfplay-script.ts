@@ -1,6 +1,6 @@
 import { pick, type Random } from '../core/random.js';
 import type { ScriptContext } from './script-context.js';
-import { misspell, visibleText } from './script-text.js';
+import { visibleText } from './script-text.js';
 import { renderToolCalls, TOOL_CALL_FORMATS, type ScriptedToolCall } from './tool-call-formats.js';
 
 /**
@@ -58,7 +58,8 @@ export function environmentReply(random: Random, context: ScriptContext): Selfpl
 
 /** The requester: vague about a file or folder the workspace summary in its prompt really lists. */
 export function requesterReply(random: Random, context: ScriptContext): SelfplayReply {
-  const paths = [...context.systemPrompt.matchAll(/^- (\S[^\n]*?)(\/)?$/gm)].map((match) => ({ path: match[1] as string, folder: match[2] === '/' }));
+  const section = /## The workspace as the person knows it\n([\s\S]*?)(?:\n## |$)/.exec(context.systemPrompt)?.[1] ?? '';
+  const paths = [...section.matchAll(/^- (\S[^\n]*?)(\/)?$/gm)].map((match) => ({ path: match[1] as string, folder: match[2] === '/' }));
   const files = paths.filter((entry) => !entry.folder).map((entry) => entry.path);
   const folders = paths.filter((entry) => entry.folder).map((entry) => entry.path);
   const folder = folders.length > 0 ? pick(random, folders) : 'notes';
@@ -71,8 +72,8 @@ export function requesterReply(random: Random, context: ScriptContext): Selfplay
   if (/asks a clarifying question/.test(prompt)) return { text: `can you fix the note about ${fuzzy}? the one from last time` };
   if (/picks that one/.test(prompt)) return { text: `where did i write about ${fuzzy}` };
   if (/looks before acting/.test(prompt)) return { text: `open my ${fuzzy} stuff, i think its in ${pick(random, THEMES).folders[0]}` };
-  const text = pick(random, [`whats in ${folder} again`, `show me what i have in ${folder}`, `open my ${fuzzy} note, its somewhere in ${file.split('/')[0]}`]);
-  return { text: random() < 0.3 ? misspell(random, text) : text };
+  // Casual, typos included, but never in a name: a misspelt folder would be a wrong call nobody injected.
+  return { text: pick(random, [`whats in ${folder} again`, `show me waht i have in ${folder}`, `open my ${fuzzy} note, its somewhere in ${file.split('/')[0]}`]) };
 }
 
 interface ListedTool {

@@ -14,6 +14,7 @@ export {
   readToolCalls,
   savedConversationSchema,
   type ParsedLine,
+  type LabelIssue,
   type SavedConversation,
   type SavedMessage,
   type ToolCallRecord,

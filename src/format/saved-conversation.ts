@@ -14,7 +14,20 @@ export interface SavedMessage {
 export interface SavedConversation {
   readonly id: string;
   readonly conversations: readonly SavedMessage[];
+  /** Whether the conversation passed its checks; a false one goes to the `_invalid` file beside the output. Absent: not judged. */
+  readonly label?: boolean;
+  /** The behavior a self-play example tests, when it tests one. */
+  readonly behavior?: string;
+  /** What the checks found: errors make the label false, warnings do not. */
+  readonly report?: { readonly issues: readonly LabelIssue[] };
   readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+export interface LabelIssue {
+  readonly level: 'error' | 'warning';
+  /** Stable kebab-case: `unknown-tool`, `bad-arguments`, … */
+  readonly code: string;
+  readonly message: string;
 }
 
 /** One line of an output file as read back (metadata may be absent after `--minimal`). */
@@ -26,6 +39,11 @@ export const savedConversationSchema = z.object({
       content: z.string(),
     }),
   ),
+  label: z.boolean().optional(),
+  behavior: z.string().optional(),
+  report: z
+    .object({ issues: z.array(z.object({ level: z.enum(['error', 'warning']), code: z.string(), message: z.string() })) })
+    .optional(),
   metadata: z.record(z.string(), z.unknown()).default({}),
 });
 

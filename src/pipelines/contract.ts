@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ModelRequester, ModelRoleDeclaration } from '../core/types.js';
+import type { McpServers } from '../tools/mcp/index.js';
 import type { SavedConversation } from '../format/index.js';
 
 /** A `generate` flag that takes a value (`--turns 1-3`). */
@@ -43,6 +44,8 @@ export interface PrepareContext {
   readonly seed: number;
   /** `--offline`: recorded in what it saves, so a dry run is never mistaken for real data. */
   readonly dryRun: boolean;
+  /** MCP servers the user configured (`mcpServers` in secrets.json, `--mcp-config`); empty when none. */
+  readonly mcpServers?: McpServers;
 }
 
 /** What a pipeline's resources are opened (and recovered) with, once the output is open. */

@@ -4,9 +4,11 @@
  */
 import { adaPipeline } from './ada/index.js';
 import { PipelineRegistry } from './pipeline-registry.js';
+import { selfplayPipeline } from './selfplay/index.js';
 
 export const PIPELINES = new PipelineRegistry([
   adaPipeline,
+  selfplayPipeline,
 ]);
 
 /** What `generate` runs without `--pipeline`: the original tool's conversations. */

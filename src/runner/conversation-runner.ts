@@ -15,6 +15,8 @@ export interface RunnerStats {
   conversationStarted(): void;
   conversationSaved(info: { provider: ProviderName | undefined; toolCalls: readonly { name: string; ok: boolean }[] }): void;
   conversationDiscarded(reason: string): void;
+  /** A conversation labelled invalid and kept in the invalid file: finished, but not toward the target. */
+  conversationInvalid(info: { provider: ProviderName | undefined }): void;
 }
 
 export interface RunnerDispatcher {
@@ -27,6 +29,8 @@ export interface RunnerDispatcher {
 export interface ConversationRunnerOptions {
   readonly target: number;
   readonly store: RunnerStore;
+  /** Where conversations labelled false go (`<output>_invalid.jsonl`); never counted toward the target. */
+  readonly invalidStore?: RunnerStore;
   /** Its `capacity`, when it has one, caps the conversations in flight. */
   readonly pipeline: Pick<OpenedPipeline, 'run' | 'capacity'>;
   readonly dispatcher: RunnerDispatcher;
@@ -162,15 +166,24 @@ export class ConversationRunner {
     }
     const outcome = await this.#save(unit);
     // The runner alone settles a unit of work: commit once its line is fsynced, rollback otherwise.
-    if (!this.#settle(unit, outcome === 'saved') || outcome === 'write_failed') return;
+    if (!this.#settle(unit, outcome === 'saved' || outcome === 'saved_invalid') || outcome === 'write_failed') return;
     if (outcome === 'duplicate') return this.#discard(conversationId, 'invalid_output', 'the output already holds this conversation id');
+    if (outcome === 'saved_invalid') {
+      stats.conversationInvalid({ provider: session.provider });
+      this.#options.logger.debug({ conversationId, provider: session.provider }, 'conversation labelled invalid, kept in the invalid file');
+      return;
+    }
     stats.conversationSaved({ provider: session.provider, toolCalls: unit.toolCalls ?? [] });
     this.#options.logger.debug({ conversationId, provider: session.provider, saved: this.#options.store.count }, 'conversation saved');
   }
 
   /** Appends and fsyncs the line; a failed write ends the run. */
-  async #save(unit: UnitOfWork): Promise<'saved' | 'duplicate' | 'write_failed'> {
+  async #save(unit: UnitOfWork): Promise<'saved' | 'saved_invalid' | 'duplicate' | 'write_failed'> {
     try {
+      const { invalidStore } = this.#options;
+      if (unit.conversation.label === false && invalidStore !== undefined) {
+        return (await invalidStore.append(unit.conversation)) ? 'saved_invalid' : 'duplicate';
+      }
       return (await this.#options.store.append(unit.conversation)) ? 'saved' : 'duplicate';
     } catch (error) {
       this.#fail(`the output cannot be written: ${(error as Error).message}`, error);

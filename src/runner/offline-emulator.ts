@@ -20,6 +20,7 @@ export async function startOfflineEmulator(options: GenerateOptions, cwd: string
       baseUrls: emulator.baseUrls,
       only: options.providers,
       roles: options.pipeline.roles,
+      mcpConfig: options.mcpConfig,
     });
   } catch (error) {
     await emulator.close();

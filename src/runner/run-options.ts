@@ -9,6 +9,8 @@ export interface GenerateOptions {
   readonly configPath?: string;
   readonly output?: string;
   readonly providers?: readonly string[];
+  /** `--mcp-config FILE`: an mcp.json whose servers' tools pipelines may use. */
+  readonly mcpConfig?: string;
   /** Conversations in flight; undefined = chosen from observed latency. */
   readonly concurrency?: number;
   readonly offline: boolean;

@@ -5,7 +5,7 @@ import { ConfigError } from '../core/errors.js';
 import { Dispatcher } from '../dispatcher/index.js';
 import { loadAdapters, type AdapterLoading } from '../providers/load-adapters.js';
 import { ProgressReporter, RunStats, costCapProblem, createLogger, createRunId, statusFilePath, type RunLogger } from '../stats/index.js';
-import { ConversationStore } from '../store/index.js';
+import { ConversationStore, InvalidOutput } from '../store/index.js';
 import type { OpenedPipeline, PreparedPipeline, ResourceContext } from '../pipelines/contract.js';
 import { ConversationRunner, type RunOutcome } from './conversation-runner.js';
 import { eventLoopBusyShare } from './event-loop-busy-share.js';
@@ -39,15 +39,16 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
   const early = holdEarlySignals();
   try {
     let pipeline: PreparedPipeline;
+    let configuration: Configuration | undefined;
     try {
-      pipeline = options.pipeline.prepare({ cwd: io.cwd, seed: options.seed, dryRun: options.offline });
       offline = options.offline ? await startOfflineEmulator(options, io.cwd) : undefined;
+      configuration = offline?.configuration ?? loaded;
+      if (!configuration) throw new ConfigError('No configuration was loaded.');
+      pipeline = options.pipeline.prepare({ cwd: io.cwd, seed: options.seed, dryRun: options.offline, mcpServers: configuration.mcpServers });
     } catch (error) {
       if (error instanceof ConfigError) return configurationError(io, error.message);
       throw error;
     }
-    const configuration = offline?.configuration ?? loaded;
-    if (!configuration) throw new ConfigError('No configuration was loaded.');
     // The SDKs load while the store, the tool database and the budget ledger open.
     const adapters = loadAdapters(configuration.providers.map((provider) => provider.type));
     const models = configuration.providers.flatMap((provider) => Object.values(provider.models));
@@ -240,9 +241,11 @@ async function runToTarget(
     },
     log: (level, message, fields) => logger[level](fields ?? {}, message),
   });
+  const invalidOutput = new InvalidOutput(paths.output);
   const runner = new ConversationRunner({
     target: options.target,
     store,
+    invalidStore: invalidOutput,
     pipeline,
     dispatcher,
     stats,
@@ -292,6 +295,7 @@ async function runToTarget(
     firstReply.dispose();
     signals.dispose();
     dispatcher.close();
+    await invalidOutput.close();
   }
 }
 

@@ -79,6 +79,10 @@ export interface ProgressRecord {
   readonly started: number;
   /** Conversations started and neither saved nor discarded yet. */
   readonly inFlight: number;
+  /** Conversations this run labelled invalid (kept in the invalid file, not counted in `saved`); absent when none. */
+  readonly invalid?: number;
+  /** Saved ÷ (saved + invalid) this run; absent when nothing was labelled invalid. */
+  readonly validityRate?: number;
   readonly rate: {
     /** Saved per hour since this run started. */
     readonly overallPerHour: number;

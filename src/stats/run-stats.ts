@@ -24,6 +24,7 @@ export interface RunStatsOptions {
 
 interface ProviderCounters {
   conversations: number;
+  invalid: number;
   requests: number;
   successes: number;
   rateLimited: number;
@@ -70,6 +71,7 @@ export class RunStats {
   private started = 0;
   private savedThisRun = 0;
   private discardedThisRun = 0;
+  private invalidThisRun = 0;
 
   constructor(options: RunStatsOptions) {
     requireCount('target', options.target);
@@ -130,6 +132,11 @@ export class RunStats {
     }
   }
 
+  conversationInvalid(info: { readonly provider: ProviderName | undefined }): void {
+    this.invalidThisRun++;
+    if (info.provider !== undefined) this.provider(info.provider).invalid++;
+  }
+
   conversationDiscarded(reason: string): void {
     this.discardedThisRun++;
     this.discards.set(reason, (this.discards.get(reason) ?? 0) + 1);
@@ -155,7 +162,8 @@ export class RunStats {
       percent: this.target > 0 ? Math.round((saved / this.target) * 1000) / 10 : 100,
       savedThisRun: this.savedThisRun,
       started: this.started,
-      inFlight: Math.max(0, this.started - this.savedThisRun - this.discardedThisRun),
+      inFlight: Math.max(0, this.started - this.savedThisRun - this.discardedThisRun - this.invalidThisRun),
+      ...(this.invalidThisRun > 0 ? { invalid: this.invalidThisRun, validityRate: roundTo(this.savedThisRun / (this.savedThisRun + this.invalidThisRun), 3) } : {}),
       rate: {
         overallPerHour: roundTo(overallPerHour, 1),
         recentPerHour: roundTo(recentPerHour, 1),
@@ -179,6 +187,7 @@ export class RunStats {
     if (counters === undefined) {
       counters = {
         conversations: 0,
+        invalid: 0,
         requests: 0,
         successes: 0,
         rateLimited: 0,

@@ -71,6 +71,8 @@ export const runStatusSchema: z.ZodType<RunStatus> = z.object({
   models: z.record(z.string(), z.object({ input: count, output: count, cost: nullableNumber })),
   toolCalls: z.record(z.string(), z.object({ ok: count, failed: count })),
   discarded: z.record(z.string(), count),
+  invalid: count.optional(),
+  validityRate: z.number().min(0).max(1).optional(),
   tokens: tokenCounts,
   cost: z
     .object({ total: z.number(), projectedAtTarget: nullableNumber, unpricedModels: z.array(z.string()) })

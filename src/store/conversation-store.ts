@@ -205,6 +205,9 @@ function serializeLine(conversation: SavedConversation, filePath: string): Buffe
   const text = JSON.stringify({
     id: conversation.id,
     conversations: conversation.conversations,
+    label: conversation.label,
+    behavior: conversation.behavior,
+    report: conversation.report,
     metadata: conversation.metadata,
   });
   // JSON.stringify escapes newlines inside strings; a raw one could only come from a custom toJSON.

@@ -18,3 +18,4 @@ export { shareGptDatasetInfo, toShareGptRecord } from './format-sharegpt.js';
 export type { ShareGptRecord, ShareGptTurn } from './format-sharegpt.js';
 export { toOriginalJsonRecord } from './format-original-json.js';
 export { toNativeRecord } from './format-native-jsonl.js';
+export { InvalidOutput, invalidOutputPath } from './invalid-output.js';

@@ -94,7 +94,7 @@ describe('a second pipeline, added to the registry by a test, runs through the r
     expect(result.stdout).toContain('Options of the echo pipeline (one request, its reply saved as it came (tests only)):');
     expect(result.stdout).toContain('--echo-phrase TEXT          what every conversation asks (default: say something back)');
     expect(result.stdout).not.toContain('--max-tool-rounds');
-    expect(result.stdout).toContain('--pipeline NAME             what to generate: ada, echo (default: ada)');
+    expect(result.stdout).toContain('--pipeline NAME             what to generate: ada, selfplay, echo (default: ada)');
   });
 
   it('Ada’s flags are refused under another pipeline, with the way to see the right ones', async () => {
@@ -117,7 +117,7 @@ describe('--pipeline NAME', () => {
     const stderr = capture();
     const stdout = capture();
     const dataDir = path.join(workspace.path, 'data');
-    const code = await runGenerateCommand(['--pipeline', 'selfplay', '--offline', '--data-dir', dataDir], {
+    const code = await runGenerateCommand(['--pipeline', 'selfpaly', '--offline', '--data-dir', dataDir], {
       cwd: workspace.path,
       env: {},
       stdout: stdout.stream,
@@ -125,8 +125,9 @@ describe('--pipeline NAME', () => {
     });
     expect(code).toBe(2);
     expect(stderr.text()).toBe(
-      'Configuration error: --pipeline: unknown pipeline "selfplay"; known pipelines:\n' +
-        '  - ada: a simulated user talks with Ada, who uses real memory and diary tools; her reasoning is rewritten\n',
+      'Configuration error: --pipeline: unknown pipeline "selfpaly"; known pipelines:\n' +
+        '  - ada: a simulated user talks with Ada, who uses real memory and diary tools; her reasoning is rewritten\n' +
+        '  - selfplay: a workspace, a vague request and one tool call, executed on MCP tools in a sandbox and labelled valid or invalid\n',
     );
     expect(() => readFileSync(path.join(dataDir, 'daemon.lock'))).toThrow();
   });

@@ -1,0 +1,104 @@
+/**
+ * The self-play pipeline (`--pipeline selfplay`): a model invents a workspace of notes, a vague
+ * user request about it, and one response with a tool call; the call is judged and executed on
+ * real MCP tools in the conversation's own sandbox, and the example is labelled valid or invalid
+ * (the self-play generator this product comes from; README, "Self-play on MCP tools").
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../../core/errors.js';
+import { checkJsonSchema, describeViolations } from '../../format/index.js';
+import { openMcpTools, SANDBOX_PLACEHOLDER, type McpServers, type McpTools } from '../../tools/mcp/index.js';
+import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, UnitOfWork } from '../contract.js';
+import type { OfferedTool } from './judge-response.js';
+import { runSelfplayExample, SELFPLAY_PIPELINE_NAME, SELFPLAY_PIPELINE_VERSION, type SelfplayPrompts } from './selfplay-example.js';
+import { SELFPLAY_OPTIONS, type SelfplayOptions } from './selfplay-options.js';
+import { SELFPLAY_ROLES } from './selfplay-roles.js';
+
+const PROMPTS_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../systemprompts/selfplay');
+const PROMPT_FILES = { environment: 'environment.md', userRequest: 'user-request.md', assistant: 'assistant.md' } as const;
+
+function loadSelfplayPrompts(): SelfplayPrompts {
+  const read = (file: string) => {
+    const full = path.join(PROMPTS_DIRECTORY, file);
+    try {
+      return readFileSync(full, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`The self-play prompt ${full} cannot be read (${(error as Error).message}). Restore it from the repository.`, { cause: error });
+    }
+  };
+  return { environment: read(PROMPT_FILES.environment), userRequest: read(PROMPT_FILES.userRequest), assistant: read(PROMPT_FILES.assistant) };
+}
+
+/** Without configured servers: the filesystem server from npm, on a fresh vault per conversation (paths resolve inside it). */
+function defaultServers(): McpServers {
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
+  return { vault: { transport: 'stdio', command: process.execPath, args: [entry, SANDBOX_PLACEHOLDER], env: {} } };
+}
+
+function offeredTools(mcp: McpTools): ReadonlyMap<string, OfferedTool> {
+  return new Map(
+    mcp.tools.map((tool) => {
+      const argumentProblems = (args: unknown) => {
+        const violations = checkJsonSchema(args, tool.inputSchema);
+        return violations.length === 0 ? [] : [describeViolations(violations)];
+      };
+      return [tool.name, { name: tool.name, argumentProblems }];
+    }),
+  );
+}
+
+function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): PreparedPipeline {
+  const prompts = loadSelfplayPrompts();
+  // The user's servers when there are any (--mcp-config, mcpServers in secrets.json), else a vault of its own.
+  const configured = prepare.mcpServers ?? {};
+  const servers = Object.keys(configured).length > 0 ? configured : defaultServers();
+  return {
+    open: async (context): Promise<OpenedPipeline> => {
+      const mcp = await openMcpTools(servers, { sandboxRoot: undefined });
+      const offered = offeredTools(mcp);
+      context.logger.info({ tools: mcp.tools.map((tool) => tool.name) }, `self-play tools: ${mcp.tools.length} from ${Object.keys(servers).length} MCP server(s)`);
+      return {
+        run: async ({ conversationId, requester, signal, now }): Promise<UnitOfWork> => {
+          const sandbox = await mcp.sandbox(conversationId);
+          try {
+            const conversation = await runSelfplayExample(
+              conversationId,
+              requester,
+              {
+                offered,
+                catalogue: mcp.catalogue,
+                schemas: mcp.schemas,
+                toolsBlock: mcp.toolsBlock,
+                // The workspace goes to the first server that works on a sandbox (the vault).
+                vaultDirectory: Object.keys(servers).map((server) => sandbox.directory(server)).find((directory) => directory !== undefined),
+                call: (name, args) => sandbox.call(name, args),
+              },
+              { prompts, seed: prepare.seed, temperature: options.temperature, executeTools: options.executeTools, validate: options.validate, dryRun: prepare.dryRun, now: now ?? Date.now },
+              signal,
+            );
+            // The sandbox served its one example: whatever happens to the line, its files go.
+            const done = sandbox.discard();
+            return { conversation, commit: () => void done, rollback: () => void done };
+          } catch (error) {
+            await sandbox.discard();
+            throw error;
+          }
+        },
+        close: () => mcp.close(),
+      };
+    },
+  };
+}
+
+export const selfplayPipeline: PipelineDefinition<SelfplayOptions> = {
+  name: SELFPLAY_PIPELINE_NAME,
+  version: SELFPLAY_PIPELINE_VERSION,
+  description: 'a workspace, a vague request and one tool call, executed on MCP tools in a sandbox and labelled valid or invalid',
+  roles: SELFPLAY_ROLES,
+  options: SELFPLAY_OPTIONS,
+  prepare: prepareSelfplay,
+};

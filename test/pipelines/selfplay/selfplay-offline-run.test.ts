@@ -1,0 +1,100 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_ID_PATTERN, WORKSPACE_ID_PATTERN } from '../../../src/pipelines/selfplay/selfplay-ids.js';
+import { runCli, type CliResult } from '../../helpers/run-cli.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
+
+interface SelfplayLine {
+  id: string;
+  conversations: { role: string; content: string }[];
+  label: boolean;
+  behavior?: string;
+  report: { issues: { level: string; code: string; message: string }[] };
+  metadata: Record<string, unknown> & { execution?: { ok: boolean; content: string } };
+}
+
+/** What the emulator's scripted assistant writes when it makes a call wrong on purpose (src/emulator/selfplay-script.ts). */
+const INJECTED = [/_find_note\b/, /\b42\b/, /no-such-folder\/that-was-never-there/];
+
+const readLines = (file: string): SelfplayLine[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as SelfplayLine);
+
+describe('an offline self-play run on the real filesystem MCP server', () => {
+  const workspace = makeTempDir('nightshift-selfplay-');
+  const temp = path.join(workspace.path, 'tmp');
+  const dataDir = path.join(workspace.path, 'data');
+  let result: CliResult;
+  let valid: SelfplayLine[];
+  let invalid: SelfplayLine[];
+
+  beforeAll(async () => {
+    mkdirSync(temp);
+    result = await runCli(['generate', '--offline', '--pipeline', 'selfplay', '--target', '30', '--seed', '11', '--data-dir', dataDir, '--log-format', 'json'], {
+      cwd: workspace.path,
+      // The sandboxes are made under TMPDIR: the test's own, to see that none is left behind.
+      env: { TMPDIR: temp },
+      timeoutMs: 240_000,
+    });
+    valid = readLines(path.join(dataDir, 'trainingData', 'conversations.jsonl'));
+    invalid = readLines(path.join(dataDir, 'trainingData', 'conversations_invalid.jsonl'));
+  }, 250_000);
+  afterAll(() => workspace.cleanup());
+
+  it('reaches 30 valid examples and keeps the invalid ones beside them, uncounted', () => {
+    expect(result.code, result.stderr.slice(-2000)).toBe(0);
+    expect(valid).toHaveLength(30);
+    expect(valid.every((line) => line.label === true)).toBe(true);
+    expect(invalid.length).toBeGreaterThan(0);
+    expect(invalid.every((line) => line.label === false && line.report.issues.some((issue) => issue.level === 'error'))).toBe(true);
+    expect(new Set([...valid, ...invalid].map((line) => line.id)).size).toBe(valid.length + invalid.length);
+  });
+
+  it('labels agree with the errors the emulator injected: every injected call is invalid, every other is valid', () => {
+    for (const line of [...valid, ...invalid]) {
+      const reply = line.conversations.at(-1)?.content ?? '';
+      const injected = INJECTED.some((pattern) => pattern.test(reply));
+      expect({ id: line.id, reply, label: line.label }).toEqual({ id: line.id, reply, label: !injected });
+    }
+    const codes = new Set(invalid.flatMap((line) => line.report.issues.map((issue) => issue.code)));
+    expect([...codes].sort()).toEqual(expect.arrayContaining(['bad-arguments', 'tool-failed', 'unknown-tool']));
+  });
+
+  it('valid calls ran in a sandbox that held the described workspace', () => {
+    const executed = valid.filter((line) => line.metadata.execution !== undefined);
+    expect(executed.length).toBeGreaterThan(10);
+    expect(executed.every((line) => line.metadata.execution?.ok === true)).toBe(true);
+    // A listing or a search in the sandbox shows the workspace's own files.
+    expect(executed.some((line) => /\.md\b/.test(line.metadata.execution?.content ?? ''))).toBe(true);
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('lines have the original shape: program-made ids, variation, type, tools, behavior only on behavioral ones', () => {
+    for (const line of [...valid, ...invalid]) {
+      const { metadata } = line;
+      expect(metadata.session_id).toMatch(SESSION_ID_PATTERN);
+      expect(metadata.workspace_id).toMatch(WORKSPACE_ID_PATTERN);
+      expect(['simple', 'complex', 'project', 'knowledge-base']).toContain(metadata.environment_variation);
+      expect((metadata.tools as unknown[]).length).toBeGreaterThan(3);
+      if (metadata.type === 'behavioral') {
+        expect(line.behavior).toBe(metadata.behavior);
+        expect(line.conversations.map((message) => message.role)).toEqual(['system', 'user', 'assistant']);
+        expect(line.conversations[0]?.content).toContain(`<workspace_id>${metadata.workspace_id}</workspace_id>`);
+      } else {
+        expect(metadata.type).toBe('tool-based');
+        expect(line.behavior).toBeUndefined();
+        expect(line.conversations.map((message) => message.role)).toEqual(['user', 'assistant']);
+      }
+    }
+  });
+
+  it('the progress record counts valid and invalid examples and the validity rate', () => {
+    const log = result.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const last = log.filter((record) => typeof record.saved === 'number').at(-1);
+    expect(last).toMatchObject({ saved: 30, invalid: invalid.length });
+    expect(last?.validityRate).toBeCloseTo(30 / (30 + invalid.length), 2);
+  });
+});
