@@ -1,5 +1,5 @@
 import type { PipelineOptions } from '../contract.js';
-import { parseInteger, parseNumber } from '../option-parsers.js';
+import { parseNumber } from '../option-parsers.js';
 
 /** The self-play pipeline's own `generate` flags (README, "Self-play on MCP tools"). */
 export interface SelfplayOptions {
@@ -9,8 +9,6 @@ export interface SelfplayOptions {
   readonly validate: boolean;
   /** Sampling temperature of the response step. */
   readonly temperature: number;
-  /** Responses drawn per workspace and request (each its own example). */
-  readonly numVariations: number;
 }
 
 export const SELFPLAY_OPTIONS: PipelineOptions<SelfplayOptions> = {
@@ -23,13 +21,5 @@ export const SELFPLAY_OPTIONS: PipelineOptions<SelfplayOptions> = {
     default: 0.7,
     defaultText: '0.7',
     parse: (text) => parseNumber('--temperature', text, 0),
-  },
-  numVariations: {
-    flag: 'num-variations',
-    valueName: 'N',
-    help: 'responses per workspace and request',
-    default: 1,
-    defaultText: '1',
-    parse: (text) => parseInteger('--num-variations', text, 1),
   },
 };
