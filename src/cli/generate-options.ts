@@ -24,7 +24,8 @@ Generates N training conversations, resuming from what the output already holds.
   --pipeline NAME             what to generate: ${registry.names.join(', ')} (default: ${DEFAULT_PIPELINE})
   --data-dir DIR              run state: secrets.json, tools.db, output, logs, status (default: data)
   --config FILE               secrets file to read (default: <data-dir>/secrets.json)
-  --output PATH               output JSONL (default: <data-dir>/trainingData/conversations.jsonl)
+  --output PATH               output JSONL (default: <data-dir>/trainingData/conversations.jsonl;
+                              selfplay: selfplay_output.jsonl)
   --providers a,b             use these provider instances for this run (any with a key), instead of enabled_providers
   --mcp-config FILE           MCP servers whose tools a pipeline may use, as in an mcp.json of LM Studio or
                               Claude Desktop ({"mcpServers": {...}}), beside mcpServers in secrets.json

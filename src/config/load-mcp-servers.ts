@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { describeJsonError } from './json-location.js';
 import { mcpConfigFileSchema, type McpServersConfiguration, type NormalisedEntry } from './mcp-servers-schema.js';
-import { describeIssue } from './read-secrets-file.js';
+import { schemaProblems } from './read-secrets-file.js';
 
 export interface McpServersInput {
   /** `mcpServers` from secrets.json, as its schema returned it. */
@@ -66,14 +66,7 @@ export function readMcpConfigFile(filePath: string, displayPath: string): McpSer
   }
   const result = mcpConfigFileSchema.safeParse(parsed);
   if (!result.success) {
-    const lines = result.error.issues
-      .map((issue) => describeIssue(issue, text, displayPath))
-      .sort((left, right) => left.position - right.position)
-      .map((issue) => `  ${issue.text}`);
-    throw new ConfigError(
-      `${displayPath} has ${lines.length === 1 ? 'a problem' : 'problems'}:\n${lines.join('\n')}\n` +
-        `See "Tools from MCP servers" in README.md.`,
-    );
+    throw schemaProblems(result.error.issues, text, displayPath, 'See "Tools from MCP servers" in README.md.');
   }
   return result.data.mcpServers;
 }

@@ -44,14 +44,7 @@ export function readSecretsFile(source: SecretsSource): SecretsFile {
   }
   const result = secretsSchema.safeParse(parsed);
   if (!result.success) {
-    // In the order of the file, as an editor lists them.
-    const lines = result.error.issues
-      .map((issue) => describeIssue(issue, text, displayPath))
-      .sort((left, right) => left.position - right.position)
-      .map((issue) => `  ${issue.text}`);
-    throw new ConfigError(
-      `${displayPath} has ${lines.length === 1 ? 'a problem' : 'problems'}:\n${lines.join('\n')}\nSee the configuration reference in README.md.`,
-    );
+    throw schemaProblems(result.error.issues, text, displayPath, 'See the configuration reference in README.md.');
   }
   return result.data;
 }
@@ -61,6 +54,15 @@ interface Issue {
   readonly message: string;
   readonly code?: string;
   readonly keys?: readonly string[];
+}
+
+/** Every problem a schema found in a JSON file, in the order of the file (as an editor lists them), then `hint`. */
+export function schemaProblems(issues: readonly Issue[], text: string, displayPath: string, hint: string): ConfigError {
+  const lines = issues
+    .map((issue) => describeIssue(issue, text, displayPath))
+    .sort((left, right) => left.position - right.position)
+    .map((issue) => `  ${issue.text}`);
+  return new ConfigError(`${displayPath} has ${lines.length === 1 ? 'a problem' : 'problems'}:\n${lines.join('\n')}\n${hint}`);
 }
 
 /**

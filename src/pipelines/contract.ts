@@ -124,6 +124,8 @@ export interface PipelineDefinition<Options = Record<string, unknown>> {
   readonly description: string;
   readonly roles: readonly ModelRoleDeclaration[];
   readonly options: PipelineOptions<Options>;
+  /** Its output's file name under `<data-dir>/trainingData/` (invalid examples go beside it, `_invalid`). @default conversations.jsonl */
+  readonly outputFileName?: string;
   /** Reads what the pipeline needs before anything is written (prompts, a users file): a ConfigError when it cannot. */
   prepare(options: Options, context: PrepareContext): PreparedPipeline;
 }

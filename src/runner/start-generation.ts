@@ -21,7 +21,7 @@ export function runPaths(configuration: Configuration, options: GenerateOptions,
   const dataDir = configuration.dataDir;
   return {
     dataDir,
-    output: path.resolve(cwd, options.output ?? path.join(dataDir, 'trainingData', 'conversations.jsonl')),
+    output: path.resolve(cwd, options.output ?? path.join(dataDir, 'trainingData', options.pipeline.outputFileName)),
     logs: path.join(dataDir, 'logs'),
     status: statusFilePath(dataDir),
   };

@@ -30,6 +30,8 @@ export function formatProgress(record: ProgressRecord): string {
   );
   const tokenLine = tokensLine(record);
   if (tokenLine !== null) lines.push(tokenLine);
+  const labelLine = validityLine(record);
+  if (labelLine !== null) lines.push(`🏷️ ${labelLine}`);
   const discardLine = discardsLine(record);
   if (discardLine !== null) lines.push(discardLine);
   return lines.join('\n');
@@ -61,6 +63,8 @@ export function formatSummary(record: ProgressRecord, options: SummaryOptions): 
   const providers = sortedEntries(record.providers);
   if (providers.length > 0) lines.push('   providers:');
   for (const [name, provider] of providers) lines.push(`     ${summaryProviderLine(name, provider, record.at)}`);
+  const labelLine = validityLine(record);
+  if (labelLine !== null) lines.push(`   ${labelLine}`);
   lines.push(`   discarded: ${discardList(record) ?? 'none'}`);
   const tools = sortedEntries(record.toolCalls);
   lines.push(
@@ -141,6 +145,13 @@ function tokensLine(record: ProgressRecord): string | null {
 function discardsLine(record: ProgressRecord): string | null {
   const list = discardList(record);
   return list === null ? null : `🗑️ Discarded ${list}`;
+}
+
+/** "labelled invalid: 7 (valid 81.1 %), kept beside the output": null when nothing was labelled invalid. */
+function validityLine(record: ProgressRecord): string | null {
+  if (record.invalid === undefined || record.invalid === 0) return null;
+  const rate = record.validityRate === undefined ? '' : ` (valid ${formatPercent(record.validityRate * 100)})`;
+  return `labelled invalid: ${formatInteger(record.invalid)}${rate}, kept beside the output, not counted`;
 }
 
 /** "12: empty_reply 8, deadline 4", most frequent first; null when nothing was discarded. */

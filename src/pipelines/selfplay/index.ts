@@ -100,5 +100,7 @@ export const selfplayPipeline: PipelineDefinition<SelfplayOptions> = {
   description: 'a workspace, a vague request and one tool call, executed on MCP tools in a sandbox and labelled valid or invalid',
   roles: SELFPLAY_ROLES,
   options: SELFPLAY_OPTIONS,
+  // The original generator's names: valid examples here, invalid ones in selfplay_output_invalid.jsonl.
+  outputFileName: 'selfplay_output.jsonl',
   prepare: prepareSelfplay,
 };

@@ -39,8 +39,8 @@ describe('an offline self-play run on the real filesystem MCP server', () => {
       env: { TMPDIR: temp },
       timeoutMs: 240_000,
     });
-    valid = readLines(path.join(dataDir, 'trainingData', 'conversations.jsonl'));
-    invalid = readLines(path.join(dataDir, 'trainingData', 'conversations_invalid.jsonl'));
+    valid = readLines(path.join(dataDir, 'trainingData', 'selfplay_output.jsonl'));
+    invalid = readLines(path.join(dataDir, 'trainingData', 'selfplay_output_invalid.jsonl'));
   }, 250_000);
   afterAll(() => workspace.cleanup());
 
@@ -96,5 +96,7 @@ describe('an offline self-play run on the real filesystem MCP server', () => {
     const last = log.filter((record) => typeof record.saved === 'number').at(-1);
     expect(last).toMatchObject({ saved: 30, invalid: invalid.length });
     expect(last?.validityRate).toBeCloseTo(30 / (30 + invalid.length), 2);
+    const summary = log.find((record) => typeof record.summary === 'string')?.summary as string;
+    expect(summary).toContain(`labelled invalid: ${invalid.length} (valid `);
   });
 });
