@@ -25,7 +25,7 @@ import type { UserLease } from './user-pool.js';
 
 export const ADA_PIPELINE_NAME = 'ada';
 /** Bumped whenever the shape or meaning of what the pipeline saves changes. */
-export const ADA_PIPELINE_VERSION = '1.3.0';
+export const ADA_PIPELINE_VERSION = '1.4.0';
 
 interface Conversation {
   readonly options: ResolvedAdaOptions;

@@ -11,6 +11,8 @@ export interface AdaOptions {
   readonly turns: { readonly min: number; readonly max: number };
   readonly maxToolRounds: number;
   readonly rewrite: boolean;
+  /** Label each conversation (`label`, `report.issues`); invalid ones go beside the output. */
+  readonly validate: boolean;
   /** Empty the memory/diary database before starting. */
   readonly resetTools: boolean;
 }
@@ -48,6 +50,7 @@ export const ADA_OPTIONS: PipelineOptions<AdaOptions> = {
     parse: (text) => parseInteger('--max-tool-rounds', text, 0),
   },
   rewrite: { flag: 'no-rewrite', help: "keep the assistant's <think> blocks as written", default: true, whenGiven: false },
+  validate: { flag: 'no-validate', help: 'save every conversation unjudged: no label, no report, no invalid file', default: true, whenGiven: false },
   resetTools: { flag: 'reset-tools', help: 'empty the memory/diary database before starting', default: false, whenGiven: true },
 };
 

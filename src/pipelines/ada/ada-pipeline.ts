@@ -8,10 +8,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRandom, seedFromString } from '../../core/random.js';
 import { ToolStore } from '../../tools/index.js';
+import { openNearDuplicateIndex } from '../../validate/index.js';
 import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, ResourceContext } from '../contract.js';
 import { ADA_PIPELINE_NAME, ADA_PIPELINE_VERSION, createAdaConversations } from './ada-conversation.js';
 import { ADA_OPTIONS, type AdaOptions } from './ada-options.js';
 import { ADA_ROLES } from './ada-roles.js';
+import { labelUnitOfWork } from './label-conversation.js';
 import { loadPrompts } from './load-prompts.js';
 import { generateSimulatedUsers, loadSimulatedUsers } from './simulated-users.js';
 import { UserPool } from './user-pool.js';
@@ -74,7 +76,19 @@ function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipel
           rewrite: options.rewrite,
           dryRun: prepare.dryRun,
         });
-        return { capacity: users.length, run: conversations.run, close: () => toolStore.close() };
+        // Near-duplicates are looked for across restarts: the index lives beside the tool database.
+        const nearDuplicates = options.validate ? openNearDuplicateIndex(path.join(context.dataDir, 'near-duplicates.db')) : undefined;
+        const run: OpenedPipeline['run'] = options.validate
+          ? async (conversation) => labelUnitOfWork(await conversations.run(conversation), nearDuplicates)
+          : conversations.run;
+        return {
+          capacity: users.length,
+          run,
+          close: () => {
+            nearDuplicates?.close();
+            toolStore.close();
+          },
+        };
       } catch (error) {
         toolStore.close();
         throw error;

@@ -1,0 +1,29 @@
+/**
+ * Every conversation Ada finishes is judged before it is saved (issue 11): its `label` and
+ * `report.issues` come from `src/validate`, with her own tools as the catalogue and the run's
+ * near-duplicate index to compare against. A conversation labelled false still ends in a file (the
+ * runner puts it in `<output>_invalid.jsonl`, a negative example), but not in the dataset, so its
+ * tool rows are undone once that line is written: a user's memories are those of the conversations
+ * the output holds, which is also what crash recovery restores. Only valid conversations join the
+ * index, and only once their line is fsynced (`commit`), so a rolled-back one never hides a later one.
+ */
+import { ADA_TOOL_SCHEMAS } from '../../tools/index.js';
+import { nearDuplicateText, validateConversation, type NearDuplicateIndex } from '../../validate/index.js';
+import type { UnitOfWork } from '../contract.js';
+
+export function labelUnitOfWork(unit: UnitOfWork, nearDuplicates: NearDuplicateIndex | undefined): UnitOfWork {
+  const { label, report } = validateConversation(unit.conversation, {
+    tools: ADA_TOOL_SCHEMAS,
+    ...(nearDuplicates === undefined ? {} : { nearDuplicates }),
+  });
+  const conversation = { ...unit.conversation, label, report };
+  return {
+    ...unit,
+    conversation,
+    commit: () => {
+      if (!label) return unit.rollback();
+      unit.commit();
+      nearDuplicates?.add(conversation.id, nearDuplicateText(conversation));
+    },
+  };
+}
