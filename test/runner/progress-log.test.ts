@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorProviderCounters } from '../../src/emulator/index.js';
@@ -65,7 +66,8 @@ describe('the progress record of a real run against the emulator', () => {
       expect(record.level).toBe(30);
       expect(record.percent).toBe(Math.round((record.saved / TARGET) * 1000) / 10);
       const discarded = Object.values(record.discarded).reduce((sum, count) => sum + count, 0);
-      expect(record.inFlight).toBe(record.started - record.savedThisRun - discarded);
+      // Conversations labelled invalid are finished too: kept beside the output, not in flight.
+      expect(record.inFlight).toBe(record.started - record.savedThisRun - discarded - (record.invalid ?? 0));
       if (index > 0) {
         const previous = progress[index - 1]!;
         expect(record.saved).toBeGreaterThanOrEqual(previous.saved);
@@ -154,7 +156,10 @@ describe('the progress record of a real run against the emulator', () => {
     for (const line of discardLines) expectedDiscards[line.reason as string] = (expectedDiscards[line.reason as string] ?? 0) + 1;
     expect(discardLines.length).toBeGreaterThan(0);
     expect(last.discarded).toEqual(expectedDiscards);
-    expect(last.started).toBe(TARGET + discardLines.length);
+    const invalidFile = path.join(dataDir, 'trainingData', 'conversations_invalid.jsonl');
+    const invalidLines = existsSync(invalidFile) ? readFileSync(invalidFile, 'utf8').split('\n').filter((line) => line !== '').length : 0;
+    expect(last.invalid ?? 0).toBe(invalidLines);
+    expect(last.started).toBe(TARGET + discardLines.length + invalidLines);
   });
 
   it('prices tokens per model: cost so far, and the projected cost at the target', () => {
