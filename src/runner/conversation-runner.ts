@@ -30,7 +30,7 @@ export interface ConversationRunnerOptions {
   readonly target: number;
   readonly store: RunnerStore;
   /** Where conversations labelled false go (`<output>_invalid.jsonl`); never counted toward the target. */
-  readonly invalidStore?: RunnerStore;
+  readonly invalidStore?: Pick<RunnerStore, 'append'>;
   /** Its `capacity`, when it has one, caps the conversations in flight. */
   readonly pipeline: Pick<OpenedPipeline, 'run' | 'capacity'>;
   readonly dispatcher: RunnerDispatcher;

@@ -20,10 +20,6 @@ export class InvalidOutput {
     this.path = invalidOutputPath(outputPath);
   }
 
-  get count(): number {
-    return 0;
-  }
-
   async append(conversation: SavedConversation): Promise<boolean> {
     this.#store ??= ConversationStore.open(this.path).then((opened) => opened.store);
     return (await this.#store).append(conversation);

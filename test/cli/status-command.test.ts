@@ -1,22 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ledgerPath, SpendLedger } from '../../src/budget/index.js';
 import { runStatusCommand } from '../../src/cli/status-command.js';
 import { statusFilePath, writeStatusFile } from '../../src/stats/status-file.js';
 import { runStatus } from '../stats/fixtures.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { captureStream } from '../helpers/capture-stream.js';
 
 const NOW = Date.parse('2026-11-22T03:00:10Z');
-
-function capture(): PassThrough & { text(): string } {
-  const stream = new PassThrough() as PassThrough & { text(): string };
-  let text = '';
-  stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  stream.text = () => text;
-  return stream;
-}
 
 describe('npm run status: the offline run and the monthly budgets', () => {
   let workspace: { path: string; cleanup: () => void };
@@ -27,8 +19,8 @@ describe('npm run status: the offline run and the monthly budgets', () => {
   afterEach(() => workspace.cleanup());
 
   async function status(argv: string[]) {
-    const stdout = capture();
-    const stderr = capture();
+    const stdout = captureStream();
+    const stderr = captureStream();
     const code = await runStatusCommand(argv, { stdout, stderr, cwd: workspace.path, now: () => NOW, isProcessAlive: () => false });
     return { code, stdout: stdout.text(), stderr: stderr.text() };
   }

@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runStatusCommand } from '../../src/cli/status-command.js';
 import { statusFilePath, writeStatusFile } from '../../src/stats/status-file.js';
 import type { RunStatus } from '../../src/stats/status-schema.js';
 import { runStatus } from './fixtures.js';
+import { captureStream } from '../helpers/capture-stream.js';
 
 const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const COMMAND = path.join(REPOSITORY, 'src/cli/status-command.ts');
@@ -21,17 +21,9 @@ afterEach(() => {
   fs.rmSync(directory, { recursive: true, force: true });
 });
 
-function capture(): PassThrough & { text(): string } {
-  const stream = new PassThrough() as PassThrough & { text(): string };
-  let text = '';
-  stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  stream.text = () => text;
-  return stream;
-}
-
 async function runInProcess(argv: string[], io: { now?: () => number; isProcessAlive?: (pid: number) => boolean } = {}) {
-  const stdout = capture();
-  const stderr = capture();
+  const stdout = captureStream();
+  const stderr = captureStream();
   const code = await runStatusCommand(argv, { stdout, stderr, cwd: directory, ...io });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }

@@ -80,12 +80,11 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
               { prompts, seed: prepare.seed, temperature: options.temperature, executeTools: options.executeTools, validate: options.validate, dryRun: prepare.dryRun, now: now ?? Date.now },
               signal,
             );
+            // Nothing outlives the example but its line: committing or rolling it back leaves nothing to do.
+            return { conversation, commit: () => undefined, rollback: () => undefined };
+          } finally {
             // The sandbox served its one example: whatever happens to the line, its files go.
-            const done = sandbox.discard();
-            return { conversation, commit: () => void done, rollback: () => void done };
-          } catch (error) {
             await sandbox.discard();
-            throw error;
           }
         },
         close: () => mcp.close(),

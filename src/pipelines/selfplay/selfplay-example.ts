@@ -3,7 +3,7 @@ import { createRandom, seedFromString } from '../../core/random.js';
 import type { SavedConversation, SavedMessage, ToolCatalogue, ToolSchema } from '../../format/index.js';
 import { fillPlaceholders } from '../ada/prompt-template.js';
 import { judgeResponse, type OfferedTool, type ResponseIssue } from './judge-response.js';
-import { drawExamplePlan, environmentInstructions, requestInstructions, type ExamplePlan } from './selfplay-mix.js';
+import { drawExamplePlan, environmentInstructions, requestInstructions } from './selfplay-mix.js';
 import { sessionId, workspaceId } from './selfplay-ids.js';
 import { renderSessionContext, summariseWorkspace } from './session-context.js';
 import { materialiseWorkspace, readWorkspaceReply, WorkspaceReplyError } from './workspace.js';
@@ -140,4 +140,3 @@ export async function runSelfplayExample(
   };
 }
 
-export type { ExamplePlan };
