@@ -14,8 +14,15 @@ interface SelfplayLine {
   metadata: Record<string, unknown> & { execution?: { ok: boolean; content: string } };
 }
 
-/** What the emulator's scripted assistant writes when it makes a call wrong on purpose (src/emulator/selfplay-script.ts). */
-const INJECTED = [/_find_note\b/, /\b42\b/, /no-such-folder\/that-was-never-there/];
+/**
+ * What the emulator's scripted assistant writes when it makes a call wrong on purpose
+ * (src/emulator/selfplay-script.ts), and the code the judge must give each.
+ */
+const INJECTED: readonly { readonly pattern: RegExp; readonly code: string }[] = [
+  { pattern: /_find_note\b/, code: 'unknown-tool' },
+  { pattern: /\b42\b/, code: 'bad-arguments' },
+  { pattern: /no-such-folder\/that-was-never-there/, code: 'tool-failed' },
+];
 
 const readLines = (file: string): SelfplayLine[] =>
   readFileSync(file, 'utf8')
@@ -56,16 +63,19 @@ describe('an offline self-play run on the real filesystem MCP server', () => {
   it('labels agree with the errors the emulator injected: every injected call is invalid, every other is valid', () => {
     for (const line of [...valid, ...invalid]) {
       const reply = line.conversations.at(-1)?.content ?? '';
-      const injected = INJECTED.some((pattern) => pattern.test(reply));
-      expect({ id: line.id, reply, label: line.label }).toEqual({ id: line.id, reply, label: !injected });
+      const injected = INJECTED.find((kind) => kind.pattern.test(reply));
+      expect({ id: line.id, reply, label: line.label }).toEqual({ id: line.id, reply, label: injected === undefined });
+      // Which kinds a run draws is chance; each one drawn must carry its own code.
+      if (injected !== undefined) expect(line.report.issues.map((issue) => issue.code), reply).toContain(injected.code);
     }
-    const codes = new Set(invalid.flatMap((line) => line.report.issues.map((issue) => issue.code)));
-    expect([...codes].sort()).toEqual(expect.arrayContaining(['bad-arguments', 'tool-failed', 'unknown-tool']));
   });
 
   it('valid calls ran in a sandbox that held the described workspace', () => {
+    // A tool-based example is valid only with a call that ran and succeeded in its sandbox.
+    const toolBased = valid.filter((line) => line.metadata.type === 'tool-based');
+    expect(toolBased.length).toBeGreaterThan(0);
+    expect(toolBased.every((line) => line.metadata.execution?.ok === true)).toBe(true);
     const executed = valid.filter((line) => line.metadata.execution !== undefined);
-    expect(executed.length).toBeGreaterThan(10);
     expect(executed.every((line) => line.metadata.execution?.ok === true)).toBe(true);
     // A listing or a search in the sandbox shows the workspace's own files.
     expect(executed.some((line) => /\.md\b/.test(line.metadata.execution?.content ?? ''))).toBe(true);
