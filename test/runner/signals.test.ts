@@ -158,9 +158,13 @@ describe('signals: a real daemon stopped with SIGINT', () => {
       expect(exitedAfterMs).toBeLessThan(5_000);
 
       const records = readLogRecords(run.dataDir);
-      expect(records.some(isRecord.graceOver)).toBe(true);
+      const graceOver = records.find(isRecord.graceOver);
+      expect(graceOver?.inFlight).toBeGreaterThanOrEqual(1);
+      // Every conversation still in flight when the grace period ended is aborted, none is lost
+      // silently. (Not "one per unanswered request seen before the signal": one of those may have been
+      // a healthy call still under way, whose conversation then finished and was saved.)
       const aborted = records.filter((record) => isRecord.discard(record) && record.reason === 'aborted');
-      expect(aborted.length).toBeGreaterThanOrEqual(4);
+      expect(aborted).toHaveLength(Number(graceOver?.inFlight));
       const summary = records.find(isRecord.summary);
       expect(summary).toMatchObject({ state: 'stopped', stopReason: 'SIGINT' });
 
