@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Emulator, EmulatorProviderOptions } from '../../src/emulator/index.js';
 import type { ProviderType } from '../../src/core/types.js';
+import { reapOnExit } from './child-reaper.js';
 import { MAIN } from './run-cli.js';
 
 /** Models named after their role, so the emulator's scripted model plays it. */
@@ -81,6 +82,7 @@ export function spawnDaemon(
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  reapOnExit(child);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

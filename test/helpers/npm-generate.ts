@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { TEST_KEYS } from './daemon.js';
 import { REPOSITORY_ROOT } from './run-cli.js';
+import { reapOnExit } from './child-reaper.js';
 
 export interface NpmExit {
   readonly code: number | null;
@@ -50,6 +51,7 @@ export function spawnNpmGenerate(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  reapOnExit(child, { group: true });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
