@@ -64,6 +64,8 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
       return {
         run: async ({ conversationId, requester, signal, now }): Promise<UnitOfWork> => {
           const sandbox = await mcp.sandbox(conversationId);
+          // Every call that ran, for the run's stats ("tool calls" in the progress and the summary).
+          const toolCalls: { name: string; ok: boolean }[] = [];
           try {
             const conversation = await runSelfplayExample(
               conversationId,
@@ -75,13 +77,17 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
                 toolsBlock: mcp.toolsBlock,
                 // The workspace goes to the first server that works on a sandbox (the vault).
                 vaultDirectory: Object.keys(servers).map((server) => sandbox.directory(server)).find((directory) => directory !== undefined),
-                call: (name, args) => sandbox.call(name, args),
+                call: async (name, args) => {
+                  const result = await sandbox.call(name, args);
+                  toolCalls.push({ name, ok: result.ok });
+                  return result;
+                },
               },
               { prompts, seed: prepare.seed, temperature: options.temperature, executeTools: options.executeTools, validate: options.validate, dryRun: prepare.dryRun, now: now ?? Date.now },
               signal,
             );
             // Nothing outlives the example but its line: committing or rolling it back leaves nothing to do.
-            return { conversation, commit: () => undefined, rollback: () => undefined };
+            return { conversation, toolCalls, commit: () => undefined, rollback: () => undefined };
           } finally {
             // The sandbox served its one example: whatever happens to the line, its files go.
             await sandbox.discard();
