@@ -11,6 +11,9 @@ export type { GenerateOptions };
 
 /** The original tool's default. */
 export const DEFAULT_TARGET = 5000;
+/** `--quick`, `--standard`, `--large`: the original self-play generator's run sizes, for any pipeline. */
+export const TARGET_PRESETS = { quick: 10, standard: 100, large: 1000 } as const;
+
 /** Longer than any default request timeout (a local server's is five minutes), short of a wasted night. */
 export const DEFAULT_FIRST_REPLY_TIMEOUT_SECONDS = 600;
 
@@ -21,6 +24,7 @@ export function generateHelp(pipeline: AnyPipeline, registry: PipelineRegistry =
 Generates N training conversations, resuming from what the output already holds.
 
   --target N                  conversations the output file should hold at the end (default: ${DEFAULT_TARGET})
+  --quick, --standard, --large  --target ${TARGET_PRESETS.quick}, ${TARGET_PRESETS.standard}, ${TARGET_PRESETS.large}
   --pipeline NAME             what to generate: ${registry.names.join(', ')} (default: ${DEFAULT_PIPELINE})
   --data-dir DIR              run state: secrets.json, tools.db, output, logs, status (default: data)
   --config FILE               secrets file to read (default: <data-dir>/secrets.json)
@@ -56,6 +60,9 @@ export const GENERATE_HELP = generateHelp(PIPELINES.get(DEFAULT_PIPELINE));
 /** The run's own flags; the selected pipeline's are added to them. */
 const RUN_FLAGS = {
   target: { type: 'string' },
+  quick: { type: 'boolean', default: false },
+  standard: { type: 'boolean', default: false },
+  large: { type: 'boolean', default: false },
   pipeline: { type: 'string' },
   'data-dir': { type: 'string' },
   config: { type: 'string' },
@@ -113,7 +120,7 @@ export function parseGenerateOptions(argv: readonly string[], registry: Pipeline
   const base = defaults();
   return {
     ...base,
-    target: optional(values.target, (text) => integer('--target', text, 1)) ?? DEFAULT_TARGET,
+    target: chooseTarget(values),
     dataDir: values['data-dir'],
     configPath: values.config,
     output: values.output,
@@ -155,6 +162,21 @@ function defaults(): Omit<GenerateOptions, 'target' | 'help' | 'pipeline'> {
     logFormat: 'pretty',
     baseUrls: {},
   };
+}
+
+/** `--target N` or one preset; two ways of saying it at once would leave one of them ignored. */
+function chooseTarget(values: { target?: string; quick: boolean; standard: boolean; large: boolean }): number {
+  const presets = (Object.keys(TARGET_PRESETS) as (keyof typeof TARGET_PRESETS)[]).filter((name) => values[name]);
+  const given = [...(values.target === undefined ? [] : [`--target ${values.target}`]), ...presets.map((name) => `--${name}`)];
+  if (given.length > 1) {
+    throw new ConfigError(
+      `${given.join(' and ')} both set the target; expected one of them. ` +
+        `--quick is --target ${TARGET_PRESETS.quick}, --standard --target ${TARGET_PRESETS.standard}, --large --target ${TARGET_PRESETS.large}: keep the one you mean.`,
+    );
+  }
+  const preset = presets[0];
+  if (preset !== undefined) return TARGET_PRESETS[preset];
+  return optional(values.target, (text) => integer('--target', text, 1)) ?? DEFAULT_TARGET;
 }
 
 function optional<T>(text: string | undefined, parse: (text: string) => T): T | undefined {

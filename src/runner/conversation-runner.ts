@@ -16,7 +16,7 @@ export interface RunnerStats {
   conversationSaved(info: { provider: ProviderName | undefined; toolCalls: readonly { name: string; ok: boolean }[] }): void;
   conversationDiscarded(reason: string): void;
   /** A conversation labelled invalid and kept in the invalid file: finished, but not toward the target. */
-  conversationInvalid(info: { provider: ProviderName | undefined }): void;
+  conversationInvalid(info: { provider: ProviderName | undefined; toolCalls: readonly { name: string; ok: boolean }[] }): void;
 }
 
 export interface RunnerDispatcher {
@@ -169,7 +169,7 @@ export class ConversationRunner {
     if (!this.#settle(unit, outcome === 'saved' || outcome === 'saved_invalid') || outcome === 'write_failed') return;
     if (outcome === 'duplicate') return this.#discard(conversationId, 'invalid_output', 'the output already holds this conversation id');
     if (outcome === 'saved_invalid') {
-      stats.conversationInvalid({ provider: session.provider });
+      stats.conversationInvalid({ provider: session.provider, toolCalls: unit.toolCalls ?? [] });
       this.#options.logger.debug({ conversationId, provider: session.provider }, 'conversation labelled invalid, kept in the invalid file');
       return;
     }

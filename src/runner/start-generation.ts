@@ -73,6 +73,12 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
     });
     try {
       return await generate({ options, configuration, pipeline, paths, runLogger, dryRun: offline !== undefined, signals: early, adapters });
+    } catch (error) {
+      // Some configuration can only be checked once a pipeline opens its resources (an MCP server
+      // that cannot start, a prompt set naming a tool no server offers): still exit 2, not a crash.
+      if (!(error instanceof ConfigError)) throw error;
+      runLogger.logger.error({}, `configuration error: ${error.message}`);
+      return configurationError(io, error.message);
     } finally {
       await runLogger.close();
       for (const lock of locks) lock.release();

@@ -147,11 +147,17 @@ function discardsLine(record: ProgressRecord): string | null {
   return list === null ? null : `🗑️ Discarded ${list}`;
 }
 
-/** "labelled invalid: 7 (valid 81.1 %), kept beside the output": null when nothing was labelled invalid. */
+/**
+ * "labelled this run: 30 valid, 7 invalid (81.1 % valid); the invalid ones are kept beside the
+ * output, not counted": null when nothing was labelled invalid (a pipeline that labels nothing).
+ */
 function validityLine(record: ProgressRecord): string | null {
   if (record.invalid === undefined || record.invalid === 0) return null;
-  const rate = record.validityRate === undefined ? '' : ` (valid ${formatPercent(record.validityRate * 100)})`;
-  return `labelled invalid: ${formatInteger(record.invalid)}${rate}, kept beside the output, not counted`;
+  const rate = record.validityRate === undefined ? '' : ` (${formatPercent(record.validityRate * 100)} valid)`;
+  return (
+    `labelled this run: ${formatInteger(record.savedThisRun)} valid, ${formatInteger(record.invalid)} invalid${rate}; ` +
+    'the invalid ones are kept beside the output, not counted'
+  );
 }
 
 /** "12: empty_reply 8, deadline 4", most frequent first; null when nothing was discarded. */

@@ -121,7 +121,21 @@ export class RunStats {
     this.savedThisRun++;
     this.recentSaves.add(this.now());
     if (info.provider !== undefined) this.provider(info.provider).conversations++;
-    for (const call of info.toolCalls) {
+    this.countToolCalls(info.toolCalls);
+  }
+
+  /** Its tool calls count too: they ran, and a failed one is often why it was labelled invalid. */
+  conversationInvalid(info: {
+    readonly provider: ProviderName | undefined;
+    readonly toolCalls?: readonly { readonly name: string; readonly ok: boolean }[];
+  }): void {
+    this.invalidThisRun++;
+    if (info.provider !== undefined) this.provider(info.provider).invalid++;
+    this.countToolCalls(info.toolCalls ?? []);
+  }
+
+  private countToolCalls(calls: readonly { readonly name: string; readonly ok: boolean }[]): void {
+    for (const call of calls) {
       let counts = this.toolCalls.get(call.name);
       if (counts === undefined) {
         counts = { ok: 0, failed: 0 };
@@ -130,11 +144,6 @@ export class RunStats {
       if (call.ok) counts.ok++;
       else counts.failed++;
     }
-  }
-
-  conversationInvalid(info: { readonly provider: ProviderName | undefined }): void {
-    this.invalidThisRun++;
-    if (info.provider !== undefined) this.provider(info.provider).invalid++;
   }
 
   conversationDiscarded(reason: string): void {

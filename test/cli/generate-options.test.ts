@@ -17,4 +17,19 @@ describe('generate flags', () => {
     expect(() => parseGenerateOptions(['--first-reply-timeout', '-1'])).toThrow(ConfigError);
     expect(GENERATE_HELP).toContain('--first-reply-timeout SECONDS');
   });
+
+  it('--quick, --standard and --large are targets of 10, 100 and 1000, for any pipeline', () => {
+    expect(parseGenerateOptions(['--quick']).target).toBe(10);
+    expect(parseGenerateOptions(['--standard']).target).toBe(100);
+    expect(parseGenerateOptions(['--pipeline', 'selfplay', '--large']).target).toBe(1000);
+    expect(GENERATE_HELP).toContain('--quick, --standard, --large  --target 10, 100, 1000');
+  });
+
+  it('a preset with an explicit --target, or two presets, is a configuration error naming both', () => {
+    expect(() => parseGenerateOptions(['--quick', '--target', '50'])).toThrow(
+      /--target 50 and --quick both set the target; expected one of them\. --quick is --target 10/,
+    );
+    expect(() => parseGenerateOptions(['--standard', '--large'])).toThrow(ConfigError);
+    expect(() => parseGenerateOptions(['--standard', '--large'])).toThrow(/--standard and --large both set the target/);
+  });
 });

@@ -141,7 +141,9 @@ describe('the progress record of a real run against the emulator', () => {
     const saved = readConversations(path.join(dataDir, 'trainingData', 'conversations.jsonl'));
     expect(saved).toHaveLength(TARGET);
     const expectedTools: Record<string, { ok: number; failed: number }> = {};
-    for (const conversation of saved) {
+    // Conversations labelled invalid made their calls too, and count with the saved ones.
+    const invalidConversations = readConversations(path.join(dataDir, 'trainingData', 'conversations_invalid.jsonl'));
+    for (const conversation of [...saved, ...invalidConversations]) {
       for (const call of conversation.metadata.toolCalls as { name: string; ok: boolean }[]) {
         const counts = (expectedTools[call.name] ??= { ok: 0, failed: 0 });
         if (call.ok) counts.ok++;

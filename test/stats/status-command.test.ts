@@ -107,6 +107,19 @@ describe('runStatusCommand', () => {
     expect(result.stdout).toContain('🏁 Run summary');
   });
 
+  it('a run that labels its examples shows how many came out valid and invalid, and the validity rate', async () => {
+    await writeStatus({ pid: process.pid, updatedAt: new Date().toISOString(), savedThisRun: 30, invalid: 7, validityRate: 0.811 });
+    const result = await runInProcess(['-d', '.']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('🏷️ labelled this run: 30 valid, 7 invalid (81.1% valid); the invalid ones are kept beside the output, not counted');
+  });
+
+  it('a run without invalid examples shows no label line', async () => {
+    await writeStatus({ pid: process.pid, updatedAt: new Date().toISOString() });
+    const result = await runInProcess(['-d', '.']);
+    expect(result.stdout).not.toContain('labelled');
+  });
+
   it('exits 3 for a stalled daemon', async () => {
     await writeStatus({ updatedAt: '2026-11-22T03:00:00.000Z', progressIntervalMs: 10_000 });
     const result = await runInProcess(['-d', '.'], {

@@ -1,5 +1,8 @@
 import { ConfigError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
+import type { ToolCatalogue, ToolSchema } from '../../format/index.js';
+import { ADA_TOOL_CATALOGUE, ADA_TOOL_SCHEMAS } from '../../tools/index.js';
+import type { McpTools } from '../../tools/mcp/index.js';
 import { ADA_ROLE_NAMES, type AdaRole } from './ada-roles.js';
 import type { Prompts } from './load-prompts.js';
 import type { ConversationToolStore } from './run-tool-round.js';
@@ -34,6 +37,11 @@ export interface AdaConversationOptions {
   readonly dryRun?: boolean;
   /** Per-role sampling, merged over the defaults. @default DEFAULT_SAMPLING */
   readonly sampling?: Partial<Record<AdaRole, RoleSampling>>;
+  /**
+   * Tools from MCP servers, offered beside her memory and diary (`--mcp-config`); each
+   * conversation gets its own sandbox of them. @default none
+   */
+  readonly mcp?: McpTools;
 }
 
 /** Warm enough for varied users, steady for Ada, conservative for the rewrite. */
@@ -53,6 +61,12 @@ export interface ResolvedAdaOptions {
   readonly rewrite: boolean;
   readonly dryRun: boolean;
   readonly sampling: Readonly<Record<AdaRole, RoleSampling>>;
+  readonly mcp: McpTools | undefined;
+  /** Her system prompt: `ada.md`, and the MCP servers' tools after it when there are any. */
+  readonly systemPrompt: string;
+  /** Every tool she is offered: what her calls are parsed against, and `metadata.tools`. */
+  readonly catalogue: ToolCatalogue;
+  readonly toolSchemas: readonly ToolSchema[];
 }
 
 function describe(value: unknown): string {
@@ -85,5 +99,29 @@ export function resolveAdaOptions(options: AdaConversationOptions): ResolvedAdaO
     rewrite: options.rewrite ?? true,
     dryRun: options.dryRun ?? false,
     sampling,
+    mcp: options.mcp,
+    systemPrompt: options.mcp === undefined ? options.prompts.ada : `${options.prompts.ada.trimEnd()}\n\n${mcpToolsSection(options.mcp)}`,
+    catalogue: options.mcp === undefined ? ADA_TOOL_CATALOGUE : combineCatalogues(ADA_TOOL_CATALOGUE, options.mcp.catalogue),
+    toolSchemas: options.mcp === undefined ? ADA_TOOL_SCHEMAS : [...ADA_TOOL_SCHEMAS, ...options.mcp.schemas],
+  });
+}
+
+/** Appended to `ada.md`: the servers' tools in Hermes form, called as she calls her own. */
+function mcpToolsSection(mcp: McpTools): string {
+  return [
+    '## More tools',
+    '',
+    'You also have these tools, called the same way, one `<tool_call>` per call:',
+    '',
+    mcp.toolsBlock,
+  ].join('\n');
+}
+
+/** Her own tools first: a name both had would be hers (MCP names carry their server's prefix). */
+function combineCatalogues(own: ToolCatalogue, extra: ToolCatalogue): ToolCatalogue {
+  return Object.freeze({
+    parameters: (name: string) => own.parameters(name) ?? extra.parameters(name),
+    signatures: `${own.signatures}, ${extra.signatures}`,
+    example: own.example,
   });
 }

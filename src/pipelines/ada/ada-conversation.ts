@@ -7,8 +7,8 @@ import { integerBetween } from '../../core/random.js';
 import type { ChatResult } from '../../core/types.js';
 import type { SavedConversation } from '../../format/index.js';
 import { ConversationDiscarded } from '../../core/types.js';
-import { canonicalizeToolCalls, normalizeThinking, parseToolCallSequence, separateReasoning, visibleReply, type ParsedToolCall, type ToolCallItem } from '../../format/index.js';
-import { ADA_TOOL_CATALOGUE, ADA_TOOL_SCHEMAS } from '../../tools/index.js';
+import { canonicalizeToolCalls, normalizeThinking, parseToolCallSequence, separateReasoning, visibleReply, type ParsedToolCall, type ToolCallItem, type ToolCatalogue } from '../../format/index.js';
+import type { McpSandbox } from '../../tools/mcp/index.js';
 import { resolveAdaOptions, type AdaConversationOptions, type ResolvedAdaOptions } from './ada-conversation-options.js';
 import { cleanTesterMessage, testerLabels } from './clean-tester-message.js';
 import { ConversationLog, sourceOf } from './conversation-log.js';
@@ -18,7 +18,7 @@ import type { PipelineContext, UnitOfWork } from '../contract.js';
 import { fillPlaceholders } from './prompt-template.js';
 import { checkFinish, requestStep, throwIfAborted, toDiscard, type StepContext, type Verdict } from './request-step.js';
 import { rewriteThinking } from './rewrite-thinking.js';
-import { runToolRound } from './run-tool-round.js';
+import { runToolRound, type ExtraTools } from './run-tool-round.js';
 import { shapeAssistantRequest, shapeTesterRequest } from './shape-messages.js';
 import { personaPlaceholders, type SimulatedUser } from './simulated-users.js';
 import type { UserLease } from './user-pool.js';
@@ -34,6 +34,9 @@ interface Conversation {
   readonly user: SimulatedUser;
   readonly testerPrompt: string;
   readonly judgeTester: (result: ChatResult) => Verdict<string>;
+  readonly judgeAssistant: (result: ChatResult) => Verdict<AssistantReply>;
+  /** The MCP servers' tools in this conversation's sandbox; undefined without servers. */
+  readonly extraTools: ExtraTools | undefined;
 }
 
 interface AssistantReply {
@@ -53,12 +56,16 @@ function judgeTester(labels: ReadonlySet<string>): (result: ChatResult) => Verdi
   };
 }
 
-function judgeAssistant(result: ChatResult): Verdict<AssistantReply> {
+function judgeAssistant(catalogue: ToolCatalogue): (result: ChatResult) => Verdict<AssistantReply> {
+  return (result) => judgeAssistantReply(result, catalogue);
+}
+
+function judgeAssistantReply(result: ChatResult, catalogue: ToolCatalogue): Verdict<AssistantReply> {
   const finish = checkFinish(result);
   if (finish !== undefined) return finish;
   const text = normalizeThinking(result.text.trim());
   if (text.length === 0) return { ok: false, reason: 'empty_reply', detail: 'the assistant wrote nothing' };
-  const items = parseToolCallSequence(text, { catalogue: ADA_TOOL_CATALOGUE });
+  const items = parseToolCallSequence(text, { catalogue });
   if (items.length === 0 && visibleReply(text).length === 0) {
     return { ok: false, reason: 'empty_reply', detail: 'the assistant wrote reasoning but no reply' };
   }
@@ -87,7 +94,7 @@ async function assistantTurn(conversation: Conversation, turn: number): Promise<
       step,
       label,
       { role: 'assistant', messages: shapeAssistantRequest(step.log.messages), ...options.sampling.assistant },
-      judgeAssistant,
+      conversation.judgeAssistant,
     );
     // Saved in the one call syntax the persona prompt teaches; the model's markup stays in metadata.
     const canonical = canonicalizeToolCalls(value.text, value.calls);
@@ -100,7 +107,7 @@ async function assistantTurn(conversation: Conversation, turn: number): Promise<
       );
     }
     throwIfAborted(step.signal);
-    runToolRound(options.toolStore, toolContext, step.log, index, value.items, canonical.canonicalByOriginal);
+    await runToolRound(options.toolStore, toolContext, step.log, index, value.items, canonical.canonicalByOriginal, conversation.extraTools);
   }
 }
 
@@ -109,11 +116,12 @@ async function converse(
   context: PipelineContext,
   user: SimulatedUser,
   startedAt: number,
+  extraTools: ExtraTools | undefined,
 ): Promise<{ conversation: SavedConversation; toolCalls: UnitOfWork['toolCalls'] }> {
   const topic = pickTopic(options.random, user);
   const turns = integerBetween(options.random, options.turns.min, options.turns.max);
   const log = new ConversationLog();
-  log.append({ role: 'system', content: options.prompts.ada }, null);
+  log.append({ role: 'system', content: options.systemPrompt }, null);
   const conversation: Conversation = {
     options,
     context,
@@ -121,6 +129,8 @@ async function converse(
     user,
     testerPrompt: fillPlaceholders(options.prompts.tester, { ...personaPlaceholders(user), topic }),
     judgeTester: judgeTester(testerLabels(user)),
+    judgeAssistant: judgeAssistant(options.catalogue),
+    extraTools,
   };
   for (let turn = 1; turn <= turns; turn++) {
     await userTurn(conversation, turn);
@@ -142,7 +152,7 @@ async function converse(
     log,
     rewrite: options.rewrite,
     switches: context.requester.switches,
-    tools: ADA_TOOL_SCHEMAS,
+    tools: options.toolSchemas,
     ...(options.prompts.adaThinkingInstruction === undefined ? {} : { thinkingInstruction: options.prompts.adaThinkingInstruction }),
     startedAt,
     finishedAt,
@@ -182,8 +192,9 @@ async function runConversation(options: ResolvedAdaOptions, context: PipelineCon
     throw toDiscard(error, signal) ?? error;
   }
   let finished: { conversation: SavedConversation; toolCalls: UnitOfWork['toolCalls'] };
+  const sandbox = lazySandbox(options, context.conversationId);
   try {
-    finished = await converse(options, context, lease.user, startedAt);
+    finished = await converse(options, context, lease.user, startedAt, sandbox.tools);
   } catch (error) {
     // Nothing goes back to the runner, so its rows are undone here, before its user is free again.
     try {
@@ -192,8 +203,32 @@ async function runConversation(options: ResolvedAdaOptions, context: PipelineCon
       lease.release();
     }
     throw toDiscard(error, signal) ?? error;
+  } finally {
+    // The servers' sandbox served this one conversation: its files go, whatever becomes of the line.
+    await sandbox.discard();
   }
   return unitOfWork(options, context.conversationId, finished, lease);
+}
+
+/**
+ * The conversation's sandbox on the MCP servers, opened at its first call to one of their tools
+ * (most conversations never call one, and a sandboxed server costs a process start).
+ */
+function lazySandbox(options: ResolvedAdaOptions, conversationId: string): { tools: ExtraTools | undefined; discard(): Promise<void> } {
+  const mcp = options.mcp;
+  if (mcp === undefined) return { tools: undefined, discard: async () => undefined };
+  const offered = new Set(mcp.tools.map((tool) => tool.name));
+  let opened: Promise<McpSandbox> | undefined;
+  return {
+    tools: {
+      has: (name) => offered.has(name),
+      call: async (name, args) => (await (opened ??= mcp.sandbox(conversationId))).call(name, args),
+    },
+    discard: async () => {
+      if (opened === undefined) return;
+      await (await opened.catch(() => undefined))?.discard();
+    },
+  };
 }
 
 /**

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRandom, seedFromString } from '../../core/random.js';
-import { ToolStore } from '../../tools/index.js';
+import { ADA_TOOL_SCHEMAS, ToolStore } from '../../tools/index.js';
+import { openMcpTools, type McpTools } from '../../tools/mcp/index.js';
 import { openNearDuplicateIndex } from '../../validate/index.js';
 import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, ResourceContext } from '../contract.js';
 import { ADA_PIPELINE_NAME, ADA_PIPELINE_VERSION, createAdaConversations } from './ada-conversation.js';
@@ -57,9 +58,14 @@ function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipel
         toolStore.close();
       }
     },
-    open: (context): OpenedPipeline => {
-      const toolStore = ToolStore.open(toolsDatabase(context));
+    open: async (context): Promise<OpenedPipeline> => {
+      // Extra tools beside her memory and diary, when MCP servers are configured (--mcp-config).
+      const servers = prepare.mcpServers ?? {};
+      const mcp: McpTools | undefined = Object.keys(servers).length > 0 ? await openMcpTools(servers) : undefined;
+      if (mcp !== undefined) context.logger.info({ tools: mcp.tools.map((tool) => tool.name) }, `Ada's extra tools: ${mcp.tools.length} from ${Object.keys(servers).length} MCP server(s)`);
+      let toolStore: ToolStore | undefined;
       try {
+        toolStore = ToolStore.open(toolsDatabase(context));
         recoverToolStore(toolStore, context);
         if (options.resetTools) {
           toolStore.reset();
@@ -75,22 +81,27 @@ function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipel
           maxToolRounds: options.maxToolRounds,
           rewrite: options.rewrite,
           dryRun: prepare.dryRun,
+          ...(mcp === undefined ? {} : { mcp }),
         });
         // Near-duplicates are looked for across restarts: the index lives beside the tool database.
         const nearDuplicates = options.validate ? openNearDuplicateIndex(path.join(context.dataDir, 'near-duplicates.db')) : undefined;
+        const toolSchemas = mcp === undefined ? ADA_TOOL_SCHEMAS : [...ADA_TOOL_SCHEMAS, ...mcp.schemas];
+        const store = toolStore;
         const run: OpenedPipeline['run'] = options.validate
-          ? async (conversation) => labelUnitOfWork(await conversations.run(conversation), nearDuplicates)
+          ? async (conversation) => labelUnitOfWork(await conversations.run(conversation), nearDuplicates, toolSchemas)
           : conversations.run;
         return {
           capacity: users.length,
           run,
-          close: () => {
+          close: async () => {
             nearDuplicates?.close();
-            toolStore.close();
+            store.close();
+            await mcp?.close();
           },
         };
       } catch (error) {
-        toolStore.close();
+        toolStore?.close();
+        await mcp?.close();
         throw error;
       }
     },

@@ -7,13 +7,15 @@
  * the output holds, which is also what crash recovery restores. Only valid conversations join the
  * index, and only once their line is fsynced (`commit`), so a rolled-back one never hides a later one.
  */
+import type { ToolSchema } from '../../format/index.js';
 import { ADA_TOOL_SCHEMAS } from '../../tools/index.js';
 import { nearDuplicateText, validateConversation, type NearDuplicateIndex } from '../../validate/index.js';
 import type { UnitOfWork } from '../contract.js';
 
-export function labelUnitOfWork(unit: UnitOfWork, nearDuplicates: NearDuplicateIndex | undefined): UnitOfWork {
+/** `tools`: every tool she was offered (her own, and those of MCP servers when configured). */
+export function labelUnitOfWork(unit: UnitOfWork, nearDuplicates: NearDuplicateIndex | undefined, tools: readonly ToolSchema[] = ADA_TOOL_SCHEMAS): UnitOfWork {
   const { label, report } = validateConversation(unit.conversation, {
-    tools: ADA_TOOL_SCHEMAS,
+    tools,
     ...(nearDuplicates === undefined ? {} : { nearDuplicates }),
   });
   const conversation = { ...unit.conversation, label, report };

@@ -1,6 +1,7 @@
 /**
- * Runs the tool calls of one assistant reply against the tool store and appends each result as a
- * `tool` message, in the order the calls appear in the reply. Markup that could not be read
+ * Runs the tool calls of one assistant reply against the tool store (or, for a tool an MCP server
+ * offers, on that server) and appends each result as a `tool` message, in the order the calls
+ * appear in the reply. Markup that could not be read
  * becomes a result saying what was wrong, so the model can correct itself as with a real runtime.
  */
 import type { ToolCallItem, ToolCallRecord } from '../../format/index.js';
@@ -17,6 +18,12 @@ export interface ConversationToolStore {
   markSaved(conversationId: string): void;
 }
 
+/** Tools from MCP servers beside the store (`--mcp-config`): run in the conversation's sandbox. */
+export interface ExtraTools {
+  has(name: string): boolean;
+  call(name: string, args: unknown): Promise<{ readonly ok: boolean; readonly content: string }>;
+}
+
 /**
  * Appends one `tool` message per call or parse error of the assistant message at `messageIndex`.
  * `items` come from `parseToolCallSequence` over the reply as the model wrote it, already in the
@@ -24,19 +31,22 @@ export interface ConversationToolStore {
  * stand inside `<think>` or be shared by several calls of one `[TOOL_CALLS]` list.
  * `canonicalByOriginal` maps the model's markup to the canonical markup now in the saved message.
  */
-export function runToolRound(
+export async function runToolRound(
   store: ConversationToolStore,
   context: ToolContext,
   log: ConversationLog,
   messageIndex: number,
   items: readonly ToolCallItem[],
   canonicalByOriginal: ReadonlyMap<string, string> = new Map(),
-): void {
+  extra?: ExtraTools,
+): Promise<void> {
   for (const item of items) {
-    const result: ToolResult =
-      item.kind === 'call'
-        ? store.execute({ name: item.call.name, arguments: item.call.arguments }, context)
-        : parseErrorResult(item.error);
+    const result: Pick<ToolResult, 'ok' | 'content'> & { readonly name?: string } =
+      item.kind !== 'call'
+        ? parseErrorResult(item.error)
+        : extra?.has(item.call.name) === true
+          ? await extra.call(item.call.name, item.call.arguments)
+          : store.execute({ name: item.call.name, arguments: item.call.arguments }, context);
     const resultIndex = log.append({ role: 'tool', content: result.content }, null);
     const record: ToolCallRecord =
       item.kind === 'call'
@@ -52,7 +62,7 @@ export function runToolRound(
         : {
             messageIndex,
             resultIndex,
-            name: result.name,
+            name: result.name ?? '',
             arguments: null,
             ok: false,
             format: item.error.format,

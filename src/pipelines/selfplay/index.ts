@@ -13,7 +13,11 @@ import { checkJsonSchema, describeViolations } from '../../format/index.js';
 import { openMcpTools, SANDBOX_PLACEHOLDER, type McpServers, type McpTools } from '../../tools/mcp/index.js';
 import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, UnitOfWork } from '../contract.js';
 import type { OfferedTool } from './judge-response.js';
-import { runSelfplayExample, SELFPLAY_PIPELINE_NAME, SELFPLAY_PIPELINE_VERSION, type SelfplayPrompts } from './selfplay-example.js';
+import { createRandom, seedFromString } from '../../core/random.js';
+import { checkPromptSetTools, readPromptSet } from './prompt-set.js';
+import { RequestSource } from './request-source.js';
+import { answerRequest, SELFPLAY_PIPELINE_NAME, SELFPLAY_PIPELINE_VERSION, type SelfplayPrompts } from './selfplay-example.js';
+import { makeRequest } from './selfplay-request.js';
 import { SELFPLAY_OPTIONS, type SelfplayOptions } from './selfplay-options.js';
 import { SELFPLAY_ROLES } from './selfplay-roles.js';
 
@@ -53,20 +57,40 @@ function offeredTools(mcp: McpTools): ReadonlyMap<string, OfferedTool> {
 
 function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): PreparedPipeline {
   const prompts = loadSelfplayPrompts();
+  // Read now: a bad file is a configuration error before anything is written.
+  const seedPrompts = options.promptSet === undefined ? undefined : readPromptSet(options.promptSet, prepare.cwd);
   // The user's servers when there are any (--mcp-config, mcpServers in secrets.json), else a vault of its own.
   const configured = prepare.mcpServers ?? {};
   const servers = Object.keys(configured).length > 0 ? configured : defaultServers();
   return {
     open: async (context): Promise<OpenedPipeline> => {
       const mcp = await openMcpTools(servers, { sandboxRoot: undefined });
+      try {
+        if (seedPrompts !== undefined) checkPromptSetTools(seedPrompts, mcp.tools.map((tool) => tool.name), options.promptSet ?? '');
+      } catch (error) {
+        await mcp.close();
+        throw error;
+      }
       const offered = offeredTools(mcp);
       context.logger.info({ tools: mcp.tools.map((tool) => tool.name) }, `self-play tools: ${mcp.tools.length} from ${Object.keys(servers).length} MCP server(s)`);
+      const requestSettings = { environmentPrompt: prompts.environment, userRequestPrompt: prompts.userRequest, toolNames: [...offered.keys()] };
+      // Requests are numbered in the order they are made, from where a resumed run left off.
+      let requestCounter = context.alreadySaved;
+      const source = new RequestSource(
+        (requester, seed, signal, now) => makeRequest(requester, createRandom(seedFromString(`selfplay:${prepare.seed}:${requestCounter++}`)), requestSettings, seed, signal, now),
+        { variations: options.numVariations, prompts: seedPrompts, alreadySaved: context.alreadySaved },
+      );
+      const settings = { assistantPrompt: prompts.assistant, temperature: options.temperature, executeTools: options.executeTools, validate: options.validate, dryRun: prepare.dryRun };
       return {
         run: async ({ conversationId, requester, signal, now }): Promise<UnitOfWork> => {
+          const request = await source.take(requester, signal, now ?? Date.now);
           const sandbox = await mcp.sandbox(conversationId);
+          // Every call that ran, for the run's stats ("tool calls" in the progress and the summary).
+          const toolCalls: { name: string; ok: boolean }[] = [];
           try {
-            const conversation = await runSelfplayExample(
+            const conversation = await answerRequest(
               conversationId,
+              request,
               requester,
               {
                 offered,
@@ -75,13 +99,17 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
                 toolsBlock: mcp.toolsBlock,
                 // The workspace goes to the first server that works on a sandbox (the vault).
                 vaultDirectory: Object.keys(servers).map((server) => sandbox.directory(server)).find((directory) => directory !== undefined),
-                call: (name, args) => sandbox.call(name, args),
+                call: async (name, args) => {
+                  const result = await sandbox.call(name, args);
+                  toolCalls.push({ name, ok: result.ok });
+                  return result;
+                },
               },
-              { prompts, seed: prepare.seed, temperature: options.temperature, executeTools: options.executeTools, validate: options.validate, dryRun: prepare.dryRun, now: now ?? Date.now },
+              settings,
               signal,
             );
             // Nothing outlives the example but its line: committing or rolling it back leaves nothing to do.
-            return { conversation, commit: () => undefined, rollback: () => undefined };
+            return { conversation, toolCalls, commit: () => undefined, rollback: () => undefined };
           } finally {
             // The sandbox served its one example: whatever happens to the line, its files go.
             await sandbox.discard();

@@ -1,15 +1,14 @@
-import { ConversationDiscarded, type ChatResult, type ModelRequester, type WireMessage } from '../../core/types.js';
-import { createRandom, seedFromString } from '../../core/random.js';
+import { ConversationDiscarded, type ModelRequester } from '../../core/types.js';
 import type { SavedConversation, SavedMessage, ToolCatalogue, ToolSchema } from '../../format/index.js';
 import { fillPlaceholders } from '../ada/prompt-template.js';
 import { judgeResponse, type OfferedTool, type ResponseIssue } from './judge-response.js';
-import { drawExamplePlan, environmentInstructions, requestInstructions } from './selfplay-mix.js';
-import { sessionId, workspaceId } from './selfplay-ids.js';
-import { renderSessionContext, summariseWorkspace } from './session-context.js';
-import { materialiseWorkspace, readWorkspaceReply, WorkspaceReplyError } from './workspace.js';
+import { MAX_TOKENS, type SelfplayRequest } from './selfplay-request.js';
+import { renderSessionContext } from './session-context.js';
+import { materialiseWorkspace, WorkspaceReplyError } from './workspace.js';
 
 export const SELFPLAY_PIPELINE_NAME = 'selfplay';
-export const SELFPLAY_PIPELINE_VERSION = '0.1.0';
+// 0.2.0: `prompt_set` in metadata; one request may be answered several times (--num-variations).
+export const SELFPLAY_PIPELINE_VERSION = '0.2.0';
 
 export interface SelfplayPrompts {
   readonly environment: string;
@@ -29,72 +28,45 @@ export interface ExampleTools {
 }
 
 export interface ExampleSettings {
-  readonly prompts: SelfplayPrompts;
-  readonly seed: number;
+  readonly assistantPrompt: string;
   readonly temperature: number;
   readonly executeTools: boolean;
   readonly validate: boolean;
   readonly dryRun: boolean;
-  readonly now: () => number;
 }
 
-const MAX_TOKENS = { environment: 2_000, requester: 200, assistant: 600 } as const;
-
 /**
- * One self-play example: a workspace (materialised in the sandbox), a vague request about it, one
- * response, judged and, when it is a sound call, executed. Returns the saved line with its label;
- * an environment reply that is no workspace discards the example (nothing to judge yet).
+ * The second half of one self-play example: the request's workspace is written into this example's
+ * own sandbox, the assistant answers, and the answer is judged and, when it is a sound call,
+ * executed there. Returns the saved line with its label.
  */
-export async function runSelfplayExample(
+export async function answerRequest(
   conversationId: string,
+  request: SelfplayRequest,
   requester: ModelRequester,
   tools: ExampleTools,
   settings: ExampleSettings,
   signal: AbortSignal,
 ): Promise<SavedConversation> {
-  const random = createRandom(seedFromString(`selfplay:${settings.seed}:${conversationId}`));
-  const plan = drawExamplePlan(random);
-  const ask = (role: 'environment' | 'requester' | 'assistant', messages: WireMessage[], temperature?: number): Promise<ChatResult> =>
-    requester.complete({ role, messages, maxTokens: MAX_TOKENS[role], signal, ...(temperature === undefined ? {} : { temperature }) });
-
-  const environment = await ask('environment', [
-    { role: 'system', content: fillPlaceholders(settings.prompts.environment, { variation_instructions: environmentInstructions(plan.environment) }) },
-    { role: 'user', content: 'Describe the workspace.' },
-  ]);
-  let workspace;
+  const { plan, context, userText } = request;
+  const workspace = context.workspace;
   try {
-    workspace = readWorkspaceReply(environment.text);
     if (tools.vaultDirectory !== undefined) await materialiseWorkspace(workspace, tools.vaultDirectory);
   } catch (error) {
     if (error instanceof WorkspaceReplyError) throw new ConversationDiscarded('workspace_unusable', error.message, { cause: error });
     throw error;
   }
-  const now = settings.now();
-  const context = { sessionId: sessionId(now, random), workspaceId: workspaceId(now, random), workspace };
-
-  const request = await ask('requester', [
-    {
-      role: 'system',
-      content: fillPlaceholders(settings.prompts.userRequest, {
-        workspace_summary: summariseWorkspace(workspace),
-        tool_names: [...tools.offered.keys()].join(', '),
-        request_instructions: requestInstructions(plan),
-      }),
-    },
-    { role: 'user', content: 'Write the message.' },
-  ]);
-  const userText = request.text.trim().replace(/^["']|["']$/g, '');
-  if (userText === '') throw new ConversationDiscarded('request_empty', 'the requester wrote nothing');
-
   const sessionContext = renderSessionContext(context);
-  const response = await ask(
-    'assistant',
-    [
-      { role: 'system', content: fillPlaceholders(settings.prompts.assistant, { session_context: sessionContext, tools: tools.toolsBlock }) },
+  const response = await requester.complete({
+    role: 'assistant',
+    messages: [
+      { role: 'system', content: fillPlaceholders(settings.assistantPrompt, { session_context: sessionContext, tools: tools.toolsBlock }) },
       { role: 'user', content: userText },
     ],
-    settings.temperature,
-  );
+    maxTokens: MAX_TOKENS.assistant,
+    signal,
+    temperature: settings.temperature,
+  });
   const reply = response.text.trim();
 
   const issues: ResponseIssue[] = [];
@@ -130,8 +102,9 @@ export async function runSelfplayExample(
       environment_variation: plan.environment,
       type: plan.type,
       agent: { provider: response.provider, model: response.model },
-      models: { environment: environment.model, requester: request.model, assistant: response.model },
-      providers: [...new Set([environment.provider, request.provider, response.provider])],
+      models: { ...request.models, assistant: response.model },
+      providers: [...new Set([...request.providers, response.provider])],
+      ...(request.seed === undefined ? {} : { prompt_set: request.seed }),
       tools: tools.schemas,
       ...(plan.type === 'behavioral' ? { behavior: plan.behavior } : {}),
       workspace: { name: workspace.name, root: workspace.root, files: workspace.files.length, folders: workspace.folders.length },

@@ -1,5 +1,5 @@
 import type { PipelineOptions } from '../contract.js';
-import { parseNumber } from '../option-parsers.js';
+import { parseInteger, parseNumber } from '../option-parsers.js';
 
 /** The self-play pipeline's own `generate` flags (README, "Self-play on MCP tools"). */
 export interface SelfplayOptions {
@@ -9,6 +9,10 @@ export interface SelfplayOptions {
   readonly validate: boolean;
   /** Sampling temperature of the response step. */
   readonly temperature: number;
+  /** Responses per request: each one its own example, judged on its own. */
+  readonly numVariations: number;
+  /** A JSON list of seed prompts used instead of the requester model's requests; read at start. */
+  readonly promptSet: string | undefined;
 }
 
 export const SELFPLAY_OPTIONS: PipelineOptions<SelfplayOptions> = {
@@ -21,5 +25,20 @@ export const SELFPLAY_OPTIONS: PipelineOptions<SelfplayOptions> = {
     default: 0.7,
     defaultText: '0.7',
     parse: (text) => parseNumber('--temperature', text, 0),
+  },
+  numVariations: {
+    flag: 'num-variations',
+    valueName: 'N',
+    help: 'responses per request, each its own example',
+    default: 1,
+    defaultText: '1',
+    parse: (text) => parseInteger('--num-variations', text, 1),
+  },
+  promptSet: {
+    flag: 'prompt-set',
+    valueName: 'FILE',
+    help: 'a JSON list of seed prompts, one or more per tool, used instead of generated requests',
+    default: undefined,
+    parse: (text) => text,
   },
 };

@@ -4,9 +4,9 @@
  * changes its sandbox; a dead one reports `closed` and the pool starts a new one.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { NightshiftError } from '../../core/errors.js';
+import { DetachedStdioTransport } from './detached-stdio-transport.js';
 import { SANDBOX_PLACEHOLDER, type McpServerEntry, type StdioServerEntry } from './mcp-server-entry.js';
 
 /** The end of a server's stderr kept for error messages: enough for a stack trace's first lines. */
@@ -52,9 +52,9 @@ export async function connectServer(options: ConnectOptions): Promise<ServerConn
     entry.transport === 'stdio'
       ? stdioTransport(entry, options.sandboxDirectory)
       : new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: { ...entry.headers } } });
-  if (transport instanceof StdioClientTransport) {
+  if (transport instanceof DetachedStdioTransport) {
     // Read stderr always: a full pipe would block the server on its next write.
-    transport.stderr?.on('data', (chunk: Buffer) => {
+    transport.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARACTERS);
     });
   }
@@ -66,7 +66,7 @@ export async function connectServer(options: ConnectOptions): Promise<ServerConn
   }
   return {
     client,
-    pid: transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined,
+    pid: transport instanceof DetachedStdioTransport ? transport.pid : undefined,
     get closed() {
       return closed;
     },
@@ -75,14 +75,13 @@ export async function connectServer(options: ConnectOptions): Promise<ServerConn
   };
 }
 
-function stdioTransport(entry: StdioServerEntry, sandboxDirectory: string | undefined): StdioClientTransport {
+function stdioTransport(entry: StdioServerEntry, sandboxDirectory: string | undefined): DetachedStdioTransport {
   const fill = (text: string) => (sandboxDirectory === undefined ? text : text.split(SANDBOX_PLACEHOLDER).join(sandboxDirectory));
-  return new StdioClientTransport({
+  return new DetachedStdioTransport({
     command: entry.command,
     args: entry.args.map(fill),
     env: Object.fromEntries(Object.entries(entry.env).map(([key, value]) => [key, fill(value)])),
     ...(entry.cwd === undefined ? {} : { cwd: fill(entry.cwd) }),
-    stderr: 'pipe',
   });
 }
 

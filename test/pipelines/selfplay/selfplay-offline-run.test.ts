@@ -107,6 +107,19 @@ describe('an offline self-play run on the real filesystem MCP server', () => {
     expect(last).toMatchObject({ saved: 30, invalid: invalid.length });
     expect(last?.validityRate).toBeCloseTo(30 / (30 + invalid.length), 2);
     const summary = log.find((record) => typeof record.summary === 'string')?.summary as string;
-    expect(summary).toContain(`labelled invalid: ${invalid.length} (valid `);
+    expect(summary).toContain(`labelled this run: 30 valid, ${invalid.length} invalid (`);
+  });
+
+  it('every call that ran in a sandbox is counted in the tool calls of the run, a failed one as failed', () => {
+    const log = result.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const last = log.filter((record) => typeof record.saved === 'number').at(-1) as { toolCalls: Record<string, { ok: number; failed: number }> };
+    const executed = [...valid, ...invalid].filter((line) => line.metadata.execution !== undefined);
+    const counted = Object.values(last.toolCalls);
+    expect(executed.length).toBeGreaterThan(0);
+    expect(counted.reduce((sum, counts) => sum + counts.ok, 0)).toBe(executed.filter((line) => line.metadata.execution?.ok === true).length);
+    expect(counted.reduce((sum, counts) => sum + counts.failed, 0)).toBe(executed.filter((line) => line.metadata.execution?.ok === false).length);
+    const summary = log.find((record) => typeof record.summary === 'string')?.summary as string;
+    expect(summary).not.toContain('tool calls: none');
+    for (const name of Object.keys(last.toolCalls)) expect(summary).toContain(name);
   });
 });
