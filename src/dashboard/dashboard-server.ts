@@ -85,6 +85,11 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       send(response, 200, 'application/json; charset=utf-8', current);
       return;
     }
+    if (url.pathname === '/favicon.ico') {
+      // Browsers ask for it unprompted; an empty answer keeps their console free of 404s.
+      response.writeHead(204, COMMON_HEADERS).end();
+      return;
+    }
     const asset = assets.get(url.pathname);
     if (asset === undefined) {
       send(response, 404, 'text/plain; charset=utf-8', `nothing at ${url.pathname}: the dashboard is at /\n`);

@@ -21,6 +21,9 @@ const PAGE_FILES: Readonly<Record<string, readonly [file: string, contentType: s
   '/': ['index.html', 'text/html; charset=utf-8'],
   '/dashboard.css': ['dashboard.css', 'text/css; charset=utf-8'],
   '/dashboard.js': ['dashboard.js', 'text/javascript; charset=utf-8'],
+  '/charts.js': ['charts.js', 'text/javascript; charset=utf-8'],
+  '/conversations.js': ['conversations.js', 'text/javascript; charset=utf-8'],
+  '/dom.js': ['dom.js', 'text/javascript; charset=utf-8'],
 };
 
 /** uPlot's own build, served from node_modules: the page needs no network. */

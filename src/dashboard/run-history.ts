@@ -35,7 +35,7 @@ export interface LogEvent {
   readonly details: string;
 }
 
-/** @default Most points kept: beyond it every other old point is dropped, so a week-long run stays light. */
+/** Most points kept: beyond it every other old point is dropped, so a week-long run stays light. */
 export const MAX_HISTORY_POINTS = 2000;
 /** Most log events kept (the newest). */
 export const MAX_EVENTS = 100;
