@@ -20,6 +20,11 @@ export interface DashboardSnapshot {
   /** Why the status file could not be read just now, when it could not. */
   readonly problem: string | null;
   readonly history: readonly HistoryPoint[];
+  /**
+   * Names this history: while it stays the same, a newer snapshot's history is the older one with
+   * points appended, so the server can send only those (a night's history is most of the bytes).
+   */
+  readonly historyEpoch: string;
   readonly quality: QualitySummary;
   readonly budgets: BudgetReport | null;
   readonly events: readonly LogEvent[];
@@ -47,12 +52,14 @@ export class DashboardData {
   private readonly now: () => number;
   private history = new RunHistory();
   private logs = new Map<string, FollowedFile>();
+  private historyRebuilds = 0;
   private readonly quality = new DataQuality();
   private qualityFiles: { output: string; followers: Map<QualitySource, FollowedFile> } | undefined;
   private status: RunStatus | null = null;
   private problem: string | null = null;
   private budgets: BudgetReport | null = null;
   private fingerprint = '';
+  private linesSeen = 0;
 
   constructor(private readonly options: DashboardDataOptions) {
     this.now = options.now ?? Date.now;
@@ -63,7 +70,9 @@ export class DashboardData {
     let linesRead = await this.readStatus();
     linesRead += await this.readLogs();
     linesRead += await this.readQualityFiles();
-    const fingerprint = `${this.status?.updatedAt}|${this.problem}|${this.condition()}|${linesRead > 0 ? this.now() : ''}`;
+    this.linesSeen += linesRead;
+    // The condition is in it because it changes with no file changing: a daemon dies, or stops updating.
+    const fingerprint = `${this.status?.updatedAt}|${this.problem}|${this.condition()}|${this.linesSeen}`;
     const changed = fingerprint !== this.fingerprint;
     this.fingerprint = fingerprint;
     return changed;
@@ -77,6 +86,7 @@ export class DashboardData {
       status: this.status,
       problem: this.problem,
       history: this.history.history(),
+      historyEpoch: `${this.historyRebuilds}.${this.history.thinningCount}`,
       quality: this.quality.summary(),
       budgets: this.budgets,
       events: this.history.newestEvents(),
@@ -130,6 +140,7 @@ export class DashboardData {
         if (read.restarted) {
           // A log is only appended to; one that starts again means the history must be read again whole.
           this.history = new RunHistory();
+          this.historyRebuilds++;
           this.logs = new Map();
           return 1 + (await this.readLogs());
         }

@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decideAccess, TOKEN_COOKIE, type AccessRule } from './access-rule.js';
-import type { DashboardData } from './dashboard-data.js';
+import type { DashboardData, DashboardSnapshot } from './dashboard-data.js';
 import type { PageAsset } from './page-assets.js';
 
 export interface DashboardServerOptions {
@@ -36,13 +36,14 @@ const COMMON_HEADERS = {
 
 /**
  * Serves the page, its files, `/snapshot.json` and `/events` (server-sent events: the whole
- * snapshot at connection and at every change). One timer reads the data directory for every
+ * snapshot at connection, then what changed). One timer reads the data directory for every
  * client; the server never talks to the daemon, so either may start or stop at any time.
  */
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const { data, assets, access } = options;
   const clients = new Set<ServerResponse>();
-  let current = JSON.stringify(await refreshed(data));
+  let latest = await refreshed(data);
+  let current = JSON.stringify(latest);
   let refreshing = false;
 
   const poll = setInterval(() => {
@@ -52,8 +53,11 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       .refresh()
       .then((changed) => {
         if (!changed) return;
-        current = JSON.stringify(data.snapshot());
-        for (const client of clients) client.write(`event: snapshot\ndata: ${current}\n\n`);
+        const previous = latest;
+        latest = data.snapshot();
+        current = JSON.stringify(latest);
+        const message = eventFor(previous, latest, current);
+        for (const client of clients) client.write(message);
       })
       // A read that fails (a file mid-rotation) is tried again at the next tick; the page keeps the last snapshot.
       .catch(() => undefined)
@@ -122,6 +126,20 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The whole snapshot when the history was rebuilt or thinned; otherwise an `update` carrying only
+ * the points appended since the previous one (`historyFrom` says where they go), which is what
+ * keeps a phone left open all night from downloading the night's history every 30 seconds.
+ */
+function eventFor(previous: DashboardSnapshot, next: DashboardSnapshot, nextText: string): string {
+  if (previous.historyEpoch !== next.historyEpoch || next.history.length < previous.history.length) {
+    return `event: snapshot\ndata: ${nextText}\n\n`;
+  }
+  const { history, ...rest } = next;
+  const update = { ...rest, historyFrom: previous.history.length, historyTail: history.slice(previous.history.length) };
+  return `event: update\ndata: ${JSON.stringify(update)}\n\n`;
 }
 
 async function refreshed(data: DashboardData) {

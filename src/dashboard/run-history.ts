@@ -73,6 +73,8 @@ const anyLine = z.object({ level: z.number(), time: z.union([z.string(), z.numbe
 export class RunHistory {
   private readonly points: HistoryPoint[] = [];
   private readonly events: LogEvent[] = [];
+  /** How many times old points were dropped: until it changes, the history only grows at its end. */
+  private thinnings = 0;
 
   add(line: string): void {
     let json: unknown;
@@ -93,9 +95,14 @@ export class RunHistory {
     if (this.events.length > MAX_EVENTS * 2) this.events.splice(0, this.events.length - MAX_EVENTS);
   }
 
-  /** Points in time order (files are read in name order, which is start-time order). */
+  /** Points in time order (files are read in name order, which is start-time order); a copy, which later lines leave as it is. */
   history(): readonly HistoryPoint[] {
-    return this.points;
+    return this.points.slice();
+  }
+
+  /** Changes whenever points were dropped, so a reader holding an older copy knows appending is not enough. */
+  get thinningCount(): number {
+    return this.thinnings;
   }
 
   /** The newest first. */
@@ -113,6 +120,7 @@ export class RunHistory {
       const half = Math.floor(this.points.length / 2);
       const thinned = this.points.slice(0, half).filter((_, index) => index % 2 === 0);
       this.points.splice(0, half, ...thinned);
+      this.thinnings++;
     }
   }
 }

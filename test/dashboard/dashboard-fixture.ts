@@ -72,9 +72,17 @@ export function fetchText(url: string, headers: Record<string, string> = {}): Pr
   });
 }
 
-/** An open `/events` stream: `next` resolves with the next snapshot whose condition holds. */
-export function openEventStream(url: string): { next(predicate?: (snapshot: DashboardSnapshot) => boolean): Promise<DashboardSnapshot>; close(): void } {
+type DashboardUpdate = Omit<DashboardSnapshot, 'history'> & { historyFrom: number; historyTail: DashboardSnapshot['history'] };
+
+/** An open `/events` stream, updates applied: `next` resolves with the next snapshot for which `predicate` holds. */
+export function openEventStream(url: string): {
+  next(predicate?: (snapshot: DashboardSnapshot) => boolean): Promise<DashboardSnapshot>;
+  /** The `update` events received so far: where their points went and how many. */
+  updates(): Array<{ historyFrom: number; points: number }>;
+  close(): void;
+} {
   const snapshots: DashboardSnapshot[] = [];
+  const updates: Array<{ historyFrom: number; points: number }> = [];
   const waiters: Array<() => void> = [];
   let buffer = '';
   const request = http.get(url, (response) => {
@@ -85,7 +93,15 @@ export function openEventStream(url: string): { next(predicate?: (snapshot: Dash
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const data = block.split('\n').find((line) => line.startsWith('data: '));
-        if (block.includes('event: snapshot') && data !== undefined) snapshots.push(JSON.parse(data.slice(6)) as DashboardSnapshot);
+        if (data !== undefined && block.includes('event: snapshot')) snapshots.push(JSON.parse(data.slice(6)) as DashboardSnapshot);
+        if (data !== undefined && block.includes('event: update')) {
+          // As the page does: the new points go after the history already held.
+          const { historyFrom, historyTail, ...rest } = JSON.parse(data.slice(6)) as DashboardUpdate;
+          const before = snapshots.at(-1)!.history;
+          if (historyFrom !== before.length) throw new Error(`an update for a history of ${historyFrom} points, held ${before.length}`);
+          snapshots.push({ ...rest, history: [...before, ...historyTail] });
+          updates.push({ historyFrom, points: historyTail.length });
+        }
         end = buffer.indexOf('\n\n');
       }
       waiters.splice(0).forEach((wake) => wake());
@@ -108,6 +124,7 @@ export function openEventStream(url: string): { next(predicate?: (snapshot: Dash
         });
       }
     },
+    updates: () => updates,
     close: () => request.destroy(),
   };
 }

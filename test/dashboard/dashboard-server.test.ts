@@ -74,7 +74,7 @@ describe('the dashboard server on the data directory of a real dry run', () => {
     }
   });
 
-  it('an open event stream receives the new snapshot when a progress record is appended and status.json replaced', async () => {
+  it('an open event stream receives the change when a progress record is appended and status.json replaced: the new point only, not the history again', async () => {
     const run = copyOfRun();
     const server = await startTestDashboard(run);
     const stream = openEventStream(`${server.url}events`);
@@ -85,6 +85,8 @@ describe('the dashboard server on the data directory of a real dry run', () => {
       const next = await stream.next((snapshot) => snapshot.status?.saved === saved);
       expect(next.history.length).toBe(first.history.length + 1);
       expect(next.history.at(-1)!.saved).toBe(saved);
+      expect(next.history.slice(0, -1)).toEqual(first.history);
+      expect(stream.updates()).toEqual([{ historyFrom: first.history.length, points: 1 }]);
     } finally {
       stream.close();
       await server.close();

@@ -144,9 +144,26 @@ function render(snapshot) {
 }
 
 // EventSource reconnects by itself (the server sends `retry: 2000`); the token, if any, rides along in the query.
+// A reconnection starts with a whole snapshot; after it, `update` events carry only the new history points.
+let history = [];
 const events = new EventSource(`events${location.search}`);
 events.addEventListener('snapshot', (message) => {
   setText('connection', 'live');
-  render(JSON.parse(message.data));
+  const snapshot = JSON.parse(message.data);
+  history = snapshot.history;
+  render(snapshot);
+});
+events.addEventListener('update', async (message) => {
+  const { historyFrom, historyTail, ...rest } = JSON.parse(message.data);
+  if (historyFrom === history.length) {
+    history = history.concat(historyTail);
+    render({ ...rest, history });
+    return;
+  }
+  // Out of step (an update missed): take the whole snapshot once.
+  const response = await fetch(`snapshot.json${location.search}`);
+  const snapshot = await response.json();
+  history = snapshot.history;
+  render(snapshot);
 });
 events.addEventListener('error', () => setText('connection', 'dashboard unreachable, retrying…'));
