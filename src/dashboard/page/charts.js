@@ -57,16 +57,16 @@ export function drawCharts(history) {
     { right: 'rate' },
   );
   const providers = [...new Set(history.flatMap((point) => Object.keys(point.providers)))].sort();
-  const sum = (field) => deltas(history, (point) => Object.values(point.providers).reduce((total, provider) => total + provider[field], 0));
-  draw(
-    'chart-requests',
-    [
-      { label: 'requests', color: COLORS[0] },
-      { label: '429s', color: COLORS[1] },
-      { label: 'errors', color: '#c62828' },
-    ],
-    [xs, sum('requests'), sum('rateLimited'), sum('errors')],
-  );
+  // Per provider: requests solid, 429s dashed, errors dotted, in the provider's colour.
+  const requestSeries = [];
+  const requestData = [xs];
+  providers.forEach((name, index) => {
+    const color = COLORS[index % COLORS.length];
+    const field = (key) => deltas(history, (point) => point.providers[name]?.[key] ?? null);
+    requestSeries.push({ label: `${name} requests`, color }, { label: `${name} 429s`, color, dash: [6, 4] }, { label: `${name} errors`, color, dash: [2, 3] });
+    requestData.push(field('requests'), field('rateLimited'), field('errors'));
+  });
+  draw('chart-requests', requestSeries, requestData);
   const latencySeries = [];
   const latencyData = [xs];
   providers.forEach((name, index) => {
