@@ -120,6 +120,26 @@ describe.skipIf(skipReason !== undefined)('the dashboard page in headless Chromi
     }
   });
 
+  it('behind a token the page works from the address printed at start: its files and its event stream get in too', async () => {
+    const token = 'page-test-token-0123456789abc';
+    const server = await startTestDashboard(finishedRun, token);
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${server.url}?token=${token}`);
+      await page.waitForSelector('#condition[data-condition="finished"]');
+      expect(await text(page, '#saved')).toBe(String(readStatusJson(finishedRun).saved));
+      for (const count of await paintedPixelsPerChart(page)) expect(count).toBeGreaterThan(1000);
+      // Another browser context (no cookie) at the address without the token gets nothing.
+      const stranger = await browser.newPage();
+      const refused = await stranger.goto(server.url);
+      expect(refused?.status()).toBe(401);
+      await stranger.close();
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  });
+
   it('a new progress record changes the figures on the open page, without a reload', async () => {
     const run = copyOfRun();
     const server = await startTestDashboard(run);

@@ -13,6 +13,13 @@ const CONDITION_WORDS = {
   stopped: 'stopped',
 };
 
+// "last update 2 min ago" keeps counting between snapshots (a dead daemon sends none), on the server's clock.
+let lastUpdate = null;
+function tickLastUpdate() {
+  if (lastUpdate !== null) setText('updated-at', formatAgo(lastUpdate.at, Date.now() + lastUpdate.serverOffsetMs));
+}
+setInterval(tickLastUpdate, 5000);
+
 function renderProgress(snapshot) {
   const status = snapshot.status;
   const condition = document.getElementById('condition');
@@ -31,7 +38,8 @@ function renderProgress(snapshot) {
   setText('per-hour', formatCount(status.rate.recentPerHour));
   setText('in-flight', formatCount(status.inFlight));
   setText('started', formatCount(status.started));
-  setText('updated-at', formatAgo(status.updatedAt, Date.parse(snapshot.generatedAt)));
+  lastUpdate = { at: status.updatedAt, serverOffsetMs: Date.parse(snapshot.generatedAt) - Date.now() };
+  tickLastUpdate();
   document.getElementById('progress-bar').style.width = `${Math.min(100, status.percent)}%`;
 }
 
