@@ -28,7 +28,9 @@ export const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   pipelines: ['core', 'format', 'tools', 'validate'],
   // The offline dry run starts the emulator in-process: the one place the daemon reaches it.
   runner: ['core', 'format', 'config', 'tools', 'validate', 'store', 'stats', 'budget', 'dispatcher', 'providers', 'pipelines', 'emulator'],
-  cli: ['core', 'format', 'config', 'tools', 'validate', 'store', 'stats', 'budget', 'runner', 'emulator', 'pipelines', 'providers', 'dispatcher'],
+  // The dashboard reads a run's files (status, logs, output, spend ledger), never the daemon's internals.
+  dashboard: ['core', 'format', 'config', 'stats', 'store', 'budget'],
+  cli: ['core', 'format', 'config', 'tools', 'validate', 'store', 'stats', 'budget', 'runner', 'emulator', 'pipelines', 'providers', 'dispatcher', 'dashboard'],
   // The emulator stands for the providers' servers: it knows the wire formats, not the daemon.
   emulator: ['core', 'format'],
 };
