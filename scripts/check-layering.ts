@@ -22,13 +22,15 @@ export const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   store: ['core', 'format'],
   stats: ['core', 'format'],
   budget: ['core', 'format'],
+  // The report reads what the store writes (file names, private-data patterns); nothing reads the report.
+  report: ['core', 'format', 'store'],
   providers: ['core'],
   dispatcher: ['core', 'providers'],
   // Pipelines reach models through ModelRequester (a core type), never the dispatcher itself.
   pipelines: ['core', 'format', 'tools', 'validate'],
   // The offline dry run starts the emulator in-process: the one place the daemon reaches it.
   runner: ['core', 'format', 'config', 'tools', 'validate', 'store', 'stats', 'budget', 'dispatcher', 'providers', 'pipelines', 'emulator'],
-  cli: ['core', 'format', 'config', 'tools', 'validate', 'store', 'stats', 'budget', 'runner', 'emulator', 'pipelines', 'providers', 'dispatcher'],
+  cli: ['core', 'format', 'config', 'tools', 'validate', 'store', 'stats', 'budget', 'report', 'runner', 'emulator', 'pipelines', 'providers', 'dispatcher'],
   // The emulator stands for the providers' servers: it knows the wire formats, not the daemon.
   emulator: ['core', 'format'],
 };

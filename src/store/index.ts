@@ -19,3 +19,7 @@ export type { ShareGptRecord, ShareGptTurn } from './format-sharegpt.js';
 export { toOriginalJsonRecord } from './format-original-json.js';
 export { toNativeRecord } from './format-native-jsonl.js';
 export { InvalidOutput, invalidOutputPath } from './invalid-output.js';
+export { PLACEHOLDERS, PRIVATE_DATA_KINDS, countPrivateData, emptyPrivateDataCounts, redactPrivateData } from './private-data.js';
+export type { PrivateDataCounts, PrivateDataKind } from './private-data.js';
+export type { PrivacyOptions, PrivacyTally } from './export-privacy.js';
+export { manifestPath } from './manifest-path.js';
