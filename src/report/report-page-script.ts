@@ -32,9 +32,10 @@ export const REPORT_PAGE_SCRIPT = String.raw`
     var validity = points.map(function (p) { var all = p.valid + p.invalid; return all === 0 ? null : p.valid / all; });
     new uPlot({
       title: 'Throughput (conversations per hour) and validity over time', width: width, height: 240,
-      scales: { x: { time: true }, share: { range: [0, 1] } },
+      // One bucket alone would give the time axis no width: pad it by a bucket each side.
+      scales: { x: xs.length > 1 ? { time: true } : { time: true, range: [xs[0] - report.timeline.bucketSeconds, xs[0] + report.timeline.bucketSeconds] }, share: { range: [0, 1] } },
       axes: [{}, { label: 'per hour' }, { scale: 'share', side: 1, label: 'validity', grid: { show: false } }],
-      series: [{}, { label: 'valid/h', stroke: '#2b8a3e', width: 2 }, { label: 'invalid/h', stroke: '#c92a2a', width: 2 },
+      series: [{}, { label: 'valid/h', stroke: '#2b8a3e', width: 2, points: { show: true } }, { label: 'invalid/h', stroke: '#c92a2a', width: 2 },
         { label: 'validity', scale: 'share', stroke: '#555', dash: [4, 4] }]
     }, [xs, valid, invalid, validity], element);
     element.setAttribute('data-drawn', 'true');
