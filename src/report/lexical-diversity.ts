@@ -4,10 +4,19 @@
  * `size` conversations whose ids hash lowest (a bottom-k sample: uniform, the same for the same
  * data, and bounded in memory however many conversations are read).
  */
-import { createHash } from 'node:crypto';
 import { round } from './histogram.js';
 
 const WORD = /[\p{L}\p{N}']+/gu;
+
+/** FNV-1a over the id's UTF-16 units: an even spread is all the sample needs, not a cryptographic hash. */
+function hashId(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
 
 interface Sampled {
   readonly priority: number;
@@ -24,16 +33,17 @@ export class LexicalDiversity {
     this.#size = size;
   }
 
-  add(conversationId: string, replies: string): void {
-    const priority = createHash('md5').update(conversationId).digest().readUInt32BE(0);
+  /** `replies` is called only when the conversation enters the sample: most never do. */
+  add(conversationId: string, replies: () => string): void {
+    const priority = hashId(conversationId);
     if (this.#sample.length < this.#size) {
-      this.#sample.push({ priority, text: replies });
+      this.#sample.push({ priority, text: replies() });
       if (priority > this.#highest) this.#highest = priority;
       return;
     }
     if (priority >= this.#highest) return;
     const index = this.#sample.findIndex((entry) => entry.priority === this.#highest);
-    this.#sample[index] = { priority, text: replies };
+    this.#sample[index] = { priority, text: replies() };
     this.#highest = this.#sample.reduce((highest, entry) => Math.max(highest, entry.priority), -1);
   }
 

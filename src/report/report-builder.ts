@@ -137,7 +137,8 @@ export class ReportBuilder {
     let turns = 0;
     const replies: string[] = [];
     for (const message of conversation.conversations) {
-      if (message.role !== 'system') countPrivateData(message.content, this.#privateData);
+      // What users and replies write: the system prompt is the user's own, and a tool result echoes its call.
+      if (message.role === 'user' || message.role === 'assistant') countPrivateData(message.content, this.#privateData);
       if (message.role === 'user') {
         turns++;
         this.#userCharacters.add(message.content.length);
@@ -150,7 +151,7 @@ export class ReportBuilder {
       }
     }
     this.#turns.add(turns);
-    this.#diversity.add(conversation.id, replies.join('\n'));
+    this.#diversity.add(conversation.id, () => replies.join('\n'));
   }
 
   build(context: { readonly dataDir: string; readonly files: QualityReport['files']; readonly manifest: unknown; readonly now: Date }): QualityReport {

@@ -22,6 +22,7 @@ export type PrivateDataCounts = Record<PrivateDataKind, number>;
 
 export const emptyPrivateDataCounts = (): PrivateDataCounts => ({ email: 0, phone: 0, ip: 0, card: 0, key: 0 });
 
+const PREFIXED_KEY = /^(?:(?:sk|pk|rk|hf|gsk|xai|ghp|gho|glpat)[-_]|AKIA)/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -30,13 +31,31 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 const PATTERNS: Readonly<Record<PrivateDataKind, RegExp>> = {
   // Prefixed secrets (OpenAI `sk-`, Hugging Face `hf_`, AWS `AKIA`, Groq `gsk_`, …) or 32+ mixed letters and digits.
-  key: /\b(?:(?:sk|pk|rk|hf|gsk|xai|ghp|gho|glpat)[-_][A-Za-z0-9_-]{16,}|AKIA[A-Z0-9]{16}|(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{32,})\b/g,
+  // The mix of letters and digits a generic key needs is checked in `accepts`: lookaheads here would run at every position.
+  key: /\b(?:(?:sk|pk|rk|hf|gsk|xai|ghp|gho|glpat)[-_][A-Za-z0-9_-]{16,}|AKIA[A-Z0-9]{16}|[A-Za-z0-9_-]{32,})\b/g,
   email: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
   card: /\b\d(?:[ -]?\d){12,18}\b/g,
   ip: /\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b|\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b/gi,
   // International (+33 6 12 34 56 78) or grouped national numbers (555-123-4567, (020) 7946 0958).
   phone: /(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){2,4}|\(\d{2,4}\)[ .-]?\d{3,4}[ .-]?\d{3,4}|\b\d{3}[ .-]\d{3}[ .-]\d{4})\b/g,
 };
+
+/**
+ * Cheap tests that the text could hold a finding, so the costlier patterns run only then: most
+ * replies have no `@`, and a reply without a digit holds no number of any kind (nor a generic key,
+ * which mixes in digits); a prefixed key announces itself.
+ */
+const DIGIT = /\d/;
+const KEY_PREFIX = /(?:sk|pk|rk|hf|gsk|xai|ghp|gho|glpat)[-_]|AKIA/;
+
+function kindsToScan(text: string): readonly PrivateDataKind[] {
+  const digits = DIGIT.test(text);
+  return PRIVATE_DATA_KINDS.filter((kind) => {
+    if (kind === 'email') return text.includes('@');
+    if (kind === 'key') return digits || KEY_PREFIX.test(text);
+    return digits;
+  });
+}
 
 /** Whether a digit run passes the Luhn check every card number carries: a long number that fails is no card. */
 function passesLuhn(digits: string): boolean {
@@ -55,7 +74,7 @@ function passesLuhn(digits: string): boolean {
 function accepts(kind: PrivateDataKind, match: string): boolean {
   if (kind === 'card') return passesLuhn(match.replace(/[ -]/g, ''));
   // Conversation ids are UUIDs, and a run of one letter case (a word, a hash of hex digits written as words) is no key.
-  if (kind === 'key') return !UUID.test(match) && !/^[a-z_-]+$/i.test(match);
+  if (kind === 'key') return !UUID.test(match) && (PREFIXED_KEY.test(match) || (/\d/.test(match) && /[A-Za-z]/.test(match)));
   if (kind === 'phone') return match.replace(/\D/g, '').length >= 7;
   return true;
 }
@@ -66,7 +85,7 @@ function accepts(kind: PrivateDataKind, match: string): boolean {
  */
 export function redactPrivateData(text: string, counts: PrivateDataCounts): string {
   let result = text;
-  for (const kind of PRIVATE_DATA_KINDS) {
+  for (const kind of kindsToScan(text)) {
     result = result.replace(PATTERNS[kind], (match) => {
       if (!accepts(kind, match)) return match;
       counts[kind]++;

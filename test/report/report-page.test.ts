@@ -72,9 +72,10 @@ describe('the report of a real offline run, opened in headless Chromium', () => 
       expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
       // A canvas with no drawn pixel is a chart that failed silently.
       const painted = await page.$$eval('.chart canvas', (canvases) =>
-        canvases.map((canvas) => {
-          const context = (canvas as HTMLCanvasElement).getContext('2d');
-          const { data } = context!.getImageData(0, 0, (canvas as HTMLCanvasElement).width, (canvas as HTMLCanvasElement).height);
+        canvases.map((element) => {
+          // The test's tsconfig has no DOM types: the little of a canvas this reads, typed here.
+          const canvas = element as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray } } };
+          const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
           let drawn = 0;
           for (let index = 3; index < data.length; index += 4) if ((data[index] ?? 0) > 0) drawn++;
           return drawn;
