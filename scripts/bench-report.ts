@@ -70,7 +70,7 @@ function line(index: number, valid: boolean): string {
 async function writeLines(file: string, lines: number, make: (index: number) => string): Promise<void> {
   const stream = createWriteStream(file);
   for (let index = 0; index < lines; index++) {
-    if (!stream.write(`${make(index)}\n`)) await new Promise((resolve) => stream.once('drain', resolve));
+    if (!stream.write(`${make(index)}\n`)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve) => stream.end(() => resolve()));
 }
