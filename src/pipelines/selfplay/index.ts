@@ -12,6 +12,7 @@ import { ConfigError } from '../../core/errors.js';
 import { checkJsonSchema, describeViolations } from '../../format/index.js';
 import { openMcpTools, SANDBOX_PLACEHOLDER, type McpServers, type McpTools } from '../../tools/mcp/index.js';
 import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, UnitOfWork } from '../contract.js';
+import { hashInputFiles } from '../input-files.js';
 import type { OfferedTool } from './judge-response.js';
 import { runSelfplayExample, SELFPLAY_PIPELINE_NAME, SELFPLAY_PIPELINE_VERSION, type SelfplayPrompts } from './selfplay-example.js';
 import { SELFPLAY_OPTIONS, type SelfplayOptions } from './selfplay-options.js';
@@ -57,6 +58,10 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
   const configured = prepare.mcpServers ?? {};
   const servers = Object.keys(configured).length > 0 ? configured : defaultServers();
   return {
+    inputs: {
+      files: hashInputFiles(Object.values(PROMPT_FILES).map((file) => path.join(PROMPTS_DIRECTORY, file))),
+      sampling: { assistant: { temperature: options.temperature } },
+    },
     open: async (context): Promise<OpenedPipeline> => {
       const mcp = await openMcpTools(servers, { sandboxRoot: undefined });
       const offered = offeredTools(mcp);
