@@ -1,6 +1,6 @@
 /**
- * Distinct-1 and distinct-2 (distinct words and word pairs ÷ all of them) over the assistant's
- * replies. Both fall as a sample grows, so they are computed over a sample of fixed size: the
+ * Distinct-1 and distinct-2 (distinct words and word pairs ÷ all of them) over what the simulated
+ * users and the assistant wrote. Both fall as a sample grows, so they are computed over a sample of fixed size: the
  * `size` conversations whose ids hash lowest (a bottom-k sample: uniform, the same for the same
  * data, and bounded in memory however many conversations are read).
  */

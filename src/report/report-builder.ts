@@ -3,7 +3,7 @@
  * fixed-bucket histogram, a bounded sample or a map bounded by the data's own pools, so 100k
  * conversations take the memory of a few thousand.
  */
-import { visibleReply, findThinkBlocks, type SavedConversation } from '../format/index.js';
+import { findThinkBlocks, removeThinking, visibleReply, type SavedConversation } from '../format/index.js';
 import { countPrivateData, emptyPrivateDataCounts } from '../store/index.js';
 import { CappedCounter } from './capped-counter.js';
 import { readConversationFacts } from './conversation-facts.js';
@@ -135,23 +135,25 @@ export class ReportBuilder {
 
   #addMessages(conversation: SavedConversation): void {
     let turns = 0;
-    const replies: string[] = [];
+    // The dataset's words: what the simulated user and the assistant wrote, without reasoning or call markup.
+    const texts: string[] = [];
     for (const message of conversation.conversations) {
       // What users and replies write: the system prompt is the user's own, and a tool result echoes its call.
       if (message.role === 'user' || message.role === 'assistant') countPrivateData(message.content, this.#privateData);
       if (message.role === 'user') {
         turns++;
         this.#userCharacters.add(message.content.length);
+        texts.push(message.content);
       } else if (message.role === 'assistant') {
-        const reply = visibleReply(message.content);
         this.#replies++;
         if (findThinkBlocks(message.content).length > 0) this.#withThinking++;
-        this.#replyCharacters.add(reply.length);
-        replies.push(reply);
+        // A self-play reply is often a call and nothing else: its length is the call's.
+        this.#replyCharacters.add(removeThinking(message.content).length);
+        texts.push(visibleReply(message.content));
       }
     }
     this.#turns.add(turns);
-    this.#diversity.add(conversation.id, () => replies.join('\n'));
+    this.#diversity.add(conversation.id, () => texts.join('\n'));
   }
 
   build(context: { readonly dataDir: string; readonly files: QualityReport['files']; readonly manifest: unknown; readonly now: Date }): QualityReport {

@@ -92,14 +92,14 @@ export interface QualityReport {
     readonly turns: HistogramFigures;
     /** Characters of each user message. */
     readonly userCharacters: HistogramFigures;
-    /** Characters of each assistant reply outside `<think>`. */
+    /** Characters of each assistant reply outside `<think>` (tool-call markup included). */
     readonly replyCharacters: HistogramFigures;
   };
   readonly thinking: { readonly replies: number; readonly withThinking: number; readonly coverage: number | null };
   readonly refusals: { readonly conversations: number; readonly rate: number | null };
   readonly nearDuplicates: { readonly flagged: number; readonly clusters: readonly DuplicateCluster[]; readonly clusterCount: number };
   readonly diversity: {
-    /** Distinct words ÷ words, over the sample. */
+    /** Distinct words ÷ words, over the sample's user messages and replies (no reasoning, no call markup). */
     readonly distinct1: number | null;
     /** Distinct word pairs ÷ word pairs, over the sample. */
     readonly distinct2: number | null;
