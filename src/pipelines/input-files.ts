@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 /** The repository root: prompt files are named relative to it (`systemprompts/ada.md`), wherever it is installed. */
 const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export function sha256(text: string | Buffer): string {
+function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 

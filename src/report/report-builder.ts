@@ -3,7 +3,7 @@
  * fixed-bucket histogram, a bounded sample or a map bounded by the data's own pools, so 100k
  * conversations take the memory of a few thousand.
  */
-import { findThinkBlocks, removeThinking, visibleReply, type SavedConversation } from '../format/index.js';
+import { findThinkBlocks, removeThinking, stripToolCalls, type SavedConversation } from '../format/index.js';
 import { countPrivateData, emptyPrivateDataCounts } from '../store/index.js';
 import { CappedCounter } from './capped-counter.js';
 import { readConversationFacts } from './conversation-facts.js';
@@ -148,8 +148,10 @@ export class ReportBuilder {
         this.#replies++;
         if (findThinkBlocks(message.content).length > 0) this.#withThinking++;
         // A self-play reply is often a call and nothing else: its length is the call's.
-        this.#replyCharacters.add(removeThinking(message.content).length);
-        texts.push(visibleReply(message.content));
+        const outside = removeThinking(message.content);
+        this.#replyCharacters.add(outside.length);
+        // What visibleReply returns, without splitting the reasoning out a second time.
+        texts.push(stripToolCalls(outside).trim());
       }
     }
     this.#turns.add(turns);
