@@ -5,6 +5,7 @@
  * differ from those of the lines already saved; then it counts each saved line under this run's
  * combination, writing the manifest at most once a second and once more at the end.
  */
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { PreparedPipeline } from '../pipelines/contract.js';
@@ -50,6 +51,8 @@ export class RunManifest {
   readonly #logger: Logger;
   #lastWrite = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** False when the output is a device or a pipe (`/dev/full`, a FIFO): nothing sits beside those. */
+  readonly #besideAFile: boolean;
   /** The combination the manifest named current before this run. */
   #previousCurrent: string | undefined;
 
@@ -58,6 +61,7 @@ export class RunManifest {
     this.#now = options.now ?? Date.now;
     this.#interval = options.writeIntervalMs ?? 1000;
     this.#logger = options.logger;
+    this.#besideAFile = !existsSync(options.outputPath) || statSync(options.outputPath).isFile();
     const at = new Date(this.#now()).toISOString();
     const combination: RunCombination = {
       pipeline: { name: options.pipeline.name, version: options.pipeline.version },
@@ -139,6 +143,7 @@ export class RunManifest {
   write(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (!this.#besideAFile) return;
     this.#lastWrite = this.#now();
     this.#manifest.updatedAt = new Date(this.#lastWrite).toISOString();
     try {
