@@ -22,6 +22,8 @@ export const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   store: ['core', 'format'],
   stats: ['core', 'format'],
   budget: ['core', 'format'],
+  // The report reads what the store writes (file names, private-data patterns); nothing reads the report.
+  report: ['core', 'format', 'store'],
   providers: ['core'],
   dispatcher: ['core', 'providers'],
   // Pipelines reach models through ModelRequester (a core type), never the dispatcher itself.
@@ -30,7 +32,7 @@ export const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   runner: ['core', 'format', 'config', 'tools', 'validate', 'store', 'stats', 'budget', 'dispatcher', 'providers', 'pipelines', 'emulator'],
   // The dashboard reads a run's files (status, logs, output, spend ledger), never the daemon's internals.
   dashboard: ['core', 'format', 'config', 'stats', 'store', 'budget'],
-  cli: ['core', 'format', 'config', 'tools', 'validate', 'store', 'stats', 'budget', 'runner', 'emulator', 'pipelines', 'providers', 'dispatcher', 'dashboard'],
+  cli: ['core', 'format', 'config', 'tools', 'validate', 'store', 'stats', 'budget', 'report', 'runner', 'emulator', 'pipelines', 'providers', 'dispatcher', 'dashboard'],
   // The emulator stands for the providers' servers: it knows the wire formats, not the daemon.
   emulator: ['core', 'format'],
 };

@@ -50,6 +50,10 @@ Options:
                                 (chat templates such as Qwen2.5, Llama 3.x and Mistral apply tojson to them).
       --split-parallel-calls    openai only: one call per assistant message (call, result, call, result), the
                                 reply's text in its own message first (single-call templates such as Llama 3.x).
+      --redact                  Replace e-mail addresses, phone numbers, IP addresses, card numbers and key-like strings
+                                in every message and the metadata with <EMAIL>, <PHONE>, <IP>, <CARD>, <KEY>.
+      --anonymize-users         Replace each simulated user's name (metadata.simulatedUser.name) by a pseudonym,
+                                the same one throughout a conversation.
   -h, --help                    Show this help.
 
 Lines of the input that are not a saved conversation are skipped and reported on stderr.
@@ -77,6 +81,8 @@ interface ParsedExportArguments {
   readonly keepCallSyntax: boolean;
   readonly includeDryRun: boolean;
   readonly testSplit: number | undefined;
+  readonly redact: boolean;
+  readonly anonymizeUsers: boolean;
 }
 
 class UsageError extends Error {}
@@ -108,6 +114,7 @@ export async function runExportCommand(argv: readonly string[], io: ExportComman
       );
     }
     stdout.write(`Exported ${summary.exported} conversations (${summary.skipped} skipped) to ${summary.outputPath}\n`);
+    reportPrivacy(summary, parsed, stdout);
     if (parsed.testSplit !== undefined) reportSplits(summary, parsed.testSplit, stdout, stderr);
     if (parsed.format === 'sharegpt') reportDatasetInfo(summary.outputPath, stdout);
     if (parsed.format === 'hf') stdout.write(`Load it with: datasets.load_dataset(${JSON.stringify(summary.outputPath)})\n`);
@@ -144,6 +151,8 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
         'keep-call-syntax': { type: 'boolean', default: false },
         'include-dry-run': { type: 'boolean', default: false },
         'test-split': { type: 'string' },
+        redact: { type: 'boolean', default: false },
+        'anonymize-users': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -171,6 +180,8 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
     keepCallSyntax: values['keep-call-syntax'],
     includeDryRun: values['include-dry-run'],
     testSplit: values['test-split'] === undefined ? undefined : testSplitFraction(values['test-split']),
+    redact: values.redact,
+    anonymizeUsers: values['anonymize-users'],
   };
 }
 
@@ -235,4 +246,16 @@ function reportBadLines(summary: ExportSummary, stderr: Writable): void {
   const shown = summary.badLines.map((bad) => `  line ${bad.line}: ${bad.reason}`).join('\n');
   const more = summary.skipped > summary.badLines.length ? `\n  ... and ${summary.skipped - summary.badLines.length} more` : '';
   stderr.write(`Skipped ${summary.skipped} bad input line(s):\n${shown}${more}\n`);
+}
+
+/** What --redact and --anonymize-users replaced, so a person sees the protection did something (or found nothing). */
+function reportPrivacy(summary: ExportSummary, parsed: ParsedExportArguments, stdout: Writable): void {
+  if (parsed.redact) {
+    const { email, phone, ip, card, key } = summary.privacy.redacted;
+    stdout.write(`Redacted ${email + phone + ip + card + key}: ${email} e-mail, ${phone} phone, ${ip} IP, ${card} card, ${key} key-like\n`);
+  }
+  if (parsed.anonymizeUsers) {
+    const { users, names } = summary.privacy.anonymized;
+    stdout.write(`Anonymized ${users} simulated user(s): ${names} name occurrence(s) replaced\n`);
+  }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The one entry point: `generate`, `status`, `export`, `dashboard`, `emulator`. Exit codes: 0 done (or stopped
+ * The one entry point: `generate`, `status`, `export`, `report`, `dashboard`, `emulator`. Exit codes: 0 done (or stopped
  * cleanly), 1 failure, 2 configuration error (nothing was written).
  */
 import { runGenerateCommand } from './generate-command.js';
@@ -10,6 +10,7 @@ const COMMANDS: Readonly<Record<string, (argv: string[]) => Promise<number | voi
   status: async (argv) => (await import('./status-command.js')).runStatusCommand(argv),
   export: async (argv) => (await import('./export-command.js')).runExportCommand(argv),
   dashboard: async (argv) => (await import('./dashboard-command.js')).runDashboardCommand(argv),
+  report: async (argv) => (await import('./report-command.js')).runReportCommand(argv),
   emulator: async (argv) => (await import('../emulator/emulator-command.js')).runEmulatorCommand(argv),
 };
 

@@ -9,6 +9,7 @@ import { classifyStatus, describeStatus, type StatusCondition } from '../stats/d
 import { readLogTail } from '../stats/log-tail.js';
 import { formatPrettyLine } from '../stats/pretty-line.js';
 import { readStatusFile, StatusFileError, statusFilePath } from '../stats/status-file.js';
+import { describeFreshness, manifestPath, readManifest, type DatasetFreshness } from '../store/index.js';
 
 export const STATUS_USAGE = `Usage: npm run status [-- --data-dir DIR | --offline] [--json]
 
@@ -108,10 +109,12 @@ export async function runStatusCommand(argv: readonly string[], io: StatusComman
     ...(io.isProcessAlive === undefined ? {} : { isProcessAlive: io.isProcessAlive }),
   };
   const condition = classifyStatus(status, options);
+  const freshness = readFreshness(path.resolve(dataDirectory, status.outputPath), stderr);
   if (values.json) {
-    stdout.write(`${JSON.stringify({ condition, ...status, ...(budgets === undefined ? {} : { monthlyBudgets: budgets }) }, null, 2)}\n`);
+    stdout.write(`${JSON.stringify({ condition, ...status, ...(budgets === undefined ? {} : { monthlyBudgets: budgets }), ...(freshness === undefined ? {} : { freshness }) }, null, 2)}\n`);
   } else {
     stdout.write(`${describeStatus(status, options)}\n`);
+    if (freshness !== undefined) stdout.write(`📦 Output ${freshness.description}\n`);
     if (budgets !== undefined) stdout.write(`${formatBudgetReport(budgets)}\n`);
     if (SHOW_LOG_TAIL.has(condition)) {
       const lines = await readLogTail(path.resolve(dataDirectory, status.logFile));
@@ -121,6 +124,16 @@ export async function runStatusCommand(argv: readonly string[], io: StatusComman
     }
   }
   return UNHEALTHY.has(condition) ? EXIT_NOT_RUNNING : EXIT_OK;
+}
+
+/** The prompts' names in a manifest are relative to the repository this command runs from. */
+const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The output's freshness from its manifest; undefined (with a note for an unreadable one) when there is none. */
+function readFreshness(outputPath: string, stderr: Writable): DatasetFreshness | undefined {
+  const read = readManifest(manifestPath(outputPath));
+  if (read.kind === 'unreadable') stderr.write(`the manifest beside ${outputPath} is unreadable (${read.reason}); the next run writes a new one\n`);
+  return read.kind === 'read' ? describeFreshness(read.manifest, REPOSITORY_ROOT) : undefined;
 }
 
 /** True when this file is the process entry (`tsx src/cli/status-command.ts`), not an import. */

@@ -48,6 +48,14 @@ export interface PrepareContext {
   readonly mcpServers?: McpServers;
 }
 
+/** What a pipeline declares it was made from (see `PreparedPipeline.inputs`). */
+export interface PipelineInputs {
+  /** A display name per input file (`systemprompts/ada.md`) and the SHA-256 of its bytes, as read at prepare. */
+  readonly files: Readonly<Record<string, string>>;
+  /** Sampling settings (temperature, max tokens, per role or step), as plain JSON. */
+  readonly sampling?: Readonly<Record<string, unknown>>;
+}
+
 /** What a pipeline's resources are opened (and recovered) with, once the output is open. */
 export interface ResourceContext {
   /** The run's data directory: where a pipeline keeps what lasts between runs (Ada's tools.db). */
@@ -64,6 +72,12 @@ export interface ResourceContext {
  * target is already reached; `open` only when there is work to do.
  */
 export interface PreparedPipeline {
+  /**
+   * What the pipeline's output depends on besides the models: the runner records it in the
+   * manifest beside the output and warns when a resumed run's inputs differ. Absent: the manifest
+   * records models only.
+   */
+  readonly inputs?: PipelineInputs;
   /** Settles what a crash left behind (side effects of conversations never saved); creates nothing. */
   recover?(context: ResourceContext): void | Promise<void>;
   /** Opens the pipeline's resources for a run; recovers first, as `recover` does. */

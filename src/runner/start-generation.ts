@@ -8,6 +8,7 @@ import { ProgressReporter, RunStats, costCapProblem, createLogger, createRunId, 
 import { ConversationStore, InvalidOutput } from '../store/index.js';
 import type { OpenedPipeline, PreparedPipeline, ResourceContext } from '../pipelines/contract.js';
 import { ConversationRunner, type RunOutcome } from './conversation-runner.js';
+import { RunManifest } from './run-manifest.js';
 import { eventLoopBusyShare } from './event-loop-busy-share.js';
 import { NO_REPLY_EXIT_CODE, watchFirstReply } from './first-reply-watch.js';
 import { startOfflineEmulator } from './offline-emulator.js';
@@ -248,13 +249,22 @@ async function runToTarget(
     log: (level, message, fields) => logger[level](fields ?? {}, message),
   });
   const invalidOutput = new InvalidOutput(paths.output);
+  const manifest = new RunManifest({
+    outputPath: paths.output,
+    pipeline: options.pipeline,
+    inputs: context.pipeline.inputs,
+    models: Object.fromEntries(configuration.providers.map((provider) => [provider.name, provider.models])),
+    target: options.target,
+    alreadySaved: store.count,
+    logger,
+  });
   const runner = new ConversationRunner({
     target: options.target,
     store,
     invalidStore: invalidOutput,
     pipeline,
     dispatcher,
-    stats,
+    stats: manifest.countingStats(stats),
     logger,
     concurrency: options.concurrency,
     conversationDeadlineMs: options.conversationDeadlineSeconds * 1000,
@@ -301,6 +311,7 @@ async function runToTarget(
     firstReply.dispose();
     signals.dispose();
     dispatcher.close();
+    manifest.close();
     await invalidOutput.close();
   }
 }

@@ -15,6 +15,7 @@ import { toNativeRecord } from './format-native-jsonl.js';
 import { toOpenAiRecord } from './format-openai.js';
 import { toOriginalJsonRecord } from './format-original-json.js';
 import { toShareGptRecord } from './format-sharegpt.js';
+import { emptyPrivacyTally, protectPrivacy, type PrivacyOptions, type PrivacyTally } from './export-privacy.js';
 import { prepareConversation, type SystemPromptChoice } from './prepare-conversation.js';
 import { describeFileError } from './store-error.js';
 import { checkTestSplit, splitOf, testSplitPath, type SplitName } from './test-split.js';
@@ -24,7 +25,7 @@ export { ExportError } from './export-error.js';
 export const EXPORT_FORMATS = ['json', 'sharegpt', 'openai', 'jsonl', 'hf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export interface ExportOptions {
+export interface ExportOptions extends PrivacyOptions {
   readonly format: ExportFormat;
   /** A JSONL file in the store's format. */
   readonly inputPath: string;
@@ -94,6 +95,8 @@ export interface ExportSummary {
    * `metadata.thinkingInstruction` existed, or edited since); `--system-prompt FILE` replaces them.
    */
   readonly thinkingInstructionsLeft: number;
+  /** What `redact` and `anonymizeUsers` replaced (zeros when neither was asked). */
+  readonly privacy: PrivacyTally;
 }
 
 const MAX_REPORTED_BAD_LINES = 20;
@@ -230,6 +233,7 @@ async function copyConversations(
   let filteredOut = 0;
   let thinkingInstructionsLeft = 0;
   let dryRunLeftOut = 0;
+  const privacy = emptyPrivacyTally();
   const preparation = { keepCallSyntax: options.keepCallSyntax === true, stripThinking: options.stripThinking === true, systemPrompt: options.systemPrompt ?? { kind: 'keep' as const } };
   try {
     for await (const line of lines) {
@@ -249,7 +253,7 @@ async function copyConversations(
         filteredOut++;
         continue;
       }
-      const prepared = prepareConversation(parsed.conversation, preparation);
+      const prepared = prepareConversation(protectPrivacy(parsed.conversation, options, privacy), preparation);
       if (prepared.thinkingInstructionLeft) thinkingInstructionsLeft++;
       const split = splitOf(parsed.conversation.id, options.testSplit);
       const file = files.find((candidate) => candidate.split === split) ?? files[0]!;
@@ -261,7 +265,7 @@ async function copyConversations(
     if (error instanceof ExportError) throw error;
     throw new ExportError('EXPORT_INPUT_UNREADABLE', `Could not read ${options.inputPath} (${describeFileError(error)}).`, { cause: error });
   }
-  return { exported, skipped, filteredOut, dryRunLeftOut, badLines, thinkingInstructionsLeft };
+  return { exported, skipped, filteredOut, dryRunLeftOut, badLines, thinkingInstructionsLeft, privacy };
 }
 
 function isSelected(conversation: SavedConversation, options: ExportOptions): boolean {

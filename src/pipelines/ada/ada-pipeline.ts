@@ -11,11 +11,13 @@ import { ADA_TOOL_SCHEMAS, ToolStore } from '../../tools/index.js';
 import { openMcpTools, type McpTools } from '../../tools/mcp/index.js';
 import { openNearDuplicateIndex } from '../../validate/index.js';
 import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, ResourceContext } from '../contract.js';
+import { hashInputFiles } from '../input-files.js';
 import { ADA_PIPELINE_NAME, ADA_PIPELINE_VERSION, createAdaConversations } from './ada-conversation.js';
+import { DEFAULT_SAMPLING } from './ada-conversation-options.js';
 import { ADA_OPTIONS, type AdaOptions } from './ada-options.js';
 import { ADA_ROLES } from './ada-roles.js';
 import { labelUnitOfWork } from './label-conversation.js';
-import { loadPrompts } from './load-prompts.js';
+import { PROMPT_FILES, loadPrompts } from './load-prompts.js';
 import { generateSimulatedUsers, loadSimulatedUsers } from './simulated-users.js';
 import { UserPool } from './user-pool.js';
 
@@ -47,7 +49,10 @@ function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipel
   const prompts = loadPrompts(PROMPTS_DIRECTORY);
   // Generated users come from the seed alone, so they (and their memories) are the same across restarts.
   const users = options.usersFile ? loadSimulatedUsers(path.resolve(prepare.cwd, options.usersFile)) : generateSimulatedUsers(options.users, prepare.seed);
+  const inputFiles = [...Object.values(PROMPT_FILES).map((file) => path.join(PROMPTS_DIRECTORY, file)), ...(options.usersFile ? [path.resolve(prepare.cwd, options.usersFile)] : [])];
   return {
+    // Read just after loadPrompts and the users file succeeded, so the files exist.
+    inputs: { files: hashInputFiles(inputFiles), sampling: DEFAULT_SAMPLING },
     // A run with nothing to do creates no database, but still settles what a crash left in one.
     recover: (context) => {
       if (!existsSync(toolsDatabase(context))) return;

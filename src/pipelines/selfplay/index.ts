@@ -12,6 +12,7 @@ import { ConfigError } from '../../core/errors.js';
 import { checkJsonSchema, describeViolations } from '../../format/index.js';
 import { openMcpTools, SANDBOX_PLACEHOLDER, type McpServers, type McpTools } from '../../tools/mcp/index.js';
 import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, UnitOfWork } from '../contract.js';
+import { hashInputFiles } from '../input-files.js';
 import type { OfferedTool } from './judge-response.js';
 import { createRandom, seedFromString } from '../../core/random.js';
 import { checkPromptSetTools, readPromptSet } from './prompt-set.js';
@@ -63,6 +64,10 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
   const configured = prepare.mcpServers ?? {};
   const servers = Object.keys(configured).length > 0 ? configured : defaultServers();
   return {
+    inputs: {
+      files: hashInputFiles(Object.values(PROMPT_FILES).map((file) => path.join(PROMPTS_DIRECTORY, file))),
+      sampling: { assistant: { temperature: options.temperature } },
+    },
     open: async (context): Promise<OpenedPipeline> => {
       const mcp = await openMcpTools(servers, { sandboxRoot: undefined });
       try {

@@ -1,0 +1,159 @@
+/**
+ * Keeps the output's manifest (src/store/dataset-manifest.ts) as the run goes: at start it settles
+ * what the file says against the output (lines a crash saved after the last manifest write belong
+ * to the combination that was running) and warns when this run's prompts, models or sampling
+ * differ from those of the lines already saved; then it counts each saved line under this run's
+ * combination, writing the manifest at most once a second and once more at the end.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { PreparedPipeline } from '../pipelines/contract.js';
+import {
+  UNKNOWN_FINGERPRINT,
+  describeChanges,
+  fingerprintOf,
+  manifestPath,
+  readManifest,
+  writeManifest,
+  type DatasetManifest,
+  type ManifestEntry,
+  type RunCombination,
+} from '../store/index.js';
+import type { RunnerStats } from './conversation-runner.js';
+
+export interface RunManifestOptions {
+  readonly outputPath: string;
+  readonly pipeline: { readonly name: string; readonly version: string };
+  readonly inputs: PreparedPipeline['inputs'];
+  /** Provider instance -> role -> model, as configured for this run. */
+  readonly models: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly target: number;
+  /** Lines the output holds at start. */
+  readonly alreadySaved: number;
+  readonly logger: Logger;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** Least time between two writes while the run goes. @default 1000 */
+  readonly writeIntervalMs?: number;
+}
+
+function unknownEntry(valid: number, at: string): ManifestEntry {
+  return { fingerprint: UNKNOWN_FINGERPRINT, pipeline: { name: 'unknown', version: 'unknown' }, prompts: {}, models: {}, sampling: {}, firstUsed: at, lastUsed: at, valid, invalid: 0 };
+}
+
+export class RunManifest {
+  readonly path: string;
+  readonly #manifest: DatasetManifest;
+  readonly #entry: ManifestEntry;
+  readonly #now: () => number;
+  readonly #interval: number;
+  readonly #logger: Logger;
+  #lastWrite = 0;
+  #timer: NodeJS.Timeout | undefined;
+  /** False when the output is a device or a pipe (`/dev/full`, a FIFO): nothing sits beside those. */
+  readonly #besideAFile: boolean;
+  /** The combination the manifest named current before this run. */
+  #previousCurrent: string | undefined;
+
+  constructor(options: RunManifestOptions) {
+    this.path = manifestPath(options.outputPath);
+    this.#now = options.now ?? Date.now;
+    this.#interval = options.writeIntervalMs ?? 1000;
+    this.#logger = options.logger;
+    this.#besideAFile = !existsSync(options.outputPath) || statSync(options.outputPath).isFile();
+    const at = new Date(this.#now()).toISOString();
+    const combination: RunCombination = {
+      pipeline: { name: options.pipeline.name, version: options.pipeline.version },
+      prompts: { ...(options.inputs?.files ?? {}) },
+      models: Object.fromEntries(Object.entries(options.models).map(([instance, roles]) => [instance, { ...roles }])),
+      sampling: { ...(options.inputs?.sampling ?? {}) },
+    };
+    const combinations = this.#settle(options, at);
+    const fingerprint = fingerprintOf(combination);
+    const previous = combinations.find((entry) => entry.fingerprint === this.#previousCurrent);
+    if (previous !== undefined && previous.fingerprint !== fingerprint && previous.valid + previous.invalid > 0) {
+      const changes = previous.fingerprint === UNKNOWN_FINGERPRINT ? ['the lines already saved were made before the output had a manifest'] : describeChanges(previous, combination);
+      options.logger.warn(
+        { manifest: this.path, changes, linesBefore: previous.valid },
+        `resuming with other inputs than the ${previous.valid} line(s) already saved: ${changes.join('; ')}. The output will mix both (npm run status says STALE); use another --output to keep them apart`,
+      );
+    }
+    let entry = combinations.find((candidate) => candidate.fingerprint === fingerprint);
+    if (entry === undefined) {
+      entry = { fingerprint, ...combination, firstUsed: at, lastUsed: at, valid: 0, invalid: 0 };
+      combinations.push(entry);
+    }
+    entry.lastUsed = at;
+    this.#entry = entry;
+    this.#manifest = { manifestVersion: 1, output: path.basename(options.outputPath), target: options.target, updatedAt: at, current: fingerprint, combinations };
+    this.write();
+  }
+
+  /** The combinations the file holds, reconciled with the output's line count. */
+  #settle(options: RunManifestOptions, at: string): ManifestEntry[] {
+    const read = readManifest(this.path);
+    if (read.kind !== 'read') {
+      if (read.kind === 'unreadable') options.logger.warn({ manifest: this.path, reason: read.reason }, `the manifest ${this.path} is unreadable (${read.reason}); writing a new one`);
+      if (options.alreadySaved === 0) return [];
+      this.#previousCurrent = UNKNOWN_FINGERPRINT;
+      return [unknownEntry(options.alreadySaved, at)];
+    }
+    const combinations = read.manifest.combinations.map((entry) => ({ ...entry }));
+    this.#previousCurrent = read.manifest.current;
+    const counted = combinations.reduce((sum, entry) => sum + entry.valid, 0);
+    if (counted < options.alreadySaved) {
+      // Saved after the last manifest write, before a crash: by the combination that was running.
+      const running = combinations.find((entry) => entry.fingerprint === read.manifest.current);
+      if (running !== undefined) running.valid += options.alreadySaved - counted;
+      else combinations.push(unknownEntry(options.alreadySaved - counted, at));
+    }
+    return combinations;
+  }
+
+  /** One line saved by this run, to the output (`valid`) or to the invalid file. */
+  saved(valid: boolean): void {
+    if (valid) this.#entry.valid++;
+    else this.#entry.invalid++;
+    const wait = this.#lastWrite + this.#interval - this.#now();
+    if (wait <= 0) this.write();
+    else this.#timer ??= setTimeout(() => this.write(), wait);
+  }
+
+  /** The runner's stats with each saved line counted here too. */
+  countingStats(stats: RunnerStats): RunnerStats {
+    return {
+      conversationStarted: () => stats.conversationStarted(),
+      conversationDiscarded: (reason) => stats.conversationDiscarded(reason),
+      conversationSaved: (info) => {
+        stats.conversationSaved(info);
+        this.saved(true);
+      },
+      conversationInvalid: (info) => {
+        stats.conversationInvalid(info);
+        this.saved(false);
+      },
+    };
+  }
+
+  /**
+   * A manifest that cannot be written is a warning, not a stop: the conversations are safe in the
+   * output, and the next write (or the next start, which settles the counts) catches up.
+   */
+  write(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#besideAFile) return;
+    this.#lastWrite = this.#now();
+    this.#manifest.updatedAt = new Date(this.#lastWrite).toISOString();
+    try {
+      writeManifest(this.path, this.#manifest);
+    } catch (error) {
+      this.#logger.warn({ manifest: this.path, error: (error as Error).message }, `could not write the manifest ${this.path}: ${(error as Error).message}`);
+    }
+  }
+
+  close(): void {
+    this.write();
+  }
+}
