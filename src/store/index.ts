@@ -19,3 +19,5 @@ export type { ShareGptRecord, ShareGptTurn } from './format-sharegpt.js';
 export { toOriginalJsonRecord } from './format-original-json.js';
 export { toNativeRecord } from './format-native-jsonl.js';
 export { InvalidOutput, invalidOutputPath } from './invalid-output.js';
+export { REJECTS_FILE_NAME, RejectsFile } from './rejects-file.js';
+export type { RejectRecord } from './rejects-file.js';

@@ -104,15 +104,24 @@ async function assistantTurn(conversation: Conversation, turn: number): Promise<
   }
 }
 
+/** What a reject of this conversation says beyond the dispatcher's requests; filled in as it goes. */
+interface Progress {
+  topic?: string;
+  log?: ConversationLog;
+}
+
 async function converse(
   options: ResolvedAdaOptions,
   context: PipelineContext,
   user: SimulatedUser,
   startedAt: number,
+  progress: Progress,
 ): Promise<{ conversation: SavedConversation; toolCalls: UnitOfWork['toolCalls'] }> {
   const topic = pickTopic(options.random, user);
   const turns = integerBetween(options.random, options.turns.min, options.turns.max);
   const log = new ConversationLog();
+  progress.topic = topic;
+  progress.log = log;
   log.append({ role: 'system', content: options.prompts.ada }, null);
   const conversation: Conversation = {
     options,
@@ -182,8 +191,9 @@ async function runConversation(options: ResolvedAdaOptions, context: PipelineCon
     throw toDiscard(error, signal) ?? error;
   }
   let finished: { conversation: SavedConversation; toolCalls: UnitOfWork['toolCalls'] };
+  const progress: Progress = {};
   try {
-    finished = await converse(options, context, lease.user, startedAt);
+    finished = await converse(options, context, lease.user, startedAt, progress);
   } catch (error) {
     // Nothing goes back to the runner, so its rows are undone here, before its user is free again.
     try {
@@ -191,7 +201,13 @@ async function runConversation(options: ResolvedAdaOptions, context: PipelineCon
     } finally {
       lease.release();
     }
-    throw toDiscard(error, signal) ?? error;
+    const discard = toDiscard(error, signal);
+    if (discard === undefined) throw error;
+    throw discard.withProvenance({
+      user: `${lease.user.name} (${lease.user.id})`,
+      ...(progress.topic === undefined ? {} : { topic: progress.topic }),
+      ...(progress.log?.currentStep === undefined ? {} : { failedStep: progress.log.currentStep }),
+    });
   }
   return unitOfWork(options, context.conversationId, finished, lease);
 }

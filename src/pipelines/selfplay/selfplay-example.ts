@@ -1,3 +1,4 @@
+import { isProviderError } from '../../core/errors.js';
 import { ConversationDiscarded, type ChatResult, type ModelRequester, type WireMessage } from '../../core/types.js';
 import { createRandom, seedFromString } from '../../core/random.js';
 import type { SavedConversation, SavedMessage, ToolCatalogue, ToolSchema } from '../../format/index.js';
@@ -54,6 +55,29 @@ export async function runSelfplayExample(
 ): Promise<SavedConversation> {
   const random = createRandom(seedFromString(`selfplay:${settings.seed}:${conversationId}`));
   const plan = drawExamplePlan(random);
+  try {
+    return await runPlannedExample(conversationId, requester, tools, settings, signal, random, plan);
+  } catch (error) {
+    // The failed step is the role of the request left unanswered, which the dispatcher records; the
+    // plan is what the example was about. An abort stays as it is, so the runner counts it as one.
+    const topic = [plan.type, plan.environment, plan.type === 'behavioral' ? plan.behavior : undefined].filter(Boolean).join(' / ');
+    if (error instanceof ConversationDiscarded) throw error.withProvenance({ topic });
+    if (isProviderError(error) && error.kind !== 'aborted' && !signal.aborted) {
+      throw new ConversationDiscarded('provider_failure', `${error.provider} failed: ${error.message}`, { cause: error, provenance: { topic } });
+    }
+    throw error;
+  }
+}
+
+async function runPlannedExample(
+  conversationId: string,
+  requester: ModelRequester,
+  tools: ExampleTools,
+  settings: ExampleSettings,
+  signal: AbortSignal,
+  random: ReturnType<typeof createRandom>,
+  plan: ReturnType<typeof drawExamplePlan>,
+): Promise<SavedConversation> {
   const ask = (role: 'environment' | 'requester' | 'assistant', messages: WireMessage[], temperature?: number): Promise<ChatResult> =>
     requester.complete({ role, messages, maxTokens: MAX_TOKENS[role], signal, ...(temperature === undefined ? {} : { temperature }) });
 
@@ -104,7 +128,9 @@ export async function runSelfplayExample(
     issues.push(...judgement.issues);
     if (judgement.call !== undefined && settings.executeTools) {
       const result = await tools.call(judgement.call.name, judgement.call.arguments);
-      if (result.unavailable) throw new ConversationDiscarded('tool_server_unavailable', `the tool server failed: ${result.content}`);
+      if (result.unavailable) throw new ConversationDiscarded('tool_server_unavailable', `the tool server failed: ${result.content}`, {
+          provenance: { failedStep: `tool call ${judgement.call.name}`, errorKind: 'tool_server' },
+        });
       execution = { ok: result.ok, content: result.content.slice(0, 2_000) };
       if (!result.ok) issues.push({ level: 'error', code: 'tool-failed', message: `${judgement.call.name} failed in the sandbox: ${result.content.slice(0, 300)}` });
     }
