@@ -21,3 +21,5 @@ export { toNativeRecord } from './format-native-jsonl.js';
 export { InvalidOutput, invalidOutputPath } from './invalid-output.js';
 export { REJECTS_FILE_NAME, RejectsFile } from './rejects-file.js';
 export type { RejectRecord } from './rejects-file.js';
+export { exportKto, toKtoRecord } from './export-kto.js';
+export type { KtoExportOptions, KtoExportSummary, KtoMessage, KtoRecord, KtoSideSummary } from './export-kto.js';
