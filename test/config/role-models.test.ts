@@ -20,7 +20,7 @@ describe('models per role come from the selected pipeline', () => {
     write({ mistral_api_key: 'm-key-123456', providers: { mistral: { models: { testr: 'mistral-small-latest' } } } });
     expect(() => load()).toThrow(ConfigError);
     expect(() => load()).toThrow(
-      'data/secrets.json: providers.mistral.models: unknown role "testr"; the ada pipeline\'s roles are tester, assistant, rewriter. ' +
+      'data/secrets.json: providers.mistral.models: unknown role "testr"; the ada pipeline\'s roles are tester, assistant, rewriter, judge. ' +
         'Rename or remove the key (or choose the pipeline those roles belong to with --pipeline).',
     );
   });

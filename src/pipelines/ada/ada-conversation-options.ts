@@ -4,6 +4,7 @@ import { ADA_ROLE_NAMES, type AdaRole } from './ada-roles.js';
 import type { Prompts } from './load-prompts.js';
 import type { ConversationToolStore } from './run-tool-round.js';
 import type { UserPool } from './user-pool.js';
+import type { JudgeSettings } from './judge-conversation.js';
 
 /** Sampling of one role's requests. */
 export interface RoleSampling {
@@ -34,6 +35,8 @@ export interface AdaConversationOptions {
   readonly dryRun?: boolean;
   /** Per-role sampling, merged over the defaults. @default DEFAULT_SAMPLING */
   readonly sampling?: Partial<Record<AdaRole, RoleSampling>>;
+  /** Score each finished conversation with the `judge` role (`--judge`). @default off */
+  readonly judge?: JudgeSettings;
 }
 
 /** Warm enough for varied users, steady for Ada, conservative for the rewrite. */
@@ -53,6 +56,7 @@ export interface ResolvedAdaOptions {
   readonly rewrite: boolean;
   readonly dryRun: boolean;
   readonly sampling: Readonly<Record<AdaRole, RoleSampling>>;
+  readonly judge: JudgeSettings | undefined;
 }
 
 function describe(value: unknown): string {
@@ -85,5 +89,6 @@ export function resolveAdaOptions(options: AdaConversationOptions): ResolvedAdaO
     rewrite: options.rewrite ?? true,
     dryRun: options.dryRun ?? false,
     sampling,
+    judge: options.judge,
   });
 }

@@ -18,6 +18,7 @@ import type { PipelineContext, UnitOfWork } from '../contract.js';
 import { fillPlaceholders } from './prompt-template.js';
 import { checkFinish, requestStep, throwIfAborted, toDiscard, type StepContext, type Verdict } from './request-step.js';
 import { rewriteThinking } from './rewrite-thinking.js';
+import { judgeConversation } from './judge-conversation.js';
 import { runToolRound } from './run-tool-round.js';
 import { shapeAssistantRequest, shapeTesterRequest } from './shape-messages.js';
 import { personaPlaceholders, type SimulatedUser } from './simulated-users.js';
@@ -140,6 +141,9 @@ async function converse(
   }
   throwIfAborted(context.signal);
   separateReasoningInReplies(log);
+  // Judged as it will be saved; the validator's issues join these when the conversation is labelled.
+  const judged = options.judge === undefined ? undefined : await judgeConversation(conversation.step, options.judge, log.originals);
+  throwIfAborted(context.signal);
   const finishedAt = (context.now ?? Date.now)();
   const metadata = buildMetadata({
     pipeline: ADA_PIPELINE_NAME,
@@ -157,7 +161,8 @@ async function converse(
     finishedAt,
   });
   const toolCalls = log.toolCalls.map((call) => ({ name: call.name, ok: call.ok === true }));
-  return { conversation: { id: context.conversationId, conversations: log.messages, metadata }, toolCalls };
+  const report = judged === undefined ? {} : { report: { issues: judged.issues, ...(judged.verdict === undefined ? {} : { judge: judged.verdict }) } };
+  return { conversation: { id: context.conversationId, conversations: log.messages, ...report, metadata }, toolCalls };
 }
 
 /** Saved replies read `<think>…</think>\n\nreply`, whatever spacing the model (or the rewriter) left. */

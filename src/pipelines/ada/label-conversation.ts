@@ -12,10 +12,15 @@ import { nearDuplicateText, validateConversation, type NearDuplicateIndex } from
 import type { UnitOfWork } from '../contract.js';
 
 export function labelUnitOfWork(unit: UnitOfWork, nearDuplicates: NearDuplicateIndex | undefined): UnitOfWork {
-  const { label, report } = validateConversation(unit.conversation, {
+  const validation = validateConversation(unit.conversation, {
     tools: ADA_TOOL_SCHEMAS,
     ...(nearDuplicates === undefined ? {} : { nearDuplicates }),
   });
+  // The judge's verdict and issues (--judge), made before labelling, are kept beside the validator's.
+  const judged = unit.conversation.report;
+  const issues = [...validation.report.issues, ...(judged?.issues ?? [])];
+  const label = !issues.some((issue) => issue.level === 'error');
+  const report = { issues, ...(judged?.judge === undefined ? {} : { judge: judged.judge }) };
   const conversation = { ...unit.conversation, label, report };
   return {
     ...unit,
