@@ -37,6 +37,12 @@ export interface ModelRoleDeclaration {
 export interface PipelineRoles {
   readonly pipeline: string;
   readonly roles: readonly ModelRoleDeclaration[];
+  /**
+   * Roles this run will not ask, because the flag that uses them is off (Ada's `judge` without
+   * `--judge`): still accepted in `models`, but given no model, so a price or a default is never
+   * demanded for a model nothing calls. @default none
+   */
+  readonly unused?: readonly ModelRole[];
 }
 
 /** A message as sent over the wire: the APIs we target all accept these three roles. */

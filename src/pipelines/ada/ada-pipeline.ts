@@ -128,6 +128,8 @@ export const adaPipeline: PipelineDefinition<AdaOptions> = {
   version: ADA_PIPELINE_VERSION,
   description: 'a simulated user talks with Ada, who uses real memory and diary tools; her reasoning is rewritten',
   roles: ADA_ROLES,
+  // The judge costs a request per conversation: only a run with --judge asks it, or needs its model priced.
+  unusedRoles: (options) => (options.judge ? [] : ['judge']),
   options: ADA_OPTIONS,
   prepare: prepareAda,
 };
