@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -69,6 +69,29 @@ describe('conversations abandoned by a real run are kept in rejects.jsonl with t
     }
     expect(rejects.some((reject) => reject.reason === 'empty_reply')).toBe(true);
   }, 60_000);
+
+  it('self-play: an unusable workspace reply is a reject of the selfplay pipeline, its plan as the topic, the environment step as the one that failed', async () => {
+    const dataDir = path.join(workspace.path, 'selfplay');
+    const env = prepareDaemonData(dataDir, emulator, { together: { requestsPerSecond: 60, emulator: { faults: { rateEmptyReply: 0.3 } } } });
+    const secretsFile = path.join(dataDir, 'secrets.json');
+    const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as { providers: { together: { models: Record<string, string> } } };
+    secrets.providers.together.models = { environment: 'scripted-environment', requester: 'scripted-requester', assistant: 'scripted-selfplay-assistant' };
+    writeFileSync(secretsFile, JSON.stringify(secrets));
+    const daemon = spawnDaemon(['--pipeline', 'selfplay', '--target', '6', '--data-dir', dataDir], { cwd: workspace.path, env });
+    expect((await daemon.exited).code, daemon.output().slice(-2000)).toBe(0);
+    const rejects = readRejects(dataDir);
+    const unusable = rejects.filter((reject) => reject.reason === 'workspace_unusable');
+    expect(unusable.length).toBeGreaterThan(0);
+    for (const reject of rejects) {
+      expect(reject.pipeline).toEqual({ name: 'selfplay', version: expect.any(String) });
+      expect(reject.topic).toMatch(/^(tool-based|behavioral) \/ /);
+      expect(reject.user).toBeUndefined();
+    }
+    for (const reject of unusable) {
+      expect(reject).toMatchObject({ failedStep: 'environment', error: { kind: 'unusable_reply' } });
+      expect(reject.steps).toEqual([expect.objectContaining({ role: 'environment', provider: 'together', model: 'scripted-environment', reply: '' })]);
+    }
+  }, 90_000);
 
   it('a provider that refuses every key: each conversation is a provider_failure reject of kind auth, the unanswered request last, no key anywhere', async () => {
     const dataDir = path.join(workspace.path, 'auth');
