@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
-import { EXPORT_FORMATS, ExportError, checkTestSplit, exportConversations, parseWhereFilter, shareGptDatasetInfo } from '../store/index.js';
+import { EXPORT_FORMATS, ExportError, checkTestSplit, exportConversations, exportKto, parseWhereFilter, shareGptDatasetInfo } from '../store/index.js';
+import { reportKto } from './report-kto.js';
 import path from 'node:path';
-import type { ExportFormat, ExportSummary, SystemPromptChoice, WhereFilter } from '../store/index.js';
+import type { ExportSummary, SystemPromptChoice, WhereFilter } from '../store/index.js';
 import { ADA_TOOL_SCHEMAS } from '../tools/index.js';
 
-export const EXPORT_USAGE = `Usage: npm run export -- --format <openai|sharegpt|json|jsonl|hf> --input <file.jsonl> --output <file|dir> [options]
+/** `kto` reads two files (valid and invalid) and pairs them, so it is not one of the store's line-by-line formats. */
+const COMMAND_FORMATS = [...EXPORT_FORMATS, 'kto'] as const;
+type CommandFormat = (typeof COMMAND_FORMATS)[number];
+
+export const EXPORT_USAGE = `Usage: npm run export -- --format <openai|sharegpt|json|jsonl|hf|kto> --input <file.jsonl> --output <file|dir> [options]
 
 Converts a nightshift output file into a training format, streaming (constant memory).
 
@@ -26,6 +31,11 @@ Formats, each for the consumer that reads it as it is:
              {"id", "messages": [{"role", "content"}...], "tools": "<JSON>"} rows, the shape TRL SFTTrainer reads,
              and a README.md dataset card (features, splits, size, the run's figures):
                datasets.load_dataset("OUT")
+  kto        JSONL of {"prompt": [...], "completion": [...], "label": true|false}, TRL's unpaired preference shape for
+             KTOTrainer: the input's conversations labelled true, its <stem>_invalid.jsonl labelled false, interleaved
+             true/false/true/false and balanced (the surplus of the larger side is dropped and counted). The completion
+             is what follows the last user message (the final reply, with its tool calls and results).
+               datasets.load_dataset("json", data_files="OUT")
 
 Options:
   -f, --format <name>           Output format (required): ${EXPORT_FORMATS.join(', ')}.
@@ -40,6 +50,7 @@ Options:
                                 and the system prompt's instruction to think (metadata.thinkingInstruction).
       --system-prompt <file>    Replace every conversation's system prompt with the text of <file>.
       --no-system-prompt        Drop the system prompt (for models fine-tuned without one).
+      --invalid <file>          kto only: the undesirable examples (default: <input stem>_invalid.jsonl beside the input).
       --include-dry-run         Also export dry-run conversations (metadata.dryRun, from generate --offline); left out by default.
       --keep-call-syntax        Write tool calls as the model wrote them ([TOOL_CALLS], tool_call:, python calls)
                                 instead of the <tool_call>{"name": ..., "arguments": ...}</tool_call> they are saved in.
@@ -68,7 +79,8 @@ export interface ExportCommandIo {
 
 interface ParsedExportArguments {
   readonly help: boolean;
-  readonly format: ExportFormat;
+  readonly format: CommandFormat;
+  readonly invalidPath: string | undefined;
   readonly inputPath: string;
   readonly outputPath: string;
   readonly minimal: boolean;
@@ -103,8 +115,13 @@ export async function runExportCommand(argv: readonly string[], io: ExportComman
     return 0;
   }
   try {
+    if (parsed.format === 'kto') {
+      const preparation = { keepCallSyntax: parsed.keepCallSyntax, stripThinking: parsed.stripThinking, systemPrompt: parsed.systemPrompt };
+      reportKto(await exportKto({ ...parsed, preparation }), parsed.includeDryRun, stdout, stderr);
+      return 0;
+    }
     // Lines saved before metadata.tools existed were all written by the Ada pipeline.
-    const summary = await exportConversations({ ...parsed, fallbackTools: ADA_TOOL_SCHEMAS });
+    const summary = await exportConversations({ ...parsed, format: parsed.format, fallbackTools: ADA_TOOL_SCHEMAS });
     reportBadLines(summary, stderr);
     reportThinkingInstructionsLeft(summary, stderr);
     if (summary.dryRunLeftOut > 0) {
@@ -153,6 +170,7 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
         'test-split': { type: 'string' },
         redact: { type: 'boolean', default: false },
         'anonymize-users': { type: 'boolean', default: false },
+        invalid: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -161,13 +179,19 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
   }
   if (values.help) return { help: true };
   const format = values.format;
-  if (format === undefined) throw new UsageError(`Missing --format (one of ${EXPORT_FORMATS.join(', ')}).`);
-  if (!isExportFormat(format)) throw new UsageError(`Unknown --format \`${format}\`; expected one of ${EXPORT_FORMATS.join(', ')}.`);
+  if (format === undefined) throw new UsageError(`Missing --format (one of ${COMMAND_FORMATS.join(', ')}).`);
+  if (!isCommandFormat(format)) throw new UsageError(`Unknown --format \`${format}\`; expected one of ${COMMAND_FORMATS.join(', ')}.`);
+  if (values.invalid !== undefined && format !== 'kto') throw new UsageError(`--invalid applies only to --format kto, got --format ${format}.`);
+  if (format === 'kto') {
+    const given = (['minimal', 'arguments-as-objects', 'split-parallel-calls', 'test-split'] as const).filter((flag) => values[flag] !== undefined && values[flag] !== false);
+    if (given.length > 0) throw new UsageError(`--${given[0]} does not apply to --format kto (its examples are paired by label, not split or reshaped).`);
+  }
   if (values.input === undefined) throw new UsageError('Missing --input: the nightshift JSONL file to export.');
   if (values.output === undefined) throw new UsageError(`Missing --output: the ${format === 'hf' ? 'directory' : 'file'} to write.`);
   return {
     help: false,
     format,
+    invalidPath: values.invalid,
     inputPath: values.input,
     outputPath: values.output,
     minimal: values.minimal,
@@ -210,8 +234,8 @@ function systemPromptChoice(file: string | undefined, drop: boolean): SystemProm
   return { kind: 'replace', text };
 }
 
-function isExportFormat(value: string): value is ExportFormat {
-  return (EXPORT_FORMATS as readonly string[]).includes(value);
+function isCommandFormat(value: string): value is CommandFormat {
+  return (COMMAND_FORMATS as readonly string[]).includes(value);
 }
 
 /** LLaMA-Factory finds a dataset through an entry in its dataset_info.json; print the one for this file. */

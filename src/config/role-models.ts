@@ -25,6 +25,7 @@ export function resolveRoleModels(
   }
   const models: Record<string, string> = {};
   for (const role of selected.roles) {
+    if (selected.unused?.includes(role.name) === true) continue;
     const model = configured?.[role.name] ?? role.defaultModels[type];
     if (model === undefined) {
       throw new ConfigError(

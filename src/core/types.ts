@@ -37,6 +37,12 @@ export interface ModelRoleDeclaration {
 export interface PipelineRoles {
   readonly pipeline: string;
   readonly roles: readonly ModelRoleDeclaration[];
+  /**
+   * Roles this run will not ask, because the flag that uses them is off (Ada's `judge` without
+   * `--judge`): still accepted in `models`, but given no model, so a price or a default is never
+   * demanded for a model nothing calls. @default none
+   */
+  readonly unused?: readonly ModelRole[];
 }
 
 /** A message as sent over the wire: the APIs we target all accept these three roles. */
@@ -158,6 +164,36 @@ export interface ModelRequester {
   complete(request: RoleRequest): Promise<ChatResult>;
   /** Every provider switch made so far for this conversation, oldest first. */
   readonly switches: readonly ProviderSwitch[];
+  /**
+   * Every request of this conversation so far, oldest first, answered or not: what a reject's
+   * provenance is made of. The dispatcher records them; a requester that does not leaves it out.
+   */
+  readonly steps?: readonly RequestStep[];
+}
+
+/** One request of a conversation as a person reproducing it needs it; `reply` is null when none came. */
+export interface RequestStep {
+  readonly role: ModelRole;
+  /** The instance that answered, or the last one tried. */
+  readonly provider: ProviderName;
+  /** The configured model (empty when the request never reached a provider). */
+  readonly model: string;
+  readonly request: readonly WireMessage[];
+  readonly reply: string | null;
+}
+
+/**
+ * What a pipeline knows of a conversation it abandons, beyond the requests the dispatcher saw:
+ * which of its steps failed and what it was about. Written to `rejects.jsonl` with the steps.
+ */
+export interface DiscardProvenance {
+  /** The pipeline's name for the step that failed (`assistant reply 2`); absent: the last request's role. */
+  readonly failedStep?: string;
+  /** The simulated user, when the pipeline has one. */
+  readonly user?: string;
+  readonly topic?: string;
+  /** Overrides the error kind the runner derives (`tool_server` for a tool server that failed). */
+  readonly errorKind?: string;
 }
 
 /**
@@ -169,13 +205,21 @@ export type DiscardReason = string;
 
 export class ConversationDiscarded extends Error {
   readonly code = 'CONVERSATION_DISCARDED';
+  /** What the pipeline adds to the reject record; the runner writes it with the dispatcher's steps. */
+  readonly provenance: DiscardProvenance | undefined;
   constructor(
     readonly reason: DiscardReason,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; provenance?: DiscardProvenance },
   ) {
     super(message, options);
     this.name = 'ConversationDiscarded';
+    this.provenance = options?.provenance;
+  }
+
+  /** The same discard with `provenance` added (fields already set win: the innermost step knows best). */
+  withProvenance(provenance: DiscardProvenance): ConversationDiscarded {
+    return new ConversationDiscarded(this.reason, this.message, { cause: this.cause, provenance: { ...provenance, ...this.provenance } });
   }
 }
 

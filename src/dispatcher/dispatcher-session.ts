@@ -7,6 +7,7 @@ import type {
   ModelRequester,
   ProviderName,
   ProviderSwitch,
+  RequestStep,
   RoleRequest,
 } from '../core/types.js';
 import { estimateTokens, holdBudget, type TokenEstimate } from './budget-hold.js';
@@ -54,6 +55,7 @@ export class DispatcherSession implements ModelRequester {
   /** The provider the conversation started on (or asked for): where it returns after a failover. */
   private home: ProviderName | undefined;
   private readonly switchList: ProviderSwitch[] = [];
+  private readonly stepList: RequestStep[] = [];
 
   constructor(
     private readonly context: SessionContext,
@@ -72,6 +74,11 @@ export class DispatcherSession implements ModelRequester {
     return this.switchList;
   }
 
+  /** Every request of the conversation, one entry each however many attempts it took. */
+  get steps(): readonly RequestStep[] {
+    return this.stepList;
+  }
+
   async complete(request: RoleRequest): Promise<ChatResult> {
     const controller = new AbortController();
     const unlink = linkAbort(controller, request.signal, this.context.closed);
@@ -87,14 +94,22 @@ export class DispatcherSession implements ModelRequester {
     const ticket: Ticket = { slot: undefined };
     let failedAttempts = 0;
     let lastError: ProviderError | undefined;
+    // Recorded whatever happens, so a conversation abandoned here still shows what it asked.
+    const step = { role: request.role, provider: this.current ?? '', model: '', request: request.messages, reply: null as string | null };
+    this.stepList.push(step);
     try {
       for (;;) {
         // Only between requests: a retry stays where its failure sent it.
         const requestStart = ticket.slot === undefined && failedAttempts === 0;
         const slot = await this.route(ticket, signal, lastError, requestStart);
+        step.provider = slot.name;
+        step.model = slot.modelFor(request.role);
         const outcome = await this.attempt(slot, request, estimate, signal);
         if (outcome === 'unavailable') continue;
-        if (outcome.ok) return outcome.result;
+        if (outcome.ok) {
+          step.reply = outcome.result.text;
+          return outcome.result;
+        }
         failedAttempts += 1;
         lastError = outcome.error;
         await this.afterFailure(slot, request, outcome, failedAttempts, signal);

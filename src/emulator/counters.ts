@@ -6,6 +6,7 @@ import {
   type InjectedKind,
 } from './emulator-options.js';
 import { SCRIPTED_ROLES } from './script-context.js';
+import { DEFECT_KINDS, type DefectKind } from './defects.js';
 
 const ARRIVALS_KEPT = 2000;
 const BAD_REQUEST_MESSAGES_KEPT = 5;
@@ -22,6 +23,7 @@ export class ProviderTally {
   inputTokens = 0;
   outputTokens = 0;
   readonly injected = zeroRecord(INJECTED_KINDS);
+  readonly defects = zeroRecord(DEFECT_KINDS);
   /** Ada's roles from zero; another pipeline's appear once requested. */
   readonly byRole: Record<string, number> = zeroRecord(SCRIPTED_ROLES);
   readonly #badRequestMessages: string[] = [];
@@ -37,6 +39,10 @@ export class ProviderTally {
 
   inject(kind: InjectedKind): void {
     this.injected[kind]++;
+  }
+
+  defect(kind: DefectKind): void {
+    this.defects[kind]++;
   }
 
   countRole(role: string): void {
@@ -57,6 +63,7 @@ export class ProviderTally {
       rateLimited: this.rateLimited,
       tokenLimited: this.tokenLimited,
       injected: { ...this.injected },
+      defects: { ...this.defects },
       badRequests: this.badRequests,
       badRequestMessages: [...this.#badRequestMessages],
       authFailures: this.authFailures,

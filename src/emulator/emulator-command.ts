@@ -5,6 +5,7 @@ import type { Emulator, EmulatorFaults, EmulatorOptions, EmulatorProviderOptions
 import type { LimiterKind } from './rate-limiter.js';
 import type { RateLimitHeaderStyle } from './rate-limit-response-headers.js';
 import { checkEmulatorOptions } from './check-emulator-options.js';
+import type { EmulatorDefects } from './defects.js';
 import { startEmulator } from './emulator-server.js';
 
 export const EMULATOR_HELP = `Usage: npm run emulator -- [options]
@@ -40,6 +41,12 @@ Options (rates are probabilities per request, 0 to 1; every provider gets the sa
   --fault-empty P          empty model reply
   --fault-truncated P      reply cut with finish_reason "length"
   --fault-tester-leak P    tester reply leaks <think> or "User:"
+  --defect-no-think P      Ada's reply without <think> (labelled missing-think)
+  --defect-refusal P       Ada refuses "I'm sorry, but I can't help with that." (labelled refusal)
+  --defect-duplicate P     the tester repeats an earlier conversation's opening (labelled near-duplicate)
+  --defect-bad-arguments P Ada calls add_memory with arguments that break its schema
+                           (labelled tool-arguments-invalid)
+  --defect-empty-reply P   Ada writes reasoning and no reply (retried once, then rejected as empty_reply)
   --tool-call-format F     hermes | python | mistral | plain | mixed      default mixed
   --tool-call-rate P       chance the assistant calls tools               default 0.6
   --wrong-call-rate P      share of self-play calls made wrong on purpose default 0.2
@@ -80,6 +87,14 @@ const FAULT_FLAGS: Readonly<Record<string, keyof EmulatorFaults>> = {
   'fault-tester-leak': 'rateTesterLeak',
 };
 
+const DEFECT_FLAGS: Readonly<Record<string, keyof EmulatorDefects>> = {
+  'defect-no-think': 'noThink',
+  'defect-refusal': 'refusal',
+  'defect-duplicate': 'duplicate',
+  'defect-bad-arguments': 'badArguments',
+  'defect-empty-reply': 'emptyReply',
+};
+
 const NUMBER_FLAGS = [
   'port',
   'seed',
@@ -94,6 +109,7 @@ const NUMBER_FLAGS = [
   'wrong-call-rate',
   'injected-retry-after-ms',
   ...Object.keys(FAULT_FLAGS),
+  ...Object.keys(DEFECT_FLAGS),
 ];
 
 const PARSE_OPTIONS = {
@@ -178,6 +194,11 @@ function toEmulatorOptions(values: Record<string, string | boolean | undefined>)
     const rate = number(flag);
     if (rate !== undefined) faults[key] = rate;
   }
+  const defects: Record<string, number> = {};
+  for (const [flag, key] of Object.entries(DEFECT_FLAGS)) {
+    const rate = number(flag);
+    if (rate !== undefined) defects[key] = rate;
+  }
   const medianMs = number('latency-ms');
   const defaults: EmulatorProviderOptions = {
     requestsPerSecond: number('rps'),
@@ -188,6 +209,7 @@ function toEmulatorOptions(values: Record<string, string | boolean | undefined>)
     rateLimitHeaders: headerStyle(values['rate-limit-headers']),
     latency: medianMs === undefined ? undefined : { medianMs, sigma: number('latency-sigma'), firstChunkShare: number('latency-first-chunk') },
     faults,
+    defects,
     strict: values.lenient !== true,
     authFailure: values['auth-failure'] === true,
     toolCallFormat: values['tool-call-format'] as ToolCallFormat | 'mixed' | undefined,

@@ -1,4 +1,5 @@
 import type { ProviderType } from '../core/types.js';
+import type { DefectKind, EmulatorDefects } from './defects.js';
 import type { LimiterKind } from './rate-limiter.js';
 import type { RateLimitHeaderStyle } from './rate-limit-response-headers.js';
 
@@ -84,6 +85,8 @@ export interface EmulatorProviderOptions {
   readonly latency?: EmulatorLatency;
   /** @default no faults */
   readonly faults?: EmulatorFaults;
+  /** Bad training examples written on purpose, at these rates (see defects.ts). @default none */
+  readonly defects?: EmulatorDefects;
   /** Every request is refused with 401 and the provider's error body. @default false */
   readonly authFailure?: boolean;
   /** Enforce the message-order rules real APIs and local open models enforce. @default true */
@@ -143,6 +146,8 @@ export interface EmulatorProviderCounters {
   /** 429s from the tokens-per-minute limit. */
   readonly tokenLimited: number;
   readonly injected: Readonly<Record<InjectedKind, number>>;
+  /** Defects written on purpose (answers that were sent), by kind. */
+  readonly defects: Readonly<Record<DefectKind, number>>;
   /** 400 answers: strict message rules, unreadable bodies. */
   readonly badRequests: number;
   /** The last few 400 messages, oldest first. */
@@ -184,5 +189,6 @@ export function mergeProviderOptions(
     ...defaults,
     ...options,
     faults: { ...defaults?.faults, ...options?.faults },
+    defects: { ...defaults?.defects, ...options?.defects },
   };
 }

@@ -10,6 +10,7 @@ import { hasBearerToken, sendJson } from './http-io.js';
 import { PendingResponses } from './pending-responses.js';
 import { providerErrorResponse } from './provider-errors.js';
 import { ProviderState } from './provider-state.js';
+import { OpeningMemory } from './defects.js';
 
 const HOST = '127.0.0.1';
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
@@ -45,7 +46,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   let sequence = 0;
   const pending = new PendingResponses();
-  const environment: ChatEnvironment = { seed, pending, now, nextSequence: () => ++sequence };
+  const environment: ChatEnvironment = { seed, openings: new OpeningMemory(), pending, now, nextSequence: () => ++sequence };
   const counters = (): EmulatorCounters => snapshotTallies(mapStates(states, (state) => state.tally));
 
   const server = createServer((request, response) => route(request, response, states, environment, counters));

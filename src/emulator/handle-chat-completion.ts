@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { withDefect } from './apply-defect.js';
+import type { OpeningMemory } from './defects.js';
 import { drawFaults, malformedBody, type FaultDecision } from './faults.js';
 import { hasBearerToken, readBody, sendJson } from './http-io.js';
 import { sampleLatencyMs } from './latency.js';
@@ -16,6 +18,8 @@ import { validateMessages } from './validate-messages.js';
 /** What the handler needs from the server around it. */
 export interface ChatEnvironment {
   readonly seed: number;
+  /** The tester's openings, for the duplicate defect: shared by every provider. */
+  readonly openings: OpeningMemory;
   readonly pending: PendingResponses;
   /** Monotonic ms since the emulator started. */
   now(): number;
@@ -97,7 +101,8 @@ function respondToBody(
   const faults = drawFaults(state.faultRandom, options.faults, role === 'tester');
   const delayMs = sampleLatencyMs(state.latencyRandom, options.latency);
   if (applyTransportFault(state, request, response, environment, faults, delayMs, body)) return;
-  const reply = scriptedReply({ seed: environment.seed, role, context, body, options, modelFault: faults.model });
+  const written = scriptedReply({ seed: environment.seed, role, context, body, options, modelFault: faults.model });
+  const { reply, defect } = withDefect(state, environment, role, context, faults.model === undefined ? written : undefined) ?? { reply: written, defect: undefined };
   const answer: Answer = {
     id: completionId(environment),
     model: body.model,
@@ -109,6 +114,7 @@ function respondToBody(
   state.tokenLimiter?.charge(environment.now(), answer.inputTokens + answer.outputTokens);
   const onComplete = (): void => {
     if (faults.model !== undefined) tally.inject(faults.model);
+    if (defect !== undefined) tally.defect(defect);
     tally.ok++;
     if (body.stream) tally.streamed++;
     tally.inputTokens += answer.inputTokens;

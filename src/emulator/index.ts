@@ -21,3 +21,5 @@ export type { LimiterKind } from './rate-limiter.js';
 export type { RateLimitHeaderStyle } from './rate-limit-response-headers.js';
 export { detectRole } from './script-context.js';
 export { renderToolCalls, type ScriptedToolCall } from './tool-call-formats.js';
+export { DEFECT_KINDS, DUPLICATE_MIN_AGE_MS } from './defects.js';
+export type { DefectKind, EmulatorDefects } from './defects.js';

@@ -10,6 +10,7 @@ import {
   type ToolCallFormat,
 } from './emulator-options.js';
 import { createRequestLimiter, type RequestLimiter } from './rate-limiter.js';
+import type { EmulatorDefects } from './defects.js';
 import { NATIVE_HEADER_STYLE, rateLimitResponseHeaders, type RateLimitHeaderStyle } from './rate-limit-response-headers.js';
 import { TokenLimiter } from './token-limiter.js';
 
@@ -22,6 +23,7 @@ const DEFAULT_FIRST_CHUNK_SHARE = 0.25;
 export interface ResolvedProviderOptions {
   readonly latency: EmulatorLatency | undefined;
   readonly faults: EmulatorFaults;
+  readonly defects: EmulatorDefects;
   readonly authFailure: boolean;
   readonly strict: boolean;
   readonly toolCallFormat: ToolCallFormat | 'mixed';
@@ -46,6 +48,8 @@ export class ProviderState {
   tally = new ProviderTally();
   readonly faultRandom: Random;
   readonly latencyRandom: Random;
+  /** Its own stream, so asking for defects leaves which requests fail, and when, as they were. */
+  readonly defectRandom: Random;
 
   constructor(
     readonly provider: ProviderType,
@@ -56,6 +60,7 @@ export class ProviderState {
   ) {
     this.faultRandom = createRandom(seedFromString(`${seed}:${provider}:faults`));
     this.latencyRandom = createRandom(seedFromString(`${seed}:${provider}:latency`));
+    this.defectRandom = createRandom(seedFromString(`${seed}:${provider}:defects`));
     this.configure(defaults, options, now);
   }
 
@@ -71,6 +76,7 @@ export class ProviderState {
     this.options = {
       latency: merged.latency,
       faults: merged.faults ?? {},
+      defects: merged.defects ?? {},
       authFailure: merged.authFailure ?? false,
       strict: merged.strict ?? true,
       toolCallFormat: merged.toolCallFormat ?? 'mixed',

@@ -1,5 +1,6 @@
 import type { ChatMessage } from './request-body.js';
 import { detectSelfplayRole } from './selfplay-script.js';
+import { JUDGE_PROMPT_MARKER } from './judge-script.js';
 
 /** What a scripted reply is written from: one request's conversation. */
 export interface ScriptContext {
@@ -38,9 +39,12 @@ export function detectRole(model: string, systemPrompt: string): string {
   if (selfplay !== undefined) return `selfplay-${selfplay}`;
   const offline = OFFLINE_MODEL.exec(model);
   if (offline !== null && !isScriptedRole(offline[1] as string)) return offline[1] as string;
+  if (name.includes('judge')) return 'judge';
   if (name.includes('tester')) return 'tester';
   if (name.includes('assistant')) return 'assistant';
   if (name.includes('rewriter')) return 'rewriter';
+  // Before the <tool_call> check: the conversation the judge is shown has calls in it too.
+  if (systemPrompt.startsWith(JUDGE_PROMPT_MARKER)) return 'judge';
   if (systemPrompt.includes(TOOL_CALL_TAG)) return 'assistant';
   if (systemPrompt.toLowerCase().includes(REWRITE)) return 'rewriter';
   return 'tester';

@@ -3,6 +3,7 @@ import { assistantReply, type AssistantScriptOptions } from './assistant-script.
 import type { ModelFault } from './faults.js';
 import type { ChatRequestBody } from './request-body.js';
 import { rewriterReply } from './rewriter-script.js';
+import { judgeReply } from './judge-script.js';
 import { environmentReply, requesterReply, selfplayAssistantReply } from './selfplay-script.js';
 import type { ScriptContext } from './script-context.js';
 import { hashTexts } from './script-text.js';
@@ -38,6 +39,7 @@ export function scriptedReply(input: ScriptedReplyInput): ScriptedReply {
   let text: string;
   if (role === 'tester') text = testerReply(random, context);
   else if (role === 'rewriter') text = rewriterReply(random, context);
+  else if (role === 'judge') text = judgeReply(random, context);
   else if (role === 'assistant') text = assistantReply(random, context, input.options);
   else if (role === 'selfplay-environment') text = environmentReply(random, context).text;
   else if (role === 'selfplay-requester') text = requesterReply(random, context).text;

@@ -15,6 +15,7 @@ export {
   savedConversationSchema,
   type ParsedLine,
   type LabelIssue,
+  type JudgeVerdict,
   type SavedConversation,
   type SavedMessage,
   type ToolCallRecord,

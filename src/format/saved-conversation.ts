@@ -19,8 +19,20 @@ export interface SavedConversation {
   /** The behavior a self-play example tests, when it tests one. */
   readonly behavior?: string;
   /** What the checks found: errors make the label false, warnings do not. */
-  readonly report?: { readonly issues: readonly LabelIssue[] };
+  readonly report?: { readonly issues: readonly LabelIssue[]; readonly judge?: JudgeVerdict };
   readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+/** What the judge model (`--judge`) made of a conversation: 1 to 5 each; `score` is the lowest. */
+export interface JudgeVerdict {
+  readonly score: number;
+  readonly helpfulness: number;
+  readonly toolUse: number;
+  readonly faithfulness: number;
+  /** One line. */
+  readonly reason: string;
+  readonly provider: string;
+  readonly model: string;
 }
 
 export interface LabelIssue {
@@ -42,7 +54,20 @@ export const savedConversationSchema = z.object({
   label: z.boolean().optional(),
   behavior: z.string().optional(),
   report: z
-    .object({ issues: z.array(z.object({ level: z.enum(['error', 'warning']), code: z.string(), message: z.string() })) })
+    .object({
+      issues: z.array(z.object({ level: z.enum(['error', 'warning']), code: z.string(), message: z.string() })),
+      judge: z
+        .object({
+          score: z.number(),
+          helpfulness: z.number(),
+          toolUse: z.number(),
+          faithfulness: z.number(),
+          reason: z.string(),
+          provider: z.string(),
+          model: z.string(),
+        })
+        .optional(),
+    })
     .optional(),
   metadata: z.record(z.string(), z.unknown()).default({}),
 });

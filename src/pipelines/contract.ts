@@ -137,6 +137,8 @@ export interface PipelineDefinition<Options = Record<string, unknown>> {
   /** One line for `--help` and the list of known pipelines. */
   readonly description: string;
   readonly roles: readonly ModelRoleDeclaration[];
+  /** Roles these options leave unasked (a flag-gated role that is off): no model is resolved or priced for them. @default none */
+  unusedRoles?(options: Options): readonly string[];
   readonly options: PipelineOptions<Options>;
   /** Its output's file name under `<data-dir>/trainingData/` (invalid examples go beside it, `_invalid`). @default conversations.jsonl */
   readonly outputFileName?: string;

@@ -19,7 +19,7 @@ export function selectPipeline<Options>(definition: PipelineDefinition<Options>,
   return {
     name: definition.name,
     version: definition.version,
-    roles: { pipeline: definition.name, roles: definition.roles },
+    roles: { pipeline: definition.name, roles: definition.roles, unused: definition.unusedRoles?.(options) ?? [] },
     outputFileName: definition.outputFileName ?? DEFAULT_OUTPUT_FILE_NAME,
     prepare: (context) => definition.prepare(options, context),
   };

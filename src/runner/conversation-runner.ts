@@ -4,6 +4,8 @@ import { NightshiftError, isProviderError } from '../core/errors.js';
 import { ConversationDiscarded, type DiscardReason, type ModelRequester, type ProviderName } from '../core/types.js';
 import type { SavedConversation } from '../format/index.js';
 import type { OpenedPipeline, UnitOfWork } from '../pipelines/contract.js';
+import type { RejectRecord } from '../store/index.js';
+import { buildRejectRecord } from './reject-record.js';
 
 /** The parts of other modules the runner drives; narrow so tests can see what it needs. */
 export interface RunnerStore {
@@ -31,6 +33,12 @@ export interface ConversationRunnerOptions {
   readonly store: RunnerStore;
   /** Where conversations labelled false go (`<output>_invalid.jsonl`); never counted toward the target. */
   readonly invalidStore?: Pick<RunnerStore, 'append'>;
+  /** Where abandoned conversations go with their provenance (`<data-dir>/rejects.jsonl`); never counted toward the target. */
+  readonly rejects?: { append(record: RejectRecord): Promise<void> };
+  /** Written into every reject. @default { name: 'unknown', version: '0' } */
+  readonly pipelineIdentity?: { readonly name: string; readonly version: string };
+  /** Wall clock for the rejects' `time`. @default Date.now */
+  readonly now?: () => number;
   /** Its `capacity`, when it has one, caps the conversations in flight. */
   readonly pipeline: Pick<OpenedPipeline, 'run' | 'capacity'>;
   readonly dispatcher: RunnerDispatcher;
@@ -160,14 +168,17 @@ export class ConversationRunner {
       // A pipeline that throws has undone its own side effects (contract.ts): nothing to settle.
       if (isStorageFailure(error)) return this.#fail(`the pipeline's storage failed: ${(error as Error).message}`, error);
       const { reason, message } = describeFailure(error, controller.signal);
-      return this.#discard(conversationId, reason, message);
+      return this.#discard(conversationId, reason, message, { error, session });
     } finally {
       clearTimeout(deadline);
     }
     const outcome = await this.#save(unit);
     // The runner alone settles a unit of work: commit once its line is fsynced, rollback otherwise.
     if (!this.#settle(unit, outcome === 'saved' || outcome === 'saved_invalid') || outcome === 'write_failed') return;
-    if (outcome === 'duplicate') return this.#discard(conversationId, 'invalid_output', 'the output already holds this conversation id');
+    if (outcome === 'duplicate') {
+      const duplicate = new ConversationDiscarded('invalid_output', 'the output already holds this conversation id', { provenance: { errorKind: 'duplicate_id' } });
+      return this.#discard(conversationId, duplicate.reason, duplicate.message, { error: duplicate, session });
+    }
     if (outcome === 'saved_invalid') {
       stats.conversationInvalid({ provider: session.provider, toolCalls: unit.toolCalls ?? [] });
       this.#options.logger.debug({ conversationId, provider: session.provider }, 'conversation labelled invalid, kept in the invalid file');
@@ -203,9 +214,35 @@ export class ConversationRunner {
     }
   }
 
-  #discard(conversationId: string, reason: DiscardReason, message: string): void {
+  /**
+   * Counts and logs the discard, then writes its reject. The conversation stays in flight until
+   * the reject is on disk, so a stop waits for it. A reject that cannot be written is logged, not
+   * fatal: the output is what the run exists for, and its own writes stop the run when the disk is full.
+   */
+  async #discard(
+    conversationId: string,
+    reason: DiscardReason,
+    message: string,
+    origin: { readonly error: unknown; readonly session: { readonly steps?: ModelRequester['steps'] } },
+  ): Promise<void> {
     this.#options.stats.conversationDiscarded(reason);
     this.#options.logger.info({ conversationId, reason, detail: message }, 'conversation discarded');
+    const { rejects } = this.#options;
+    if (rejects === undefined) return;
+    const record = buildRejectRecord({
+      conversationId,
+      pipeline: this.#options.pipelineIdentity ?? { name: 'unknown', version: '0' },
+      reason,
+      message,
+      error: origin.error,
+      steps: origin.session.steps ?? [],
+      time: (this.#options.now ?? Date.now)(),
+    });
+    try {
+      await rejects.append(record);
+    } catch (error) {
+      this.#options.logger.error({ err: error, conversationId }, `could not write the reject of conversation ${conversationId}: ${(error as Error).message}`);
+    }
   }
 }
 

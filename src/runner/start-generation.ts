@@ -5,7 +5,8 @@ import { ConfigError } from '../core/errors.js';
 import { Dispatcher } from '../dispatcher/index.js';
 import { loadAdapters, type AdapterLoading } from '../providers/load-adapters.js';
 import { ProgressReporter, RunStats, costCapProblem, createLogger, createRunId, statusFilePath, type RunLogger } from '../stats/index.js';
-import { ConversationStore, InvalidOutput } from '../store/index.js';
+import { ConversationStore, InvalidOutput, REJECTS_FILE_NAME, RejectsFile } from '../store/index.js';
+import { createRedactor } from '../core/redact.js';
 import type { OpenedPipeline, PreparedPipeline, ResourceContext } from '../pipelines/contract.js';
 import { ConversationRunner, type RunOutcome } from './conversation-runner.js';
 import { RunManifest } from './run-manifest.js';
@@ -258,10 +259,14 @@ async function runToTarget(
     alreadySaved: store.count,
     logger,
   });
+  // Redacted as the log is: a reject holds provider error messages and replies, which may echo a key.
+  const rejects = new RejectsFile(path.join(paths.dataDir, REJECTS_FILE_NAME), createRedactor(configuration.secrets));
   const runner = new ConversationRunner({
     target: options.target,
     store,
     invalidStore: invalidOutput,
+    rejects,
+    pipelineIdentity: { name: options.pipeline.name, version: options.pipeline.version },
     pipeline,
     dispatcher,
     stats: manifest.countingStats(stats),
@@ -313,6 +318,7 @@ async function runToTarget(
     dispatcher.close();
     manifest.close();
     await invalidOutput.close();
+    await rejects.close();
   }
 }
 

@@ -26,3 +26,7 @@ export { manifestPath } from './manifest-path.js';
 export { UNKNOWN_FINGERPRINT, describeChanges, fingerprintOf, madeWithOtherInputs, readManifest, writeManifest } from './dataset-manifest.js';
 export type { DatasetManifest, ManifestEntry, ManifestRead, RunCombination } from './dataset-manifest.js';
 export { describeFreshness, type DatasetFreshness } from './dataset-freshness.js';
+export { REJECTS_FILE_NAME, RejectsFile } from './rejects-file.js';
+export type { RejectRecord } from './rejects-file.js';
+export { exportKto, toKtoRecord } from './export-kto.js';
+export type { KtoExportOptions, KtoExportSummary, KtoMessage, KtoRecord, KtoSideSummary } from './export-kto.js';

@@ -69,7 +69,7 @@ describe('loading the configuration', () => {
     });
     const [local] = load().providers;
     expect(local).toMatchObject({ name: 'openai_compatible', baseUrl: 'http://localhost:11434/v1', requestsPerSecond: 3, maxConcurrency: 2, timeoutMs: 5000 });
-    expect(local?.models).toEqual({ tester: 'local-model', assistant: 'qwen2.5:7b', rewriter: 'local-model' });
+    expect(local?.models).toEqual({ tester: 'local-model', assistant: 'qwen2.5:7b', rewriter: 'local-model', judge: 'local-model' });
   });
 
   it('pacing_margin_ms is read per provider, defaults to 0, and must be a whole number of 0 or more', () => {

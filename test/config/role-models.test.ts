@@ -13,14 +13,14 @@ describe('models per role come from the selected pipeline', () => {
 
   it("Ada's three roles get her defaults per provider unless models names one", () => {
     write({ mistral_api_key: 'm-key-123456', providers: { mistral: { models: { rewriter: 'open-mistral-nemo' } } } });
-    expect(load().providers[0]?.models).toEqual({ tester: 'mistral-small-latest', assistant: 'mistral-medium-latest', rewriter: 'open-mistral-nemo' });
+    expect(load().providers[0]?.models).toEqual({ tester: 'mistral-small-latest', assistant: 'mistral-medium-latest', rewriter: 'open-mistral-nemo', judge: 'mistral-small-latest' });
   });
 
   it("a role the pipeline does not have is refused, naming the pipeline's roles", () => {
     write({ mistral_api_key: 'm-key-123456', providers: { mistral: { models: { testr: 'mistral-small-latest' } } } });
     expect(() => load()).toThrow(ConfigError);
     expect(() => load()).toThrow(
-      'data/secrets.json: providers.mistral.models: unknown role "testr"; the ada pipeline\'s roles are tester, assistant, rewriter. ' +
+      'data/secrets.json: providers.mistral.models: unknown role "testr"; the ada pipeline\'s roles are tester, assistant, rewriter, judge. ' +
         'Rename or remove the key (or choose the pipeline those roles belong to with --pipeline).',
     );
   });

@@ -134,6 +134,11 @@ describe('signals: a real daemon stopped with SIGINT', () => {
     expect(saved.tail).toBe('');
     expect(new Set(saved.ids).size).toBe(saved.ids.length);
     for (const record of aborted) expect(saved.ids).not.toContain(record.conversationId);
+    // Each conversation cut off at the hard stop is kept in rejects.jsonl before the daemon exits.
+    const rejects = readFileSync(path.join(run.dataDir, 'rejects.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; reason: string; error: { kind: string } });
+    const abortedRejects = rejects.filter((reject) => reject.reason === 'aborted');
+    expect(abortedRejects.map((reject) => reject.id).sort()).toEqual(aborted.map((record) => record.conversationId).sort());
+    for (const reject of abortedRejects) expect(reject.error.kind).toBe('aborted');
     const database = readToolDatabase(run.toolsDatabase);
     expect(database.integrity).toBe('ok');
     expect([...unsavedWriters(database.rows, new Set(saved.ids))], 'rows of conversations that are not in the output').toEqual([]);

@@ -72,7 +72,7 @@ describe('the export command', () => {
 
   it.each([
     [['--input', FIXTURE, '--output', 'x'], 'Missing --format'],
-    [['--format', 'csv', '--input', FIXTURE, '--output', 'x'], 'Unknown --format `csv`; expected one of json, sharegpt, openai, jsonl, hf.'],
+    [['--format', 'csv', '--input', FIXTURE, '--output', 'x'], 'Unknown --format `csv`; expected one of json, sharegpt, openai, jsonl, hf, kto.'],
     [['--format', 'json', '--output', 'x'], 'Missing --input'],
     [['--format', 'json', '--input', FIXTURE], 'Missing --output'],
     [['--format', 'json', '--input', FIXTURE, '--output', 'x', '--where', 'no-equals-sign'], 'Expected --where as <path>=<value>'],

@@ -7,6 +7,7 @@ import { ADA_ROLE_NAMES, type AdaRole } from './ada-roles.js';
 import type { Prompts } from './load-prompts.js';
 import type { ConversationToolStore } from './run-tool-round.js';
 import type { UserPool } from './user-pool.js';
+import type { JudgeSettings } from './judge-conversation.js';
 
 /** Sampling of one role's requests. */
 export interface RoleSampling {
@@ -42,6 +43,8 @@ export interface AdaConversationOptions {
    * conversation gets its own sandbox of them. @default none
    */
   readonly mcp?: McpTools;
+  /** Score each finished conversation with the `judge` role (`--judge`). @default off */
+  readonly judge?: JudgeSettings;
 }
 
 /** Warm enough for varied users, steady for Ada, conservative for the rewrite. */
@@ -67,6 +70,7 @@ export interface ResolvedAdaOptions {
   /** Every tool she is offered: what her calls are parsed against, and `metadata.tools`. */
   readonly catalogue: ToolCatalogue;
   readonly toolSchemas: readonly ToolSchema[];
+  readonly judge: JudgeSettings | undefined;
 }
 
 function describe(value: unknown): string {
@@ -103,6 +107,7 @@ export function resolveAdaOptions(options: AdaConversationOptions): ResolvedAdaO
     systemPrompt: options.mcp === undefined ? options.prompts.ada : `${options.prompts.ada.trimEnd()}\n\n${mcpToolsSection(options.mcp)}`,
     catalogue: options.mcp === undefined ? ADA_TOOL_CATALOGUE : combineCatalogues(ADA_TOOL_CATALOGUE, options.mcp.catalogue),
     toolSchemas: options.mcp === undefined ? ADA_TOOL_SCHEMAS : [...ADA_TOOL_SCHEMAS, ...options.mcp.schemas],
+    judge: options.judge,
   });
 }
 

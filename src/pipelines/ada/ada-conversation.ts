@@ -18,6 +18,7 @@ import type { PipelineContext, UnitOfWork } from '../contract.js';
 import { fillPlaceholders } from './prompt-template.js';
 import { checkFinish, requestStep, throwIfAborted, toDiscard, type StepContext, type Verdict } from './request-step.js';
 import { rewriteThinking } from './rewrite-thinking.js';
+import { judgeConversation } from './judge-conversation.js';
 import { runToolRound, type ExtraTools } from './run-tool-round.js';
 import { shapeAssistantRequest, shapeTesterRequest } from './shape-messages.js';
 import { personaPlaceholders, type SimulatedUser } from './simulated-users.js';
@@ -111,16 +112,25 @@ async function assistantTurn(conversation: Conversation, turn: number): Promise<
   }
 }
 
+/** What a reject of this conversation says beyond the dispatcher's requests; filled in as it goes. */
+interface Progress {
+  topic?: string;
+  log?: ConversationLog;
+}
+
 async function converse(
   options: ResolvedAdaOptions,
   context: PipelineContext,
   user: SimulatedUser,
   startedAt: number,
   extraTools: ExtraTools | undefined,
+  progress: Progress,
 ): Promise<{ conversation: SavedConversation; toolCalls: UnitOfWork['toolCalls'] }> {
   const topic = pickTopic(options.random, user);
   const turns = integerBetween(options.random, options.turns.min, options.turns.max);
   const log = new ConversationLog();
+  progress.topic = topic;
+  progress.log = log;
   log.append({ role: 'system', content: options.systemPrompt }, null);
   const conversation: Conversation = {
     options,
@@ -141,6 +151,9 @@ async function converse(
   }
   throwIfAborted(context.signal);
   separateReasoningInReplies(log);
+  // Judged as it will be saved; the validator's issues join these when the conversation is labelled.
+  const judged = options.judge === undefined ? undefined : await judgeConversation(conversation.step, options.judge, log.originals);
+  throwIfAborted(context.signal);
   const finishedAt = (context.now ?? Date.now)();
   const metadata = buildMetadata({
     pipeline: ADA_PIPELINE_NAME,
@@ -158,7 +171,8 @@ async function converse(
     finishedAt,
   });
   const toolCalls = log.toolCalls.map((call) => ({ name: call.name, ok: call.ok === true }));
-  return { conversation: { id: context.conversationId, conversations: log.messages, metadata }, toolCalls };
+  const report = judged === undefined ? {} : { report: { issues: judged.issues, ...(judged.verdict === undefined ? {} : { judge: judged.verdict }) } };
+  return { conversation: { id: context.conversationId, conversations: log.messages, ...report, metadata }, toolCalls };
 }
 
 /** Saved replies read `<think>…</think>\n\nreply`, whatever spacing the model (or the rewriter) left. */
@@ -193,8 +207,9 @@ async function runConversation(options: ResolvedAdaOptions, context: PipelineCon
   }
   let finished: { conversation: SavedConversation; toolCalls: UnitOfWork['toolCalls'] };
   const sandbox = lazySandbox(options, context.conversationId);
+  const progress: Progress = {};
   try {
-    finished = await converse(options, context, lease.user, startedAt, sandbox.tools);
+    finished = await converse(options, context, lease.user, startedAt, sandbox.tools, progress);
   } catch (error) {
     // Nothing goes back to the runner, so its rows are undone here, before its user is free again.
     try {
@@ -202,7 +217,13 @@ async function runConversation(options: ResolvedAdaOptions, context: PipelineCon
     } finally {
       lease.release();
     }
-    throw toDiscard(error, signal) ?? error;
+    const discard = toDiscard(error, signal);
+    if (discard === undefined) throw error;
+    throw discard.withProvenance({
+      user: `${lease.user.name} (${lease.user.id})`,
+      ...(progress.topic === undefined ? {} : { topic: progress.topic }),
+      ...(progress.log?.currentStep === undefined ? {} : { failedStep: progress.log.currentStep }),
+    });
   } finally {
     // The servers' sandbox served this one conversation: its files go, whatever becomes of the line.
     await sandbox.discard();

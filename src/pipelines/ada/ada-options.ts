@@ -15,6 +15,10 @@ export interface AdaOptions {
   readonly validate: boolean;
   /** Empty the memory/diary database before starting. */
   readonly resetTools: boolean;
+  /** Score each finished conversation with the judge model (`report.judge`). */
+  readonly judge: boolean;
+  /** Below this judge score a conversation is invalid (`judge-low-score`); undefined: scores only inform. */
+  readonly minScore: number | undefined;
 }
 
 export const ADA_OPTIONS: PipelineOptions<AdaOptions> = {
@@ -52,7 +56,21 @@ export const ADA_OPTIONS: PipelineOptions<AdaOptions> = {
   rewrite: { flag: 'no-rewrite', help: "keep the assistant's <think> blocks as written", default: true, whenGiven: false },
   validate: { flag: 'no-validate', help: 'save every conversation unjudged: no label, no report, no invalid file', default: true, whenGiven: false },
   resetTools: { flag: 'reset-tools', help: 'empty the memory/diary database before starting', default: false, whenGiven: true },
+  judge: { flag: 'judge', help: 'score each conversation 1-5 with the judge model (one more request each; off by default)', default: false, whenGiven: true },
+  minScore: {
+    flag: 'min-score',
+    valueName: 'N',
+    help: 'with --judge: a conversation scored below N (1-5) is labelled invalid (judge-low-score)',
+    default: undefined,
+    parse: parseMinScore,
+  },
 };
+
+function parseMinScore(text: string): number {
+  const score = parseInteger('--min-score', text, 1);
+  if (score > 5) throw new ConfigError(`--min-score expects a judge score from 1 to 5, got "${text}".`);
+  return score;
+}
 
 function parseTurns(text: string): { min: number; max: number } {
   const match = /^(\d+)(?:-(\d+))?$/.exec(text.trim());

@@ -3,15 +3,17 @@
  * prompts, the simulated-user pool, and the memory/diary database (`<data-dir>/tools.db`), which
  * she opens, recovers after a crash and empties on `--reset-tools`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { ConfigError } from '../../core/errors.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRandom, seedFromString } from '../../core/random.js';
 import { ADA_TOOL_SCHEMAS, ToolStore } from '../../tools/index.js';
 import { openMcpTools, type McpTools } from '../../tools/mcp/index.js';
 import { openNearDuplicateIndex } from '../../validate/index.js';
-import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, ResourceContext } from '../contract.js';
+import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, ResourceContext, UnitOfWork } from '../contract.js';
 import { hashInputFiles } from '../input-files.js';
+import type { JudgeSettings } from './judge-conversation.js';
 import { ADA_PIPELINE_NAME, ADA_PIPELINE_VERSION, createAdaConversations } from './ada-conversation.js';
 import { DEFAULT_SAMPLING } from './ada-conversation-options.js';
 import { ADA_OPTIONS, type AdaOptions } from './ada-options.js';
@@ -45,8 +47,29 @@ function recoverToolStore(toolStore: ToolStore, context: ResourceContext): void 
 }
 
 /** Read once at start, before anything is written: a missing prompt or a bad users file is a ConfigError. */
+/** `systemprompts/judge.md`, read only with --judge. */
+function loadJudge(options: AdaOptions): JudgeSettings | undefined {
+  if (!options.judge) {
+    if (options.minScore !== undefined) throw new ConfigError('--min-score needs --judge: without the judge there is no score to compare (add --judge).');
+    return undefined;
+  }
+  const file = path.join(PROMPTS_DIRECTORY, 'judge.md');
+  try {
+    return { prompt: readFileSync(file, 'utf8'), minScore: options.minScore };
+  } catch (error) {
+    throw new ConfigError(`The judge prompt ${file} cannot be read (${(error as Error).message}). Restore it from the repository, or run without --judge.`, { cause: error });
+  }
+}
+
+/** Without validation, the judge alone decides the label (a --min-score below the bar makes it false). */
+function labelFromJudge(unit: UnitOfWork): UnitOfWork {
+  const issues = unit.conversation.report?.issues ?? [];
+  return { ...unit, conversation: { ...unit.conversation, label: !issues.some((issue) => issue.level === 'error') } };
+}
+
 function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipeline {
   const prompts = loadPrompts(PROMPTS_DIRECTORY);
+  const judge = loadJudge(options);
   // Generated users come from the seed alone, so they (and their memories) are the same across restarts.
   const users = options.usersFile ? loadSimulatedUsers(path.resolve(prepare.cwd, options.usersFile)) : generateSimulatedUsers(options.users, prepare.seed);
   const inputFiles = [...Object.values(PROMPT_FILES).map((file) => path.join(PROMPTS_DIRECTORY, file)), ...(options.usersFile ? [path.resolve(prepare.cwd, options.usersFile)] : [])];
@@ -87,6 +110,7 @@ function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipel
           rewrite: options.rewrite,
           dryRun: prepare.dryRun,
           ...(mcp === undefined ? {} : { mcp }),
+          ...(judge === undefined ? {} : { judge }),
         });
         // Near-duplicates are looked for across restarts: the index lives beside the tool database.
         const nearDuplicates = options.validate ? openNearDuplicateIndex(path.join(context.dataDir, 'near-duplicates.db')) : undefined;
@@ -94,7 +118,9 @@ function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipel
         const store = toolStore;
         const run: OpenedPipeline['run'] = options.validate
           ? async (conversation) => labelUnitOfWork(await conversations.run(conversation), nearDuplicates, toolSchemas)
-          : conversations.run;
+          : judge !== undefined
+            ? async (conversation) => labelFromJudge(await conversations.run(conversation))
+            : conversations.run;
         return {
           capacity: users.length,
           run,
@@ -118,6 +144,8 @@ export const adaPipeline: PipelineDefinition<AdaOptions> = {
   version: ADA_PIPELINE_VERSION,
   description: 'a simulated user talks with Ada, who uses real memory and diary tools; her reasoning is rewritten',
   roles: ADA_ROLES,
+  // The judge costs a request per conversation: only a run with --judge asks it, or needs its model priced.
+  unusedRoles: (options) => (options.judge ? [] : ['judge']),
   options: ADA_OPTIONS,
   prepare: prepareAda,
 };

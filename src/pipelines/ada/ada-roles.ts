@@ -43,4 +43,14 @@ export const ADA_ROLES: readonly ModelRoleDeclaration[] = Object.freeze([
       openai_compatible: LOCAL_MODEL,
     },
   },
-] satisfies readonly (ModelRoleDeclaration & { name: AdaRole })[]);
+  {
+    name: 'judge',
+    description: 'scores each finished conversation 1-5 (only with --judge)',
+    defaultModels: {
+      mistral: 'mistral-small-latest',
+      together: TOGETHER_FREE,
+      huggingface: 'Qwen/Qwen2.5-72B-Instruct',
+      openai_compatible: LOCAL_MODEL,
+    },
+  },
+] satisfies readonly (ModelRoleDeclaration & { name: AdaRole | 'judge' })[]);

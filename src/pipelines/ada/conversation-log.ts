@@ -37,6 +37,10 @@ export class ConversationLog {
   readonly requests: Record<ModelRole, number> = Object.fromEntries(ADA_ROLE_NAMES.map((role) => [role, 0]));
   inputTokens = 0;
   outputTokens = 0;
+  /** Each rewritten message as Ada first wrote it, by index: what the judge checks the rewrite against. */
+  readonly originals = new Map<number, string>();
+  /** The step asking a model now (`assistant reply 2`): a reject names it as the one that failed. */
+  currentStep: string | undefined;
 
   /** Appends a message and returns its index in `conversations`. */
   append(message: SavedMessage, source: MessageSource | null): number {

@@ -14,10 +14,15 @@ import type { UnitOfWork } from '../contract.js';
 
 /** `tools`: every tool she was offered (her own, and those of MCP servers when configured). */
 export function labelUnitOfWork(unit: UnitOfWork, nearDuplicates: NearDuplicateIndex | undefined, tools: readonly ToolSchema[] = ADA_TOOL_SCHEMAS): UnitOfWork {
-  const { label, report } = validateConversation(unit.conversation, {
+  const validation = validateConversation(unit.conversation, {
     tools,
     ...(nearDuplicates === undefined ? {} : { nearDuplicates }),
   });
+  // The judge's verdict and issues (--judge), made before labelling, are kept beside the validator's.
+  const judged = unit.conversation.report;
+  const issues = [...validation.report.issues, ...(judged?.issues ?? [])];
+  const label = !issues.some((issue) => issue.level === 'error');
+  const report = { issues, ...(judged?.judge === undefined ? {} : { judge: judged.judge }) };
   const conversation = { ...unit.conversation, label, report };
   return {
     ...unit,

@@ -67,6 +67,7 @@ export async function requestStep<T>(
   judge: (result: ChatResult) => Verdict<T>,
 ): Promise<{ readonly value: T; readonly result: ChatResult }> {
   let refusal: Extract<Verdict<T>, { ok: false }> | undefined;
+  context.log.currentStep = step;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     throwIfAborted(context.signal);
     const result = await context.requester.complete({ ...request, signal: context.signal });

@@ -73,6 +73,7 @@ async function rewriteMessage(context: StepContext, settings: RewriteSettings, m
     rewritten.push(`\n${value}\n`);
     last = result;
   }
+  log.originals.set(messageIndex, original);
   log.replaceContent(messageIndex, replaceThinkBlocks(original, blocks, rewritten));
   const source = last as ChatResult;
   log.rewrites.push({ messageIndex, blocks: blocks.length, provider: source.provider, model: source.model });

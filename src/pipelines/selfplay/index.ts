@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/errors.js';
+import type { ModelRequester } from '../../core/types.js';
 import { checkJsonSchema, describeViolations } from '../../format/index.js';
 import { openMcpTools, SANDBOX_PLACEHOLDER, type McpServers, type McpTools } from '../../tools/mcp/index.js';
 import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, UnitOfWork } from '../contract.js';
@@ -17,8 +18,9 @@ import type { OfferedTool } from './judge-response.js';
 import { createRandom, seedFromString } from '../../core/random.js';
 import { checkPromptSetTools, readPromptSet } from './prompt-set.js';
 import { RequestSource } from './request-source.js';
-import { answerRequest, SELFPLAY_PIPELINE_NAME, SELFPLAY_PIPELINE_VERSION, type SelfplayPrompts } from './selfplay-example.js';
-import { makeRequest } from './selfplay-request.js';
+import { answerRequest, SELFPLAY_PIPELINE_NAME, SELFPLAY_PIPELINE_VERSION, toSelfplayDiscard, type SelfplayPrompts } from './selfplay-example.js';
+import type { ExamplePlan } from './selfplay-mix.js';
+import { makeRequest, type SelfplayRequest } from './selfplay-request.js';
 import { SELFPLAY_OPTIONS, type SelfplayOptions } from './selfplay-options.js';
 import { SELFPLAY_ROLES } from './selfplay-roles.js';
 
@@ -88,40 +90,49 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
       const settings = { assistantPrompt: prompts.assistant, temperature: options.temperature, executeTools: options.executeTools, validate: options.validate, dryRun: prepare.dryRun };
       return {
         run: async ({ conversationId, requester, signal, now }): Promise<UnitOfWork> => {
-          const request = await source.take(requester, signal, now ?? Date.now);
-          const sandbox = await mcp.sandbox(conversationId);
-          // Every call that ran, for the run's stats ("tool calls" in the progress and the summary).
-          const toolCalls: { name: string; ok: boolean }[] = [];
+          let plan: ExamplePlan | undefined;
           try {
-            const conversation = await answerRequest(
-              conversationId,
-              request,
-              requester,
-              {
-                offered,
-                catalogue: mcp.catalogue,
-                schemas: mcp.schemas,
-                toolsBlock: mcp.toolsBlock,
-                // The workspace goes to the first server that works on a sandbox (the vault).
-                vaultDirectory: Object.keys(servers).map((server) => sandbox.directory(server)).find((directory) => directory !== undefined),
-                call: async (name, args) => {
-                  const result = await sandbox.call(name, args);
-                  toolCalls.push({ name, ok: result.ok });
-                  return result;
-                },
-              },
-              settings,
-              signal,
-            );
-            // Nothing outlives the example but its line: committing or rolling it back leaves nothing to do.
-            return { conversation, toolCalls, commit: () => undefined, rollback: () => undefined };
-          } finally {
-            // The sandbox served its one example: whatever happens to the line, its files go.
-            await sandbox.discard();
+            const request = await source.take(requester, signal, now ?? Date.now);
+            plan = request.plan;
+            return await answerInSandbox(conversationId, request, requester, signal);
+          } catch (error) {
+            throw toSelfplayDiscard(error, plan, signal);
           }
         },
         close: () => mcp.close(),
       };
+      async function answerInSandbox(conversationId: string, request: SelfplayRequest, requester: ModelRequester, signal: AbortSignal): Promise<UnitOfWork> {
+        const sandbox = await mcp.sandbox(conversationId);
+        // Every call that ran, for the run's stats ("tool calls" in the progress and the summary).
+        const toolCalls: { name: string; ok: boolean }[] = [];
+        try {
+          const conversation = await answerRequest(
+            conversationId,
+            request,
+            requester,
+            {
+              offered,
+              catalogue: mcp.catalogue,
+              schemas: mcp.schemas,
+              toolsBlock: mcp.toolsBlock,
+              // The workspace goes to the first server that works on a sandbox (the vault).
+              vaultDirectory: Object.keys(servers).map((server) => sandbox.directory(server)).find((directory) => directory !== undefined),
+              call: async (name, args) => {
+                const result = await sandbox.call(name, args);
+                toolCalls.push({ name, ok: result.ok });
+                return result;
+              },
+            },
+            settings,
+            signal,
+          );
+          // Nothing outlives the example but its line: committing or rolling it back leaves nothing to do.
+          return { conversation, toolCalls, commit: () => undefined, rollback: () => undefined };
+        } finally {
+          // The sandbox served its one example: whatever happens to the line, its files go.
+          await sandbox.discard();
+      }
+      }
     },
   };
 }

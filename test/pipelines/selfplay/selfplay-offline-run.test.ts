@@ -1,6 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { runExportCommand } from '../../../src/cli/export-command.js';
 import { SESSION_ID_PATTERN, WORKSPACE_ID_PATTERN } from '../../../src/pipelines/selfplay/selfplay-ids.js';
 import { runCli, type CliResult } from '../../helpers/run-cli.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
@@ -98,6 +100,29 @@ describe('an offline self-play run on the real filesystem MCP server', () => {
         expect(line.behavior).toBeUndefined();
         expect(line.conversations.map((message) => message.role)).toEqual(['user', 'assistant']);
       }
+    }
+  });
+
+  it('export --format kto pairs the output with its invalid file: true/false interleaved, the surplus of valid examples dropped and counted', async () => {
+    const output = path.join(workspace.path, 'selfplay-kto.jsonl');
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let printed = '';
+    stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    stderr.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const input = path.join(dataDir, 'trainingData', 'selfplay_output.jsonl');
+    const code = await runExportCommand(['--format', 'kto', '--input', input, '--output', output, '--include-dry-run'], { stdout, stderr });
+    expect(code, printed).toBe(0);
+    const records = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { prompt: { role: string; content: string }[]; completion: { role: string; content: string }[]; label: boolean });
+    const pairs = Math.min(valid.length, invalid.length);
+    expect(records.map((record) => record.label)).toEqual(Array.from({ length: pairs * 2 }, (_, index) => index % 2 === 0));
+    expect(printed).toContain(`${valid.length - pairs} dropped to balance the labels`);
+    const invalidReplies = new Set(invalid.map((line) => line.conversations.at(-1)?.content));
+    for (const record of records) {
+      expect(record.prompt.at(-1)?.role).toBe('user');
+      expect(record.completion).toHaveLength(1);
+      expect(record.completion[0]?.role).toBe('assistant');
+      if (!record.label) expect(invalidReplies.has(record.completion[0]?.content)).toBe(true);
     }
   });
 

@@ -1,0 +1,30 @@
+import { applyAssistantDefect, drawDefect, isOpening, type DefectKind } from './defects.js';
+import type { ChatEnvironment } from './handle-chat-completion.js';
+import type { ProviderState } from './provider-state.js';
+import type { ScriptContext } from './script-context.js';
+import type { ScriptedReply } from './scripted-model.js';
+
+/**
+ * The scripted reply, turned into a defect when one is drawn (`written` is undefined when a model
+ * fault already spoiled the answer: one misbehaviour per answer). Every opening the tester writes
+ * is remembered while the duplicate defect is on, so a later conversation can repeat it.
+ */
+export function withDefect(
+  state: ProviderState,
+  environment: ChatEnvironment,
+  role: string,
+  context: ScriptContext,
+  written: ScriptedReply | undefined,
+): { readonly reply: ScriptedReply; readonly defect: DefectKind | undefined } | undefined {
+  if (written === undefined) return undefined;
+  const { defects } = state.options;
+  const defect = drawDefect(state.defectRandom, defects, role, context);
+  if (defect === 'duplicate') {
+    const earlier = environment.openings.pick(state.defectRandom, environment.now());
+    if (earlier !== undefined) return { reply: { text: earlier, finishReason: 'stop' }, defect };
+  } else if (defect !== undefined) {
+    return { reply: { text: applyAssistantDefect(defect, written.text), finishReason: 'stop' }, defect };
+  }
+  if ((defects.duplicate ?? 0) > 0 && role === 'tester' && isOpening(context)) environment.openings.remember(written.text, environment.now());
+  return { reply: written, defect: undefined };
+}

@@ -1,0 +1,191 @@
+/**
+ * `export --format kto`: TRL's unpaired preference shape, which `KTOTrainer` reads as it is
+ * (https://huggingface.co/docs/trl/dataset_formats, "Unpaired preference", conversational):
+ * `{"prompt": [messages], "completion": [messages], "label": bool}`. Valid conversations (the
+ * output) are the desirable examples, the invalid file beside it the undesirable ones.
+ */
+import { rename, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseConversationLine, type SavedConversation } from '../format/index.js';
+import { matchesWhere, hasToolCalls, type WhereFilter } from './conversation-filters.js';
+import { ExportError } from './export-error.js';
+import { LINES_FRAMING, openInput, openOutput, type OutputFile } from './export-output.js';
+import { invalidOutputPath } from './invalid-output.js';
+import { prepareConversation, type Preparation } from './prepare-conversation.js';
+import { describeFileError } from './store-error.js';
+
+export interface KtoMessage {
+  readonly role: string;
+  readonly content: string;
+}
+
+export interface KtoRecord {
+  readonly prompt: readonly KtoMessage[];
+  readonly completion: readonly KtoMessage[];
+  readonly label: boolean;
+}
+
+export interface KtoExportOptions {
+  /** The output of a run: its conversations are the desirable (`true`) examples. */
+  readonly inputPath: string;
+  /** The undesirable (`false`) examples. @default `<input stem>_invalid.jsonl` beside the input */
+  readonly invalidPath?: string;
+  readonly outputPath: string;
+  readonly preparation: Preparation;
+  /** @default false */
+  readonly includeDryRun?: boolean;
+  /** @default [] */
+  readonly where?: readonly WhereFilter[];
+  /** @default false */
+  readonly withTools?: boolean;
+}
+
+/** What one side (valid or invalid) held and what became of it. */
+export interface KtoSideSummary {
+  readonly path: string;
+  /** Lines usable as examples. */
+  readonly usable: number;
+  /** Of those, written. */
+  readonly written: number;
+  /** Usable but left out so both labels have as many examples. */
+  readonly droppedToBalance: number;
+  /** Lines that are no saved conversation, or end without a reply to complete (no prompt/completion split). */
+  readonly unusable: number;
+  readonly dryRunLeftOut: number;
+  readonly filteredOut: number;
+}
+
+export interface KtoExportSummary {
+  readonly outputPath: string;
+  readonly exported: number;
+  readonly desirable: KtoSideSummary;
+  readonly undesirable: KtoSideSummary;
+}
+
+/**
+ * The prompt is everything up to the last user message; the completion is what follows it: the
+ * final reply, with the tool calls and results that led to it (Ada) or the one call (self-play).
+ * Undefined when the conversation has no user message or no reply after its last one.
+ */
+export function toKtoRecord(conversation: SavedConversation, label: boolean): KtoRecord | undefined {
+  const messages = conversation.conversations.map((message) => ({ role: message.role, content: message.content }));
+  const lastUser = messages.findLastIndex((message) => message.role === 'user');
+  if (lastUser === -1) return undefined;
+  const completion = messages.slice(lastUser + 1);
+  if (!completion.some((message) => message.role === 'assistant')) return undefined;
+  return { prompt: messages.slice(0, lastUser + 1), completion, label };
+}
+
+interface Side {
+  readonly path: string;
+  readonly label: boolean;
+  readonly lines: AsyncIterator<string>;
+  usable: number;
+  written: number;
+  unusable: number;
+  dryRunLeftOut: number;
+  filteredOut: number;
+}
+
+/**
+ * Streams both files at once (constant memory): one desirable, one undesirable, and so on, so any
+ * batch TRL draws holds both labels; when one side runs out, the rest of the other is counted as
+ * dropped to balance, not written. A missing invalid file is an error that says what to run.
+ */
+export async function exportKto(options: KtoExportOptions): Promise<KtoExportSummary> {
+  const outputPath = path.resolve(options.outputPath);
+  const validPath = path.resolve(options.inputPath);
+  const invalidPath = path.resolve(options.invalidPath ?? invalidOutputPath(validPath));
+  if (outputPath === validPath || outputPath === invalidPath) {
+    throw new ExportError('EXPORT_INVALID_OPTIONS', `The output ${outputPath} is one of the inputs; choose another output path.`);
+  }
+  const handles: FileHandle[] = [];
+  let file: OutputFile | undefined;
+  try {
+    const validHandle = await openInput(validPath);
+    handles.push(validHandle);
+    const invalidHandle = await openInput(invalidPath).catch((error: unknown) => {
+      throw new ExportError(
+        'EXPORT_INPUT_UNREADABLE',
+        `KTO needs undesirable examples: cannot read ${invalidPath} (${describeFileError((error as ExportError).cause ?? error)}). ` +
+          'It is written beside the output when a run labels a conversation false; give another with --invalid FILE.',
+        { cause: error },
+      );
+    });
+    handles.push(invalidHandle);
+    const desirable = openSide(validPath, true, validHandle);
+    const undesirable = openSide(invalidPath, false, invalidHandle);
+    file = await openOutput('train', outputPath, `${outputPath}.partial`, LINES_FRAMING);
+    for (;;) {
+      const good = await nextRecord(desirable, options);
+      const bad = good === undefined ? undefined : await nextRecord(undesirable, options);
+      if (good === undefined || bad === undefined) break;
+      await file.writeRecord(good);
+      await file.writeRecord(bad);
+      desirable.written++;
+      undesirable.written++;
+    }
+    // Whatever is left on either side is read to be counted, never written.
+    while ((await nextRecord(desirable, options)) !== undefined);
+    while ((await nextRecord(undesirable, options)) !== undefined);
+    await file.close();
+    await rename(file.writtenPath, outputPath);
+    return { outputPath, exported: desirable.written + undesirable.written, desirable: summarise(desirable), undesirable: summarise(undesirable) };
+  } catch (error) {
+    file?.destroy();
+    if (file !== undefined) await rm(file.writtenPath, { force: true }).catch(() => undefined);
+    if (error instanceof ExportError) throw error;
+    throw new ExportError('EXPORT_INPUT_UNREADABLE', `Could not export KTO examples (${describeFileError(error)}).`, { cause: error });
+  } finally {
+    for (const handle of handles) await handle.close().catch(() => undefined);
+  }
+}
+
+function openSide(filePath: string, label: boolean, handle: FileHandle): Side {
+  const lines = createInterface({ input: handle.createReadStream({ autoClose: false }), crlfDelay: Infinity })[Symbol.asyncIterator]();
+  return { path: filePath, label, lines, usable: 0, written: 0, unusable: 0, dryRunLeftOut: 0, filteredOut: 0 };
+}
+
+/** The side's next usable example, counting every line passed over; undefined at its end. */
+async function nextRecord(side: Side, options: KtoExportOptions): Promise<KtoRecord | undefined> {
+  for (;;) {
+    const next = await side.lines.next();
+    if (next.done === true) return undefined;
+    if (next.value.trim().length === 0) continue;
+    const parsed = parseConversationLine(next.value);
+    if (!parsed.ok) {
+      side.unusable++;
+      continue;
+    }
+    const conversation = parsed.conversation;
+    if (conversation.metadata['dryRun'] === true && options.includeDryRun !== true) {
+      side.dryRunLeftOut++;
+      continue;
+    }
+    if ((options.withTools === true && !hasToolCalls(conversation)) || !(options.where ?? []).every((filter) => matchesWhere(conversation, filter))) {
+      side.filteredOut++;
+      continue;
+    }
+    const record = toKtoRecord(prepareConversation(conversation, options.preparation).conversation, side.label);
+    if (record === undefined) {
+      side.unusable++;
+      continue;
+    }
+    side.usable++;
+    return record;
+  }
+}
+
+function summarise(side: Side): KtoSideSummary {
+  return {
+    path: side.path,
+    usable: side.usable,
+    written: side.written,
+    droppedToBalance: side.usable - side.written,
+    unusable: side.unusable,
+    dryRunLeftOut: side.dryRunLeftOut,
+    filteredOut: side.filteredOut,
+  };
+}
