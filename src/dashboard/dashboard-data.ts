@@ -5,6 +5,7 @@ import { classifyStatus, type StatusCondition } from '../stats/describe-status.j
 import { readStatusFile, statusFilePath } from '../stats/status-file.js';
 import type { RunStatus } from '../stats/status-schema.js';
 import { invalidOutputPath } from '../store/invalid-output.js';
+import { REJECTS_FILE_NAME } from '../store/rejects-file.js';
 import { DataQuality, type QualitySource, type QualitySummary } from './data-quality.js';
 import { FollowedFile } from './followed-file.js';
 import { RunHistory, type HistoryPoint, type LogEvent } from './run-history.js';
@@ -38,8 +39,6 @@ export interface DashboardDataOptions {
   readonly isProcessAlive?: (pid: number) => boolean;
 }
 
-/** Where the daemon writes the file of abandoned conversations (one JSON line each), when it writes one. */
-export const REJECTS_FILE_NAME = 'rejects.jsonl';
 const DEFAULT_OUTPUT = path.join('trainingData', 'conversations.jsonl');
 const RUN_LOG = /^run-.*\.log$/;
 
