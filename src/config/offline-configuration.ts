@@ -42,7 +42,9 @@ export function createOfflineConfiguration(options: {
   }
   const names = available.filter((name) => !options.only || options.only.includes(name));
   const mcp = loadMcpServers({ secretsDisplayPath: 'secrets.json', mcpConfigPath: options.mcpConfig, cwd: options.cwd });
-  const models = Object.fromEntries(options.roles.roles.map((role) => [role.name, offlineModelFor(role.name)]));
+  // A role this run never asks (the judge without --judge) gets no model, as in a real configuration.
+  const asked = options.roles.roles.filter((role) => options.roles.unused?.includes(role.name) !== true);
+  const models = Object.fromEntries(asked.map((role) => [role.name, offlineModelFor(role.name)]));
   const providers: ProviderSettings[] = names.map((name) => ({
     name,
     type: name,

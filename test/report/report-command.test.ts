@@ -25,7 +25,7 @@ function adaLine(id: string, fields: { provider: string; model: string; createdA
     id,
     conversations,
     label: fields.label,
-    report: { issues: fields.issues ?? [], ...(fields.judge === undefined ? {} : { judge: { score: fields.judge, reason: 'fine' } }) },
+    report: { issues: fields.issues ?? [], ...(fields.judge === undefined ? {} : { judge: { score: fields.judge, helpfulness: fields.judge, toolUse: 5, faithfulness: 5, reason: 'fine', provider: 'mistral', model: 'judge-model' } }) },
     metadata: {
       pipeline: 'ada',
       pipelineVersion: '1.4.0',

@@ -1,9 +1,7 @@
-import { isProviderError } from '../../core/errors.js';
 import { ConversationDiscarded, type ModelRequester } from '../../core/types.js';
 import type { SavedConversation, SavedMessage, ToolCatalogue, ToolSchema } from '../../format/index.js';
 import { fillPlaceholders } from '../ada/prompt-template.js';
 import { judgeResponse, type OfferedTool, type ResponseIssue } from './judge-response.js';
-import type { ExamplePlan } from './selfplay-mix.js';
 import { MAX_TOKENS, type SelfplayRequest } from './selfplay-request.js';
 import { renderSessionContext } from './session-context.js';
 import { materialiseWorkspace, WorkspaceReplyError } from './workspace.js';
@@ -117,21 +115,4 @@ export async function answerRequest(
       ...(execution === undefined ? {} : { execution }),
     },
   };
-}
-
-
-/**
- * What a failed example is thrown as, with its provenance for `rejects.jsonl`: the plan is what the
- * example was about (unknown when the request itself failed); the failed step is the role of the
- * request left unanswered, which the dispatcher records. An abort stays as it is, so the runner
- * counts it as one.
- */
-export function toSelfplayDiscard(error: unknown, plan: ExamplePlan | undefined, signal: AbortSignal): unknown {
-  const topic = plan === undefined ? undefined : [plan.type, plan.environment, plan.type === 'behavioral' ? plan.behavior : undefined].filter(Boolean).join(' / ');
-  const provenance = topic === undefined ? {} : { topic };
-  if (error instanceof ConversationDiscarded) return error.withProvenance(provenance);
-  if (isProviderError(error) && error.kind !== 'aborted' && !signal.aborted) {
-    return new ConversationDiscarded('provider_failure', `${error.provider} failed: ${error.message}`, { cause: error, provenance });
-  }
-  return error;
 }

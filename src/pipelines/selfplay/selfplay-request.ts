@@ -6,6 +6,7 @@ import { drawExamplePlan, environmentInstructions, requestInstructions, type Exa
 import { sessionId, workspaceId } from './selfplay-ids.js';
 import { summariseWorkspace, type SessionContext } from './session-context.js';
 import { readWorkspaceReply, WorkspaceReplyError } from './workspace.js';
+import { toSelfplayDiscard } from './selfplay-discard.js';
 
 /**
  * The first half of an example: a workspace and a request about it. With `--num-variations N`
@@ -46,6 +47,23 @@ export async function makeRequest(
   // A seed prompt is a plain tool task unless its entry names a behavior.
   const plan: ExamplePlan =
     seed === undefined ? drawn : seed.prompt.behavior === undefined ? { type: 'tool-based', environment: drawn.environment } : { type: 'behavioral', environment: drawn.environment, behavior: seed.prompt.behavior };
+  try {
+    return await requestFor(plan, requester, random, settings, seed, signal, now);
+  } catch (error) {
+    // The plan is known from here on: a failure says what the example was about.
+    throw toSelfplayDiscard(error, plan, signal);
+  }
+}
+
+async function requestFor(
+  plan: ExamplePlan,
+  requester: ModelRequester,
+  random: Random,
+  settings: RequestSettings,
+  seed: { readonly index: number; readonly prompt: SeedPrompt } | undefined,
+  signal: AbortSignal,
+  now: () => number,
+): Promise<SelfplayRequest> {
   const ask = (role: 'environment' | 'requester', messages: WireMessage[]): Promise<ChatResult> =>
     requester.complete({ role, messages, maxTokens: MAX_TOKENS[role], signal });
 
