@@ -4,7 +4,7 @@ import type { ModelFault } from './faults.js';
 import type { ChatRequestBody } from './request-body.js';
 import { rewriterReply } from './rewriter-script.js';
 import { judgeReply } from './judge-script.js';
-import { environmentReply, requesterReply, selfplayAssistantReply } from './selfplay-script.js';
+import { behaviorJudgeReply, environmentReply, requesterReply, selfplayAssistantReply } from './selfplay-script.js';
 import type { ScriptContext } from './script-context.js';
 import { hashTexts } from './script-text.js';
 import { leakTesterReply, testerReply } from './tester-script.js';
@@ -44,6 +44,7 @@ export function scriptedReply(input: ScriptedReplyInput): ScriptedReply {
   else if (role === 'selfplay-environment') text = environmentReply(random, context).text;
   else if (role === 'selfplay-requester') text = requesterReply(random, context).text;
   else if (role === 'selfplay-assistant') text = selfplayAssistantReply(random, context, input.options.wrongCallRate).text;
+  else if (role === 'selfplay-judge') text = behaviorJudgeReply(random, context).text;
   else text = genericReply(role, context);
   return limitReply(applyModelFault(input.modelFault, text, random), input.body);
 }

@@ -22,12 +22,14 @@ export interface SelfplayReply {
 
 const ENVIRONMENT_MARKER = /invent the workspace/i;
 const REQUESTER_MARKER = /write the one\s+message this person sends/i;
+const JUDGE_MARKER = /^You judge whether an assistant's response shows a behavior/;
 const SESSION_CONTEXT = '<session_context>';
 
-export type SelfplayRole = 'environment' | 'requester' | 'assistant';
+export type SelfplayRole = 'environment' | 'requester' | 'assistant' | 'judge';
 
 /** Which self-play step a request is for, read from its system prompt; undefined when it is none. */
 export function detectSelfplayRole(systemPrompt: string): SelfplayRole | undefined {
+  if (JUDGE_MARKER.test(systemPrompt)) return 'judge';
   if (ENVIRONMENT_MARKER.test(systemPrompt)) return 'environment';
   if (REQUESTER_MARKER.test(systemPrompt)) return 'requester';
   if (systemPrompt.includes(SESSION_CONTEXT) && systemPrompt.includes('<tools>')) return 'assistant';
@@ -146,4 +148,15 @@ function listedTools(systemPrompt: string): ListedTool[] {
     }
   }
   return tools;
+}
+
+/** Share of behavioral responses the scripted judge finds wanting, so both labels occur in a short run. */
+export const BEHAVIOR_JUDGE_REJECT_SHARE = 0.25;
+
+/** The behavior judge (`--judge`): a verdict in JSON, "not shown" for a set share of responses. */
+export function behaviorJudgeReply(random: Random, context: ScriptContext): SelfplayReply {
+  const behavior = /<behavior name="([\w-]+)">/.exec(context.lastUserText)?.[1] ?? 'the behavior';
+  const shows = random() >= BEHAVIOR_JUDGE_REJECT_SHARE;
+  const reason = shows ? `The response picks a sound first step for ${behavior}.` : `The response does not show ${behavior}: another tool was the better first step.`;
+  return { text: JSON.stringify({ shows, reason }) };
 }

@@ -28,15 +28,19 @@ import { SELFPLAY_ROLES } from './selfplay-roles.js';
 const PROMPTS_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../systemprompts/selfplay');
 const PROMPT_FILES = { environment: 'environment.md', userRequest: 'user-request.md', assistant: 'assistant.md' } as const;
 
+const JUDGE_PROMPT_FILE = 'judge.md';
+
+function readPrompt(file: string): string {
+  const full = path.join(PROMPTS_DIRECTORY, file);
+  try {
+    return readFileSync(full, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`The self-play prompt ${full} cannot be read (${(error as Error).message}). Restore it from the repository.`, { cause: error });
+  }
+}
+
 function loadSelfplayPrompts(): SelfplayPrompts {
-  const read = (file: string) => {
-    const full = path.join(PROMPTS_DIRECTORY, file);
-    try {
-      return readFileSync(full, 'utf8');
-    } catch (error) {
-      throw new ConfigError(`The self-play prompt ${full} cannot be read (${(error as Error).message}). Restore it from the repository.`, { cause: error });
-    }
-  };
+  const read = readPrompt;
   return { environment: read(PROMPT_FILES.environment), userRequest: read(PROMPT_FILES.userRequest), assistant: read(PROMPT_FILES.assistant) };
 }
 
@@ -61,6 +65,7 @@ function offeredTools(mcp: McpTools): ReadonlyMap<string, OfferedTool> {
 
 function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): PreparedPipeline {
   const prompts = loadSelfplayPrompts();
+  const judgePrompt = options.judge ? readPrompt(JUDGE_PROMPT_FILE) : undefined;
   // Read now: a bad file is a configuration error before anything is written.
   const seedPrompts = options.promptSet === undefined ? undefined : readPromptSet(options.promptSet, prepare.cwd);
   // The user's servers when there are any (--mcp-config, mcpServers in secrets.json), else a vault of its own.
@@ -68,7 +73,7 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
   const servers = Object.keys(configured).length > 0 ? configured : defaultServers();
   return {
     inputs: {
-      files: hashInputFiles(Object.values(PROMPT_FILES).map((file) => path.join(PROMPTS_DIRECTORY, file))),
+      files: hashInputFiles([...Object.values(PROMPT_FILES), ...(options.judge ? [JUDGE_PROMPT_FILE] : [])].map((file) => path.join(PROMPTS_DIRECTORY, file))),
       sampling: { assistant: { temperature: options.temperature } },
     },
     open: async (context): Promise<OpenedPipeline> => {
@@ -88,7 +93,7 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
         (requester, seed, signal, now) => makeRequest(requester, createRandom(seedFromString(`selfplay:${prepare.seed}:${requestCounter++}`)), requestSettings, seed, signal, now),
         { variations: options.numVariations, prompts: seedPrompts, alreadySaved: context.alreadySaved },
       );
-      const settings = { assistantPrompt: prompts.assistant, temperature: options.temperature, executeTools: options.executeTools, validate: options.validate, dryRun: prepare.dryRun };
+      const settings = { assistantPrompt: prompts.assistant, temperature: options.temperature, executeTools: options.executeTools, validate: options.validate, dryRun: prepare.dryRun, judgePrompt };
       return {
         run: async ({ conversationId, requester, signal, now }): Promise<UnitOfWork> => {
           let plan: ExamplePlan | undefined;
@@ -146,5 +151,7 @@ export const selfplayPipeline: PipelineDefinition<SelfplayOptions> = {
   options: SELFPLAY_OPTIONS,
   // The original generator's names: valid examples here, invalid ones in selfplay_output_invalid.jsonl.
   outputFileName: 'selfplay_output.jsonl',
+  // The judge is asked only with --judge: without it, no provider needs a model for it.
+  unusedRoles: (options) => (options.judge ? [] : ['judge']),
   prepare: prepareSelfplay,
 };

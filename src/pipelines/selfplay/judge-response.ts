@@ -34,6 +34,11 @@ export interface Judgement {
 
 /** Behaviors shown by asking rather than acting. */
 const ASKING_BEHAVIORS: ReadonlySet<Behavior> = new Set(['intellectual-humility', 'verification-before-action']);
+
+/** Whether the rules here can tell the behavior; the others need the judge model (`--judge`). */
+export function ruleTellsBehavior(behavior: Behavior): boolean {
+  return ASKING_BEHAVIORS.has(behavior) || behavior === 'error-recovery';
+}
 const LOOKING_TOOL = /(list|search|read|get|find|tree|info)/i;
 
 export function judgeResponse(reply: string, plan: ExamplePlan, tools: ReadonlyMap<string, OfferedTool>, catalogue: ToolCatalogue): Judgement {

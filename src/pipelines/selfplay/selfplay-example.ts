@@ -1,7 +1,8 @@
 import { ConversationDiscarded, type ModelRequester } from '../../core/types.js';
 import type { SavedConversation, SavedMessage, ToolCatalogue, ToolSchema } from '../../format/index.js';
 import { fillPlaceholders } from '../ada/prompt-template.js';
-import { judgeResponse, type OfferedTool, type ResponseIssue } from './judge-response.js';
+import { judgeBehavior, type BehaviorVerdict } from './behavior-judge.js';
+import { judgeResponse, ruleTellsBehavior, type OfferedTool, type ResponseIssue } from './judge-response.js';
 import { MAX_TOKENS, type SelfplayRequest } from './selfplay-request.js';
 import { renderSessionContext } from './session-context.js';
 import { materialiseWorkspace, WorkspaceReplyError } from './workspace.js';
@@ -33,6 +34,8 @@ export interface ExampleSettings {
   readonly executeTools: boolean;
   readonly validate: boolean;
   readonly dryRun: boolean;
+  /** `systemprompts/selfplay/judge.md` with `--judge`: behaviors no rule can tell go to the judge model. */
+  readonly judgePrompt?: string | undefined;
 }
 
 /**
@@ -85,6 +88,13 @@ export async function answerRequest(
       if (!result.ok) issues.push({ level: 'error', code: 'tool-failed', message: `${judgement.call.name} failed in the sandbox: ${result.content.slice(0, 300)}` });
     }
   }
+  let behaviorJudge: BehaviorVerdict | undefined;
+  const soundSoFar = !issues.some((issue) => issue.level === 'error');
+  if (settings.validate && settings.judgePrompt !== undefined && soundSoFar && plan.type === 'behavioral' && !ruleTellsBehavior(plan.behavior)) {
+    const judged = await judgeBehavior(requester, settings.judgePrompt, { behavior: plan.behavior, sessionContext, userText, reply }, signal);
+    issues.push(...judged.issues);
+    behaviorJudge = judged.verdict;
+  }
   const label = !issues.some((issue) => issue.level === 'error');
   // Tool-based examples train a model that works from the request alone; behavioral ones keep the session.
   const conversations: SavedMessage[] =
@@ -113,6 +123,7 @@ export async function answerRequest(
       ...(plan.type === 'behavioral' ? { behavior: plan.behavior } : {}),
       workspace: { name: workspace.name, root: workspace.root, files: workspace.files.length, folders: workspace.folders.length },
       ...(execution === undefined ? {} : { execution }),
+      ...(behaviorJudge === undefined ? {} : { behavior_judge: behaviorJudge }),
     },
   };
 }

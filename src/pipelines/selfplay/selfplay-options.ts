@@ -13,6 +13,8 @@ export interface SelfplayOptions {
   readonly numVariations: number;
   /** A JSON list of seed prompts used instead of the requester model's requests; read at start. */
   readonly promptSet: string | undefined;
+  /** Ask the judge model about the behaviors no rule can tell (strategic tool selection, workspace awareness). */
+  readonly judge: boolean;
 }
 
 export const SELFPLAY_OPTIONS: PipelineOptions<SelfplayOptions> = {
@@ -40,5 +42,11 @@ export const SELFPLAY_OPTIONS: PipelineOptions<SelfplayOptions> = {
     help: 'a JSON list of seed prompts, one or more per tool, used instead of generated requests',
     default: undefined,
     parse: (text) => text,
+  },
+  judge: {
+    flag: 'judge',
+    help: 'ask the judge model whether a behavioral response shows its behavior where no rule can tell (one more request for those)',
+    default: false,
+    whenGiven: true,
   },
 };

@@ -4,7 +4,7 @@ const TOGETHER_FREE = 'meta-llama/Llama-3.3-70B-Instruct-Turbo-Free';
 const LOCAL_MODEL = 'local-model';
 
 /**
- * The self-play generator's three steps, each a role a provider can serve with its own model: the
+ * The self-play generator's three steps (and the optional judge), each a role a provider can serve with its own model: the
  * environment and the request want imagination (a small model does), the response is the one the
  * dataset trains, so it gets the strongest default.
  */
@@ -23,5 +23,10 @@ export const SELFPLAY_ROLES: readonly ModelRoleDeclaration[] = Object.freeze([
     name: 'assistant',
     description: 'answers with one tool call, or a question where one is due',
     defaultModels: { mistral: 'mistral-medium-latest', together: TOGETHER_FREE, huggingface: 'Qwen/Qwen2.5-72B-Instruct', openai_compatible: LOCAL_MODEL },
+  },
+  {
+    name: 'judge',
+    description: 'tells whether a response shows its behavior where no rule can (only with --judge)',
+    defaultModels: { mistral: 'mistral-small-latest', together: TOGETHER_FREE, huggingface: 'Qwen/Qwen2.5-72B-Instruct', openai_compatible: LOCAL_MODEL },
   },
 ]);
