@@ -1,0 +1,61 @@
+/**
+ * `npx tsx scripts/bench/ramp-and-tail.ts [--conversations N] [--concurrency N] [--limiter sliding-window]`:
+ * where a whole run loses quota against its steady state. Runs the main workload once and prints,
+ * per 2-second bucket of the run (from the daemon's first progress record to its run summary),
+ * the requests the emulator received as a share of Σ rates (and of each provider's rate), the saves, and the conversations in
+ * flight the progress records reported; then the time from the first progress record to the first
+ * request, from the last request to the run summary, and the quota lost in total (Σ over buckets of
+ * the requests short of the rates). A measurement, not a test.
+ */
+import { parseArgs } from 'node:util';
+import type { LimiterKind } from '../../src/emulator/index.js';
+import { computeFigures } from './figures.js';
+import { runWorkload } from './run-workload.js';
+import { DEFAULT_WORKLOAD, providersOf, totalRate, type Workload } from './workload.js';
+
+const BUCKET_MS = 2_000;
+
+const { values } = parseArgs({
+  options: { conversations: { type: 'string' }, concurrency: { type: 'string' }, limiter: { type: 'string' } },
+});
+const workload: Workload = { ...DEFAULT_WORKLOAD, limiter: (values.limiter as LimiterKind | undefined) ?? 'token-bucket' };
+const target = Number(values.conversations ?? 500);
+const run = await runWorkload(workload, { target, concurrency: values.concurrency === undefined ? undefined : Number(values.concurrency) });
+const figures = computeFigures(run, workload);
+const progress = run.logRecords.filter((record) => record.msg === 'progress');
+const summary = run.logRecords.find((record) => record.msg === 'run summary');
+const startMs = Date.parse(String(progress[0]?.time));
+const endMs = Date.parse(String(summary?.time));
+const arrivals = providersOf(workload)
+  .flatMap((provider) => run.timeline.arrivals[provider].map((at) => run.emulatorOriginMs + at))
+  .sort((a, b) => a - b);
+const saves = run.conversations.map((line) => Date.parse(line.metadata.timings?.finishedAt ?? '')).filter(Number.isFinite);
+const quotaPerBucket = (totalRate(workload) * BUCKET_MS) / 1000;
+const buckets = Math.ceil((endMs - startMs) / BUCKET_MS);
+const rows: string[] = [];
+let lostTotal = 0;
+for (let index = 0; index < buckets; index += 1) {
+  const from = startMs + index * BUCKET_MS;
+  const to = Math.min(endMs, from + BUCKET_MS);
+  const requests = arrivals.filter((at) => at >= from && at < to).length;
+  const quota = (quotaPerBucket * (to - from)) / BUCKET_MS;
+  const saved = saves.filter((at) => at >= from && at < to).length;
+  const perProvider = providersOf(workload)
+    .map((provider) => {
+      const count = run.timeline.arrivals[provider].filter((at) => run.emulatorOriginMs + at >= from && run.emulatorOriginMs + at < to).length;
+      return (count / ((workload.rates[provider] * (to - from)) / 1000)).toFixed(2);
+    })
+    .join(' ');
+  const inFlight = progress.filter((record) => { const at = Date.parse(String(record.time)); return at >= from && at < to; }).map((record) => record.inFlight);
+  lostTotal += Math.max(0, quota - requests);
+  rows.push(`${String(index * 2).padStart(4)} s  ${(requests / quota).toFixed(2)} (${perProvider})  saved ${String(saved).padStart(3)}  in flight ${inFlight.join(',')}`);
+}
+process.stdout.write(`${rows.join('\n')}\n`);
+process.stdout.write(
+  [
+    `first progress → first arrival: ${((arrivals[0] ?? Number.NaN) - startMs).toFixed(0)} ms; spawn → first arrival: ${figures.firstRequestMs?.toFixed(0)} ms`,
+    `last arrival → run summary: ${(endMs - (arrivals.at(-1) ?? Number.NaN)).toFixed(0)} ms`,
+    `run ${figures.runSeconds.toFixed(1)} s, ratio whole run ${figures.ratio.toFixed(3)}, steady ${figures.steady?.requestUtilization.toFixed(3)}, requests ${figures.requests}, pacing 429s ${figures.pacing429s}, peak in flight ${figures.peakInFlight}`,
+    `quota lost in total: ${lostTotal.toFixed(0)} requests = ${(lostTotal / totalRate(workload)).toFixed(1)} s of Σ rates`,
+  ].join('\n') + '\n',
+);
