@@ -3,6 +3,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExportCommand } from '../../../src/cli/export-command.js';
+import { runReportCommand } from '../../../src/cli/report-command.js';
+import type { QualityReport } from '../../../src/report/report-types.js';
 import { startEmulator, type Emulator, type EmulatorProviderCounters } from '../../../src/emulator/index.js';
 import { visibleReply } from '../../../src/format/index.js';
 import type { RejectRecord } from '../../../src/store/index.js';
@@ -137,5 +139,24 @@ describe('defects the emulator writes on purpose are each caught by a real run',
     const labels = readJsonLines<{ label: boolean }>(kto).map((record) => record.label);
     const pairs = Math.min(valid.length, invalid.length);
     expect(labels).toEqual(Array.from({ length: 2 * pairs }, (_, index) => index % 2 === 0));
+  });
+
+  it('npm run report counts what the run wrote: valid, invalid, rejects by reason, and each defect under its code', async () => {
+    const stdout = new PassThrough();
+    let printed = '';
+    stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const code = await runReportCommand(['--data-dir', dataDir], { stdout, stderr: stdout, cwd: workspace.path });
+    expect(code, printed).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(dataDir, 'report.json'), 'utf8')) as QualityReport;
+    expect(report.counts).toMatchObject({ valid: TARGET, invalid: invalid.length, rejected: rejects.length, badLines: 0 });
+    const byReason: Record<string, number> = {};
+    for (const reject of rejects) byReason[reject.reason] = (byReason[reject.reason] ?? 0) + 1;
+    expect(report.rejects.byReason).toEqual(byReason);
+    for (const defectCode of ['missing-think', 'refusal', 'tool-arguments-invalid', 'near-duplicate']) {
+      const carrying = invalid.filter((line) => codesOf(line).includes(defectCode)).length;
+      expect(carrying, defectCode).toBeGreaterThan(0);
+      expect(report.issues[defectCode]?.errors, defectCode).toBe(carrying);
+    }
+    expect(report.refusals.conversations).toBe(invalid.filter((line) => codesOf(line).includes('refusal')).length);
   });
 });
