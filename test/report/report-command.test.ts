@@ -202,6 +202,6 @@ describe('npm run report on hand-made lines', () => {
     directories.push(empty);
     const none = await report(empty.path);
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain('no output to report on');
+    expect(none.stderr).toContain(`no output to report on: neither conversations.jsonl nor selfplay_output.jsonl is in ${path.join(empty.path, 'trainingData')}.`);
   });
 });
