@@ -198,6 +198,7 @@ describe('npm run report on hand-made lines', () => {
     const chosen = await report(dataDir, ['--output', path.join(dataDir, 'trainingData', 'selfplay_output.jsonl')]);
     expect(chosen.code, chosen.stderr).toBe(0);
     expect(chosen.stdout).toContain('1 valid, 0 invalid');
+    expect(chosen.stdout).toContain('huggingface / qwen: 1 conversation, validity 100.0 %');
     const empty = makeTempDir('nightshift-report-empty-');
     directories.push(empty);
     const none = await report(empty.path);
