@@ -101,6 +101,15 @@ function choosePipeline(argv: readonly string[], registry: PipelineRegistry): An
   return registry.get(name);
 }
 
+/** For a flag another pipeline declares (`--judge` with `--pipeline selfplay`): whose it is, since `--help` lists only the selected pipeline's. */
+function otherPipelineHint(error: unknown, pipeline: AnyPipeline, registry: PipelineRegistry): string {
+  if ((error as { code?: unknown }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return '';
+  const flag = /'--([^'=]+)/.exec((error as Error).message)?.[1];
+  if (flag === undefined) return '';
+  const owners = registry.names.filter((name) => name !== pipeline.name && Object.values(registry.get(name).options as Record<string, { flag: string }>).some((option) => option.flag === flag));
+  return owners.length === 0 ? '' : `: it is a flag of the ${owners.join(' and ')} pipeline, and this run's pipeline is ${pipeline.name} (--pipeline ${owners[0]} to use it)`;
+}
+
 export function parseGenerateOptions(argv: readonly string[], registry: PipelineRegistry = PIPELINES): GenerateOptions {
   const pipeline = choosePipeline(argv, registry);
   let values;
@@ -112,7 +121,7 @@ export function parseGenerateOptions(argv: readonly string[], registry: Pipeline
       options: { ...pipelineParseOptions(pipeline, RUN_FLAGS), ...RUN_FLAGS },
     }));
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message}\nRun with --help to see every flag.`);
+    throw new ConfigError(`${(error as Error).message}${otherPipelineHint(error, pipeline, registry)}\nRun with --help to see every flag.`);
   }
   const selected = parsePipelineFlags(pipeline, values);
   if (values.help) return { ...defaults(), target: 0, pipeline: selected, help: true };

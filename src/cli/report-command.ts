@@ -105,7 +105,8 @@ export async function runReportCommand(argv: readonly string[], io: ReportComman
   }
   const output = candidates[0];
   if (output === undefined || !existsSync(output)) {
-    stderr.write(`report: no output to report on: ${output ?? `nothing in ${path.join(dataDir, 'trainingData')}`} does not exist. Run \`npm run generate\` first, or name the file with --output.\n`);
+    const missing = output === undefined ? `neither conversations.jsonl nor selfplay_output.jsonl is in ${path.join(dataDir, 'trainingData')}` : `${output} does not exist`;
+    stderr.write(`report: no output to report on: ${missing}. Run \`npm run generate\` first, or name the file with --output.\n`);
     return 1;
   }
   const report = await buildReport({ dataDir, outputPath: output, manifestPath: manifestPath(output), prices: readPrices(dataDir, stderr), ...(io.now ? { now: io.now } : {}) });

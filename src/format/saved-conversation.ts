@@ -40,6 +40,8 @@ export interface LabelIssue {
   /** Stable kebab-case: `unknown-tool`, `bad-arguments`, … */
   readonly code: string;
   readonly message: string;
+  /** Index in `conversations` of the message at fault, when one is. */
+  readonly messageIndex?: number;
 }
 
 /** One line of an output file as read back (metadata may be absent after `--minimal`). */
@@ -55,7 +57,7 @@ export const savedConversationSchema = z.object({
   behavior: z.string().optional(),
   report: z
     .object({
-      issues: z.array(z.object({ level: z.enum(['error', 'warning']), code: z.string(), message: z.string() })),
+      issues: z.array(z.object({ level: z.enum(['error', 'warning']), code: z.string(), message: z.string(), messageIndex: z.number().int().nonnegative().optional() })),
       judge: z
         .object({
           score: z.number(),

@@ -23,7 +23,7 @@ export function formatReportSummary(report: QualityReport, files: { readonly jso
       `distinct-1 ${report.diversity.distinct1 ?? '–'}, distinct-2 ${report.diversity.distinct2 ?? '–'}`,
     `Near-duplicates: ${report.nearDuplicates.flagged} flagged in ${report.nearDuplicates.clusterCount} cluster(s); private data found: ${privateFound}`,
     ...report.providers.slice(0, 6).map(
-      (entry) => `  ${entry.provider} / ${entry.model}: ${entry.conversations} conversations, validity ${percent(entry.validityRate)}` +
+      (entry) => `  ${entry.provider} / ${entry.model}: ${entry.conversations} conversation${entry.conversations === 1 ? '' : 's'}, validity ${percent(entry.validityRate)}` +
         (entry.meanJudgeScore === null ? '' : `, judge ${entry.meanJudgeScore}`) + (entry.costUsd === null ? '' : `, $${entry.costUsd}`),
     ),
     `Wrote ${files.json} and ${files.html}`,

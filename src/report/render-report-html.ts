@@ -78,6 +78,7 @@ function sections(report: QualityReport): string {
   const privateData = Object.entries(report.privateData).map(([kind, count]) => `<tr><td>${escapeHtml(kind)}</td>${cell(`privateData.${kind}`, count)}</tr>`);
   return [
     `<h2>Rejected, by reason</h2>${table(['reason', 'conversations'], countRows(report.rejects.byReason, 'rejects.byReason'))}`,
+    `<h2>Rejected, by failed step</h2>${table(['failed step', 'conversations'], countRows(report.rejects.byFailedStep, 'rejects.byFailedStep'))}`,
     `<h2>Label issues, by code</h2>${table(['code', 'as error', 'as warning'], issues)}`,
     `<h2>Tools: <span data-figure="tools.conversationsWithCalls">${report.tools.conversationsWithCalls}</span> conversations with calls</h2>${table(['tool', 'calls', 'succeeded', 'success rate'], tools)}`,
     `<h2>Distributions</h2><div class="charts"><div id="chart-turns" class="chart"></div><div id="chart-reply-characters" class="chart"></div><div id="chart-user-characters" class="chart"></div></div>`,

@@ -72,7 +72,7 @@ export class RunManifest {
     const combinations = this.#settle(options, at);
     const fingerprint = fingerprintOf(combination);
     const previous = combinations.find((entry) => entry.fingerprint === this.#previousCurrent);
-    if (previous !== undefined && previous.fingerprint !== fingerprint && previous.valid + previous.invalid > 0) {
+    if (previous !== undefined && previous.fingerprint !== fingerprint && previous.valid > 0) {
       const changes = previous.fingerprint === UNKNOWN_FINGERPRINT ? ['the lines already saved were made before the output had a manifest'] : describeChanges(previous, combination);
       options.logger.warn(
         { manifest: this.path, changes, linesBefore: previous.valid },
@@ -108,7 +108,22 @@ export class RunManifest {
       if (running !== undefined) running.valid += options.alreadySaved - counted;
       else combinations.push(unknownEntry(options.alreadySaved - counted, at));
     }
-    return combinations;
+    if (counted > options.alreadySaved) {
+      // The output lost lines the manifest counts: deleted to start afresh, or cut by hand. Lines
+      // are appended, so those that went are the latest: taken off the combinations used last first.
+      options.logger.warn(
+        { manifest: this.path, counted, lines: options.alreadySaved },
+        `the manifest ${this.path} counts ${counted} line(s) but the output holds ${options.alreadySaved}; counting only these (the latest runs' lines are taken as the ones removed)`,
+      );
+      let excess = counted - options.alreadySaved;
+      for (const entry of [...combinations].sort((a, b) => b.lastUsed.localeCompare(a.lastUsed))) {
+        const removed = Math.min(entry.valid, excess);
+        entry.valid -= removed;
+        excess -= removed;
+      }
+    }
+    // A combination left with no line in either file records nothing.
+    return combinations.filter((entry) => entry.valid + entry.invalid > 0);
   }
 
   /** One line saved by this run, to the output (`valid`) or to the invalid file. */

@@ -65,17 +65,35 @@ export interface KtoExportSummary {
 }
 
 /**
- * The prompt is everything up to the last user message; the completion is what follows it: the
- * final reply, with the tool calls and results that led to it (Ada) or the one call (self-play).
- * Undefined when the conversation has no user message or no reply after its last one.
+ * The user turn (0 for the first user message) whose answer holds the conversation's first error,
+ * from `report.issues[].messageIndex`; undefined when no error names a message. Counted on the
+ * conversation as saved, since preparing it (`--no-system-prompt`) moves message indices but
+ * never adds or drops a user message.
  */
-export function toKtoRecord(conversation: SavedConversation, label: boolean): KtoRecord | undefined {
+export function flawedTurn(conversation: SavedConversation): number | undefined {
+  const indices = (conversation.report?.issues ?? []).flatMap((issue) => (issue.level === 'error' && issue.messageIndex !== undefined ? [issue.messageIndex] : []));
+  if (indices.length === 0) return undefined;
+  const users = conversation.conversations.slice(0, Math.min(...indices) + 1).filter((message) => message.role === 'user').length;
+  return users === 0 ? undefined : users - 1;
+}
+
+/**
+ * The prompt is everything up to a user message; the completion is what answers it, up to the
+ * next user message: the reply, with the tool calls and results that led to it (Ada) or the one
+ * call (self-play). The user message is the last one, or, given `turn`, that one: an invalid
+ * conversation is cut at the turn its first error is in, so the undesirable completion is the
+ * flawed answer, not a later one that may be fine. Undefined when there is no such user message
+ * or no reply after it.
+ */
+export function toKtoRecord(conversation: SavedConversation, label: boolean, turn?: number): KtoRecord | undefined {
   const messages = conversation.conversations.map((message) => ({ role: message.role, content: message.content }));
-  const lastUser = messages.findLastIndex((message) => message.role === 'user');
-  if (lastUser === -1) return undefined;
-  const completion = messages.slice(lastUser + 1);
+  const userIndices = messages.flatMap((message, index) => (message.role === 'user' ? [index] : []));
+  const cut = turn === undefined ? userIndices.at(-1) : userIndices[turn];
+  if (cut === undefined) return undefined;
+  const nextUser = messages.findIndex((message, index) => index > cut && message.role === 'user');
+  const completion = messages.slice(cut + 1, nextUser === -1 ? undefined : nextUser);
   if (!completion.some((message) => message.role === 'assistant')) return undefined;
-  return { prompt: messages.slice(0, lastUser + 1), completion, label };
+  return { prompt: messages.slice(0, cut + 1), completion, label };
 }
 
 interface Side {
@@ -168,7 +186,7 @@ async function nextRecord(side: Side, options: KtoExportOptions): Promise<KtoRec
       side.filteredOut++;
       continue;
     }
-    const record = toKtoRecord(prepareConversation(conversation, options.preparation).conversation, side.label);
+    const record = toKtoRecord(prepareConversation(conversation, options.preparation).conversation, side.label, side.label ? undefined : flawedTurn(conversation));
     if (record === undefined) {
       side.unusable++;
       continue;

@@ -57,6 +57,13 @@ function kindsToScan(text: string): readonly PrivateDataKind[] {
   });
 }
 
+/**
+ * Payment cards start with 2 to 6 (Mastercard, Amex, Diners, JCB, Visa, Discover, UnionPay). A
+ * 13-digit run starting with 1 is a millisecond timestamp far more often than a card: one in ten
+ * of those passes Luhn by chance.
+ */
+const CARD_FIRST_DIGIT = /^[2-6]/;
+
 /** Whether a digit run passes the Luhn check every card number carries: a long number that fails is no card. */
 function passesLuhn(digits: string): boolean {
   let sum = 0;
@@ -72,7 +79,10 @@ function passesLuhn(digits: string): boolean {
 }
 
 function accepts(kind: PrivateDataKind, match: string): boolean {
-  if (kind === 'card') return passesLuhn(match.replace(/[ -]/g, ''));
+  if (kind === 'card') {
+    const digits = match.replace(/[ -]/g, '');
+    return CARD_FIRST_DIGIT.test(digits) && passesLuhn(digits);
+  }
   // Conversation ids are UUIDs, and a run of one letter case (a word, a hash of hex digits written as words) is no key.
   if (kind === 'key') return !UUID.test(match) && (PREFIXED_KEY.test(match) || (/\d/.test(match) && /[A-Za-z]/.test(match)));
   if (kind === 'phone') return match.replace(/\D/g, '').length >= 7;

@@ -66,7 +66,14 @@ export class RejectsFile {
 
   async #write(line: Buffer, id: string): Promise<void> {
     this.#handle ??= openCuttingTornLine(this.path);
-    const handle = await this.#handle;
+    let handle: FileHandle;
+    try {
+      handle = await this.#handle;
+    } catch (error) {
+      // The next record tries to open again: a folder made writable, or space freed, mid-run ends the losses.
+      this.#handle = undefined;
+      throw error;
+    }
     const size = (await handle.stat()).size;
     try {
       const { bytesWritten } = await handle.write(line, 0, line.length);

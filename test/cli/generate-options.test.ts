@@ -25,6 +25,14 @@ describe('generate flags', () => {
     expect(GENERATE_HELP).toContain('--quick, --standard, --large  --target 10, 100, 1000');
   });
 
+  it("another pipeline's flag says whose it is; a flag of none stays a plain unknown option", () => {
+    expect(() => parseGenerateOptions(['--pipeline', 'selfplay', '--judge'])).toThrow(
+      "Unknown option '--judge': it is a flag of the ada pipeline, and this run's pipeline is selfplay (--pipeline ada to use it)",
+    );
+    expect(() => parseGenerateOptions(['--num-variations', '3'])).toThrow('it is a flag of the selfplay pipeline');
+    expect(() => parseGenerateOptions(['--no-such-flag'])).toThrow(/^Unknown option '--no-such-flag'\nRun with --help to see every flag\.$/);
+  });
+
   it('a preset with an explicit --target, or two presets, is a configuration error naming both', () => {
     expect(() => parseGenerateOptions(['--quick', '--target', '50'])).toThrow(
       /--target 50 and --quick both set the target; expected one of them\. --quick is --target 10/,

@@ -119,6 +119,10 @@ describe('npm run report on hand-made lines', () => {
     expect(json.manifest).toEqual({ pipeline: { name: 'ada', version: '1.4.0' } });
     expect(result.stdout).toContain('3 valid, 1 invalid (validity 75.0 %), 3 rejected, 2 unreadable line(s) skipped');
     expect(result.stdout).toContain('Rejected by reason: provider_failed 2, deadline 1');
+    // The page shows both tables the README lists, not only the reasons.
+    const html = readFileSync(path.join(dataDir, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>Rejected, by failed step</h2>');
+    expect(html).toContain('<td>assistant</td><td data-figure="rejects.byFailedStep.assistant">2</td>');
   });
 
   it('reads tools, thinking, refusals, duplicates, coverage and private data from both pipelines', async () => {
@@ -194,10 +198,11 @@ describe('npm run report on hand-made lines', () => {
     const chosen = await report(dataDir, ['--output', path.join(dataDir, 'trainingData', 'selfplay_output.jsonl')]);
     expect(chosen.code, chosen.stderr).toBe(0);
     expect(chosen.stdout).toContain('1 valid, 0 invalid');
+    expect(chosen.stdout).toContain('huggingface / qwen: 1 conversation, validity 100.0 %');
     const empty = makeTempDir('nightshift-report-empty-');
     directories.push(empty);
     const none = await report(empty.path);
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain('no output to report on');
+    expect(none.stderr).toContain(`no output to report on: neither conversations.jsonl nor selfplay_output.jsonl is in ${path.join(empty.path, 'trainingData')}.`);
   });
 });

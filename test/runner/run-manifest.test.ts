@@ -105,6 +105,33 @@ describe('the manifest beside the output', () => {
     expect(read().combinations.map((entry) => entry.valid)).toEqual([6]);
   });
 
+  it('an output deleted to start afresh is not counted: no mixing warning, the fresh lines alone are CURRENT', () => {
+    const { options, read } = setup();
+    const first = new RunManifest(options({ models: { mistral: { assistant: 'old-model', tester: 'mistral-small-latest' } } }));
+    for (let index = 0; index < 20; index++) first.saved(true);
+    first.close();
+    const { logger, warnings } = recordingLogger();
+    const second = new RunManifest(options({ alreadySaved: 0, logger, target: 5 }));
+    for (let index = 0; index < 5; index++) second.saved(true);
+    second.close();
+    expect(warnings().map((warning) => warning.msg)).toEqual([expect.stringContaining('counts 20 line(s) but the output holds 0')]);
+    const written = read();
+    expect(written.combinations.map((entry) => entry.valid)).toEqual([5]);
+    expect(describeFreshness(written, '/nowhere')).toMatchObject({ state: 'CURRENT', lines: 5, staleLines: 0 });
+  });
+
+  it('an output cut by hand loses the latest runs\' lines from the counts, not the oldest', () => {
+    const { options, read } = setup();
+    const older = new RunManifest(options({ models: { mistral: { assistant: 'old-model', tester: 'mistral-small-latest' } }, now: () => Date.parse('2026-12-01T20:00:00Z') }));
+    for (let index = 0; index < 4; index++) older.saved(true);
+    older.close();
+    const newer = new RunManifest(options({ alreadySaved: 4, now: () => Date.parse('2026-12-01T21:00:00Z') }));
+    for (let index = 0; index < 6; index++) newer.saved(true);
+    newer.close();
+    new RunManifest(options({ alreadySaved: 7, now: () => Date.parse('2026-12-01T22:00:00Z') })).close();
+    expect(read().combinations.map((entry) => entry.valid)).toEqual([4, 3]);
+  });
+
   it('an output from before manifests existed is counted as made with unknown inputs', () => {
     const { options, read } = setup();
     const { logger, warnings } = recordingLogger();

@@ -86,6 +86,31 @@ describe('export --format kto', () => {
     expect(() => readFileSync(run.output)).toThrow(/ENOENT/);
   });
 
+  it('an invalid conversation is cut at the turn its first error is in: the false completion is the flawed reply, not a later one', async () => {
+    const run = writeRun(1, 0);
+    // Line 1 is system, user, assistant, user, assistant, user, assistant, tool, tool, assistant.
+    const saved = JSON.parse(DAEMON_LINES[1]!) as { conversations: { role: string; content: string }[] } & Record<string, unknown>;
+    const issues = [
+      { level: 'warning', code: 'tool-failed', messageIndex: 2, message: 'a warning labels nothing' },
+      { level: 'error', code: 'missing-think', messageIndex: 4, message: 'Assistant message 4 has no <think> block' },
+      { level: 'error', code: 'refusal', messageIndex: 9, message: 'Assistant message 9 holds a refusal' },
+    ];
+    writeFileSync(path.join(run.directory, 'conversations_invalid.jsonl'), `${JSON.stringify({ ...saved, label: false, report: { issues } })}\n`);
+    const plain = (indices: number[]) => indices.map((index) => ({ role: saved.conversations[index]!.role, content: saved.conversations[index]!.content }));
+
+    const result = await runExport(['--format', 'kto', '--input', run.input, '--output', run.output, '--include-dry-run']);
+    expect(result.code, result.stderr).toBe(0);
+    const negative = readKto(run.output)[1]!;
+    expect(negative.label).toBe(false);
+    expect(negative.prompt).toEqual(plain([0, 1, 2, 3]));
+    expect(negative.completion).toEqual(plain([4]));
+
+    // Without the system prompt the indices move, the turn does not.
+    const moved = await runExport(['--format', 'kto', '--input', run.input, '--output', run.output, '--include-dry-run', '--no-system-prompt']);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(readKto(run.output)[1]).toEqual({ prompt: plain([1, 2, 3]), completion: plain([4]), label: false });
+  });
+
   it('options that do not apply to kto, and --invalid for another format, are refused', async () => {
     const run = writeRun(1, 1);
     const split = await runExport(['--format', 'kto', '--input', run.input, '--output', run.output, '--test-split', '0.1']);

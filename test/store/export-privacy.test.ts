@@ -51,7 +51,8 @@ describe('finding private data in generated text', () => {
     const counts = emptyPrivateDataCounts();
     const text =
       'On 2025-03-01 at 14:30 I paid 1,250.00 for version 1.4.0 of conversation 3bd6b0a3-0b6b-475d-865b-ff6736b2e26c; ' +
-      'a number that fails Luhn: 1234 5678 9012 3456; pneumonoultramicroscopicsilicovolcanoconiosis.';
+      'a number that fails Luhn: 1234 5678 9012 3456; pneumonoultramicroscopicsilicovolcanoconiosis; ' +
+      'a millisecond timestamp that passes Luhn but starts as no card does: 1796172377733.';
     expect(redactPrivateData(text, counts)).toBe(text);
     countPrivateData(text, counts);
     expect(counts).toEqual(emptyPrivateDataCounts());

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedactor } from '../../src/core/redact.js';
@@ -38,6 +38,18 @@ describe('the rejects file', () => {
     expect(lines.pop()).toBe('');
     expect(lines.map((line) => (JSON.parse(line) as RejectRecord).id)).toEqual(['a', 'b', 'c']);
     expect(again.written).toBe(3);
+  });
+
+  it('a file that cannot be opened is tried again at the next record, not given up on for the run', async () => {
+    const folder = path.join(workspace.path, 'data');
+    writeFileSync(folder, 'a file where the data folder should be');
+    const rejects = new RejectsFile(path.join(folder, 'rejects.jsonl'), createRedactor([]));
+    await expect(rejects.append(record('lost'))).rejects.toMatchObject({ code: 'STORE_OPEN_FAILED' });
+    rmSync(folder);
+    await rejects.append(record('kept'));
+    await rejects.close();
+    expect(readFileSync(path.join(folder, 'rejects.jsonl'), 'utf8')).toContain('"id":"kept"');
+    expect(rejects.written).toBe(1);
   });
 
   it('a torn last line left by a crash is cut before the next record, so every line parses', async () => {
