@@ -26,9 +26,11 @@ describe('generate flags', () => {
   });
 
   it("another pipeline's flag says whose it is; a flag of none stays a plain unknown option", () => {
-    expect(() => parseGenerateOptions(['--pipeline', 'selfplay', '--judge'])).toThrow(
-      "Unknown option '--judge': it is a flag of the ada pipeline, and this run's pipeline is selfplay (--pipeline ada to use it)",
+    expect(() => parseGenerateOptions(['--pipeline', 'selfplay', '--min-score', '3'])).toThrow(
+      "Unknown option '--min-score': it is a flag of the ada pipeline, and this run's pipeline is selfplay (--pipeline ada to use it)",
     );
+    // A flag both pipelines have is each one's own.
+    expect(() => parseGenerateOptions(['--pipeline', 'selfplay', '--judge'])).not.toThrow();
     expect(() => parseGenerateOptions(['--num-variations', '3'])).toThrow('it is a flag of the selfplay pipeline');
     expect(() => parseGenerateOptions(['--no-such-flag'])).toThrow(/^Unknown option '--no-such-flag'\nRun with --help to see every flag\.$/);
   });
