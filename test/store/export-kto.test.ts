@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { captureStream } from '../helpers/capture-stream.js';
 import { runExportCommand } from '../../src/cli/export-command.js';
 import type { KtoRecord } from '../../src/store/index.js';
 import { makeTemporaryDirectory, removeTemporaryDirectories } from './store-test-helpers.js';
@@ -14,14 +14,10 @@ const DAEMON_LINES = readFileSync(path.join(import.meta.dirname, '../fixtures/va
   .filter((line) => line !== '');
 
 async function runExport(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const stdout = captureStream();
+  const stderr = captureStream();
   const code = await runExportCommand(argv, { stdout, stderr });
-  return { code, stdout: out, stderr: err };
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
 /** `valid` lines in conversations.jsonl, the next `invalid` ones (labelled false) in conversations_invalid.jsonl. */

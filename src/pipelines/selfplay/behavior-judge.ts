@@ -5,8 +5,8 @@
  * one that cannot be read, or a judge that cannot be reached, is a warning, never a discard.
  */
 import { z } from 'zod';
-import { isProviderError } from '../../core/errors.js';
 import type { ModelRequester } from '../../core/types.js';
+import { askJudge, readJsonReply } from '../ask-judge.js';
 import type { ResponseIssue } from './judge-response.js';
 import { BEHAVIORS, type Behavior } from './selfplay-mix.js';
 
@@ -34,15 +34,7 @@ export interface BehaviorJudgeInput {
 
 /** The judge's JSON: the first `{` to the last `}`, checked with a schema; undefined when it is not there. */
 export function readBehaviorVerdict(text: string): z.infer<typeof judgeReplySchema> | undefined {
-  const start = text.indexOf('{');
-  const end = text.lastIndexOf('}');
-  if (start === -1 || end <= start) return undefined;
-  try {
-    const parsed = judgeReplySchema.safeParse(JSON.parse(text.slice(start, end + 1)));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return readJsonReply(text, judgeReplySchema);
 }
 
 function material(input: BehaviorJudgeInput): string {
@@ -57,30 +49,18 @@ function material(input: BehaviorJudgeInput): string {
 
 /** Asks the judge once. An abort goes up (the example is abandoned as any other); everything else is a warning. */
 export async function judgeBehavior(requester: ModelRequester, prompt: string, input: BehaviorJudgeInput, signal: AbortSignal): Promise<BehaviorJudgement> {
-  let text: string;
-  let provider: string;
-  let model: string;
-  try {
-    const result = await requester.complete({
-      role: 'judge',
-      messages: [
-        { role: 'system', content: prompt },
-        { role: 'user', content: material(input) },
-      ],
-      temperature: 0,
-      maxTokens: 200,
-      signal,
-    });
-    ({ text, provider, model } = result);
-  } catch (error) {
-    if (signal.aborted || !isProviderError(error) || error.kind === 'aborted') throw error;
-    return { issues: [{ level: 'warning', code: 'judge-unavailable', message: `the judge could not be asked: ${error.message}` }] };
-  }
-  const reply = readBehaviorVerdict(text);
-  if (reply === undefined) {
-    return { issues: [{ level: 'warning', code: 'judge-unreadable', message: `expected {"shows": true|false, "reason"} from the judge, got: ${JSON.stringify(text.trim().slice(0, 120))}` }] };
-  }
-  const verdict: BehaviorVerdict = { shows: reply.shows, reason: reply.reason.split('\n')[0]!.trim().slice(0, 300), provider, model };
+  const answer = await askJudge(requester, {
+    prompt,
+    material: material(input),
+    schema: judgeReplySchema,
+    expected: '{"shows": true|false, "reason"}',
+    temperature: 0,
+    maxTokens: 200,
+    signal,
+  });
+  if (!('reply' in answer)) return { issues: answer.issues };
+  const { reply, result } = answer;
+  const verdict: BehaviorVerdict = { shows: reply.shows, reason: reply.reason.split('\n')[0]!.trim().slice(0, 300), provider: result.provider, model: result.model };
   return {
     verdict,
     issues: verdict.shows ? [] : [{ level: 'error', code: 'behavior-not-shown', message: `the judge found no ${input.behavior} in the response: ${verdict.reason}` }],

@@ -40,8 +40,7 @@ function readPrompt(file: string): string {
 }
 
 function loadSelfplayPrompts(): SelfplayPrompts {
-  const read = readPrompt;
-  return { environment: read(PROMPT_FILES.environment), userRequest: read(PROMPT_FILES.userRequest), assistant: read(PROMPT_FILES.assistant) };
+  return { environment: readPrompt(PROMPT_FILES.environment), userRequest: readPrompt(PROMPT_FILES.userRequest), assistant: readPrompt(PROMPT_FILES.assistant) };
 }
 
 /** Without configured servers: the filesystem server from npm, on a fresh vault per conversation (paths resolve inside it). */

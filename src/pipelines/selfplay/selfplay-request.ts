@@ -47,67 +47,55 @@ export async function makeRequest(
   // A seed prompt is a plain tool task unless its entry names a behavior.
   const plan: ExamplePlan =
     seed === undefined ? drawn : seed.prompt.behavior === undefined ? { type: 'tool-based', environment: drawn.environment } : { type: 'behavioral', environment: drawn.environment, behavior: seed.prompt.behavior };
+  // The plan is known from here on: a failure says what the example was about.
   try {
-    return await requestFor(plan, requester, random, settings, seed, signal, now);
-  } catch (error) {
-    // The plan is known from here on: a failure says what the example was about.
-    throw toSelfplayDiscard(error, plan, signal);
-  }
-}
+    const ask = (role: 'environment' | 'requester', messages: WireMessage[]): Promise<ChatResult> =>
+      requester.complete({ role, messages, maxTokens: MAX_TOKENS[role], signal });
 
-async function requestFor(
-  plan: ExamplePlan,
-  requester: ModelRequester,
-  random: Random,
-  settings: RequestSettings,
-  seed: { readonly index: number; readonly prompt: SeedPrompt } | undefined,
-  signal: AbortSignal,
-  now: () => number,
-): Promise<SelfplayRequest> {
-  const ask = (role: 'environment' | 'requester', messages: WireMessage[]): Promise<ChatResult> =>
-    requester.complete({ role, messages, maxTokens: MAX_TOKENS[role], signal });
-
-  const environment = await ask('environment', [
-    { role: 'system', content: fillPlaceholders(settings.environmentPrompt, { variation_instructions: environmentInstructions(plan.environment) }) },
-    { role: 'user', content: 'Describe the workspace.' },
-  ]);
-  let workspace;
-  try {
-    workspace = readWorkspaceReply(environment.text);
-  } catch (error) {
-    if (error instanceof WorkspaceReplyError) throw new ConversationDiscarded('workspace_unusable', error.message, { cause: error });
-    throw error;
-  }
-  const at = now();
-  const context = { sessionId: sessionId(at, random), workspaceId: workspaceId(at, random), workspace };
-  if (seed !== undefined) {
+    const environment = await ask('environment', [
+      { role: 'system', content: fillPlaceholders(settings.environmentPrompt, { variation_instructions: environmentInstructions(plan.environment) }) },
+      { role: 'user', content: 'Describe the workspace.' },
+    ]);
+    let workspace;
+    try {
+      workspace = readWorkspaceReply(environment.text);
+    } catch (error) {
+      if (error instanceof WorkspaceReplyError) throw new ConversationDiscarded('workspace_unusable', error.message, { cause: error });
+      throw error;
+    }
+    const at = now();
+    const context = { sessionId: sessionId(at, random), workspaceId: workspaceId(at, random), workspace };
+    if (seed !== undefined) {
+      return {
+        plan,
+        context,
+        userText: seed.prompt.prompt,
+        models: { environment: environment.model },
+        providers: [environment.provider],
+        seed: { index: seed.index, ...(seed.prompt.tool === undefined ? {} : { tool: seed.prompt.tool }) },
+      };
+    }
+    const request = await ask('requester', [
+      {
+        role: 'system',
+        content: fillPlaceholders(settings.userRequestPrompt, {
+          workspace_summary: summariseWorkspace(workspace),
+          tool_names: settings.toolNames.join(', '),
+          request_instructions: requestInstructions(plan),
+        }),
+      },
+      { role: 'user', content: 'Write the message.' },
+    ]);
+    const userText = request.text.trim().replace(/^["']|["']$/g, '');
+    if (userText === '') throw new ConversationDiscarded('request_empty', 'the requester wrote nothing');
     return {
       plan,
       context,
-      userText: seed.prompt.prompt,
-      models: { environment: environment.model },
-      providers: [environment.provider],
-      seed: { index: seed.index, ...(seed.prompt.tool === undefined ? {} : { tool: seed.prompt.tool }) },
+      userText,
+      models: { environment: environment.model, requester: request.model },
+      providers: [...new Set([environment.provider, request.provider])],
     };
+  } catch (error) {
+    throw toSelfplayDiscard(error, plan, signal);
   }
-  const request = await ask('requester', [
-    {
-      role: 'system',
-      content: fillPlaceholders(settings.userRequestPrompt, {
-        workspace_summary: summariseWorkspace(workspace),
-        tool_names: settings.toolNames.join(', '),
-        request_instructions: requestInstructions(plan),
-      }),
-    },
-    { role: 'user', content: 'Write the message.' },
-  ]);
-  const userText = request.text.trim().replace(/^["']|["']$/g, '');
-  if (userText === '') throw new ConversationDiscarded('request_empty', 'the requester wrote nothing');
-  return {
-    plan,
-    context,
-    userText,
-    models: { environment: environment.model, requester: request.model },
-    providers: [...new Set([environment.provider, request.provider])],
-  };
 }

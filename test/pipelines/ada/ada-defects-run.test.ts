@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExportCommand } from '../../../src/cli/export-command.js';
 import { runReportCommand } from '../../../src/cli/report-command.js';
@@ -9,6 +8,7 @@ import { startEmulator, type Emulator, type EmulatorProviderCounters } from '../
 import { visibleReply } from '../../../src/format/index.js';
 import type { RejectRecord } from '../../../src/store/index.js';
 import { prepareDaemonData, readLogRecords, spawnDaemon } from '../../helpers/daemon.js';
+import { captureStream } from '../../helpers/capture-stream.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 
 interface Line {
@@ -21,6 +21,12 @@ interface Line {
 
 const readJsonLines = <T>(file: string): T[] =>
   existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as T) : [];
+
+const countByReason = (rejects: readonly RejectRecord[]): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const reject of rejects) counts[reject.reason] = (counts[reject.reason] ?? 0) + 1;
+  return counts;
+};
 
 const TARGET = 40;
 const REFUSAL = "I'm sorry, but I can't help with that.";
@@ -122,36 +128,27 @@ describe('defects the emulator writes on purpose are each caught by a real run',
 
   it('the progress record counts the invalid file and every reject by its reason', () => {
     expect(progress).toMatchObject({ saved: TARGET, invalid: invalid.length });
-    const byReason: Record<string, number> = {};
-    for (const reject of rejects) byReason[reject.reason] = (byReason[reject.reason] ?? 0) + 1;
-    expect(progress.discarded).toEqual(byReason);
+    expect(progress.discarded).toEqual(countByReason(rejects));
   });
 
   it('export --format kto turns the run into balanced, interleaved true/false examples', async () => {
-    const stdout = new PassThrough();
-    let printed = '';
-    stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    stdout.on('end', () => undefined);
+    const stdout = captureStream();
     const kto = path.join(workspace.path, 'kto.jsonl');
     const input = path.join(dataDir, 'trainingData', 'conversations.jsonl');
     const code = await runExportCommand(['--format', 'kto', '--input', input, '--output', kto, '--include-dry-run'], { stdout, stderr: stdout });
-    expect(code, printed).toBe(0);
+    expect(code, stdout.text()).toBe(0);
     const labels = readJsonLines<{ label: boolean }>(kto).map((record) => record.label);
     const pairs = Math.min(valid.length, invalid.length);
     expect(labels).toEqual(Array.from({ length: 2 * pairs }, (_, index) => index % 2 === 0));
   });
 
   it('npm run report counts what the run wrote: valid, invalid, rejects by reason, and each defect under its code', async () => {
-    const stdout = new PassThrough();
-    let printed = '';
-    stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const stdout = captureStream();
     const code = await runReportCommand(['--data-dir', dataDir], { stdout, stderr: stdout, cwd: workspace.path });
-    expect(code, printed).toBe(0);
+    expect(code, stdout.text()).toBe(0);
     const report = JSON.parse(readFileSync(path.join(dataDir, 'report.json'), 'utf8')) as QualityReport;
     expect(report.counts).toMatchObject({ valid: TARGET, invalid: invalid.length, rejected: rejects.length, badLines: 0 });
-    const byReason: Record<string, number> = {};
-    for (const reject of rejects) byReason[reject.reason] = (byReason[reject.reason] ?? 0) + 1;
-    expect(report.rejects.byReason).toEqual(byReason);
+    expect(report.rejects.byReason).toEqual(countByReason(rejects));
     for (const defectCode of ['missing-think', 'refusal', 'tool-arguments-invalid', 'near-duplicate']) {
       const carrying = invalid.filter((line) => codesOf(line).includes(defectCode)).length;
       expect(carrying, defectCode).toBeGreaterThan(0);
