@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Configuration } from '../config/configuration.js';
 import { ConfigError } from '../core/errors.js';
@@ -153,6 +153,9 @@ async function generate(context: GenerateContext): Promise<number> {
     logger.warn({ output: paths.output }, `${paths.output} will be JSON Lines (one conversation per line), not a JSON array; for the original tool's JSON array run: npm run export -- --format json --input ${paths.output} --output <file.json>`);
   }
 
+  // A new output that stays empty because the pipeline cannot open (a prompt set naming a tool no
+  // server offers) is removed again, so a fixed configuration does not find a stray empty file.
+  const outputIsNew = !existsSync(paths.output);
   const { store, recovery } = await ConversationStore.open(paths.output);
   if (recovery.truncatedBytes > 0) {
     logger.warn({ bytes: recovery.truncatedBytes, tornLine: recovery.tornLine }, 'cut a torn last line from the output (a crash mid-write); that conversation was never saved');
@@ -191,6 +194,7 @@ async function generate(context: GenerateContext): Promise<number> {
     await store.close();
     await opened?.close();
     monthly?.close();
+    if (opened === undefined && outputIsNew && !targetReached) rmSync(paths.output, { force: true });
   }
 }
 

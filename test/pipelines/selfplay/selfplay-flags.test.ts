@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/run-cli.js';
@@ -93,8 +93,11 @@ describe('self-play flags on an offline run', () => {
   it('a prompt naming a tool that is not offered is a configuration error naming the offered tools', async () => {
     const file = path.join(workspace.path, 'unknown-tool.json');
     writeFileSync(file, JSON.stringify([{ prompt: 'find tacos', tool: 'vault_find_note' }]));
-    const { result } = await run('unknown-tool', ['--target', '3', '--prompt-set', file]);
+    const { result, dataDir } = await run('unknown-tool', ['--target', '3', '--prompt-set', file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/at \[0\]: the tool "vault_find_note" is not offered\. The tools are: .*vault_read_text_file/);
+    // The output was opened before the servers could say which tools they offer; it is not left behind empty.
+    const outputs = existsSync(path.join(dataDir, 'trainingData')) ? readdirSync(path.join(dataDir, 'trainingData')) : [];
+    expect(outputs.filter((name) => name.endsWith('.jsonl'))).toEqual([]);
   }, 120_000);
 });
