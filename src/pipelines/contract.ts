@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { ModelRequester, ModelRoleDeclaration } from '../core/types.js';
 import type { McpServers } from '../tools/mcp/index.js';
-import type { SavedConversation } from '../format/index.js';
+import type { SavedConversation, ToolSchema } from '../format/index.js';
 
 /** A `generate` flag that takes a value (`--turns 1-3`). */
 export interface ValueOption<Value> {
@@ -123,6 +123,12 @@ export interface OpenedPipeline {
    */
   run(context: PipelineContext): Promise<UnitOfWork>;
   close(): void | Promise<void>;
+  /**
+   * The tools the model is offered this run, built in and from MCP servers: the manifest records a
+   * fingerprint of each, since a server that now offers other tools changes the data as a prompt
+   * does. @default none recorded
+   */
+  readonly tools?: readonly ToolSchema[];
 }
 
 /**

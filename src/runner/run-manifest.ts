@@ -8,11 +8,12 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { PreparedPipeline } from '../pipelines/contract.js';
+import type { OpenedPipeline, PreparedPipeline } from '../pipelines/contract.js';
 import {
   UNKNOWN_FINGERPRINT,
   describeChanges,
   fingerprintOf,
+  fingerprintTools,
   manifestPath,
   readManifest,
   writeManifest,
@@ -26,6 +27,8 @@ export interface RunManifestOptions {
   readonly outputPath: string;
   readonly pipeline: { readonly name: string; readonly version: string };
   readonly inputs: PreparedPipeline['inputs'];
+  /** The tools the opened pipeline offers the model (`OpenedPipeline.tools`). */
+  readonly tools?: OpenedPipeline['tools'];
   /** Provider instance -> role -> model, as configured for this run. */
   readonly models: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly target: number;
@@ -68,12 +71,13 @@ export class RunManifest {
       prompts: { ...(options.inputs?.files ?? {}) },
       models: Object.fromEntries(Object.entries(options.models).map(([instance, roles]) => [instance, { ...roles }])),
       sampling: { ...(options.inputs?.sampling ?? {}) },
+      ...(options.tools === undefined ? {} : { tools: fingerprintTools(options.tools) }),
     };
     const combinations = this.#settle(options, at);
     const fingerprint = fingerprintOf(combination);
     const previous = combinations.find((entry) => entry.fingerprint === this.#previousCurrent);
-    if (previous !== undefined && previous.fingerprint !== fingerprint && previous.valid > 0) {
-      const changes = previous.fingerprint === UNKNOWN_FINGERPRINT ? ['the lines already saved were made before the output had a manifest'] : describeChanges(previous, combination);
+    const changes = changesSince(previous, fingerprint, combination);
+    if (previous !== undefined && changes.length > 0) {
       options.logger.warn(
         { manifest: this.path, changes, linesBefore: previous.valid },
         `resuming with other inputs than the ${previous.valid} line(s) already saved: ${changes.join('; ')}. The output will mix both (npm run status says STALE); use another --output to keep them apart`,
@@ -171,4 +175,15 @@ export class RunManifest {
   close(): void {
     this.write();
   }
+}
+
+/**
+ * What changed since the lines already saved, in words; none when nothing was saved. A new
+ * fingerprint with no change in words only records more than before (tools, first recorded by
+ * this version): nothing to warn about.
+ */
+function changesSince(previous: ManifestEntry | undefined, fingerprint: string, combination: RunCombination): string[] {
+  if (previous === undefined || previous.fingerprint === fingerprint || previous.valid === 0) return [];
+  if (previous.fingerprint === UNKNOWN_FINGERPRINT) return ['the lines already saved were made before the output had a manifest'];
+  return describeChanges(previous, combination);
 }

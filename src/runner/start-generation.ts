@@ -258,6 +258,7 @@ async function runToTarget(
     outputPath: paths.output,
     pipeline: options.pipeline,
     inputs: context.pipeline.inputs,
+    tools: pipeline.tools,
     models: Object.fromEntries(configuration.providers.map((provider) => [provider.name, provider.models])),
     target: options.target,
     alreadySaved: store.count,

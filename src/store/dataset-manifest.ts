@@ -16,6 +16,12 @@ const combinationSchema = z.object({
   /** Provider instance -> role -> model. */
   models: z.record(z.string(), z.record(z.string(), z.string())),
   sampling: z.record(z.string(), z.unknown()),
+  /**
+   * Tool name -> fingerprint of its definition (description and parameters) as the model was
+   * offered it: an MCP server that now offers other tools changes the data as a prompt does.
+   * Absent in manifests written before it was recorded, and then not compared.
+   */
+  tools: z.record(z.string(), z.string()).optional(),
 });
 
 export type RunCombination = z.infer<typeof combinationSchema>;
@@ -56,6 +62,11 @@ function canonicalJson(value: unknown): string {
 
 export function fingerprintOf(combination: RunCombination): string {
   return createHash('sha256').update(canonicalJson(combination)).digest('hex').slice(0, 16);
+}
+
+/** `RunCombination.tools` for the tools a run offers, each definition hashed whatever its key order. */
+export function fingerprintTools(tools: readonly { readonly function: { readonly name: string } }[]): Record<string, string> {
+  return Object.fromEntries(tools.map((tool) => [tool.function.name, createHash('sha256').update(canonicalJson(tool)).digest('hex').slice(0, 16)]));
 }
 
 export type ManifestRead = { readonly kind: 'absent' } | { readonly kind: 'unreadable'; readonly reason: string } | { readonly kind: 'read'; readonly manifest: DatasetManifest };
@@ -109,6 +120,14 @@ export function describeChanges(before: RunCombination, after: RunCombination): 
     }
     for (const role of new Set([...Object.keys(was), ...Object.keys(now)])) {
       if (was[role] !== now[role]) changes.push(`${instance} ${role} model ${was[role] ?? 'none'} → ${now[role] ?? 'none'}`);
+    }
+  }
+  if (before.tools !== undefined && after.tools !== undefined) {
+    for (const name of new Set([...Object.keys(before.tools), ...Object.keys(after.tools)])) {
+      const was = before.tools[name];
+      const now = after.tools[name];
+      if (was === now) continue;
+      changes.push(was === undefined ? `tool ${name} added` : now === undefined ? `tool ${name} no longer offered` : `tool ${name} changed`);
     }
   }
   if (canonicalJson(before.sampling) !== canonicalJson(after.sampling)) changes.push('sampling settings changed');

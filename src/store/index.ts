@@ -23,7 +23,7 @@ export { PLACEHOLDERS, PRIVATE_DATA_KINDS, countPrivateData, emptyPrivateDataCou
 export type { PrivateDataCounts, PrivateDataKind } from './private-data.js';
 export type { PrivacyOptions, PrivacyTally } from './export-privacy.js';
 export { manifestPath } from './manifest-path.js';
-export { UNKNOWN_FINGERPRINT, describeChanges, fingerprintOf, madeWithOtherInputs, readManifest, writeManifest } from './dataset-manifest.js';
+export { UNKNOWN_FINGERPRINT, describeChanges, fingerprintOf, fingerprintTools, madeWithOtherInputs, readManifest, writeManifest } from './dataset-manifest.js';
 export type { DatasetManifest, ManifestEntry, ManifestRead, RunCombination } from './dataset-manifest.js';
 export { describeFreshness, type DatasetFreshness } from './dataset-freshness.js';
 export { REJECTS_FILE_NAME, RejectsFile } from './rejects-file.js';

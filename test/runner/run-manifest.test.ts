@@ -94,6 +94,34 @@ describe('the manifest beside the output', () => {
     expect(describeFreshness(written, '/nowhere')).toMatchObject({ state: 'STALE', lines: 5, staleLines: 4 });
   });
 
+  it('a resume whose MCP server offers other tools warns naming them, and the earlier lines are STALE', () => {
+    const { options, read } = setup();
+    const tool = (name: string, description: string) => ({ type: 'function' as const, function: { name, description, parameters: { type: 'object', properties: {} } } });
+    const first = new RunManifest(options({ tools: [tool('vault_read', 'Reads a note.'), tool('vault_list', 'Lists notes.')] }));
+    for (let index = 0; index < 3; index++) first.saved(true);
+    first.close();
+    expect(Object.keys(read().combinations[0]?.tools ?? {})).toEqual(['vault_read', 'vault_list']);
+    const { logger, warnings } = recordingLogger();
+    const second = new RunManifest(options({ alreadySaved: 3, logger, tools: [tool('vault_read', 'Reads a note, whole.'), tool('vault_search', 'Finds notes.')] }));
+    second.saved(true);
+    second.close();
+    expect(warnings()[0]?.changes).toEqual(['tool vault_read changed', 'tool vault_list no longer offered', 'tool vault_search added']);
+    expect(describeFreshness(read(), '/nowhere')).toMatchObject({ state: 'STALE', lines: 4, staleLines: 3 });
+  });
+
+  it('a manifest written before tools were recorded is not called stale for recording them now', () => {
+    const { options, read } = setup();
+    const first = new RunManifest(options());
+    for (let index = 0; index < 2; index++) first.saved(true);
+    first.close();
+    const { logger, warnings } = recordingLogger();
+    const second = new RunManifest(options({ alreadySaved: 2, logger, tools: [{ type: 'function', function: { name: 'memory_recall', description: 'Recalls.', parameters: {} } }] }));
+    second.saved(true);
+    second.close();
+    expect(warnings()).toEqual([]);
+    expect(describeFreshness(read(), '/nowhere')).toMatchObject({ state: 'PARTIAL', lines: 3, staleLines: 0 });
+  });
+
   it('lines saved after the last write, before a crash, count for the combination that was running', () => {
     const { options, read } = setup();
     const crashed = new RunManifest(options({ writeIntervalMs: 60_000 }));

@@ -123,6 +123,7 @@ function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipel
             : conversations.run;
         return {
           capacity: users.length,
+          tools: toolSchemas,
           run,
           close: async () => {
             nearDuplicates?.close();

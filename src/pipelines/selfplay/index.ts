@@ -105,6 +105,7 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
           }
         },
         close: () => mcp.close(),
+        tools: mcp.schemas,
       };
       async function answerInSandbox(conversationId: string, request: SelfplayRequest, requester: ModelRequester, signal: AbortSignal): Promise<UnitOfWork> {
         const sandbox = await mcp.sandbox(conversationId);
