@@ -14,6 +14,7 @@ import { cleanTesterMessage, testerLabels } from './clean-tester-message.js';
 import { ConversationLog, sourceOf } from './conversation-log.js';
 import { buildMetadata } from './conversation-metadata.js';
 import { pickTopic } from './conversation-topics.js';
+import { AnnotationRecorder } from '../annotation-recorder.js';
 import type { PipelineContext, UnitOfWork } from '../contract.js';
 import { fillPlaceholders } from './prompt-template.js';
 import { checkFinish, requestStep, throwIfAborted, toDiscard, type StepContext, type Verdict } from './request-step.js';
@@ -76,13 +77,15 @@ function judgeAssistantReply(result: ChatResult, catalogue: ToolCatalogue): Verd
 
 async function userTurn(conversation: Conversation, turn: number): Promise<void> {
   const { step, options } = conversation;
-  const { value, result } = await requestStep(
+  const { value, result, prompt } = await requestStep(
     step,
     `tester message ${turn}`,
     { role: 'tester', messages: shapeTesterRequest(conversation.testerPrompt, step.log.messages), ...options.sampling.tester },
     conversation.judgeTester,
   );
-  step.log.append({ role: 'user', content: value }, sourceOf(result));
+  const message = { role: 'user', content: value } as const;
+  const index = step.log.append(message, sourceOf(result));
+  if (prompt !== undefined) step.annotations?.annotate(index, message, prompt);
 }
 
 /** Ada answers; while her reply calls tools, they run and she continues, up to the round limit. */
@@ -91,7 +94,7 @@ async function assistantTurn(conversation: Conversation, turn: number): Promise<
   const toolContext = { userId: conversation.user.id, conversationId: context.conversationId };
   for (let round = 0; ; round++) {
     const label = round === 0 ? `assistant reply ${turn}` : `assistant reply ${turn} after tool round ${round}`;
-    const { value, result } = await requestStep(
+    const { value, result, prompt } = await requestStep(
       step,
       label,
       { role: 'assistant', messages: shapeAssistantRequest(step.log.messages), ...options.sampling.assistant },
@@ -99,7 +102,9 @@ async function assistantTurn(conversation: Conversation, turn: number): Promise<
     );
     // Saved in the one call syntax the persona prompt teaches; the model's markup stays in metadata.
     const canonical = canonicalizeToolCalls(value.text, value.calls);
-    const index = step.log.append({ role: 'assistant', content: canonical.text }, sourceOf(result));
+    const message = { role: 'assistant', content: canonical.text } as const;
+    const index = step.log.append(message, sourceOf(result));
+    if (prompt !== undefined) step.annotations?.annotate(index, message, prompt);
     if (value.items.length === 0) return;
     if (round >= options.maxToolRounds) {
       throw new ConversationDiscarded(
@@ -135,7 +140,7 @@ async function converse(
   const conversation: Conversation = {
     options,
     context,
-    step: { requester: context.requester, signal: context.signal, log },
+    step: { requester: context.requester, signal: context.signal, log, ...(options.annotate ? { annotations: new AnnotationRecorder() } : {}) },
     user,
     testerPrompt: fillPlaceholders(options.prompts.tester, { ...personaPlaceholders(user), topic }),
     judgeTester: judgeTester(testerLabels(user)),
@@ -172,7 +177,8 @@ async function converse(
   });
   const toolCalls = log.toolCalls.map((call) => ({ name: call.name, ok: call.ok === true }));
   const report = judged === undefined ? {} : { report: { issues: judged.issues, ...(judged.verdict === undefined ? {} : { judge: judged.verdict }) } };
-  return { conversation: { id: context.conversationId, conversations: log.messages, ...report, metadata }, toolCalls };
+  const annotations = conversation.step.annotations === undefined ? {} : { annotations: conversation.step.annotations.toSaved() };
+  return { conversation: { id: context.conversationId, conversations: log.messages, ...report, metadata, ...annotations }, toolCalls };
 }
 
 /** Saved replies read `<think>…</think>\n\nreply`, whatever spacing the model (or the rewriter) left. */
