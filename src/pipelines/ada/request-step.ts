@@ -11,8 +11,7 @@ import {
   type ModelRequester,
   type RoleRequest,
 } from '../../core/types.js';
-import type { AnnotatedRequest } from '../../format/index.js';
-import type { AnnotationRecorder } from '../annotation-recorder.js';
+import { recordRequest, type AnnotationRecorder, type RecordedRequest } from '../annotation-recorder.js';
 import type { AdaDiscardReason } from './ada-discard-reasons.js';
 import type { ConversationLog } from './conversation-log.js';
 
@@ -72,7 +71,7 @@ export async function requestStep<T>(
   step: string,
   request: RoleRequest,
   judge: (result: ChatResult) => Verdict<T>,
-): Promise<{ readonly value: T; readonly result: ChatResult; readonly prompt?: AnnotatedRequest }> {
+): Promise<{ readonly value: T; readonly result: ChatResult; readonly prompt?: RecordedRequest }> {
   let refusal: Extract<Verdict<T>, { ok: false }> | undefined;
   context.log.currentStep = step;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -82,7 +81,7 @@ export async function requestStep<T>(
     const verdict = judge(result);
     if (verdict.ok) {
       if (context.annotations === undefined) return { value: verdict.value, result };
-      return { value: verdict.value, result, prompt: context.annotations.describe(context.requester, request, result) };
+      return { value: verdict.value, result, prompt: recordRequest(context.requester, request, result) };
     }
     refusal = verdict;
     if (attempt < ATTEMPTS) context.log.retries.push({ step, reason: verdict.reason, detail: verdict.detail });

@@ -5,7 +5,8 @@
  * would mix two voices in one training example.
  */
 import type { ChatResult } from '../../core/types.js';
-import type { AnnotatedRequest, SavedMessage } from '../../format/index.js';
+import type { SavedMessage } from '../../format/index.js';
+import type { RecordedRequest } from '../annotation-recorder.js';
 import { formatToolResponses } from '../../format/index.js';
 import type { ConversationLog } from './conversation-log.js';
 import { requestStep, type StepContext, type Verdict } from './request-step.js';
@@ -61,7 +62,7 @@ async function rewriteMessage(context: StepContext, settings: RewriteSettings, m
   const blocks = findThinkBlocks(original);
   if (blocks.length === 0) return;
   const rewritten: string[] = [];
-  const prompts: AnnotatedRequest[] = [];
+  const prompts: RecordedRequest[] = [];
   let last: ChatResult | undefined;
   for (const block of blocks) {
     const material = rewriteMaterial(log.messages, messageIndex, block);
