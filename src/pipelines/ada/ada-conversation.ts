@@ -11,13 +11,13 @@ import { canonicalizeToolCalls, normalizeThinking, parseToolCallSequence, separa
 import type { McpSandbox } from '../../tools/mcp/index.js';
 import { resolveAdaOptions, type AdaConversationOptions, type ResolvedAdaOptions } from './ada-conversation-options.js';
 import { cleanTesterMessage, testerLabels } from './clean-tester-message.js';
-import { ConversationLog, sourceOf } from './conversation-log.js';
+import { ConversationLog } from './conversation-log.js';
 import { buildMetadata } from './conversation-metadata.js';
 import { pickTopic } from './conversation-topics.js';
 import { AnnotationRecorder } from '../annotation-recorder.js';
 import type { PipelineContext, UnitOfWork } from '../contract.js';
 import { fillPlaceholders } from './prompt-template.js';
-import { checkFinish, requestStep, throwIfAborted, toDiscard, type StepContext, type Verdict } from './request-step.js';
+import { appendAnswer, checkFinish, requestStep, throwIfAborted, toDiscard, type StepContext, type Verdict } from './request-step.js';
 import { rewriteThinking } from './rewrite-thinking.js';
 import { judgeConversation } from './judge-conversation.js';
 import { runToolRound, type ExtraTools } from './run-tool-round.js';
@@ -83,9 +83,7 @@ async function userTurn(conversation: Conversation, turn: number): Promise<void>
     { role: 'tester', messages: shapeTesterRequest(conversation.testerPrompt, step.log.messages), ...options.sampling.tester },
     conversation.judgeTester,
   );
-  const message = { role: 'user', content: value } as const;
-  const index = step.log.append(message, sourceOf(result));
-  if (prompt !== undefined) step.annotations?.annotate(index, message, prompt);
+  appendAnswer(step, { role: 'user', content: value }, result, prompt);
 }
 
 /** Ada answers; while her reply calls tools, they run and she continues, up to the round limit. */
@@ -102,9 +100,7 @@ async function assistantTurn(conversation: Conversation, turn: number): Promise<
     );
     // Saved in the one call syntax the persona prompt teaches; the model's markup stays in metadata.
     const canonical = canonicalizeToolCalls(value.text, value.calls);
-    const message = { role: 'assistant', content: canonical.text } as const;
-    const index = step.log.append(message, sourceOf(result));
-    if (prompt !== undefined) step.annotations?.annotate(index, message, prompt);
+    const index = appendAnswer(step, { role: 'assistant', content: canonical.text }, result, prompt);
     if (value.items.length === 0) return;
     if (round >= options.maxToolRounds) {
       throw new ConversationDiscarded(

@@ -13,7 +13,8 @@ import {
 } from '../../core/types.js';
 import { recordRequest, type AnnotationRecorder, type RecordedRequest } from '../annotation-recorder.js';
 import type { AdaDiscardReason } from './ada-discard-reasons.js';
-import type { ConversationLog } from './conversation-log.js';
+import type { SavedMessage } from '../../format/index.js';
+import { sourceOf, type ConversationLog } from './conversation-log.js';
 
 export type Verdict<T> =
   | { readonly ok: true; readonly value: T }
@@ -99,4 +100,11 @@ export function checkFinish(result: ChatResult): Verdict<never> | undefined {
     return { ok: false, reason: 'invalid_output', detail: 'the reply was stopped by a content filter' };
   }
   return undefined;
+}
+
+/** Appends a model's answer to the conversation and, under `--annotate`, the request behind it; returns its index. */
+export function appendAnswer(context: StepContext, message: SavedMessage, result: ChatResult, prompt: RecordedRequest | undefined): number {
+  const index = context.log.append(message, sourceOf(result));
+  if (prompt !== undefined) context.annotations?.annotate(index, message, prompt);
+  return index;
 }
