@@ -46,6 +46,8 @@ Options:
                                 conversation's id, so exporting again or after more conversations never moves one
                                 between splits: data/test.jsonl for hf, <stem>_test.<ext> beside the file otherwise.
       --minimal                 jsonl only: drop metadata, keep id and conversations.
+      --keep-annotations        jsonl only: keep each line's annotations (generate --annotate: the request behind
+                                every message, the reasoning the rewriter replaced); every export drops them otherwise.
       --strip-thinking          Remove <think>...</think> blocks (and the whitespace after them) from assistant messages,
                                 and the system prompt's instruction to think (metadata.thinkingInstruction).
       --system-prompt <file>    Replace every conversation's system prompt with the text of <file>.
@@ -84,6 +86,7 @@ interface ParsedExportArguments {
   readonly inputPath: string;
   readonly outputPath: string;
   readonly minimal: boolean;
+  readonly keepAnnotations: boolean;
   readonly stripThinking: boolean;
   readonly where: readonly WhereFilter[];
   readonly withTools: boolean;
@@ -158,6 +161,7 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
         input: { type: 'string', short: 'i' },
         output: { type: 'string', short: 'o' },
         minimal: { type: 'boolean', default: false },
+        'keep-annotations': { type: 'boolean', default: false },
         'strip-thinking': { type: 'boolean', default: false },
         where: { type: 'string', multiple: true, default: [] },
         'with-tools': { type: 'boolean', default: false },
@@ -183,7 +187,7 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
   if (!isCommandFormat(format)) throw new UsageError(`Unknown --format \`${format}\`; expected one of ${COMMAND_FORMATS.join(', ')}.`);
   if (values.invalid !== undefined && format !== 'kto') throw new UsageError(`--invalid applies only to --format kto, got --format ${format}.`);
   if (format === 'kto') {
-    const given = (['minimal', 'arguments-as-objects', 'split-parallel-calls', 'test-split'] as const).filter((flag) => values[flag] !== undefined && values[flag] !== false);
+    const given = (['minimal', 'keep-annotations', 'arguments-as-objects', 'split-parallel-calls', 'test-split'] as const).filter((flag) => values[flag] !== undefined && values[flag] !== false);
     if (given.length > 0) throw new UsageError(`--${given[0]} does not apply to --format kto (its examples are paired by label, not split or reshaped).`);
   }
   if (values.input === undefined) throw new UsageError('Missing --input: the nightshift JSONL file to export.');
@@ -195,6 +199,7 @@ function parseExportArguments(argv: readonly string[]): ParsedExportArguments | 
     inputPath: values.input,
     outputPath: values.output,
     minimal: values.minimal,
+    keepAnnotations: values['keep-annotations'],
     stripThinking: values['strip-thinking'],
     where: values.where.map(parseWhereFilter),
     withTools: values['with-tools'],

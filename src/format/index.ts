@@ -3,6 +3,14 @@
  * grammar (parse, print, strip) in every syntax models write. Imported by tools, pipelines,
  * validation, the store and the exports, so they never disagree; imports nothing but `core`.
  */
+export {
+  annotatedRequestSchema,
+  conversationAnnotationsSchema,
+  readAnnotations,
+  type AnnotatedRequest,
+  type ConversationAnnotations,
+  type MessageAnnotation,
+} from './annotations.js';
 export { canonicalizeToolCalls, restoreCallSyntax, type CanonicalCalls } from './canonical-calls.js';
 export { checkJsonSchema, describeViolations, type SchemaViolation } from './check-json-schema.js';
 export { describeValue } from './describe-value.js';

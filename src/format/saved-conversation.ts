@@ -21,6 +21,12 @@ export interface SavedConversation {
   /** What the checks found: errors make the label false, warnings do not. */
   readonly report?: { readonly issues: readonly LabelIssue[]; readonly judge?: JudgeVerdict };
   readonly metadata: Readonly<Record<string, unknown>>;
+  /**
+   * With `generate --annotate`: the request behind each generated message and the reasoning the
+   * rewriter replaced (`ConversationAnnotations`, read with `readAnnotations`). Readers of the
+   * messages never need it; exports drop it unless asked.
+   */
+  readonly annotations?: unknown;
 }
 
 /** What the judge model (`--judge`) made of a conversation: 1 to 5 each; `score` is the lowest. */
@@ -72,6 +78,8 @@ export const savedConversationSchema = z.object({
     })
     .optional(),
   metadata: z.record(z.string(), z.unknown()).default({}),
+  // Carried through as it is: a reader of the messages neither needs nor checks it (readAnnotations does).
+  annotations: z.unknown().optional(),
 });
 
 /**

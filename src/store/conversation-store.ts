@@ -209,6 +209,8 @@ function serializeLine(conversation: SavedConversation, filePath: string): Buffe
     behavior: conversation.behavior,
     report: conversation.report,
     metadata: conversation.metadata,
+    // Last: a reader that stops at the metadata never has to skip past them (`generate --annotate`).
+    annotations: conversation.annotations,
   });
   // JSON.stringify escapes newlines inside strings; a raw one could only come from a custom toJSON.
   if (text.includes('\n')) {

@@ -42,6 +42,11 @@ export interface ExportOptions extends PrivacyOptions {
   /** Drop `metadata` (format `jsonl` only). @default false */
   readonly minimal?: boolean;
   /**
+   * Keep each line's `annotations` (`generate --annotate`; format `jsonl` only, the one format
+   * whose readers expect fields beyond the messages). @default false: dropped
+   */
+  readonly keepAnnotations?: boolean;
+  /**
    * Remove `<think>…</think>` blocks from assistant messages, and the system prompt's instruction to
    * think (`metadata.thinkingInstruction`). @default false
    */
@@ -201,6 +206,7 @@ function asOutputError(error: unknown, outputPath: string): ExportError {
 function checkOptionsApply(options: ExportOptions): void {
   const onlyFor: readonly [boolean | undefined, string, ExportFormat][] = [
     [options.minimal, '--minimal', 'jsonl'],
+    [options.keepAnnotations, '--keep-annotations', 'jsonl'],
     [options.argumentsAsObjects, '--arguments-as-objects', 'openai'],
     [options.splitParallelCalls, '--split-parallel-calls', 'openai'],
   ];
@@ -282,7 +288,7 @@ function formatRecord(conversation: SavedConversation, options: ExportOptions): 
     case 'openai':
       return toOpenAiRecord(conversation, options);
     case 'jsonl':
-      return toNativeRecord(conversation, options.minimal === true);
+      return toNativeRecord(conversation, { minimal: options.minimal === true, keepAnnotations: options.keepAnnotations === true });
     case 'hf':
       return toHfRow(conversation, options.fallbackTools);
   }

@@ -1,9 +1,17 @@
 import type { SavedConversation } from '../format/index.js';
 
-/** The store's own line format; `minimal` drops `metadata`. `id` stays the first key. */
-export function toNativeRecord(conversation: SavedConversation, minimal: boolean): object {
+export interface NativeRecordOptions {
+  /** Drop `metadata`. */
+  readonly minimal: boolean;
+  /** Keep `annotations` (`generate --annotate`), last as saved; otherwise they are dropped. */
+  readonly keepAnnotations: boolean;
+}
+
+/** The store's own line format. `id` stays the first key. */
+export function toNativeRecord(conversation: SavedConversation, options: NativeRecordOptions): object {
   const conversations = conversation.conversations.map(({ role, content }) => ({ role, content }));
-  return minimal
-    ? { id: conversation.id, conversations }
-    : { id: conversation.id, conversations, metadata: conversation.metadata };
+  const annotations = options.keepAnnotations && conversation.annotations !== undefined ? { annotations: conversation.annotations } : {};
+  return options.minimal
+    ? { id: conversation.id, conversations, ...annotations }
+    : { id: conversation.id, conversations, metadata: conversation.metadata, ...annotations };
 }

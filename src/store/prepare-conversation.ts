@@ -8,6 +8,7 @@ import type { SavedConversation, SavedMessage } from '../format/index.js';
 import {
   restoreCallSyntax,
   mentionsThinkTags,
+  readAnnotations,
   readThinkingInstruction,
   readToolCalls,
   removeThinkingInstruction,
@@ -42,8 +43,9 @@ export function prepareConversation(saved: SavedConversation, preparation: Prepa
   // Nothing moves when the prompt is kept: the metadata, tool calls included, goes on as saved.
   if (choice.kind === 'keep') return { conversation: { ...conversation, conversations: messages }, thinkingInstructionLeft };
   const placed = placeSystemPrompt(messages, choice);
+  const annotations = conversation.annotations === undefined ? {} : { annotations: renumberAnnotations(conversation.annotations, placed.newIndex) };
   return {
-    conversation: { ...conversation, conversations: placed.messages, metadata: renumberToolCalls(conversation, placed.newIndex) },
+    conversation: { ...conversation, conversations: placed.messages, metadata: renumberToolCalls(conversation, placed.newIndex), ...annotations },
     thinkingInstructionLeft,
   };
 }
@@ -91,6 +93,20 @@ function renumberToolCalls(conversation: SavedConversation, newIndex: (oldIndex:
   }));
   // A call on a dropped message cannot be placed; leaving the list malformed makes the exports fall back.
   return { ...conversation.metadata, toolCalls: renumbered };
+}
+
+/**
+ * Annotations follow their messages when the system prompt moves; one on a dropped message goes
+ * with it. Malformed ones are left as they are: nothing could be renumbered in them.
+ */
+function renumberAnnotations(saved: unknown, newIndex: (oldIndex: number) => number | undefined): unknown {
+  const annotations = readAnnotations(saved);
+  if (annotations === undefined) return saved;
+  const messages = annotations.messages.flatMap((annotation) => {
+    const messageIndex = newIndex(annotation.messageIndex);
+    return messageIndex === undefined ? [] : [{ ...annotation, messageIndex }];
+  });
+  return { ...annotations, messages };
 }
 
 /** The conversation as the model wrote its calls: canonical markup replaced by the recorded original. */

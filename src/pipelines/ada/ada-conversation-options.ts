@@ -45,6 +45,8 @@ export interface AdaConversationOptions {
   readonly mcp?: McpTools;
   /** Score each finished conversation with the `judge` role (`--judge`). @default off */
   readonly judge?: JudgeSettings;
+  /** Keep each message's request and the reasoning the rewriter replaced in `annotations` (`--annotate`). @default false */
+  readonly annotate?: boolean;
 }
 
 /** Warm enough for varied users, steady for Ada, conservative for the rewrite. */
@@ -71,6 +73,7 @@ export interface ResolvedAdaOptions {
   readonly catalogue: ToolCatalogue;
   readonly toolSchemas: readonly ToolSchema[];
   readonly judge: JudgeSettings | undefined;
+  readonly annotate: boolean;
 }
 
 function describe(value: unknown): string {
@@ -108,6 +111,7 @@ export function resolveAdaOptions(options: AdaConversationOptions): ResolvedAdaO
     catalogue: options.mcp === undefined ? ADA_TOOL_CATALOGUE : combineCatalogues(ADA_TOOL_CATALOGUE, options.mcp.catalogue),
     toolSchemas: options.mcp === undefined ? ADA_TOOL_SCHEMAS : [...ADA_TOOL_SCHEMAS, ...options.mcp.schemas],
     judge: options.judge,
+    annotate: options.annotate ?? false,
   });
 }
 

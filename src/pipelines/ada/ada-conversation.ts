@@ -11,12 +11,13 @@ import { canonicalizeToolCalls, normalizeThinking, parseToolCallSequence, separa
 import type { McpSandbox } from '../../tools/mcp/index.js';
 import { resolveAdaOptions, type AdaConversationOptions, type ResolvedAdaOptions } from './ada-conversation-options.js';
 import { cleanTesterMessage, testerLabels } from './clean-tester-message.js';
-import { ConversationLog, sourceOf } from './conversation-log.js';
+import { ConversationLog } from './conversation-log.js';
 import { buildMetadata } from './conversation-metadata.js';
 import { pickTopic } from './conversation-topics.js';
+import { AnnotationRecorder } from '../annotation-recorder.js';
 import type { PipelineContext, UnitOfWork } from '../contract.js';
 import { fillPlaceholders } from './prompt-template.js';
-import { checkFinish, requestStep, throwIfAborted, toDiscard, type StepContext, type Verdict } from './request-step.js';
+import { appendAnswer, checkFinish, requestStep, throwIfAborted, toDiscard, type StepContext, type Verdict } from './request-step.js';
 import { rewriteThinking } from './rewrite-thinking.js';
 import { judgeConversation } from './judge-conversation.js';
 import { runToolRound, type ExtraTools } from './run-tool-round.js';
@@ -76,13 +77,13 @@ function judgeAssistantReply(result: ChatResult, catalogue: ToolCatalogue): Verd
 
 async function userTurn(conversation: Conversation, turn: number): Promise<void> {
   const { step, options } = conversation;
-  const { value, result } = await requestStep(
+  const { value, result, prompt } = await requestStep(
     step,
     `tester message ${turn}`,
     { role: 'tester', messages: shapeTesterRequest(conversation.testerPrompt, step.log.messages), ...options.sampling.tester },
     conversation.judgeTester,
   );
-  step.log.append({ role: 'user', content: value }, sourceOf(result));
+  appendAnswer(step, { role: 'user', content: value }, result, prompt);
 }
 
 /** Ada answers; while her reply calls tools, they run and she continues, up to the round limit. */
@@ -91,7 +92,7 @@ async function assistantTurn(conversation: Conversation, turn: number): Promise<
   const toolContext = { userId: conversation.user.id, conversationId: context.conversationId };
   for (let round = 0; ; round++) {
     const label = round === 0 ? `assistant reply ${turn}` : `assistant reply ${turn} after tool round ${round}`;
-    const { value, result } = await requestStep(
+    const { value, result, prompt } = await requestStep(
       step,
       label,
       { role: 'assistant', messages: shapeAssistantRequest(step.log.messages), ...options.sampling.assistant },
@@ -99,7 +100,7 @@ async function assistantTurn(conversation: Conversation, turn: number): Promise<
     );
     // Saved in the one call syntax the persona prompt teaches; the model's markup stays in metadata.
     const canonical = canonicalizeToolCalls(value.text, value.calls);
-    const index = step.log.append({ role: 'assistant', content: canonical.text }, sourceOf(result));
+    const index = appendAnswer(step, { role: 'assistant', content: canonical.text }, result, prompt);
     if (value.items.length === 0) return;
     if (round >= options.maxToolRounds) {
       throw new ConversationDiscarded(
@@ -135,7 +136,7 @@ async function converse(
   const conversation: Conversation = {
     options,
     context,
-    step: { requester: context.requester, signal: context.signal, log },
+    step: { requester: context.requester, signal: context.signal, log, ...(options.annotate ? { annotations: new AnnotationRecorder() } : {}) },
     user,
     testerPrompt: fillPlaceholders(options.prompts.tester, { ...personaPlaceholders(user), topic }),
     judgeTester: judgeTester(testerLabels(user)),
@@ -172,7 +173,8 @@ async function converse(
   });
   const toolCalls = log.toolCalls.map((call) => ({ name: call.name, ok: call.ok === true }));
   const report = judged === undefined ? {} : { report: { issues: judged.issues, ...(judged.verdict === undefined ? {} : { judge: judged.verdict }) } };
-  return { conversation: { id: context.conversationId, conversations: log.messages, ...report, metadata }, toolCalls };
+  const annotations = conversation.step.annotations === undefined ? {} : { annotations: conversation.step.annotations.toSaved() };
+  return { conversation: { id: context.conversationId, conversations: log.messages, ...report, metadata, ...annotations }, toolCalls };
 }
 
 /** Saved replies read `<think>…</think>\n\nreply`, whatever spacing the model (or the rewriter) left. */

@@ -19,6 +19,8 @@ export interface AdaOptions {
   readonly judge: boolean;
   /** Below this judge score a conversation is invalid (`judge-low-score`); undefined: scores only inform. */
   readonly minScore: number | undefined;
+  /** Keep, beside the messages, the request behind each one and the reasoning the rewriter replaced. */
+  readonly annotate: boolean;
 }
 
 export const ADA_OPTIONS: PipelineOptions<AdaOptions> = {
@@ -63,6 +65,12 @@ export const ADA_OPTIONS: PipelineOptions<AdaOptions> = {
     help: 'with --judge: a conversation scored below N (1-5) is labelled invalid (judge-low-score)',
     default: undefined,
     parse: parseMinScore,
+  },
+  annotate: {
+    flag: 'annotate',
+    help: 'keep in each line the request behind every message and the reasoning the rewriter replaced (annotations)',
+    default: false,
+    whenGiven: true,
   },
 };
 

@@ -109,6 +109,7 @@ function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipel
           maxToolRounds: options.maxToolRounds,
           rewrite: options.rewrite,
           dryRun: prepare.dryRun,
+          annotate: options.annotate,
           ...(mcp === undefined ? {} : { mcp }),
           ...(judge === undefined ? {} : { judge }),
         });

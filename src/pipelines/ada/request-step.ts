@@ -11,8 +11,10 @@ import {
   type ModelRequester,
   type RoleRequest,
 } from '../../core/types.js';
+import { recordRequest, type AnnotationRecorder, type RecordedRequest } from '../annotation-recorder.js';
 import type { AdaDiscardReason } from './ada-discard-reasons.js';
-import type { ConversationLog } from './conversation-log.js';
+import type { SavedMessage } from '../../format/index.js';
+import { sourceOf, type ConversationLog } from './conversation-log.js';
 
 export type Verdict<T> =
   | { readonly ok: true; readonly value: T }
@@ -22,6 +24,8 @@ export interface StepContext {
   readonly requester: ModelRequester;
   readonly signal: AbortSignal;
   readonly log: ConversationLog;
+  /** With `--annotate`: where each message's request is kept. */
+  readonly annotations?: AnnotationRecorder;
 }
 
 /** Attempts per step: the first, and one retry. */
@@ -59,13 +63,16 @@ export function toDiscard(error: unknown, signal: AbortSignal): ConversationDisc
   return undefined;
 }
 
-/** Sends `request` (retrying once when `judge` refuses the reply) and returns the accepted value. */
+/**
+ * Sends `request` (retrying once when `judge` refuses the reply) and returns the accepted value,
+ * with, under `--annotate`, the request that produced it.
+ */
 export async function requestStep<T>(
   context: StepContext,
   step: string,
   request: RoleRequest,
   judge: (result: ChatResult) => Verdict<T>,
-): Promise<{ readonly value: T; readonly result: ChatResult }> {
+): Promise<{ readonly value: T; readonly result: ChatResult; readonly prompt?: RecordedRequest }> {
   let refusal: Extract<Verdict<T>, { ok: false }> | undefined;
   context.log.currentStep = step;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -73,7 +80,10 @@ export async function requestStep<T>(
     const result = await context.requester.complete({ ...request, signal: context.signal });
     context.log.countRequest(request.role, result);
     const verdict = judge(result);
-    if (verdict.ok) return { value: verdict.value, result };
+    if (verdict.ok) {
+      if (context.annotations === undefined) return { value: verdict.value, result };
+      return { value: verdict.value, result, prompt: recordRequest(context.requester, request, result) };
+    }
     refusal = verdict;
     if (attempt < ATTEMPTS) context.log.retries.push({ step, reason: verdict.reason, detail: verdict.detail });
   }
@@ -90,4 +100,11 @@ export function checkFinish(result: ChatResult): Verdict<never> | undefined {
     return { ok: false, reason: 'invalid_output', detail: 'the reply was stopped by a content filter' };
   }
   return undefined;
+}
+
+/** Appends a model's answer to the conversation and, under `--annotate`, the request behind it; returns its index. */
+export function appendAnswer(context: StepContext, message: SavedMessage, result: ChatResult, prompt: RecordedRequest | undefined): number {
+  const index = context.log.append(message, sourceOf(result));
+  if (prompt !== undefined) context.annotations?.annotate(index, message, prompt);
+  return index;
 }

@@ -6,6 +6,7 @@
  */
 import type { ChatResult } from '../../core/types.js';
 import type { SavedMessage } from '../../format/index.js';
+import type { RecordedRequest } from '../annotation-recorder.js';
 import { formatToolResponses } from '../../format/index.js';
 import type { ConversationLog } from './conversation-log.js';
 import { requestStep, type StepContext, type Verdict } from './request-step.js';
@@ -61,19 +62,22 @@ async function rewriteMessage(context: StepContext, settings: RewriteSettings, m
   const blocks = findThinkBlocks(original);
   if (blocks.length === 0) return;
   const rewritten: string[] = [];
+  const prompts: RecordedRequest[] = [];
   let last: ChatResult | undefined;
   for (const block of blocks) {
     const material = rewriteMaterial(log.messages, messageIndex, block);
-    const { value, result } = await requestStep(context, `rewrite of message ${messageIndex}`, {
+    const { value, result, prompt } = await requestStep(context, `rewrite of message ${messageIndex}`, {
       role: 'rewriter',
       messages: shapeRewriterRequest(settings.prompt, material),
       temperature: settings.temperature,
       maxTokens: settings.maxTokens,
     }, judgeRewrite);
     rewritten.push(`\n${value}\n`);
+    if (prompt !== undefined) prompts.push(prompt);
     last = result;
   }
   log.originals.set(messageIndex, original);
+  context.annotations?.rewrote(messageIndex, blocks.map((block) => block.reasoning.trim()).join('\n\n'), prompts);
   log.replaceContent(messageIndex, replaceThinkBlocks(original, blocks, rewritten));
   const source = last as ChatResult;
   log.rewrites.push({ messageIndex, blocks: blocks.length, provider: source.provider, model: source.model });

@@ -17,7 +17,9 @@ import { hashInputFiles } from '../input-files.js';
 import type { OfferedTool } from './judge-response.js';
 import { createRandom, seedFromString } from '../../core/random.js';
 import { checkPromptSetTools, readPromptSet } from './prompt-set.js';
+import { RecordingRequester } from '../annotation-recorder.js';
 import { RequestSource } from './request-source.js';
+import { annotateExample, makeRecordedRequest } from './selfplay-annotations.js';
 import { toSelfplayDiscard } from './selfplay-discard.js';
 import { answerRequest, SELFPLAY_PIPELINE_NAME, SELFPLAY_PIPELINE_VERSION, type SelfplayPrompts } from './selfplay-example.js';
 import type { ExamplePlan } from './selfplay-mix.js';
@@ -89,7 +91,8 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
       // Requests are numbered in the order they are made, from where a resumed run left off.
       let requestCounter = context.alreadySaved;
       const source = new RequestSource(
-        (requester, seed, signal, now) => makeRequest(requester, createRandom(seedFromString(`selfplay:${prepare.seed}:${requestCounter++}`)), requestSettings, seed, signal, now),
+        (requester, seed, signal, now) =>
+          makeRecordedRequest(options.annotate, requester, (asking) => makeRequest(asking, createRandom(seedFromString(`selfplay:${prepare.seed}:${requestCounter++}`)), requestSettings, seed, signal, now)),
         { variations: options.numVariations, prompts: seedPrompts, alreadySaved: context.alreadySaved },
       );
       const settings = { assistantPrompt: prompts.assistant, temperature: options.temperature, executeTools: options.executeTools, validate: options.validate, dryRun: prepare.dryRun, judgePrompt };
@@ -111,11 +114,12 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
         const sandbox = await mcp.sandbox(conversationId);
         // Every call that ran, for the run's stats ("tool calls" in the progress and the summary).
         const toolCalls: { name: string; ok: boolean }[] = [];
+        const answering = options.annotate ? new RecordingRequester(requester) : undefined;
         try {
-          const conversation = await answerRequest(
+          const answered = await answerRequest(
             conversationId,
             request,
-            requester,
+            answering ?? requester,
             {
               offered,
               catalogue: mcp.catalogue,
@@ -132,6 +136,7 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
             settings,
             signal,
           );
+          const conversation = answering === undefined ? answered : annotateExample(answered, request, answering);
           // Nothing outlives the example but its line: committing or rolling it back leaves nothing to do.
           return { conversation, toolCalls, commit: () => undefined, rollback: () => undefined };
         } finally {

@@ -15,6 +15,8 @@ export interface SelfplayOptions {
   readonly promptSet: string | undefined;
   /** Ask the judge model about the behaviors no rule can tell (strategic tool selection, workspace awareness). */
   readonly judge: boolean;
+  /** Keep, beside the messages, the request behind the user message and the reply. */
+  readonly annotate: boolean;
 }
 
 export const SELFPLAY_OPTIONS: PipelineOptions<SelfplayOptions> = {
@@ -46,6 +48,12 @@ export const SELFPLAY_OPTIONS: PipelineOptions<SelfplayOptions> = {
   judge: {
     flag: 'judge',
     help: 'ask the judge model whether a behavioral response shows its behavior where no rule can tell (one more request for those)',
+    default: false,
+    whenGiven: true,
+  },
+  annotate: {
+    flag: 'annotate',
+    help: 'keep in each line the request behind the user message and the reply (annotations)',
     default: false,
     whenGiven: true,
   },

@@ -1,5 +1,6 @@
 import { ConversationDiscarded, type ChatResult, type ModelRequester, type WireMessage } from '../../core/types.js';
 import type { Random } from '../../core/random.js';
+import type { RecordedRequest } from '../annotation-recorder.js';
 import { fillPlaceholders } from '../ada/prompt-template.js';
 import type { SeedPrompt } from './prompt-set.js';
 import { drawExamplePlan, environmentInstructions, requestInstructions, type ExamplePlan } from './selfplay-mix.js';
@@ -21,6 +22,8 @@ export interface SelfplayRequest {
   readonly providers: readonly string[];
   /** The `--prompt-set` entry the request came from, instead of the requester model. */
   readonly seed?: { readonly index: number; readonly tool?: string };
+  /** With `--annotate`: the requester's request that wrote `userText` (none for a seed prompt). */
+  readonly requestedBy?: RecordedRequest;
 }
 
 export const MAX_TOKENS = { environment: 2_000, requester: 200, assistant: 600 } as const;
