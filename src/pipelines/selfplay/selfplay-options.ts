@@ -7,8 +7,8 @@ export interface SelfplayOptions {
   readonly executeTools: boolean;
   /** Skip validation: every example is labelled true. */
   readonly validate: boolean;
-  /** Sampling temperature of the response step. */
-  readonly temperature: number;
+  /** Sampling temperature of the response step; wins over `sampling.assistant.temperature`. @default that, else 0.7 */
+  readonly temperature: number | undefined;
   /** Responses per request: each one its own example, judged on its own. */
   readonly numVariations: number;
   /** A JSON list of seed prompts used instead of the requester model's requests; read at start. */
@@ -23,9 +23,9 @@ export const SELFPLAY_OPTIONS: PipelineOptions<SelfplayOptions> = {
   temperature: {
     flag: 'temperature',
     valueName: 'T',
-    help: 'sampling temperature of the response step',
-    default: 0.7,
-    defaultText: '0.7',
+    help: 'sampling temperature of the response step; wins over sampling.assistant.temperature in secrets.json',
+    default: undefined,
+    defaultText: 'sampling.assistant.temperature, else 0.7',
     parse: (text) => parseNumber('--temperature', text, 0),
   },
   numVariations: {
