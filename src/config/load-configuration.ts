@@ -8,7 +8,7 @@ import { PROVIDER_DEFAULTS } from './provider-defaults.js';
 import { lookUpKeyInEnvironment, readProviderInstances, type ConfiguredInstance } from './provider-instances.js';
 import { readSecretsFile } from './read-secrets-file.js';
 import { resolveRoleModels } from './role-models.js';
-import { resolveRoleSampling } from './role-sampling.js';
+import { checkSamplingFitsProviders, resolveRoleSampling } from './role-sampling.js';
 import { loadMcpServers } from './load-mcp-servers.js';
 import { KNOWN_TOP_LEVEL_KEYS, type SecretsFile } from './secrets-schema.js';
 
@@ -37,6 +37,7 @@ export function loadConfiguration(input: ConfigurationInput): Configuration {
   const mcp = loadMcpServers({ fromSecrets: secrets.mcpServers, secretsDisplayPath: displayPath, mcpConfigPath: input.mcpConfig, cwd: input.cwd });
   const allSecrets = [...new Set([...instances.flatMap((instance) => (instance.key.key ? [instance.key.key] : [])), ...mcp.secrets])];
   const sampling = resolveRoleSampling(secrets.sampling, input.roles, { text, displayPath });
+  checkSamplingFitsProviders(sampling, providers, { text, displayPath });
   const prices = convertPrices(secrets);
   const budgets = readMonthlyBudgets(secrets);
   checkCostBudgetsArePriced(budgets, providers, prices, displayPath);

@@ -1,4 +1,4 @@
-import type { PipelineRoles, RoleSamplings, Sampling } from '../core/types.js';
+import type { PipelineRoles, ProviderName, ProviderType, RoleSamplings, Sampling } from '../core/types.js';
 import { schemaProblems } from './read-secrets-file.js';
 import type { ConfiguredSampling } from './secrets-schema.js';
 
@@ -41,6 +41,34 @@ export function resolveRoleSampling(
     samplings[role.name] = { ...role.defaultSampling, ...toSampling(configured?.[role.name]) };
   }
   return samplings;
+}
+
+/**
+ * Mistral's API refuses a temperature above 1.5 (its request schema's maximum); OpenAI's,
+ * Together's and TGI's go to 2, the schema's bound.
+ */
+const MISTRAL_MAX_TEMPERATURE = 1.5;
+
+/**
+ * A temperature a Mistral instance would refuse on every request of the role (a 400 all night) is
+ * a configuration error now, placed at the key.
+ */
+export function checkSamplingFitsProviders(
+  sampling: RoleSamplings,
+  providers: readonly { readonly name: ProviderName; readonly type: ProviderType }[],
+  source: SamplingSource,
+): void {
+  const mistral = providers.filter((provider) => provider.type === 'mistral').map((provider) => provider.name);
+  if (mistral.length === 0) return;
+  const issues = Object.entries(sampling)
+    .filter(([, role]) => role.temperature !== undefined && role.temperature > MISTRAL_MAX_TEMPERATURE)
+    .map(([role, { temperature }]) => ({
+      path: ['sampling', role, 'temperature'],
+      message:
+        `Mistral accepts a temperature up to ${MISTRAL_MAX_TEMPERATURE} and refuses more, got \`${temperature}\`, so every ${role} request to ${mistral.join(', ')} would fail. ` +
+        `Lower it to ${MISTRAL_MAX_TEMPERATURE} or less, or leave ${mistral.length === 1 ? 'that instance' : 'those instances'} out (enabled_providers, --providers).`,
+    }));
+  if (issues.length > 0) throw schemaProblems(issues, source.text ?? '', source.displayPath, 'See "sampling" in the configuration reference in README.md.');
 }
 
 /** The file's snake_case keys as the request's fields; a key not given stays absent, so it never hides a default. */
