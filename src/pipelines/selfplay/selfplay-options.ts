@@ -1,4 +1,5 @@
 import type { PipelineOptions } from '../contract.js';
+import { ConfigError } from '../../core/errors.js';
 import { parseInteger, parseNumber } from '../option-parsers.js';
 
 /** The self-play pipeline's own `generate` flags (README, "Self-play on MCP tools"). */
@@ -17,6 +18,13 @@ export interface SelfplayOptions {
   readonly judge: boolean;
 }
 
+/** The range `sampling.<role>.temperature` takes in secrets.json: what every provider type accepts. */
+function parseTemperature(text: string): number {
+  const value = parseNumber('--temperature', text, 0);
+  if (value > 2) throw new ConfigError(`--temperature expects a temperature from 0 to 2, got "${text}".`);
+  return value;
+}
+
 export const SELFPLAY_OPTIONS: PipelineOptions<SelfplayOptions> = {
   executeTools: { flag: 'no-execute-tools', help: 'check calls without running them in the sandbox', default: true, whenGiven: false },
   validate: { flag: 'no-validate', help: 'label every example valid, without checks', default: true, whenGiven: false },
@@ -26,7 +34,7 @@ export const SELFPLAY_OPTIONS: PipelineOptions<SelfplayOptions> = {
     help: 'sampling temperature of the response step; wins over sampling.assistant.temperature in secrets.json',
     default: undefined,
     defaultText: 'sampling.assistant.temperature, else 0.7',
-    parse: (text) => parseNumber('--temperature', text, 0),
+    parse: parseTemperature,
   },
   numVariations: {
     flag: 'num-variations',
