@@ -69,9 +69,9 @@ const price = strictObject({ input_per_million: pricePerMillion, output_per_mill
 const budgets = strictObject({ monthly_tokens: monthlyTokens, monthly_cost_usd: monthlyCost });
 
 /**
- * `sampling.<role>`: the ranges every provider type accepts (OpenAI's and Mistral's temperature
- * tops out at 2; a top_p of 0 would leave no token to draw). Roles are the selected pipeline's,
- * checked once it is known (role-sampling.ts).
+ * `sampling.<role>`: the ranges the provider types accept (OpenAI's and TGI's temperature tops out
+ * at 2; Mistral's at 1.5, checked against the enabled instances in role-sampling.ts; a top_p of 0
+ * would leave no token to draw). Roles are the selected pipeline's, checked once it is known.
  */
 export const roleSamplingSchema = strictObject({
   temperature: numberWhere('a temperature from 0 to 2', (value) => value >= 0 && value <= 2).optional(),
