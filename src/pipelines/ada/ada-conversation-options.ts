@@ -43,7 +43,7 @@ export interface AdaConversationOptions {
   readonly judge?: JudgeSettings;
 }
 
-/** Her conversation's roles' defaults (the judge's are in its settings): see ADA_DEFAULT_SAMPLING. */
+/** Her conversation's three roles' defaults, from ADA_DEFAULT_SAMPLING (the judge's reaches it through JudgeSettings.sampling). */
 export const DEFAULT_SAMPLING: Readonly<Record<AdaRole, RoleSampling>> = Object.freeze({
   tester: ADA_DEFAULT_SAMPLING.tester,
   assistant: ADA_DEFAULT_SAMPLING.assistant,
