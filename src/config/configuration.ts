@@ -1,5 +1,5 @@
 import type { MonthlyBudgets } from '../core/budget.js';
-import type { ModelPrice, PipelineRoles, ProviderName, ProviderType, RoleModels } from '../core/types.js';
+import type { ModelPrice, PipelineRoles, ProviderName, ProviderType, RoleModels, RoleSamplings } from '../core/types.js';
 import type { McpServersSettings } from './load-mcp-servers.js';
 
 export type { ModelPrice, MonthlyBudgets };
@@ -35,6 +35,11 @@ export interface Configuration {
   readonly prices: Readonly<Record<string, ModelPrice>>;
   /** Per calendar month (UTC), kept in the data directory across runs; empty when none are set. */
   readonly budgets: MonthlyBudgets;
+  /**
+   * Per role the selected pipeline asks this run: `sampling.<role>` over the role's defaults. The
+   * same on every provider. Roles left unasked (the judge without --judge) are absent.
+   */
+  readonly sampling: RoleSamplings;
   /** Problems that do not stop the run (an unknown top-level key, say). */
   readonly warnings: readonly string[];
   /** Every key in play, for redaction. */

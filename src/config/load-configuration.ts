@@ -8,6 +8,7 @@ import { PROVIDER_DEFAULTS } from './provider-defaults.js';
 import { lookUpKeyInEnvironment, readProviderInstances, type ConfiguredInstance } from './provider-instances.js';
 import { readSecretsFile } from './read-secrets-file.js';
 import { resolveRoleModels } from './role-models.js';
+import { checkSamplingFitsProviders, resolveRoleSampling } from './role-sampling.js';
 import { loadMcpServers } from './load-mcp-servers.js';
 import { KNOWN_TOP_LEVEL_KEYS, type SecretsFile } from './secrets-schema.js';
 
@@ -23,7 +24,7 @@ export function loadConfiguration(input: ConfigurationInput): Configuration {
   const dataDir = path.resolve(input.cwd, input.dataDir ?? 'data');
   const secretsPath = path.resolve(input.cwd, input.configPath ?? path.join(dataDir, 'secrets.json'));
   const displayPath = path.relative(input.cwd, secretsPath) || secretsPath;
-  const secrets = readSecretsFile({ secretsPath, displayPath, input, usableWithoutFile: usableWithoutFile(input) });
+  const { secrets, text } = readSecretsFile({ secretsPath, displayPath, input, usableWithoutFile: usableWithoutFile(input) });
   const warnings = Object.keys(secrets)
     .filter((key) => !KNOWN_TOP_LEVEL_KEYS.has(key))
     .map((key) => `${displayPath}: unknown key "${key}" is ignored (known keys: ${[...KNOWN_TOP_LEVEL_KEYS].join(', ')})`);
@@ -35,6 +36,8 @@ export function loadConfiguration(input: ConfigurationInput): Configuration {
   // Every key the file or the environment holds, used or not: the logger redacts them all.
   const mcp = loadMcpServers({ fromSecrets: secrets.mcpServers, secretsDisplayPath: displayPath, mcpConfigPath: input.mcpConfig, cwd: input.cwd });
   const allSecrets = [...new Set([...instances.flatMap((instance) => (instance.key.key ? [instance.key.key] : [])), ...mcp.secrets])];
+  const sampling = resolveRoleSampling(secrets.sampling, input.roles, { text, displayPath });
+  checkSamplingFitsProviders(sampling, providers, { text, displayPath });
   const prices = convertPrices(secrets);
   const budgets = readMonthlyBudgets(secrets);
   checkCostBudgetsArePriced(budgets, providers, prices, displayPath);
@@ -45,6 +48,7 @@ export function loadConfiguration(input: ConfigurationInput): Configuration {
     providers,
     prices,
     budgets,
+    sampling,
     warnings,
     secrets: allSecrets,
     mcpServers: mcp.servers,

@@ -4,6 +4,7 @@ import type { PipelineRoles, ProviderType } from '../core/types.js';
 import type { Configuration, ProviderSettings } from './configuration.js';
 import { deepFreeze } from './load-configuration.js';
 import { loadMcpServers } from './load-mcp-servers.js';
+import { resolveRoleSampling } from './role-sampling.js';
 
 /** Rates for the dry run: fast enough to show the machinery in a minute, slow enough to show pacing. */
 const OFFLINE_RATES: Readonly<Partial<Record<ProviderType, number>>> = { mistral: 4, together: 4, huggingface: 2 };
@@ -62,6 +63,8 @@ export function createOfflineConfiguration(options: {
     providers,
     prices: {},
     budgets: { overall: {}, providers: {} },
+    // No secrets file in a dry run: every role samples as its pipeline declares.
+    sampling: resolveRoleSampling(undefined, options.roles, { text: undefined, displayPath: 'secrets.json' }),
     warnings: [],
     secrets: mcp.secrets,
     mcpServers: mcp.servers,

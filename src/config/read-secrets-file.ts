@@ -14,17 +14,24 @@ export interface SecretsSource {
   readonly usableWithoutFile: boolean;
 }
 
+/** The file's checked contents, and its text: a later check against the pipeline's roles points into it too. */
+export interface SecretsRead {
+  readonly secrets: SecretsFile;
+  /** Undefined when there was no file. */
+  readonly text: string | undefined;
+}
+
 /**
  * The secrets file, parsed and checked against the schema, or `{}` when it is absent but the
  * environment is enough. Every problem names the file, the key, and the line and column.
  */
-export function readSecretsFile(source: SecretsSource): SecretsFile {
+export function readSecretsFile(source: SecretsSource): SecretsRead {
   const { secretsPath, displayPath, input } = source;
   if (!existsSync(secretsPath)) {
     if (input.configPath !== undefined) {
       throw new ConfigError(`The configuration file ${displayPath} (from --config) does not exist. Check the path.`);
     }
-    if (source.usableWithoutFile) return {};
+    if (source.usableWithoutFile) return { secrets: {}, text: undefined };
     throw new MissingSecretsError(secretsPath, displayPath);
   }
   const text = readFileSync(secretsPath, 'utf8');
@@ -46,7 +53,7 @@ export function readSecretsFile(source: SecretsSource): SecretsFile {
   if (!result.success) {
     throw schemaProblems(result.error.issues, text, displayPath, 'See the configuration reference in README.md.');
   }
-  return result.data;
+  return { secrets: result.data, text };
 }
 
 interface Issue {

@@ -69,6 +69,21 @@ const price = strictObject({ input_per_million: pricePerMillion, output_per_mill
 const budgets = strictObject({ monthly_tokens: monthlyTokens, monthly_cost_usd: monthlyCost });
 
 /**
+ * `sampling.<role>`: the ranges the provider types accept (OpenAI's and TGI's temperature tops out
+ * at 2; Mistral's at 1.5, checked against the enabled instances in role-sampling.ts; a top_p of 0
+ * would leave no token to draw). Roles are the selected pipeline's, checked once it is known.
+ */
+export const roleSamplingSchema = strictObject({
+  temperature: numberWhere('a temperature from 0 to 2', (value) => value >= 0 && value <= 2).optional(),
+  top_p: numberWhere('a top_p greater than 0 and at most 1', (value) => value > 0 && value <= 1).optional(),
+  max_tokens: positiveInteger('tokens per reply').optional(),
+});
+
+const sampling = z.record(z.string(), roleSamplingSchema, {
+  error: (issue) => `expected an object of sampling settings keyed by role, e.g. {"tester": {"temperature": 1.0}}, got ${describeValue(issue.input)}`,
+});
+
+/**
  * `data/secrets.json`: the four keys existing users already have, plus optional additions.
  * Unknown top-level keys are tolerated (reported as warnings) so older files keep working.
  */
@@ -93,11 +108,13 @@ export const secretsSchema = z.looseObject({
     })
     .optional(),
   budgets: budgets.optional(),
+  sampling: sampling.optional(),
   mcpServers: mcpServersSchema.optional(),
 });
 
 export type SecretsFile = z.infer<typeof secretsSchema>;
 export type ProviderOverrides = z.infer<typeof providerOverridesSchema>;
+export type ConfiguredSampling = z.infer<typeof roleSamplingSchema>;
 
 export const KNOWN_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set(Object.keys(secretsSchema.shape));
 

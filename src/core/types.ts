@@ -31,7 +31,25 @@ export interface ModelRoleDeclaration {
   readonly description: string;
   /** The default model per provider; a provider missing here must name one in `providers.<name>.models.<role>`. */
   readonly defaultModels: Readonly<Partial<Record<ProviderType, string>>>;
+  /** How its requests are sampled unless `sampling.<role>` in secrets.json says otherwise. @default the provider's defaults */
+  readonly defaultSampling?: Sampling;
 }
+
+/**
+ * How one role's requests are sampled. Field names are the request's own, so a pipeline spreads
+ * one into a `RoleRequest`; an absent field is left to the provider's default (and stays absent
+ * from the manifest, so adding a field to a role never changes the fingerprint of a run without it).
+ */
+export interface Sampling {
+  readonly temperature?: number;
+  /** Nucleus sampling: only the tokens within this probability mass are drawn from. */
+  readonly topP?: number;
+  /** Upper bound on generated tokens. */
+  readonly maxTokens?: number;
+}
+
+/** The sampling in effect for each role the selected pipeline asks this run. */
+export type RoleSamplings = Readonly<Record<ModelRole, Sampling>>;
 
 /** What configuration needs to know of the selected pipeline: its name (for messages) and its roles. */
 export interface PipelineRoles {
@@ -57,6 +75,8 @@ export interface ChatRequest {
   readonly messages: readonly WireMessage[];
   /** @default provider default */
   readonly temperature?: number;
+  /** Nucleus sampling (`top_p` on the wire, `topP` in the Mistral SDK). @default provider default */
+  readonly topP?: number;
   /** Upper bound on generated tokens. */
   readonly maxTokens?: number;
   readonly stop?: readonly string[];
@@ -143,6 +163,7 @@ export interface RoleRequest {
   readonly role: ModelRole;
   readonly messages: readonly WireMessage[];
   readonly temperature?: number;
+  readonly topP?: number;
   readonly maxTokens?: number;
   readonly stop?: readonly string[];
   readonly signal?: AbortSignal;

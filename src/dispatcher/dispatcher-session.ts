@@ -194,6 +194,7 @@ export class DispatcherSession implements ModelRequester {
           model,
           messages: request.messages,
           temperature: request.temperature,
+          topP: request.topP,
           maxTokens: request.maxTokens,
           stop: request.stop,
           timeoutMs: slot.timeoutMs,

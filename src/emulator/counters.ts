@@ -4,12 +4,15 @@ import {
   type EmulatorCounters,
   type EmulatorProviderCounters,
   type InjectedKind,
+  type ReceivedSampling,
 } from './emulator-options.js';
 import { SCRIPTED_ROLES } from './script-context.js';
 import { DEFECT_KINDS, type DefectKind } from './defects.js';
 
 const ARRIVALS_KEPT = 2000;
 const BAD_REQUEST_MESSAGES_KEPT = 5;
+/** A run uses one sampling per role; more than a few distinct ones is already the answer to any test. */
+const SAMPLINGS_KEPT_PER_ROLE = 8;
 
 /** One provider's tallies, mutable inside the emulator; `snapshot` hands out a frozen copy. */
 export class ProviderTally {
@@ -27,6 +30,8 @@ export class ProviderTally {
   /** Ada's roles from zero; another pipeline's appear once requested. */
   readonly byRole: Record<string, number> = zeroRecord(SCRIPTED_ROLES);
   readonly #badRequestMessages: string[] = [];
+  /** Role -> (key of a distinct sampling -> that sampling). */
+  readonly #samplingByRole = new Map<string, Map<string, ReceivedSampling>>();
   // A ring buffer: pacing checks read thousands of arrivals, so no per-request array shifting.
   readonly #arrivals = new Float64Array(ARRIVALS_KEPT);
   #arrivalCount = 0;
@@ -49,6 +54,22 @@ export class ProviderTally {
     this.byRole[role] = (this.byRole[role] ?? 0) + 1;
   }
 
+  /** Remembers the sampling a request of `role` carried, once per distinct value. */
+  receiveSampling(role: string, sampling: { readonly temperature: number | undefined; readonly topP: number | undefined; readonly maxTokens: number | undefined }): void {
+    let seen = this.#samplingByRole.get(role);
+    if (seen === undefined) {
+      seen = new Map();
+      this.#samplingByRole.set(role, seen);
+    }
+    const key = `${sampling.temperature}|${sampling.topP}|${sampling.maxTokens}`;
+    if (seen.has(key) || seen.size >= SAMPLINGS_KEPT_PER_ROLE) return;
+    seen.set(key, {
+      ...(sampling.temperature === undefined ? {} : { temperature: sampling.temperature }),
+      ...(sampling.topP === undefined ? {} : { top_p: sampling.topP }),
+      ...(sampling.maxTokens === undefined ? {} : { max_tokens: sampling.maxTokens }),
+    });
+  }
+
   badRequest(message: string): void {
     this.badRequests++;
     this.#badRequestMessages.push(message);
@@ -68,6 +89,7 @@ export class ProviderTally {
       badRequestMessages: [...this.#badRequestMessages],
       authFailures: this.authFailures,
       byRole: { ...this.byRole },
+      samplingByRole: Object.fromEntries([...this.#samplingByRole].map(([role, seen]) => [role, [...seen.values()]])),
       tokens: { input: this.inputTokens, output: this.outputTokens },
       arrivals: this.#arrivalsInOrder(),
     };

@@ -135,6 +135,13 @@ export const INJECTED_KINDS = [
 ] as const;
 export type InjectedKind = (typeof INJECTED_KINDS)[number];
 
+/** The sampling fields of one request as they arrived, under their wire names; a field the client did not send is absent. */
+export interface ReceivedSampling {
+  readonly temperature?: number;
+  readonly top_p?: number;
+  readonly max_tokens?: number;
+}
+
 export interface EmulatorProviderCounters {
   readonly requests: number;
   /** 200 answers with a well-formed body (injected model misbehaviour included), streamed or not. */
@@ -155,6 +162,11 @@ export interface EmulatorProviderCounters {
   readonly authFailures: number;
   /** Requests per role: Ada's three always, any other pipeline's once it asked. */
   readonly byRole: Readonly<Record<string, number>>;
+  /**
+   * Per role, each distinct sampling its requests carried, first seen first (a few kept per role):
+   * what lets a test see that configured sampling reached the wire, whatever SDK sent it.
+   */
+  readonly samplingByRole: Readonly<Record<string, readonly ReceivedSampling[]>>;
   readonly tokens: { readonly input: number; readonly output: number };
   /** The last ~2000 arrival times in ms since the emulator started (monotonic), oldest first. */
   readonly arrivals: readonly number[];

@@ -98,6 +98,7 @@ function respondToBody(
   const context = buildScriptContext(body.model, messages);
   const role = detectRole(body.model, context.systemPrompt);
   tally.countRole(role);
+  tally.receiveSampling(role, body);
   const faults = drawFaults(state.faultRandom, options.faults, role === 'tester');
   const delayMs = sampleLatencyMs(state.latencyRandom, options.latency);
   if (applyTransportFault(state, request, response, environment, faults, delayMs, body)) return;

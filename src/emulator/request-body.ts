@@ -15,6 +15,7 @@ const requestBodySchema = z.looseObject({
   model: z.string().min(1),
   messages: z.array(z.unknown()),
   temperature: z.number().nullable().optional(),
+  top_p: z.number().nullable().optional(),
   max_tokens: z.number().int().positive().nullable().optional(),
   max_completion_tokens: z.number().int().positive().nullable().optional(),
   stop: z.union([z.string(), z.array(z.string())]).nullable().optional(),
@@ -38,6 +39,9 @@ export interface ChatRequestBody {
   /** Messages that parsed as objects with a role; `undefined` marks an entry that did not. */
   readonly messages: readonly (ChatMessage | undefined)[];
   readonly maxTokens: number | undefined;
+  /** As sent; absent when the client left it to the server. */
+  readonly temperature: number | undefined;
+  readonly topP: number | undefined;
   readonly stop: readonly string[];
   readonly stream: boolean;
   /** `stream_options.include_usage`: OpenAI and TGI send usage on a streamed reply only when asked. */
@@ -68,6 +72,8 @@ export function parseChatRequestBody(text: string): ParsedBody {
       model: raw.model,
       messages: raw.messages.map(toChatMessage),
       maxTokens: raw.max_tokens ?? raw.max_completion_tokens ?? undefined,
+      temperature: raw.temperature ?? undefined,
+      topP: raw.top_p ?? undefined,
       stop,
       stream: raw.stream === true,
       includeUsage: raw.stream_options?.include_usage === true,

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { isProviderError } from '../core/errors.js';
-import type { ChatResult, ModelRequester } from '../core/types.js';
+import type { ChatResult, ModelRequester, Sampling } from '../core/types.js';
 import type { LabelIssue } from '../format/index.js';
 
 /** The JSON object in `text` (its first `{` to its last `}`) checked with `schema`; undefined when it is not there. */
@@ -28,8 +28,8 @@ export interface JudgeQuestion<Schema extends z.ZodType> {
   readonly schema: Schema;
   /** The reply's shape in words, for the `judge-unreadable` warning. */
   readonly expected: string;
-  readonly temperature: number;
-  readonly maxTokens: number;
+  /** The judge role's sampling this run (temperature 0 unless configured). */
+  readonly sampling: Sampling;
   readonly signal: AbortSignal;
 }
 
@@ -46,8 +46,7 @@ export async function askJudge<Schema extends z.ZodType>(requester: ModelRequest
         { role: 'system', content: question.prompt },
         { role: 'user', content: question.material },
       ],
-      temperature: question.temperature,
-      maxTokens: question.maxTokens,
+      ...question.sampling,
       signal: question.signal,
     });
   } catch (error) {

@@ -4,7 +4,7 @@
  * in its own folder under src/pipelines/ and is listed on one line of registry.ts.
  */
 import type { Logger } from 'pino';
-import type { ModelRequester, ModelRoleDeclaration } from '../core/types.js';
+import type { ModelRequester, ModelRoleDeclaration, RoleSamplings } from '../core/types.js';
 import type { McpServers } from '../tools/mcp/index.js';
 import type { SavedConversation, ToolSchema } from '../format/index.js';
 
@@ -46,13 +46,18 @@ export interface PrepareContext {
   readonly dryRun: boolean;
   /** MCP servers the user configured (`mcpServers` in secrets.json, `--mcp-config`); empty when none. */
   readonly mcpServers?: McpServers;
+  /**
+   * Per role asked this run: `sampling.<role>` in secrets.json over the role's `defaultSampling`
+   * (`Configuration.sampling`). Read it with `samplingOf`. @default each role's `defaultSampling`
+   */
+  readonly sampling?: RoleSamplings;
 }
 
 /** What a pipeline declares it was made from (see `PreparedPipeline.inputs`). */
 export interface PipelineInputs {
   /** A display name per input file (`systemprompts/ada.md`) and the SHA-256 of its bytes, as read at prepare. */
   readonly files: Readonly<Record<string, string>>;
-  /** Sampling settings (temperature, max tokens, per role or step), as plain JSON. */
+  /** The sampling in effect per role (after flags), as plain JSON: a field not set is absent, never null. */
   readonly sampling?: Readonly<Record<string, unknown>>;
 }
 

@@ -34,6 +34,7 @@ export class HuggingFaceProvider implements ChatProvider {
           model: request.model,
           messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
           temperature: request.temperature,
+          top_p: request.topP,
           max_tokens: request.maxTokens,
           stop: request.stop ? [...request.stop] : undefined,
           stream_options: { include_usage: true },

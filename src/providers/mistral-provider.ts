@@ -9,7 +9,7 @@ import { readMistralChunk } from './read-mistral-chunk.js';
 /**
  * `@mistralai/mistralai`, streaming (`chat.stream`; usage comes on the last chunk). Retries are
  * off (`strategy: 'none'`): the dispatcher owns retrying. The SDK takes camelCase fields
- * (`maxTokens`); snake_case ones are silently dropped. `serverURL` is the server root; the SDK
+ * (`maxTokens`, `topP`); snake_case ones are silently dropped. `serverURL` is the server root; the SDK
  * appends `/v1/chat/completions`. Its fetch is set per client only (an `HTTPClient` fetcher), so
  * each request gets a client of its own around its watched fetch: about 20 µs, far below a request.
  */
@@ -39,6 +39,7 @@ export class MistralProvider implements ChatProvider {
           model: request.model,
           messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
           temperature: request.temperature,
+          topP: request.topP,
           maxTokens: request.maxTokens,
           stop: request.stop ? [...request.stop] : undefined,
         },

@@ -13,6 +13,7 @@ export interface OpenAiShapedBody {
   model: string;
   messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
   temperature?: number;
+  top_p?: number;
   max_tokens?: number;
   stop?: string[];
   stream: true;
@@ -72,6 +73,7 @@ export function callOpenAiShaped(
         model: request.model,
         messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
         temperature: request.temperature,
+        top_p: request.topP,
         max_tokens: request.maxTokens,
         stop: request.stop ? [...request.stop] : undefined,
         stream: true,

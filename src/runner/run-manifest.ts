@@ -12,6 +12,7 @@ import type { OpenedPipeline, PreparedPipeline } from '../pipelines/contract.js'
 import {
   UNKNOWN_FINGERPRINT,
   describeChanges,
+  madeWithOtherInputs,
   fingerprintOf,
   fingerprintTools,
   manifestPath,
@@ -78,9 +79,13 @@ export class RunManifest {
     const previous = combinations.find((entry) => entry.fingerprint === this.#previousCurrent);
     const changes = changesSince(previous, fingerprint, combination);
     if (previous !== undefined && changes.length > 0) {
+      // Sampling alone does not make lines stale (dataset-manifest.ts): saying STALE would be untrue.
+      const consequence = madeWithOtherInputs(previous, combination)
+        ? 'The output will mix both (npm run status says STALE)'
+        : 'The output will mix both samplings (npm run status counts the lines made with other sampling settings; they are not stale)';
       options.logger.warn(
         { manifest: this.path, changes, linesBefore: previous.valid },
-        `resuming with other inputs than the ${previous.valid} line(s) already saved: ${changes.join('; ')}. The output will mix both (npm run status says STALE); use another --output to keep them apart`,
+        `resuming with other inputs than the ${previous.valid} line(s) already saved: ${changes.join('; ')}. ${consequence}; use another --output to keep them apart`,
       );
     }
     let entry = combinations.find((candidate) => candidate.fingerprint === fingerprint);

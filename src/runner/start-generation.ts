@@ -46,7 +46,7 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       offline = options.offline ? await startOfflineEmulator(options, io.cwd) : undefined;
       configuration = offline?.configuration ?? loaded;
       if (!configuration) throw new ConfigError('No configuration was loaded.');
-      pipeline = options.pipeline.prepare({ cwd: io.cwd, seed: options.seed, dryRun: options.offline, mcpServers: configuration.mcpServers });
+      pipeline = options.pipeline.prepare({ cwd: io.cwd, seed: options.seed, dryRun: options.offline, mcpServers: configuration.mcpServers, sampling: configuration.sampling });
     } catch (error) {
       if (error instanceof ConfigError) return configurationError(io, error.message);
       throw error;

@@ -14,6 +14,11 @@ export interface DatasetFreshness {
   /** Valid lines the manifest counts, and of them those made with other prompts or models. */
   readonly lines: number;
   readonly staleLines: number;
+  /**
+   * Valid lines made with the latest prompts and models but other sampling settings: not stale
+   * (the same recipe, sampled otherwise), but worth knowing when the mix was meant to be one.
+   */
+  readonly otherSamplingLines: number;
   readonly target: number;
   /** Prompt files whose bytes differ from the hash the latest run recorded. */
   readonly editedPrompts: readonly string[];
@@ -40,6 +45,10 @@ export function describeFreshness(manifest: DatasetManifest, promptRoot: string)
     current === undefined
       ? lines
       : manifest.combinations.reduce((sum, entry) => sum + (editedPrompts.length > 0 || madeWithOtherInputs(entry, current) ? entry.valid : 0), 0);
+  const otherSamplingLines =
+    current === undefined || editedPrompts.length > 0
+      ? 0
+      : manifest.combinations.reduce((sum, entry) => sum + (entry.fingerprint !== current.fingerprint && !madeWithOtherInputs(entry, current) ? entry.valid : 0), 0);
   const problems: string[] = [];
   if (staleLines > 0) {
     const edited = editedPrompts.length > 0 ? ` (${editedPrompts.join(', ')} edited since the last run)` : '';
@@ -47,6 +56,7 @@ export function describeFreshness(manifest: DatasetManifest, promptRoot: string)
   }
   if (lines < manifest.target) problems.push(`PARTIAL: ${lines} of ${manifest.target} lines (target not reached)`);
   const state = staleLines > 0 ? 'STALE' : lines < manifest.target ? 'PARTIAL' : 'CURRENT';
-  const description = problems.length === 0 ? `CURRENT: all ${lines} lines made with the latest prompts and models` : problems.join('; ');
-  return { state, lines, staleLines, target: manifest.target, editedPrompts, description };
+  const sampling = otherSamplingLines > 0 ? `; ${otherSamplingLines} of them with other sampling settings` : '';
+  const description = problems.length === 0 ? `CURRENT: all ${lines} lines made with the latest prompts and models${sampling}` : `${problems.join('; ')}${sampling}`;
+  return { state, lines, staleLines, otherSamplingLines, target: manifest.target, editedPrompts, description };
 }

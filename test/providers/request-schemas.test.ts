@@ -45,7 +45,7 @@ describe.each(Object.keys(SCHEMAS) as ProviderType[])('the %s adapter on the wir
   beforeAll(async () => {
     const provider = createProvider(name, { apiKey: 'schema-key-123456', baseUrl: emulator.baseUrls[name].replace(emulator.url, proxy.url) });
     const before = proxy.requests.length;
-    await provider.complete({ model: 'emulator-assistant', messages: MESSAGES, temperature: 0.6, maxTokens: 256, stop: ['</tool_call>'] });
+    await provider.complete({ model: 'emulator-assistant', messages: MESSAGES, temperature: 0.6, topP: 0.85, maxTokens: 256, stop: ['</tool_call>'] });
     expect(proxy.requests.length).toBe(before + 1);
     recorded = proxy.requests.at(-1)!;
   });
@@ -59,10 +59,11 @@ describe.each(Object.keys(SCHEMAS) as ProviderType[])('the %s adapter on the wir
 
   it('sends the fields under their wire names, streaming, and the key only in the Authorization header', () => {
     const body = JSON.parse(recorded.body);
-    expect(body).toMatchObject({ model: 'emulator-assistant', max_tokens: 256, temperature: 0.6 });
+    expect(body).toMatchObject({ model: 'emulator-assistant', max_tokens: 256, temperature: 0.6, top_p: 0.85 });
     // Mistral's SDK adds `prefix: false` to assistant messages; roles and contents are what matter.
     expect(body.messages.map(({ role, content }: WireMessage) => ({ role, content }))).toEqual(MESSAGES);
     expect(body.maxTokens).toBeUndefined();
+    expect(body.topP).toBeUndefined();
     expect(body.stream).toBe(true);
     // OpenAI and TGI stream usage only when asked; Mistral and Together send it unasked (and
     // Mistral's schema forbids unknown fields).

@@ -122,6 +122,31 @@ describe('the manifest beside the output', () => {
     expect(describeFreshness(read(), '/nowhere')).toMatchObject({ state: 'PARTIAL', lines: 3, staleLines: 0 });
   });
 
+  it('a resume with other sampling only warns without calling the lines stale, and status counts them apart', () => {
+    const { options, read } = setup();
+    const first = new RunManifest(options({ target: 5 }));
+    for (let index = 0; index < 3; index++) first.saved(true);
+    first.close();
+    const { logger, warnings } = recordingLogger();
+    const warmer = { files: { 'systemprompts/ada.md': 'aaa', 'systemprompts/tester.md': 'ttt' }, sampling: { assistant: { temperature: 1.2, topP: 0.9 } } };
+    const second = new RunManifest(options({ target: 5, alreadySaved: 3, logger, inputs: warmer }));
+    second.saved(true);
+    second.saved(true);
+    second.close();
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]?.changes).toEqual(['sampling settings changed']);
+    expect(warnings()[0]?.msg).toContain('they are not stale');
+    expect(warnings()[0]?.msg).not.toContain('STALE');
+    const written = read();
+    expect(written.combinations.map((entry) => entry.sampling)).toEqual([{ assistant: { temperature: 0.7 } }, { assistant: { temperature: 1.2, topP: 0.9 } }]);
+    expect(describeFreshness(written, '/nowhere')).toMatchObject({
+      state: 'CURRENT',
+      staleLines: 0,
+      otherSamplingLines: 3,
+      description: 'CURRENT: all 5 lines made with the latest prompts and models; 3 of them with other sampling settings',
+    });
+  });
+
   it('lines saved after the last write, before a crash, count for the combination that was running', () => {
     const { options, read } = setup();
     const crashed = new RunManifest(options({ writeIntervalMs: 60_000 }));

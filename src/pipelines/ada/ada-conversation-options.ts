@@ -1,21 +1,17 @@
 import { ConfigError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
+import type { Sampling } from '../../core/types.js';
 import type { ToolCatalogue, ToolSchema } from '../../format/index.js';
 import { ADA_TOOL_CATALOGUE, ADA_TOOL_SCHEMAS } from '../../tools/index.js';
 import type { McpTools } from '../../tools/mcp/index.js';
-import { ADA_ROLE_NAMES, type AdaRole } from './ada-roles.js';
+import { ADA_DEFAULT_SAMPLING, ADA_ROLE_NAMES, type AdaRole } from './ada-roles.js';
 import type { Prompts } from './load-prompts.js';
 import type { ConversationToolStore } from './run-tool-round.js';
 import type { UserPool } from './user-pool.js';
 import type { JudgeSettings } from './judge-conversation.js';
 
-/** Sampling of one role's requests. */
-export interface RoleSampling {
-  /** @default provider default */
-  readonly temperature?: number;
-  /** Upper bound on generated tokens; a reply cut off at it is retried once, then discarded. */
-  readonly maxTokens?: number;
-}
+/** Sampling of one role's requests; a reply cut off at `maxTokens` is retried once, then discarded. */
+export type RoleSampling = Sampling;
 
 export interface AdaConversationOptions {
   readonly prompts: Prompts;
@@ -49,11 +45,11 @@ export interface AdaConversationOptions {
   readonly annotate?: boolean;
 }
 
-/** Warm enough for varied users, steady for Ada, conservative for the rewrite. */
+/** Her conversation's three roles' defaults, from ADA_DEFAULT_SAMPLING (the judge's reaches it through JudgeSettings.sampling). */
 export const DEFAULT_SAMPLING: Readonly<Record<AdaRole, RoleSampling>> = Object.freeze({
-  tester: { temperature: 0.9, maxTokens: 512 },
-  assistant: { temperature: 0.7, maxTokens: 2048 },
-  rewriter: { temperature: 0.3, maxTokens: 1024 },
+  tester: ADA_DEFAULT_SAMPLING.tester,
+  assistant: ADA_DEFAULT_SAMPLING.assistant,
+  rewriter: ADA_DEFAULT_SAMPLING.rewriter,
 });
 
 export interface ResolvedAdaOptions {

@@ -13,9 +13,9 @@ import { openMcpTools, type McpTools } from '../../tools/mcp/index.js';
 import { openNearDuplicateIndex } from '../../validate/index.js';
 import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, ResourceContext, UnitOfWork } from '../contract.js';
 import { hashInputFiles } from '../input-files.js';
+import { samplingOf } from '../role-sampling.js';
 import type { JudgeSettings } from './judge-conversation.js';
 import { ADA_PIPELINE_NAME, ADA_PIPELINE_VERSION, createAdaConversations } from './ada-conversation.js';
-import { DEFAULT_SAMPLING } from './ada-conversation-options.js';
 import { ADA_OPTIONS, type AdaOptions } from './ada-options.js';
 import { ADA_ROLES } from './ada-roles.js';
 import { labelUnitOfWork } from './label-conversation.js';
@@ -69,13 +69,17 @@ function labelFromJudge(unit: UnitOfWork): UnitOfWork {
 
 function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipeline {
   const prompts = loadPrompts(PROMPTS_DIRECTORY);
-  const judge = loadJudge(options);
+  const sampling = (role: string) => samplingOf(ADA_ROLES, prepare.sampling, role);
+  const conversationSampling = { tester: sampling('tester'), assistant: sampling('assistant'), rewriter: sampling('rewriter') };
+  const loadedJudge = loadJudge(options);
+  const judge = loadedJudge === undefined ? undefined : { ...loadedJudge, sampling: sampling('judge') };
   // Generated users come from the seed alone, so they (and their memories) are the same across restarts.
   const users = options.usersFile ? loadSimulatedUsers(path.resolve(prepare.cwd, options.usersFile)) : generateSimulatedUsers(options.users, prepare.seed);
   const inputFiles = [...Object.values(PROMPT_FILES).map((file) => path.join(PROMPTS_DIRECTORY, file)), ...(options.usersFile ? [path.resolve(prepare.cwd, options.usersFile)] : [])];
   return {
     // Read just after loadPrompts and the users file succeeded, so the files exist.
-    inputs: { files: hashInputFiles(inputFiles), sampling: DEFAULT_SAMPLING },
+    // The judge's sampling only when it is asked: a run without --judge is not changed by it.
+    inputs: { files: hashInputFiles(inputFiles), sampling: { ...conversationSampling, ...(judge === undefined ? {} : { judge: judge.sampling }) } },
     // A run with nothing to do creates no database, but still settles what a crash left in one.
     recover: (context) => {
       if (!existsSync(toolsDatabase(context))) return;
@@ -110,6 +114,7 @@ function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipel
           rewrite: options.rewrite,
           dryRun: prepare.dryRun,
           annotate: options.annotate,
+          sampling: conversationSampling,
           ...(mcp === undefined ? {} : { mcp }),
           ...(judge === undefined ? {} : { judge }),
         });

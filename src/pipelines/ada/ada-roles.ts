@@ -1,4 +1,4 @@
-import type { ModelRoleDeclaration } from '../../core/types.js';
+import type { ModelRoleDeclaration, Sampling } from '../../core/types.js';
 
 /** Ada's three jobs for models, in the order her metadata lists them. */
 export const ADA_ROLE_NAMES = ['tester', 'assistant', 'rewriter'] as const;
@@ -7,6 +7,18 @@ export type AdaRole = (typeof ADA_ROLE_NAMES)[number];
 const TOGETHER_FREE = 'meta-llama/Llama-3.3-70B-Instruct-Turbo-Free';
 /** A local server serves whatever it loaded; the user names it in providers.openai_compatible.models. */
 const LOCAL_MODEL = 'local-model';
+
+/**
+ * Warm enough for varied users, steady for Ada, conservative for the rewrite, deterministic for
+ * the judge (a score should not depend on a dice roll). `sampling.<role>` in secrets.json
+ * changes any of them.
+ */
+export const ADA_DEFAULT_SAMPLING = Object.freeze({
+  tester: { temperature: 0.9, maxTokens: 512 },
+  assistant: { temperature: 0.7, maxTokens: 2048 },
+  rewriter: { temperature: 0.3, maxTokens: 1024 },
+  judge: { temperature: 0, maxTokens: 300 },
+} satisfies Record<AdaRole | 'judge', Sampling>);
 
 /**
  * The default models follow each provider's free tier: a small model plays the user and rewrites
@@ -22,6 +34,7 @@ export const ADA_ROLES: readonly ModelRoleDeclaration[] = Object.freeze([
       huggingface: 'meta-llama/Llama-3.1-8B-Instruct',
       openai_compatible: LOCAL_MODEL,
     },
+    defaultSampling: ADA_DEFAULT_SAMPLING.tester,
   },
   {
     name: 'assistant',
@@ -32,6 +45,7 @@ export const ADA_ROLES: readonly ModelRoleDeclaration[] = Object.freeze([
       huggingface: 'Qwen/Qwen2.5-72B-Instruct',
       openai_compatible: LOCAL_MODEL,
     },
+    defaultSampling: ADA_DEFAULT_SAMPLING.assistant,
   },
   {
     name: 'rewriter',
@@ -42,6 +56,7 @@ export const ADA_ROLES: readonly ModelRoleDeclaration[] = Object.freeze([
       huggingface: 'meta-llama/Llama-3.1-8B-Instruct',
       openai_compatible: LOCAL_MODEL,
     },
+    defaultSampling: ADA_DEFAULT_SAMPLING.rewriter,
   },
   {
     name: 'judge',
@@ -52,5 +67,6 @@ export const ADA_ROLES: readonly ModelRoleDeclaration[] = Object.freeze([
       huggingface: 'Qwen/Qwen2.5-72B-Instruct',
       openai_compatible: LOCAL_MODEL,
     },
+    defaultSampling: ADA_DEFAULT_SAMPLING.judge,
   },
 ] satisfies readonly (ModelRoleDeclaration & { name: AdaRole | 'judge' })[]);

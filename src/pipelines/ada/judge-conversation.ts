@@ -5,9 +5,11 @@
  * a reply that cannot be read is a warning on the conversation, never a discard or a crash.
  */
 import { z } from 'zod';
+import type { Sampling } from '../../core/types.js';
 import type { JudgeVerdict, LabelIssue, SavedMessage } from '../../format/index.js';
 import { findThinkBlocks } from '../../format/index.js';
 import { askJudge } from '../ask-judge.js';
+import { ADA_DEFAULT_SAMPLING } from './ada-roles.js';
 import type { StepContext } from './request-step.js';
 
 const score = z.coerce.number().int().min(1).max(5);
@@ -31,8 +33,8 @@ export function judgeMaterial(messages: readonly SavedMessage[], originals: Read
 export interface JudgeSettings {
   readonly prompt: string;
   readonly minScore: number | undefined;
-  readonly temperature?: number;
-  readonly maxTokens?: number;
+  /** @default ADA_DEFAULT_SAMPLING.judge (temperature 0) */
+  readonly sampling?: Sampling;
 }
 
 /** Asks the judge once. An abort goes up (the conversation is abandoned as any other); everything else is a warning. */
@@ -43,8 +45,7 @@ export async function judgeConversation(context: StepContext, settings: JudgeSet
     material: judgeMaterial(context.log.messages, originals),
     schema: judgeReplySchema,
     expected: '{"helpfulness", "tool_use", "faithfulness": 1-5, "reason"}',
-    temperature: settings.temperature ?? 0,
-    maxTokens: settings.maxTokens ?? 300,
+    sampling: settings.sampling ?? ADA_DEFAULT_SAMPLING.judge,
     signal: context.signal,
   });
   if (answer.result !== undefined) context.log.countRequest('judge', answer.result);

@@ -4,7 +4,7 @@
  * retried once, then the conversation is discarded (`rewrite_failed`): half-rewritten reasoning
  * would mix two voices in one training example.
  */
-import type { ChatResult } from '../../core/types.js';
+import type { ChatResult, Sampling } from '../../core/types.js';
 import type { SavedMessage } from '../../format/index.js';
 import type { RecordedRequest } from '../annotation-recorder.js';
 import { formatToolResponses } from '../../format/index.js';
@@ -19,10 +19,8 @@ import {
   type ThinkBlock,
 } from '../../format/index.js';
 
-export interface RewriteSettings {
+export interface RewriteSettings extends Sampling {
   readonly prompt: string;
-  readonly temperature?: number;
-  readonly maxTokens?: number;
 }
 
 /** What Ada was answering: the user's message, or the tool results she had just received. */
@@ -70,6 +68,7 @@ async function rewriteMessage(context: StepContext, settings: RewriteSettings, m
       role: 'rewriter',
       messages: shapeRewriterRequest(settings.prompt, material),
       temperature: settings.temperature,
+      topP: settings.topP,
       maxTokens: settings.maxTokens,
     }, judgeRewrite);
     rewritten.push(`\n${value}\n`);

@@ -5,7 +5,7 @@
  * one that cannot be read, or a judge that cannot be reached, is a warning, never a discard.
  */
 import { z } from 'zod';
-import type { ModelRequester } from '../../core/types.js';
+import type { ModelRequester, Sampling } from '../../core/types.js';
 import { askJudge, readJsonReply } from '../ask-judge.js';
 import type { ResponseIssue } from './judge-response.js';
 import { BEHAVIORS, type Behavior } from './selfplay-mix.js';
@@ -48,14 +48,13 @@ function material(input: BehaviorJudgeInput): string {
 }
 
 /** Asks the judge once. An abort goes up (the example is abandoned as any other); everything else is a warning. */
-export async function judgeBehavior(requester: ModelRequester, prompt: string, input: BehaviorJudgeInput, signal: AbortSignal): Promise<BehaviorJudgement> {
+export async function judgeBehavior(requester: ModelRequester, judge: { readonly prompt: string; readonly sampling: Sampling }, input: BehaviorJudgeInput, signal: AbortSignal): Promise<BehaviorJudgement> {
   const answer = await askJudge(requester, {
-    prompt,
+    prompt: judge.prompt,
     material: material(input),
     schema: judgeReplySchema,
     expected: '{"shows": true|false, "reason"}',
-    temperature: 0,
-    maxTokens: 200,
+    sampling: judge.sampling,
     signal,
   });
   if (!('reply' in answer)) return { issues: answer.issues };

@@ -9,11 +9,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/errors.js';
-import type { ModelRequester } from '../../core/types.js';
+import type { ModelRequester, Sampling } from '../../core/types.js';
 import { checkJsonSchema, describeViolations } from '../../format/index.js';
 import { openMcpTools, SANDBOX_PLACEHOLDER, type McpServers, type McpTools } from '../../tools/mcp/index.js';
 import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, UnitOfWork } from '../contract.js';
 import { hashInputFiles } from '../input-files.js';
+import { samplingOf } from '../role-sampling.js';
 import type { OfferedTool } from './judge-response.js';
 import { createRandom, seedFromString } from '../../core/random.js';
 import { checkPromptSetTools, readPromptSet } from './prompt-set.js';
@@ -64,6 +65,13 @@ function offeredTools(mcp: McpTools): ReadonlyMap<string, OfferedTool> {
   );
 }
 
+/** Each step's sampling this run: the configuration's, and `--temperature` over it for the response. */
+function stepSampling(options: SelfplayOptions, prepare: PrepareContext) {
+  const sampling = (role: string): Sampling => samplingOf(SELFPLAY_ROLES, prepare.sampling, role);
+  const assistant = options.temperature === undefined ? sampling('assistant') : { ...sampling('assistant'), temperature: options.temperature };
+  return { environment: sampling('environment'), requester: sampling('requester'), assistant, judge: sampling('judge') };
+}
+
 function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): PreparedPipeline {
   const prompts = loadSelfplayPrompts();
   const judgePrompt = options.judge ? readPrompt(JUDGE_PROMPT_FILE) : undefined;
@@ -72,10 +80,13 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
   // The user's servers when there are any (--mcp-config, mcpServers in secrets.json), else a vault of its own.
   const configured = prepare.mcpServers ?? {};
   const servers = Object.keys(configured).length > 0 ? configured : defaultServers();
+  const sampling = stepSampling(options, prepare);
+  const { judge: judgeSampling, ...askedAlways } = sampling;
   return {
     inputs: {
       files: hashInputFiles([...Object.values(PROMPT_FILES), ...(options.judge ? [JUDGE_PROMPT_FILE] : [])].map((file) => path.join(PROMPTS_DIRECTORY, file))),
-      sampling: { assistant: { temperature: options.temperature } },
+      // The judge's only when it is asked: a run without --judge is not changed by it.
+      sampling: options.judge ? sampling : askedAlways,
     },
     open: async (context): Promise<OpenedPipeline> => {
       const mcp = await openMcpTools(servers, { sandboxRoot: undefined });
@@ -87,7 +98,7 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
       }
       const offered = offeredTools(mcp);
       context.logger.info({ tools: mcp.tools.map((tool) => tool.name) }, `self-play tools: ${mcp.tools.length} from ${Object.keys(servers).length} MCP server(s)`);
-      const requestSettings = { environmentPrompt: prompts.environment, userRequestPrompt: prompts.userRequest, toolNames: [...offered.keys()] };
+      const requestSettings = { environmentPrompt: prompts.environment, userRequestPrompt: prompts.userRequest, toolNames: [...offered.keys()], sampling };
       // Requests are numbered in the order they are made, from where a resumed run left off.
       let requestCounter = context.alreadySaved;
       const source = new RequestSource(
@@ -95,7 +106,7 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
           makeRecordedRequest(options.annotate, requester, (asking) => makeRequest(asking, createRandom(seedFromString(`selfplay:${prepare.seed}:${requestCounter++}`)), requestSettings, seed, signal, now)),
         { variations: options.numVariations, prompts: seedPrompts, alreadySaved: context.alreadySaved },
       );
-      const settings = { assistantPrompt: prompts.assistant, temperature: options.temperature, executeTools: options.executeTools, validate: options.validate, dryRun: prepare.dryRun, judgePrompt };
+      const settings = { assistantPrompt: prompts.assistant, sampling: { assistant: sampling.assistant, judge: judgeSampling }, executeTools: options.executeTools, validate: options.validate, dryRun: prepare.dryRun, judgePrompt };
       return {
         run: async ({ conversationId, requester, signal, now }): Promise<UnitOfWork> => {
           let plan: ExamplePlan | undefined;

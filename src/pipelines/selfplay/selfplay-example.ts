@@ -1,9 +1,9 @@
-import { ConversationDiscarded, type ModelRequester } from '../../core/types.js';
+import { ConversationDiscarded, type ModelRequester, type Sampling } from '../../core/types.js';
 import type { SavedConversation, SavedMessage, ToolCatalogue, ToolSchema } from '../../format/index.js';
 import { fillPlaceholders } from '../ada/prompt-template.js';
 import { judgeBehavior, type BehaviorVerdict } from './behavior-judge.js';
 import { judgeResponse, ruleTellsBehavior, type OfferedTool, type ResponseIssue } from './judge-response.js';
-import { MAX_TOKENS, type SelfplayRequest } from './selfplay-request.js';
+import type { SelfplayRequest } from './selfplay-request.js';
 import { renderSessionContext } from './session-context.js';
 import { materialiseWorkspace, WorkspaceReplyError } from './workspace.js';
 
@@ -30,7 +30,8 @@ export interface ExampleTools {
 
 export interface ExampleSettings {
   readonly assistantPrompt: string;
-  readonly temperature: number;
+  /** This run's sampling of the response (`--temperature` already applied) and of the judge. */
+  readonly sampling: { readonly assistant: Sampling; readonly judge: Sampling };
   readonly executeTools: boolean;
   readonly validate: boolean;
   readonly dryRun: boolean;
@@ -66,9 +67,8 @@ export async function answerRequest(
       { role: 'system', content: fillPlaceholders(settings.assistantPrompt, { session_context: sessionContext, tools: tools.toolsBlock }) },
       { role: 'user', content: userText },
     ],
-    maxTokens: MAX_TOKENS.assistant,
+    ...settings.sampling.assistant,
     signal,
-    temperature: settings.temperature,
   });
   const reply = response.text.trim();
 
@@ -91,7 +91,7 @@ export async function answerRequest(
   let behaviorJudge: BehaviorVerdict | undefined;
   const soundSoFar = !issues.some((issue) => issue.level === 'error');
   if (settings.validate && settings.judgePrompt !== undefined && soundSoFar && plan.type === 'behavioral' && !ruleTellsBehavior(plan.behavior)) {
-    const judged = await judgeBehavior(requester, settings.judgePrompt, { behavior: plan.behavior, sessionContext, userText, reply }, signal);
+    const judged = await judgeBehavior(requester, { prompt: settings.judgePrompt, sampling: settings.sampling.judge }, { behavior: plan.behavior, sessionContext, userText, reply }, signal);
     issues.push(...judged.issues);
     behaviorJudge = judged.verdict;
   }

@@ -1,4 +1,5 @@
 import type { PipelineOptions } from '../contract.js';
+import { ConfigError } from '../../core/errors.js';
 import { parseInteger, parseNumber } from '../option-parsers.js';
 
 /** The self-play pipeline's own `generate` flags (README, "Self-play on MCP tools"). */
@@ -7,8 +8,8 @@ export interface SelfplayOptions {
   readonly executeTools: boolean;
   /** Skip validation: every example is labelled true. */
   readonly validate: boolean;
-  /** Sampling temperature of the response step. */
-  readonly temperature: number;
+  /** Sampling temperature of the response step; wins over `sampling.assistant.temperature`. @default that, else 0.7 */
+  readonly temperature: number | undefined;
   /** Responses per request: each one its own example, judged on its own. */
   readonly numVariations: number;
   /** A JSON list of seed prompts used instead of the requester model's requests; read at start. */
@@ -19,16 +20,23 @@ export interface SelfplayOptions {
   readonly annotate: boolean;
 }
 
+/** The range `sampling.<role>.temperature` takes in secrets.json: what every provider type accepts. */
+function parseTemperature(text: string): number {
+  const value = parseNumber('--temperature', text, 0);
+  if (value > 2) throw new ConfigError(`--temperature expects a temperature from 0 to 2, got "${text}".`);
+  return value;
+}
+
 export const SELFPLAY_OPTIONS: PipelineOptions<SelfplayOptions> = {
   executeTools: { flag: 'no-execute-tools', help: 'check calls without running them in the sandbox', default: true, whenGiven: false },
   validate: { flag: 'no-validate', help: 'label every example valid, without checks', default: true, whenGiven: false },
   temperature: {
     flag: 'temperature',
     valueName: 'T',
-    help: 'sampling temperature of the response step',
-    default: 0.7,
-    defaultText: '0.7',
-    parse: (text) => parseNumber('--temperature', text, 0),
+    help: 'sampling temperature of the response step; wins over sampling.assistant.temperature in secrets.json',
+    default: undefined,
+    defaultText: 'sampling.assistant.temperature, else 0.7',
+    parse: parseTemperature,
   },
   numVariations: {
     flag: 'num-variations',

@@ -1,4 +1,4 @@
-import { ConversationDiscarded, type ChatResult, type ModelRequester, type WireMessage } from '../../core/types.js';
+import { ConversationDiscarded, type ChatResult, type ModelRequester, type Sampling, type WireMessage } from '../../core/types.js';
 import type { Random } from '../../core/random.js';
 import type { RecordedRequest } from '../annotation-recorder.js';
 import { fillPlaceholders } from '../ada/prompt-template.js';
@@ -26,12 +26,12 @@ export interface SelfplayRequest {
   readonly requestedBy?: RecordedRequest;
 }
 
-export const MAX_TOKENS = { environment: 2_000, requester: 200, assistant: 600 } as const;
-
 export interface RequestSettings {
   readonly environmentPrompt: string;
   readonly userRequestPrompt: string;
   readonly toolNames: readonly string[];
+  /** This run's sampling of the two steps (SELFPLAY_DEFAULT_SAMPLING unless configured). */
+  readonly sampling: { readonly environment: Sampling; readonly requester: Sampling };
 }
 
 /**
@@ -53,7 +53,7 @@ export async function makeRequest(
   // The plan is known from here on: a failure says what the example was about.
   try {
     const ask = (role: 'environment' | 'requester', messages: WireMessage[]): Promise<ChatResult> =>
-      requester.complete({ role, messages, maxTokens: MAX_TOKENS[role], signal });
+      requester.complete({ role, messages, ...settings.sampling[role], signal });
 
     const environment = await ask('environment', [
       { role: 'system', content: fillPlaceholders(settings.environmentPrompt, { variation_instructions: environmentInstructions(plan.environment) }) },
