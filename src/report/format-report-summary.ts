@@ -16,7 +16,7 @@ function toolShareLine(report: QualityReport): string[] {
   if (figures === null) return [];
   const { tools, noTools } = figures.byPlan;
   return [
-    `Tool share ${percent(figures.reached)} of ${figures.valid} valid conversations (target ${percent(figures.target)}); ` +
+    `Tool share ${percent(figures.reachedShare)} of ${figures.valid} valid conversations (target ${percent(figures.targetShare)}); ` +
       `planned with tools: ${tools.withCalls} of ${tools.conversations} used them, planned without: ${noTools.withCalls} of ${noTools.conversations}`,
   ];
 }

@@ -64,8 +64,8 @@ function toolShare(report: QualityReport): string {
     `<tr><td>${name}</td>${cell(`tools.toolShare.byPlan.${key}.conversations`, figures.byPlan[key].conversations)}` +
     `${cell(`tools.toolShare.byPlan.${key}.withCalls`, figures.byPlan[key].withCalls)}${cell(`tools.toolShare.byPlan.${key}.share`, percent(figures.byPlan[key].share))}</tr>`;
   return (
-    `<h3>Tool share (--tool-share): <span data-figure="tools.toolShare.reached">${percent(figures.reached)}</span> of ` +
-    `<span data-figure="tools.toolShare.valid">${figures.valid}</span> valid conversations, target <span data-figure="tools.toolShare.target">${percent(figures.target)}</span></h3>` +
+    `<h3>Tool share (--tool-share): <span data-figure="tools.toolShare.reachedShare">${percent(figures.reachedShare)}</span> of ` +
+    `<span data-figure="tools.toolShare.valid">${figures.valid}</span> valid conversations, target <span data-figure="tools.toolShare.targetShare">${percent(figures.targetShare)}</span></h3>` +
     table(['plan', 'conversations', 'with calls', 'share'], [plan('with tools', 'tools'), plan('without tools', 'noTools')])
   );
 }

@@ -64,9 +64,9 @@ export interface PlanFigures {
 
 export interface ToolShareFigures {
   /** What the latest run that steered aimed at (the target of the most recently finished line that carries one). */
-  readonly target: number;
+  readonly targetShare: number;
   /** Share of the output (valid lines, whatever their plan) with at least one call: what the steering aims at. */
-  readonly reached: number | null;
+  readonly reachedShare: number | null;
   readonly valid: number;
   readonly validWithCalls: number;
   /** How each plan turned out: a plan steers the simulated user, the model decides whether it calls. */

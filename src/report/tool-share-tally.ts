@@ -35,8 +35,8 @@ export class ToolShareTally {
     if (this.#latest === undefined) return null;
     const plan = (tally: { conversations: number; withCalls: number }): PlanFigures => ({ ...tally, share: share(tally.withCalls, tally.conversations) });
     return {
-      target: this.#latest.target,
-      reached: share(this.#validWithCalls, this.#valid),
+      targetShare: this.#latest.target,
+      reachedShare: share(this.#validWithCalls, this.#valid),
       valid: this.#valid,
       validWithCalls: this.#validWithCalls,
       byPlan: { tools: plan(this.#plans.tools), noTools: plan(this.#plans['no-tools']) },

@@ -75,11 +75,11 @@ describe('--tool-share steers a real run to the share asked for, and the report 
     expect(code, stdout.text()).toBe(0);
     const report = JSON.parse(readFileSync(path.join(dataDir, 'report.json'), 'utf8')) as QualityReport;
     const reached = resumed.lines.filter((line) => line.metadata.toolCalls.length > 0).length;
-    expect(report.tools.toolShare).toMatchObject({ target: 0.3, valid: 120, validWithCalls: reached, reached: Number((reached / 120).toFixed(4)) });
+    expect(report.tools.toolShare).toMatchObject({ targetShare: 0.3, valid: 120, validWithCalls: reached, reachedShare: Number((reached / 120).toFixed(4)) });
     expect(stdout.text()).toContain(`Tool share ${((reached / 120) * 100).toFixed(1)} % of 120 valid conversations (target 30.0 %)`);
     const html = readFileSync(path.join(dataDir, 'report.html'), 'utf8');
-    expect(html).toContain(`<span data-figure="tools.toolShare.target">30.0 %</span>`);
-    expect(html).toContain(`<span data-figure="tools.toolShare.reached">${((reached / 120) * 100).toFixed(1)} %</span>`);
+    expect(html).toContain(`<span data-figure="tools.toolShare.targetShare">30.0 %</span>`);
+    expect(html).toContain(`<span data-figure="tools.toolShare.reachedShare">${((reached / 120) * 100).toFixed(1)} %</span>`);
   }, 240_000);
 
   it('at 0.8, 60 conversations land within the tolerance too', async () => {
