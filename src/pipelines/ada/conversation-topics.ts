@@ -88,8 +88,8 @@ export const TOOL_PLAN_INSTRUCTIONS: Readonly<Record<ToolPlan, string>> = Object
 
 const EVERYDAY_TOPICS: readonly string[] = TOPICS.filter((topic) => !MEMORY_TOPICS.includes(topic));
 
-/** Some conversations planned with tools open on a memory topic; most open like any other, so the topics stay as varied. */
-const MEMORY_TOPIC_SHARE = 0.25;
+/** Some conversations planned with tools open on a memory topic; there are only five, so a larger share would make each commoner than any other opening. */
+const MEMORY_TOPIC_SHARE = 0.15;
 
 export interface SteeredTopic {
   /** The topic as saved in `metadata.topic`. */
