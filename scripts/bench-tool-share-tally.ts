@@ -53,9 +53,12 @@ function line(index: number): string {
 async function writeLines(): Promise<void> {
   const stream = createWriteStream(output);
   for (let index = 0; index < count; index++) {
-    if (!stream.write(`${line(index)}\n`)) await new Promise((resolve) => stream.once('drain', resolve));
+    if (!stream.write(`${line(index)}\n`)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
   }
-  await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) => {
+    stream.once('error', reject);
+    stream.end(() => resolve());
+  });
 }
 
 async function forEachLine(visit: (text: string) => void): Promise<void> {

@@ -21,7 +21,7 @@ import { ADA_ROLES } from './ada-roles.js';
 import { labelUnitOfWork } from './label-conversation.js';
 import { PROMPT_FILES, loadPrompts } from './load-prompts.js';
 import { generateSimulatedUsers, loadSimulatedUsers } from './simulated-users.js';
-import { describeToolShare, openToolShare, steerToolShare, type PlannedRun } from './tool-share-run.js';
+import { logToolShareAtClose, openToolShare, steerToolShare, type PlannedRun } from './tool-share-run.js';
 import { UserPool } from './user-pool.js';
 
 /** The prompts ship with the project, so they are found whatever the working directory is. */
@@ -132,7 +132,7 @@ function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipel
           capacity: users.length,
           run,
           close: async () => {
-            if (steering !== undefined) context.logger.info({ target: steering.target, ...steering.tally }, describeToolShare(steering));
+            if (steering !== undefined) logToolShareAtClose(steering, context.logger);
             nearDuplicates?.close();
             store.close();
             await mcp?.close();

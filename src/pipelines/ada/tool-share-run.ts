@@ -121,6 +121,35 @@ export function describeToolShare(steering: ToolShareSteering): string {
   return `tool share: ${reached}; target ${percent(steering.target)} (--tool-share ${steering.target})`;
 }
 
+/** Below this many conversations of a plan, its rate says more about chance than about the model. */
+const ENOUGH_TO_JUDGE = 20;
+
+/**
+ * Why the share is off target when the model, not the plans, holds it there: Ada calls tools in
+ * conversations planned without them at least as often as the target (or skips them in those
+ * planned with them). Undefined when the target is within reach or it is too early to tell.
+ */
+export function outOfReach(steering: ToolShareSteering): string | undefined {
+  const { adherence } = steering.tally;
+  const target = steering.target;
+  const without = adherence['no-tools'];
+  if (without.planned >= ENOUGH_TO_JUDGE && without.used / without.planned > target) {
+    return `the target ${percent(target)} is out of reach of this model: ${without.used} of ${without.planned} conversations planned without tools used them anyway (${percent(without.used / without.planned)}); the plans are "no tools" and the share stays above the target`;
+  }
+  const withTools = adherence.tools;
+  if (withTools.planned >= ENOUGH_TO_JUDGE && withTools.used / withTools.planned < target) {
+    return `the target ${percent(target)} is out of reach of this model: only ${withTools.used} of ${withTools.planned} conversations planned with tools used them (${percent(withTools.used / withTools.planned)}); the plans are "tools" and the share stays below the target`;
+  }
+  return undefined;
+}
+
+/** What the run says when it stops: the share reached, and a warning when the model keeps it off target. */
+export function logToolShareAtClose(steering: ToolShareSteering, logger: Logger): void {
+  logger.info({ target: steering.target, ...steering.tally }, describeToolShare(steering));
+  const reason = outOfReach(steering);
+  if (reason !== undefined) logger.warn({ target: steering.target, adherence: steering.tally.adherence }, reason);
+}
+
 /** The steering of a run with `--tool-share`, started from what the output holds. */
 export async function openToolShare(target: number, output: string | undefined, logger: Logger): Promise<ToolShareSteering> {
   const tally = output === undefined ? undefined : await tallyOutput(output);

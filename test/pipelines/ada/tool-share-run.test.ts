@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
 import type { UnitOfWork } from '../../../src/pipelines/contract.js';
 import { MEMORY_TOPICS, TOOL_PLAN_INSTRUCTIONS, type ToolPlan } from '../../../src/pipelines/ada/conversation-topics.js';
-import { steerToolShare, tallyOutput, usesTools } from '../../../src/pipelines/ada/tool-share-run.js';
+import { outOfReach, steerToolShare, tallyOutput, usesTools } from '../../../src/pipelines/ada/tool-share-run.js';
 import { ToolShareSteering } from '../../../src/pipelines/ada/tool-share-steering.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { createPipelineFixture, PROMPTS, type PipelineFixture } from './conversation-fixture.js';
@@ -114,5 +114,26 @@ describe('the tally a resumed run starts from is read from the output', () => {
       adherence: { tools: { planned: 2, used: 1 }, 'no-tools': { planned: 3, used: 1 } },
     });
     expect(await tallyOutput(path.join(directory.path, 'absent.jsonl'))).toMatchObject({ saved: 0, withTools: 0 });
+  });
+});
+
+describe('a target the model keeps out of reach is said so when the run stops', () => {
+  const steering = (target: number, tools: [number, number], noTools: [number, number]) =>
+    new ToolShareSteering(target, {
+      saved: tools[0] + noTools[0],
+      withTools: tools[1] + noTools[1],
+      adherence: { tools: { planned: tools[0], used: tools[1] }, 'no-tools': { planned: noTools[0], used: noTools[1] } },
+    });
+
+  it('Ada calling tools in more no-tools conversations than the target allows, or skipping them in tools ones, is named with the figures', () => {
+    expect(outOfReach(steering(0.1, [4, 4], [30, 12]))).toBe(
+      'the target 10.0 % is out of reach of this model: 12 of 30 conversations planned without tools used them anyway (40.0 %); the plans are "no tools" and the share stays above the target',
+    );
+    expect(outOfReach(steering(0.9, [25, 10], [2, 0]))).toMatch(/^the target 90\.0 % is out of reach of this model: only 10 of 25 conversations planned with tools used them \(40\.0 %\)/);
+  });
+
+  it('within reach, or with too few conversations of a plan to tell, nothing is said', () => {
+    expect(outOfReach(steering(0.3, [30, 29], [70, 6]))).toBeUndefined();
+    expect(outOfReach(steering(0.1, [2, 2], [10, 9]))).toBeUndefined();
   });
 });
