@@ -40,7 +40,8 @@ describe('--tool-share steers a real run to the share asked for, and the report 
 
   /**
    * Ada calls tools when asked outright and, one reply in twenty, when not asked: a no-tools
-   * conversation sometimes uses tools anyway and the plans after it make up for it.
+   * conversation now and then uses tools anyway (1 to 2 in 60, about 5 in 120 when measured; how
+   * many depends on the order replies come back in) and the plans after it make up for it.
    */
   async function generate(dataDir: string, target: number, share: string): Promise<{ code: number | null; output: string; lines: Line[] }> {
     const env = prepareDaemonData(dataDir, emulator, { together: { requestsPerSecond: 100, emulator: { toolCallRate: 0.05 } } });
@@ -58,14 +59,12 @@ describe('--tool-share steers a real run to the share asked for, and the report 
     expect(first.code, first.output.slice(-3000)).toBe(0);
     expect(first.lines).toHaveLength(60);
     expect(Math.abs(shareOf(first.lines) - 0.3)).toBeLessThanOrEqual(tolerance(60));
-    // Some no-tools conversations used tools anyway, and still count as conversations with tools.
-    const anyway = first.lines.filter((line) => line.metadata.toolShare?.plan === 'no-tools' && line.metadata.toolCalls.length > 0);
-    expect(anyway.length).toBeGreaterThan(0);
 
     const resumed = await generate(dataDir, 120, '0.3');
     expect(resumed.code, resumed.output.slice(-3000)).toBe(0);
     expect(resumed.lines).toHaveLength(120);
     expect(Math.abs(shareOf(resumed.lines) - 0.3)).toBeLessThanOrEqual(tolerance(120));
+    // What the resumed run started from counts every line with a call, whatever its plan.
     const withTools = first.lines.filter((line) => line.metadata.toolCalls.length > 0).length;
     const start = readLogRecords(dataDir).find((record) => typeof record.msg === 'string' && record.msg.startsWith('tool share:'));
     expect(start).toMatchObject({ target: 0.3, saved: 60, withTools });
