@@ -70,6 +70,8 @@ export interface ResourceContext {
   readonly alreadySaved: number;
   /** Whether the output holds this conversation: what a crash left half done is settled against it. */
   isSaved(conversationId: string): boolean;
+  /** The output file, its torn tail already cut: what a pipeline steering by what is saved reads at start (Ada's --tool-share). */
+  readonly output?: string;
 }
 
 /**

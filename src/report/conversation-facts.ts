@@ -22,6 +22,8 @@ export interface ConversationFacts {
   readonly behavior: string | undefined;
   readonly environment: string | undefined;
   readonly dryRun: boolean;
+  /** `metadata.toolShare` of a run with `--tool-share`. */
+  readonly toolShare: { readonly target: number; readonly plan: 'tools' | 'no-tools' } | undefined;
 }
 
 const metadataSchema = z.object({
@@ -39,6 +41,7 @@ const metadataSchema = z.object({
   behavior: z.string().optional().catch(undefined),
   type: z.string().optional().catch(undefined),
   session_id: z.string().optional().catch(undefined),
+  toolShare: z.object({ target: z.number().min(0).max(1), plan: z.enum(['tools', 'no-tools']) }).optional().catch(undefined),
 });
 
 const judgeSchema = z.object({ judge: z.object({ score: z.number() }) });
@@ -92,5 +95,6 @@ export function readConversationFacts(conversation: SavedConversation, raw: unkn
     behavior: conversation.behavior ?? metadata.behavior ?? metadata.type,
     environment: metadata.environment_variation,
     dryRun: metadata.dryRun === true,
+    toolShare: metadata.toolShare,
   };
 }

@@ -56,6 +56,20 @@ function overview(report: QualityReport): string {
   );
 }
 
+/** `--tool-share`: the share of the output with calls against the target, then each plan's outcome. */
+function toolShare(report: QualityReport): string {
+  const figures = report.tools.toolShare;
+  if (figures === null) return '';
+  const plan = (name: string, key: 'tools' | 'noTools'): string =>
+    `<tr><td>${name}</td>${cell(`tools.toolShare.byPlan.${key}.conversations`, figures.byPlan[key].conversations)}` +
+    `${cell(`tools.toolShare.byPlan.${key}.withCalls`, figures.byPlan[key].withCalls)}${cell(`tools.toolShare.byPlan.${key}.share`, percent(figures.byPlan[key].share))}</tr>`;
+  return (
+    `<h3>Tool share (--tool-share): <span data-figure="tools.toolShare.reachedShare">${percent(figures.reachedShare)}</span> of ` +
+    `<span data-figure="tools.toolShare.valid">${figures.valid}</span> valid conversations, target <span data-figure="tools.toolShare.targetShare">${percent(figures.targetShare)}</span></h3>` +
+    table(['plan', 'conversations', 'with calls', 'share'], [plan('with tools', 'tools'), plan('without tools', 'noTools')])
+  );
+}
+
 function sections(report: QualityReport): string {
   const issues = Object.entries(report.issues).map(
     ([code, tally]) => `<tr><td>${escapeHtml(code)}</td>${cell(`issues.${code}.errors`, tally.errors)}${cell(`issues.${code}.warnings`, tally.warnings)}</tr>`,
@@ -80,7 +94,7 @@ function sections(report: QualityReport): string {
     `<h2>Rejected, by reason</h2>${table(['reason', 'conversations'], countRows(report.rejects.byReason, 'rejects.byReason'))}`,
     `<h2>Rejected, by failed step</h2>${table(['failed step', 'conversations'], countRows(report.rejects.byFailedStep, 'rejects.byFailedStep'))}`,
     `<h2>Label issues, by code</h2>${table(['code', 'as error', 'as warning'], issues)}`,
-    `<h2>Tools: <span data-figure="tools.conversationsWithCalls">${report.tools.conversationsWithCalls}</span> conversations with calls</h2>${table(['tool', 'calls', 'succeeded', 'success rate'], tools)}`,
+    `<h2>Tools: <span data-figure="tools.conversationsWithCalls">${report.tools.conversationsWithCalls}</span> conversations with calls</h2>${table(['tool', 'calls', 'succeeded', 'success rate'], tools)}${toolShare(report)}`,
     `<h2>Distributions</h2><div class="charts"><div id="chart-turns" class="chart"></div><div id="chart-reply-characters" class="chart"></div><div id="chart-user-characters" class="chart"></div></div>`,
     `<h2>Over time</h2><div id="chart-timeline" class="chart"></div>`,
     `<h2>Providers and models</h2>${table(['provider', 'model', 'conversations', 'validity', 'mean judge score', 'input tokens', 'output tokens', 'cost'], providers)}`,

@@ -10,6 +10,7 @@ import { readConversationFacts } from './conversation-facts.js';
 import { DuplicateClusters } from './duplicate-clusters.js';
 import { Histogram, LENGTH_EDGES, TURN_EDGES, round } from './histogram.js';
 import { LexicalDiversity } from './lexical-diversity.js';
+import { ToolShareTally } from './tool-share-tally.js';
 import type { ProviderModelFigures, QualityReport, TimelinePoint } from './report-types.js';
 
 /** Prices per million tokens, by model, as `prices` in secrets.json gives them. */
@@ -53,6 +54,7 @@ export class ReportBuilder {
   /** Minute (epoch ms ÷ 60,000) -> [valid, invalid]: a run of a week is 10k entries. */
   readonly #minutes = new Map<number, [number, number]>();
   readonly #privateData = emptyPrivateDataCounts();
+  readonly #toolShare = new ToolShareTally();
   #valid = 0;
   #invalid = 0;
   #rejected = 0;
@@ -77,6 +79,7 @@ export class ReportBuilder {
     this.#addIssues(conversation);
     this.#addMessages(conversation);
     if (facts.calls.length > 0) this.#withCalls++;
+    this.#toolShare.add(facts, valid);
     for (const call of facts.calls) {
       const tally = (this.#calls[call.name] ??= { calls: 0, succeeded: 0 });
       tally.calls++;
@@ -176,6 +179,7 @@ export class ReportBuilder {
             .sort((a, b) => b[1].calls - a[1].calls)
             .map(([name, tally]) => [name, { ...tally, successRate: rate(tally.succeeded, tally.calls) }]),
         ),
+        toolShare: this.#toolShare.figures(),
       },
       distributions: { turns: this.#turns.figures(), userCharacters: this.#userCharacters.figures(), replyCharacters: this.#replyCharacters.figures() },
       thinking: { replies: this.#replies, withThinking: this.#withThinking, coverage: rate(this.#withThinking, this.#replies) },

@@ -55,6 +55,24 @@ export interface DuplicateCluster {
   readonly examples: readonly string[];
 }
 
+export interface PlanFigures {
+  /** Lines (valid and invalid) planned so. */
+  readonly conversations: number;
+  readonly withCalls: number;
+  readonly share: number | null;
+}
+
+export interface ToolShareFigures {
+  /** What the latest run that steered aimed at (the target of the most recently finished line that carries one). */
+  readonly targetShare: number;
+  /** Share of the output (valid lines, whatever their plan) with at least one call: what the steering aims at. */
+  readonly reachedShare: number | null;
+  readonly valid: number;
+  readonly validWithCalls: number;
+  /** How each plan turned out: a plan steers the simulated user, the model decides whether it calls. */
+  readonly byPlan: { readonly tools: PlanFigures; readonly noTools: PlanFigures };
+}
+
 export interface QualityReport {
   readonly generatedAt: string;
   readonly dataDir: string;
@@ -86,6 +104,8 @@ export interface QualityReport {
     /** Share of valid and invalid conversations with at least one call. */
     readonly share: number | null;
     readonly calls: Readonly<Record<string, { readonly calls: number; readonly succeeded: number; readonly successRate: number | null }>>;
+    /** `--tool-share`: the target and the share reached; null when no line carries a target (`metadata.toolShare`). */
+    readonly toolShare: ToolShareFigures | null;
   };
   readonly distributions: {
     /** User messages per conversation. */

@@ -170,6 +170,7 @@ async function generate(context: GenerateContext): Promise<number> {
     logger,
     alreadySaved: store.count,
     isSaved: (conversationId) => store.has(conversationId),
+    output: paths.output,
   };
   let opened: OpenedPipeline | undefined;
   let monthly: OpenedMonthlyBudget | undefined;

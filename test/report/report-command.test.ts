@@ -133,6 +133,8 @@ describe('npm run report on hand-made lines', () => {
       conversationsWithCalls: 3,
       share: 0.75,
       calls: { add_memory: { calls: 2, succeeded: 1, successRate: 0.5 }, vault_read_file: { calls: 1, succeeded: 1, successRate: 1 } },
+      // No line was made with --tool-share.
+      toolShare: null,
     });
     expect(json.thinking).toEqual({ replies: 4, withThinking: 2, coverage: 0.5 });
     expect(json.refusals).toEqual({ conversations: 1, rate: 0.25 });

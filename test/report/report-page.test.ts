@@ -13,7 +13,7 @@ const countLines = (file: string): number => readFileSync(file, 'utf8').split('\
 function expectedText(report: QualityReport, figure: string): string {
   const value = figure.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], report);
   if (value === null || value === undefined) return '–';
-  if (typeof value === 'number' && /(Rate|rate|share|coverage)$/.test(figure)) return `${(value * 100).toFixed(1)} %`;
+  if (typeof value === 'number' && /(Rate|rate|share|Share|coverage)$/.test(figure)) return `${(value * 100).toFixed(1)} %`;
   if (figure.endsWith('costUsd')) return `$${String(value)}`;
   return String(value);
 }
@@ -26,7 +26,8 @@ describe('the report of a real offline run, opened in headless Chromium', () => 
   let report: QualityReport;
 
   beforeAll(async () => {
-    generate = await runCli(['generate', '--offline', '--target', '12', '--seed', '5', '--data-dir', dataDir, '--log-format', 'json'], { cwd: workspace.path, timeoutMs: 150_000 });
+    // With --tool-share, so the page's tool-share figures are checked against report.json too.
+    generate = await runCli(['generate', '--offline', '--target', '12', '--seed', '5', '--tool-share', '0.5', '--data-dir', dataDir, '--log-format', 'json'], { cwd: workspace.path, timeoutMs: 150_000 });
     reported = await runCli(['report', '--data-dir', dataDir], { cwd: workspace.path });
     report = JSON.parse(readFileSync(path.join(dataDir, 'report.json'), 'utf8')) as QualityReport;
   }, 180_000);
@@ -56,6 +57,8 @@ describe('the report of a real offline run, opened in headless Chromium', () => 
     expect(report.providers.reduce((sum, entry) => sum + entry.conversations, 0)).toBe(12 + invalidLines);
     expect(report.timeline.points.reduce((sum, point) => sum + point.valid + point.invalid, 0)).toBe(12 + invalidLines);
     expect(reported.stdout).toContain(`12 valid, ${invalidLines} invalid`);
+    expect(report.tools.toolShare).toMatchObject({ targetShare: 0.5, valid: 12 });
+    expect(reported.stdout).toContain('(target 50.0 %); planned with tools:');
   });
 
   it.skipIf(skipReason !== undefined)('renders offline: charts drawn, a non-empty screenshot, every number as in report.json', async () => {
@@ -86,6 +89,7 @@ describe('the report of a real offline run, opened in headless Chromium', () => 
       expect(await page.$$eval('.chart[data-drawn="true"]', (elements) => elements.length)).toBe(4);
       const figures = await page.$$eval('[data-figure]', (elements) => elements.map((element) => [element.getAttribute('data-figure') ?? '', element.textContent ?? '']));
       expect(figures.length).toBeGreaterThan(20);
+      expect(figures.map(([figure]) => figure)).toEqual(expect.arrayContaining(['tools.toolShare.targetShare', 'tools.toolShare.reachedShare', 'tools.toolShare.byPlan.noTools.share']));
       for (const [figure, text] of figures) expect({ figure, text }).toEqual({ figure, text: expectedText(report, figure!) });
       const screenshot = await page.screenshot({ fullPage: true });
       expect(screenshot.length).toBeGreaterThan(20_000);

@@ -13,7 +13,7 @@ import { resolveAdaOptions, type AdaConversationOptions, type ResolvedAdaOptions
 import { cleanTesterMessage, testerLabels } from './clean-tester-message.js';
 import { ConversationLog } from './conversation-log.js';
 import { buildMetadata } from './conversation-metadata.js';
-import { pickTopic } from './conversation-topics.js';
+import { pickSteeredTopic, pickTopic } from './conversation-topics.js';
 import { AnnotationRecorder } from '../annotation-recorder.js';
 import type { PipelineContext, UnitOfWork } from '../contract.js';
 import { fillPlaceholders } from './prompt-template.js';
@@ -22,6 +22,7 @@ import { rewriteThinking } from './rewrite-thinking.js';
 import { judgeConversation } from './judge-conversation.js';
 import { runToolRound, type ExtraTools } from './run-tool-round.js';
 import { shapeAssistantRequest, shapeTesterRequest } from './shape-messages.js';
+import type { ToolShareRecord } from './tool-share-run.js';
 import { personaPlaceholders, type SimulatedUser } from './simulated-users.js';
 import type { UserLease } from './user-pool.js';
 
@@ -126,8 +127,11 @@ async function converse(
   startedAt: number,
   extraTools: ExtraTools | undefined,
   progress: Progress,
+  toolShare: ToolShareRecord | undefined,
 ): Promise<{ conversation: SavedConversation; toolCalls: UnitOfWork['toolCalls'] }> {
-  const topic = pickTopic(options.random, user);
+  // With --tool-share the plan steers the tester (never Ada's prompt); without it, today's draw.
+  const steered = toolShare === undefined ? undefined : pickSteeredTopic(options.random, user, toolShare.plan);
+  const topic = steered?.topic ?? pickTopic(options.random, user);
   const turns = integerBetween(options.random, options.turns.min, options.turns.max);
   const log = new ConversationLog();
   progress.topic = topic;
@@ -138,7 +142,7 @@ async function converse(
     context,
     step: { requester: context.requester, signal: context.signal, log, ...(options.annotate ? { annotations: new AnnotationRecorder() } : {}) },
     user,
-    testerPrompt: fillPlaceholders(options.prompts.tester, { ...personaPlaceholders(user), topic }),
+    testerPrompt: fillPlaceholders(options.prompts.tester, { ...personaPlaceholders(user), topic: steered?.testerTopic ?? topic }),
     judgeTester: judgeTester(testerLabels(user)),
     judgeAssistant: judgeAssistant(options.catalogue),
     extraTools,
@@ -168,6 +172,7 @@ async function converse(
     switches: context.requester.switches,
     tools: options.toolSchemas,
     ...(options.prompts.adaThinkingInstruction === undefined ? {} : { thinkingInstruction: options.prompts.adaThinkingInstruction }),
+    ...(toolShare === undefined ? {} : { toolShare }),
     startedAt,
     finishedAt,
   });
@@ -197,7 +202,7 @@ function rollBack(options: ResolvedAdaOptions, conversationId: string, failure: 
   }
 }
 
-async function runConversation(options: ResolvedAdaOptions, context: PipelineContext): Promise<UnitOfWork> {
+async function runConversation(options: ResolvedAdaOptions, context: PipelineContext, toolShare: ToolShareRecord | undefined): Promise<UnitOfWork> {
   const startedAt = (context.now ?? Date.now)();
   const { signal } = context;
   let lease;
@@ -211,7 +216,7 @@ async function runConversation(options: ResolvedAdaOptions, context: PipelineCon
   const sandbox = lazySandbox(options, context.conversationId);
   const progress: Progress = {};
   try {
-    finished = await converse(options, context, lease.user, startedAt, sandbox.tools, progress);
+    finished = await converse(options, context, lease.user, startedAt, sandbox.tools, progress, toolShare);
   } catch (error) {
     // Nothing goes back to the runner, so its rows are undone here, before its user is free again.
     try {
@@ -289,7 +294,7 @@ export function createAdaConversations(options: AdaConversationOptions): AdaConv
   return {
     name: ADA_PIPELINE_NAME,
     version: ADA_PIPELINE_VERSION,
-    run: (context) => runConversation(resolved, context),
+    run: (context, toolShare) => runConversation(resolved, context, toolShare),
   };
 }
 
@@ -297,5 +302,6 @@ export function createAdaConversations(options: AdaConversationOptions): AdaConv
 export interface AdaConversations {
   readonly name: string;
   readonly version: string;
-  run(context: PipelineContext): Promise<UnitOfWork>;
+  /** `toolShare`: the conversation's plan under `--tool-share` (steers its topic, saved in `metadata.toolShare`). */
+  run(context: PipelineContext, toolShare?: ToolShareRecord): Promise<UnitOfWork>;
 }

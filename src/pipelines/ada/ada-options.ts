@@ -21,6 +21,8 @@ export interface AdaOptions {
   readonly minScore: number | undefined;
   /** Keep, beside the messages, the request behind each one and the reasoning the rewriter replaced. */
   readonly annotate: boolean;
+  /** Share of conversations to steer toward her tools (0 to 1); undefined: no steering. */
+  readonly toolShare: number | undefined;
 }
 
 export const ADA_OPTIONS: PipelineOptions<AdaOptions> = {
@@ -72,7 +74,23 @@ export const ADA_OPTIONS: PipelineOptions<AdaOptions> = {
     default: false,
     whenGiven: true,
   },
+  toolShare: {
+    flag: 'tool-share',
+    valueName: 'SHARE',
+    help: "aim for this share (0 to 1) of conversations using Ada's tools, by steering the tester's topic; default: no steering",
+    default: undefined,
+    parse: parseToolShare,
+  },
 };
+
+/** A share, not a percentage: "70" is far more likely a slip for 0.7 than a wish, so it is refused, not clamped. */
+function parseToolShare(text: string): number {
+  const share = Number(text);
+  if (text.trim() === '' || !Number.isFinite(share) || share < 0 || share > 1) {
+    throw new ConfigError(`--tool-share expects a share of conversations from 0 to 1 (e.g. 0.7 for 70 % with tools), got "${text}".`);
+  }
+  return share;
+}
 
 function parseMinScore(text: string): number {
   const score = parseInteger('--min-score', text, 1);

@@ -21,6 +21,7 @@ import { ADA_ROLES } from './ada-roles.js';
 import { labelUnitOfWork } from './label-conversation.js';
 import { PROMPT_FILES, loadPrompts } from './load-prompts.js';
 import { generateSimulatedUsers, loadSimulatedUsers } from './simulated-users.js';
+import { logToolShareAtClose, openToolShare, steerToolShare, type PlannedRun } from './tool-share-run.js';
 import { UserPool } from './user-pool.js';
 
 /** The prompts ship with the project, so they are found whatever the working directory is. */
@@ -91,6 +92,8 @@ function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipel
       }
     },
     open: async (context): Promise<OpenedPipeline> => {
+      // --tool-share starts from the share the output already holds, read before anything is opened.
+      const steering = options.toolShare === undefined ? undefined : await openToolShare(options.toolShare, context.output, context.logger);
       // Extra tools beside her memory and diary, when MCP servers are configured (--mcp-config).
       const servers = prepare.mcpServers ?? {};
       const mcp: McpTools | undefined = Object.keys(servers).length > 0 ? await openMcpTools(servers) : undefined;
@@ -122,16 +125,21 @@ function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipel
         const nearDuplicates = options.validate ? openNearDuplicateIndex(path.join(context.dataDir, 'near-duplicates.db')) : undefined;
         const toolSchemas = mcp === undefined ? ADA_TOOL_SCHEMAS : [...ADA_TOOL_SCHEMAS, ...mcp.schemas];
         const store = toolStore;
-        const run: OpenedPipeline['run'] = options.validate
-          ? async (conversation) => labelUnitOfWork(await conversations.run(conversation), nearDuplicates, toolSchemas)
+        const produce: PlannedRun = (conversation, plan) =>
+          conversations.run(conversation, plan === undefined || steering === undefined ? undefined : { target: steering.target, plan });
+        const labelled: PlannedRun = options.validate
+          ? async (conversation, plan) => labelUnitOfWork(await produce(conversation, plan), nearDuplicates, toolSchemas)
           : judge !== undefined
-            ? async (conversation) => labelFromJudge(await conversations.run(conversation))
-            : conversations.run;
+            ? async (conversation, plan) => labelFromJudge(await produce(conversation, plan))
+            : produce;
+        // Settled after labelling: only a conversation that reaches the output counts toward the share.
+        const run: OpenedPipeline['run'] = steering === undefined ? (conversation) => labelled(conversation, undefined) : steerToolShare(steering, labelled);
         return {
           capacity: users.length,
           tools: toolSchemas,
           run,
           close: async () => {
+            if (steering !== undefined) logToolShareAtClose(steering, context.logger);
             nearDuplicates?.close();
             store.close();
             await mcp?.close();

@@ -2,6 +2,7 @@ import type { ProviderSwitch } from '../../core/types.js';
 import type { ToolSchema } from '../../format/index.js';
 import type { ConversationLog } from './conversation-log.js';
 import type { SimulatedUser } from './simulated-users.js';
+import type { ToolShareRecord } from './tool-share-run.js';
 
 export interface MetadataInput {
   readonly pipeline: string;
@@ -17,6 +18,8 @@ export interface MetadataInput {
   readonly tools: readonly ToolSchema[];
   /** The system prompt's thinking instruction, exactly as it stands there, so exports can remove it. */
   readonly thinkingInstruction?: string;
+  /** `--tool-share`: the target and this conversation's plan; absent without the flag. */
+  readonly toolShare?: ToolShareRecord;
   readonly startedAt: number;
   readonly finishedAt: number;
 }
@@ -57,5 +60,6 @@ export function buildMetadata(input: MetadataInput): Record<string, unknown> {
     rewrite: { enabled: input.rewrite, messages: [...log.rewrites] },
     tools: [...input.tools],
     ...(input.thinkingInstruction === undefined ? {} : { thinkingInstruction: input.thinkingInstruction }),
+    ...(input.toolShare === undefined ? {} : { toolShare: { target: input.toolShare.target, plan: input.toolShare.plan } }),
   };
 }
