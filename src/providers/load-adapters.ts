@@ -33,6 +33,8 @@ export interface AdapterLoading {
    * is given before waits for that, so a run starts on the providers whose SDK loads fast.
    */
   readonly deferred: ProviderFactory;
+  /** Resolves once every named adapter has loaded (without starting the slow ones); never, if one cannot be (onFailure says so). */
+  readonly loaded: Promise<void>;
   /** Starts loading the slow SDKs (call it once the first requests are on their way); once is enough. */
   loadSlowOnes(): void;
   /** Calls `listener` with the error of the first adapter that cannot be loaded. */
@@ -81,6 +83,10 @@ export function loadAdapters(types: readonly ProviderType[]): AdapterLoading {
       if (adapter === undefined) throw notLoaded(name);
       return new DeferredProvider(connection.name ?? name, adapter, connection);
     },
+    loaded: Promise.all(loading.values()).then(
+      () => undefined,
+      () => new Promise<void>(() => undefined),
+    ),
     loadSlowOnes: () => startSlow(),
     onFailure: (listener) => {
       if (failed !== undefined) listener(failed.error);

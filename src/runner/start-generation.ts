@@ -216,6 +216,7 @@ async function runToTarget(
   let noReply: string | undefined;
   const firstReply = watchFirstReply({
     timeoutMs: options.firstReplyTimeoutSeconds * 1000,
+    startAfter: context.adapters.loaded,
     providerStates: () => dispatcher.providerStates(),
     onTimeout: (reason) => {
       noReply = reason;
