@@ -155,6 +155,11 @@ export interface ChatResult {
 export interface ChatProvider {
   /** The instance the adapter serves: routing, health, pacing and stats go by it. */
   readonly name: ProviderName;
+  /**
+   * Resolves once the adapter can send (its SDK is loaded); absent when it always can. The
+   * dispatcher starts no request on it before, so loading one SDK never holds the other providers.
+   */
+  readonly ready?: Promise<void>;
   complete(request: ChatRequest): Promise<ChatResult>;
 }
 

@@ -50,6 +50,8 @@ export class ProviderSlot {
   private tokensPerRequest: number | undefined;
   private timer: { readonly controller: AbortController; readonly dueAt: number } | undefined;
   private closed = false;
+  /** False while the adapter's SDK loads (ChatProvider.ready): nothing starts here before. */
+  private loaded: boolean;
   private readonly flow: FlowMeter;
 
   constructor(
@@ -69,6 +71,15 @@ export class ProviderSlot {
     this.latencyEstimate = world.expectedLatencyMs;
     this.health = new ProviderHealth(world.healthPolicy, world.now, (change) => this.onHealthChange(change));
     this.flow = new FlowMeter(world.now());
+    this.loaded = options.provider.ready === undefined;
+    // A failed load is the run's to report (start-generation); the queue just never starts.
+    options.provider.ready?.then(
+      () => {
+        this.loaded = true;
+        this.pump();
+      },
+      () => undefined,
+    );
   }
   /**
    * The model this provider runs for `role`. Configuration names one for every role the selected
@@ -109,7 +120,7 @@ export class ProviderSlot {
 
   /** Whether only the lack of a waiting request would keep one from starting (health, the cap). */
   private couldStart(): boolean {
-    return !this.closed && this.health.phase === 'active' && this.running < this.maxConcurrency;
+    return !this.closed && this.loaded && this.health.phase === 'active' && this.running < this.maxConcurrency;
   }
 
   private queueWillHold(waiting: number): void {
@@ -253,7 +264,7 @@ export class ProviderSlot {
   }
 
   private pump(): void {
-    while (!this.closed && this.waiters.size > 0) {
+    while (!this.closed && this.loaded && this.waiters.size > 0) {
       const phase = this.health.phase;
       if (phase !== 'active' && phase !== 'half_open') return;
       if (this.running >= this.maxConcurrency) return;

@@ -10,6 +10,11 @@ export interface FirstReplyWatchOptions {
   readonly providerStates: () => Partial<Record<ProviderName, ProviderState>>;
   /** Called once, with the reason, if the time passes without a single reply. */
   readonly onTimeout: (reason: string) => void;
+  /**
+   * The time counts from when this resolves (every provider's SDK loaded, so every provider can
+   * have been asked), or from the call when absent. A reply before that ends the watch too.
+   */
+  readonly startAfter?: Promise<void>;
 }
 
 /**
@@ -20,18 +25,29 @@ export interface FirstReplyWatchOptions {
  */
 export function watchFirstReply(options: FirstReplyWatchOptions): { answered(): void; dispose(): void } {
   if (options.timeoutMs <= 0) return { answered: () => undefined, dispose: () => undefined };
-  const timer = setTimeout(() => {
-    const providers = Object.entries(options.providerStates())
-      .map(([name, state]) => `${name}: ${describeState(state)}`)
-      .join('; ');
-    options.onTimeout(
-      `no provider answered a single request in the first ${formatDuration(options.timeoutMs / 1000)} (--first-reply-timeout): ` +
-        `${providers}. Check the base URLs, the network and the keys`,
-    );
-  }, options.timeoutMs);
-  // The run's own work keeps the process alive; this timer must never be the reason it waits.
-  timer.unref();
-  return { answered: () => clearTimeout(timer), dispose: () => clearTimeout(timer) };
+  let timer: NodeJS.Timeout | undefined;
+  let ended = false;
+  const start = (): void => {
+    if (ended) return;
+    timer = setTimeout(() => {
+      const providers = Object.entries(options.providerStates())
+        .map(([name, state]) => `${name}: ${describeState(state)}`)
+        .join('; ');
+      options.onTimeout(
+        `no provider answered a single request in the first ${formatDuration(options.timeoutMs / 1000)} (--first-reply-timeout): ` +
+          `${providers}. Check the base URLs, the network and the keys`,
+      );
+    }, options.timeoutMs);
+    // The run's own work keeps the process alive; this timer must never be the reason it waits.
+    timer.unref();
+  };
+  if (options.startAfter === undefined) start();
+  else options.startAfter.then(start, () => undefined);
+  const end = (): void => {
+    ended = true;
+    clearTimeout(timer);
+  };
+  return { answered: end, dispose: end };
 }
 
 function describeState(state: ProviderState | undefined): string {

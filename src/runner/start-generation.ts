@@ -12,7 +12,7 @@ import { ConversationRunner, type RunOutcome } from './conversation-runner.js';
 import { RunManifest } from './run-manifest.js';
 import { eventLoopBusyShare } from './event-loop-busy-share.js';
 import { NO_REPLY_EXIT_CODE, watchFirstReply } from './first-reply-watch.js';
-import { startOfflineEmulator } from './offline-emulator.js';
+import type { startOfflineEmulator } from './offline-emulator.js';
 import { announceSpentProviders, openMonthlyBudget, sendNothing, type OpenedMonthlyBudget } from './open-monthly-budget.js';
 import type { CommandIo, GenerateOptions } from './run-options.js';
 import { acquireRunLock } from './run-lock.js';
@@ -43,7 +43,8 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
     let pipeline: PreparedPipeline;
     let configuration: Configuration | undefined;
     try {
-      offline = options.offline ? await startOfflineEmulator(options, io.cwd) : undefined;
+      // The emulator's 34 modules load for a dry run only.
+      offline = options.offline ? await (await import('./offline-emulator.js')).startOfflineEmulator(options, io.cwd) : undefined;
       configuration = offline?.configuration ?? loaded;
       if (!configuration) throw new ConfigError('No configuration was loaded.');
       pipeline = options.pipeline.prepare({ cwd: io.cwd, seed: options.seed, dryRun: options.offline, mcpServers: configuration.mcpServers, sampling: configuration.sampling });
@@ -207,7 +208,6 @@ async function runToTarget(
 ): Promise<number> {
   const { options, configuration, paths, runLogger } = context;
   const logger = runLogger.logger;
-  const createProvider = await context.adapters.ready;
   const stats = new RunStats({
     target: options.target,
     alreadySaved: store.count,
@@ -221,6 +221,7 @@ async function runToTarget(
   let noReply: string | undefined;
   const firstReply = watchFirstReply({
     timeoutMs: options.firstReplyTimeoutSeconds * 1000,
+    startAfter: context.adapters.loaded,
     providerStates: () => dispatcher.providerStates(),
     onTimeout: (reason) => {
       noReply = reason;
@@ -232,7 +233,7 @@ async function runToTarget(
   });
   const dispatcher = new Dispatcher({
     providers: configuration.providers.filter((settings) => !monthly?.spentProviders.has(settings.name)).map((settings) => ({
-      provider: createProvider(settings.type, { name: settings.name, apiKey: settings.apiKey, baseUrl: settings.baseUrl }),
+      provider: context.adapters.deferred(settings.type, { name: settings.name, apiKey: settings.apiKey, baseUrl: settings.baseUrl }),
       models: settings.models,
       requestsPerSecond: settings.requestsPerSecond,
       tokensPerMinute: settings.tokensPerMinute,
@@ -280,6 +281,14 @@ async function runToTarget(
     concurrency: options.concurrency,
     conversationDeadlineMs: options.conversationDeadlineSeconds * 1000,
   });
+  // Each provider starts as soon as its own SDK has loaded (the Mistral SDK takes a second or two);
+  // one that cannot load (a broken install) stops the run as an unexpected error, as it always did.
+  let adapterFailure: { readonly error: unknown } | undefined;
+  context.adapters.onFailure((error) => {
+    adapterFailure = { error };
+    runner.drain('a provider SDK could not be loaded');
+    runner.abortAll('a provider SDK could not be loaded');
+  });
   let budgetGrace: NodeJS.Timeout | undefined;
   const drainForBudget = (reason: string): void => {
     runner.drain(reason);
@@ -311,7 +320,11 @@ async function runToTarget(
   }
   try {
     await reporter.start();
-    const outcome = await runner.run();
+    const running = runner.run();
+    // The slow SDKs (Mistral's) load once the first requests of the others are on their way.
+    context.adapters.loadSlowOnes();
+    const outcome = await running;
+    if (adapterFailure !== undefined) throw adapterFailure.error;
     const described = describeOutcome(outcome, signals.immediate());
     const { state, reason, code } = noReply === undefined ? described : { state: 'stopped' as const, reason: noReply, code: NO_REPLY_EXIT_CODE };
     await reporter.finish(state, reason);

@@ -19,6 +19,11 @@ const SDK_FOLDERS = {
  * `names` (a resolve hook reports each one), as the daemon does at start.
  */
 function modulesLoadedFor(names: readonly string[]): Promise<string[]> {
+  return modulesLoadedWhile(`await loadAdapters(${JSON.stringify(names)}).ready;`);
+}
+
+/** The module URLs resolved while `body` runs (with `loadAdapters` in scope), then `'|'` and those resolved by `after`. */
+function modulesLoadedWhile(body: string, after = ''): Promise<string[]> {
   const hook = `let port; export function initialize(data) { port = data.port; }
     export async function resolve(specifier, context, next) { const resolved = await next(specifier, context); port.postMessage(resolved.url); return resolved; }`;
   const loader = pathToFileURL(path.join(REPOSITORY_ROOT, 'dist/providers/load-adapters.js')).href;
@@ -30,7 +35,10 @@ function modulesLoadedFor(names: readonly string[]): Promise<string[]> {
     port1.on('message', (url) => urls.push(url));
     register('data:text/javascript,${encodeURIComponent(hook)}', import.meta.url, { data: { port: port2 }, transferList: [port2] });
     const { loadAdapters } = await import(${JSON.stringify(loader)});
-    await loadAdapters(${JSON.stringify(names)}).ready;
+    ${body}
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    urls.push('|');
+    ${after}
     setTimeout(() => { port1.close(); process.stdout.write(JSON.stringify(urls)); }, 100);`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -59,6 +67,32 @@ describe('loading the adapters of the configured providers only', () => {
     expect(loaded(SDK_FOLDERS.huggingface)).toBe(true);
     expect(loaded(SDK_FOLDERS.mistral)).toBe(false);
     expect(loaded(SDK_FOLDERS.openai_compatible)).toBe(false);
+  });
+
+  it('a run on Mistral and Together starts on Together: the Mistral SDK loads only once asked to, after Together\'s', async () => {
+    const urls = await modulesLoadedWhile(
+      `globalThis.adapters = loadAdapters(['mistral', 'together']);
+       await globalThis.adapters.deferred('together', { apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v1' }).ready;
+       await new Promise((resolve) => setTimeout(resolve, 300));`,
+      `const mistral = globalThis.adapters.deferred('mistral', { apiKey: 'k', baseUrl: 'http://127.0.0.1:9' });
+       globalThis.adapters.loadSlowOnes();
+       await mistral.ready;`,
+    );
+    const split = urls.indexOf('|');
+    const before = urls.slice(0, split);
+    const after = urls.slice(split + 1);
+    expect(before.some((url) => url.includes(SDK_FOLDERS.together))).toBe(true);
+    expect(before.some((url) => url.includes(SDK_FOLDERS.mistral))).toBe(false);
+    expect(after.some((url) => url.includes(SDK_FOLDERS.mistral))).toBe(true);
+  });
+
+  it('a deferred adapter given a request before its SDK has loaded sends it once loaded', async () => {
+    const adapters = loadAdapters(['mistral']);
+    const provider = adapters.deferred('mistral', { name: 'mistral-b', apiKey: 'load-adapters-key-1234', baseUrl: emulator.baseUrls.mistral });
+    expect(provider.name).toBe('mistral-b');
+    const result = await provider.complete({ model: 'emulator-tester', messages: [{ role: 'user', content: 'Hello there.' }] });
+    expect(result.provider).toBe('mistral-b');
+    expect(result.text.length).toBeGreaterThan(0);
   });
 
   it('a loaded adapter streams a real reply from the emulator, as createProvider\'s does', async () => {

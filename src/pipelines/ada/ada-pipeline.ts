@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRandom, seedFromString } from '../../core/random.js';
 import { ADA_TOOL_SCHEMAS, ToolStore } from '../../tools/index.js';
-import { openMcpTools, type McpTools } from '../../tools/mcp/index.js';
+import type { McpTools } from '../../tools/mcp/index.js';
 import { openNearDuplicateIndex } from '../../validate/index.js';
 import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, ResourceContext, UnitOfWork } from '../contract.js';
 import { hashInputFiles } from '../input-files.js';
@@ -96,7 +96,9 @@ function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipel
       const steering = options.toolShare === undefined ? undefined : await openToolShare(options.toolShare, context.output, context.logger);
       // Extra tools beside her memory and diary, when MCP servers are configured (--mcp-config).
       const servers = prepare.mcpServers ?? {};
-      const mcp: McpTools | undefined = Object.keys(servers).length > 0 ? await openMcpTools(servers) : undefined;
+      // The MCP SDK (and the zod-to-json-schema and ajv it brings, some 100 modules) loads only for a run that uses it.
+      const mcp: McpTools | undefined =
+        Object.keys(servers).length > 0 ? await (await import('../../tools/mcp/open-mcp-tools.js')).openMcpTools(servers) : undefined;
       if (mcp !== undefined) context.logger.info({ tools: mcp.tools.map((tool) => tool.name) }, `Ada's extra tools: ${mcp.tools.length} from ${Object.keys(servers).length} MCP server(s)`);
       let toolStore: ToolStore | undefined;
       try {

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/errors.js';
 import type { ModelRequester, Sampling } from '../../core/types.js';
 import { checkJsonSchema, describeViolations } from '../../format/index.js';
-import { openMcpTools, SANDBOX_PLACEHOLDER, type McpServers, type McpTools } from '../../tools/mcp/index.js';
+import type { McpServers, McpTools } from '../../tools/mcp/index.js';
+import { SANDBOX_PLACEHOLDER } from '../../tools/mcp/mcp-server-entry.js';
 import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, UnitOfWork } from '../contract.js';
 import { hashInputFiles } from '../input-files.js';
 import { samplingOf } from '../role-sampling.js';
@@ -89,6 +90,8 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
       sampling: options.judge ? sampling : askedAlways,
     },
     open: async (context): Promise<OpenedPipeline> => {
+      // Loaded here, not at start: a run of another pipeline never needs the MCP SDK.
+      const { openMcpTools } = await import('../../tools/mcp/open-mcp-tools.js');
       const mcp = await openMcpTools(servers, { sandboxRoot: undefined });
       try {
         if (seedPrompts !== undefined) checkPromptSetTools(seedPrompts, mcp.tools.map((tool) => tool.name), options.promptSet ?? '');
