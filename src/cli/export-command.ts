@@ -48,6 +48,7 @@ Options:
       --minimal                 jsonl only: drop metadata, keep id and conversations.
       --keep-annotations        jsonl only: keep each line's annotations (generate --annotate: the request behind
                                 every message, the reasoning the rewriter replaced); every export drops them otherwise.
+                                Not with --strip-thinking (they hold the reasoning): export twice.
       --strip-thinking          Remove <think>...</think> blocks (and the whitespace after them) from assistant messages,
                                 and the system prompt's instruction to think (metadata.thinkingInstruction).
       --system-prompt <file>    Replace every conversation's system prompt with the text of <file>.

@@ -215,6 +215,17 @@ function checkOptionsApply(options: ExportOptions): void {
       throw new ExportError('EXPORT_INVALID_OPTIONS', `${flag} applies only to --format ${format}, got --format ${options.format}`);
     }
   }
+  // Refused rather than half done: annotations record what each model was sent and wrote, the
+  // reasoning included (originalThinking, the rewriter's requests, earlier replies inside later
+  // requests). Stripping it there would make them a false record; keeping it would put reasoning
+  // back into an export asked to have none.
+  if (options.stripThinking === true && options.keepAnnotations === true) {
+    throw new ExportError(
+      'EXPORT_INVALID_OPTIONS',
+      '--strip-thinking and --keep-annotations contradict each other: kept annotations hold the reasoning as the models wrote and were sent it ' +
+        '(originalThinking, rewritePrompts, earlier replies in each request). Export twice: with --strip-thinking for training, with --keep-annotations for review.',
+    );
+  }
   if (options.testSplit !== undefined) {
     try {
       checkTestSplit(options.testSplit);

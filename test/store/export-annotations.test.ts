@@ -78,6 +78,15 @@ describe('exports and annotations (generate --annotate)', () => {
       message: '--keep-annotations applies only to --format jsonl, got --format openai',
     });
   });
+
+  it('--strip-thinking with --keep-annotations is refused: the kept annotations would carry the reasoning the export removes', async () => {
+    const refused = exportLine({ format: 'jsonl', keepAnnotations: true, stripThinking: true });
+    await expect(refused).rejects.toMatchObject({ code: 'EXPORT_INVALID_OPTIONS' });
+    const message = await refused.catch((error: Error) => error.message);
+    expect(message).toContain('--strip-thinking and --keep-annotations');
+    expect(message).toContain('originalThinking');
+    expect(message).toMatch(/export twice/i);
+  });
 });
 
 function readLinesOf(text: string): Record<string, unknown>[] {
