@@ -270,7 +270,7 @@ async function copyConversations(
         filteredOut++;
         continue;
       }
-      const prepared = prepareConversation(protectPrivacy(parsed.conversation, options, privacy), preparation);
+      const prepared = prepareConversation(protectPrivacy(withoutDroppedAnnotations(parsed.conversation, options), options, privacy), preparation);
       if (prepared.thinkingInstructionLeft) thinkingInstructionsLeft++;
       const split = splitOf(parsed.conversation.id, options.testSplit);
       const file = files.find((candidate) => candidate.split === split) ?? files[0]!;
@@ -283,6 +283,17 @@ async function copyConversations(
     throw new ExportError('EXPORT_INPUT_UNREADABLE', `Could not read ${options.inputPath} (${describeFileError(error)}).`, { cause: error });
   }
   return { exported, skipped, filteredOut, dryRunLeftOut, badLines, thinkingInstructionsLeft, privacy };
+}
+
+/**
+ * Annotations the export will not write go before anything else reads them: `--redact` and
+ * `--anonymize-users` would otherwise count what they replaced in text that is never written (and
+ * walk kilobytes of requests per line for nothing).
+ */
+function withoutDroppedAnnotations(conversation: SavedConversation, options: ExportOptions): SavedConversation {
+  if (options.keepAnnotations === true || conversation.annotations === undefined) return conversation;
+  const { annotations: _dropped, ...rest } = conversation;
+  return rest;
 }
 
 function isSelected(conversation: SavedConversation, options: ExportOptions): boolean {

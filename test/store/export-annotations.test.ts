@@ -72,6 +72,23 @@ describe('exports and annotations (generate --annotate)', () => {
     expect(text).toContain('<EMAIL>');
   });
 
+  it('--redact and --anonymize-users count only what the export writes: annotations it drops are not counted', async () => {
+    const directory = makeTemporaryDirectory();
+    const summaryOf = async (line: SavedConversation, name: string, keepAnnotations = false) => {
+      const inputPath = path.join(directory, `${name}.jsonl`);
+      fs.writeFileSync(inputPath, `${JSON.stringify(line)}\n`);
+      const summary = await exportConversations({ inputPath, outputPath: path.join(directory, `${name}-out.jsonl`), format: 'jsonl', redact: true, anonymizeUsers: true, keepAnnotations });
+      return summary.privacy;
+    };
+    const { annotations: _annotations, ...unannotated } = LINE;
+    const plain = await summaryOf(unannotated, 'plain');
+    expect(plain.redacted.email).toBe(1);
+    expect(await summaryOf(LINE, 'annotated')).toEqual(plain);
+    // Kept, they are protected and counted like the rest of the line.
+    const kept = await summaryOf(LINE, 'kept', true);
+    expect(kept.redacted.email).toBeGreaterThan(plain.redacted.email);
+  });
+
   it('--keep-annotations with another format is refused rather than silently ignored', async () => {
     await expect(exportLine({ format: 'openai', keepAnnotations: true })).rejects.toMatchObject({
       code: 'EXPORT_INVALID_OPTIONS',
