@@ -1,4 +1,5 @@
 import type { PipelineRoles, ProviderName, ProviderType, RoleSamplings, Sampling } from '../core/types.js';
+import { ConfigError } from '../core/errors.js';
 import { schemaProblems } from './read-secrets-file.js';
 import type { ConfiguredSampling } from './secrets-schema.js';
 
@@ -94,6 +95,24 @@ export function checkSamplingFitsProviders(
     message: describeRefusedTemperature(refused, 'it'),
   }));
   if (issues.length > 0) throw schemaProblems(issues, source.text ?? '', source.displayPath, 'See "sampling" in the configuration reference in README.md.');
+}
+
+/**
+ * `sampling.<role>` was checked as the configuration was read; a pipeline flag that wins over it
+ * (self-play's --temperature) is only known once the pipeline is prepared, and meets the same
+ * check then, before anything is written. `sampling`: `PipelineInputs.sampling`.
+ */
+export function checkPreparedSampling(
+  pipeline: string,
+  sampling: Readonly<Record<string, unknown>>,
+  providers: readonly { readonly name: ProviderName; readonly type: ProviderType }[],
+): void {
+  const [refused] = temperaturesMistralRefuses(sampling, providers);
+  if (refused === undefined) return;
+  throw new ConfigError(
+    `The ${pipeline} pipeline's flags set the ${refused.role} role's temperature: ` +
+      describeRefusedTemperature(refused, `the flag that sets it (generate --pipeline ${pipeline} --help lists them)`),
+  );
 }
 
 /** The file's snake_case keys as the request's fields; a key not given stays absent, so it never hides a default. */

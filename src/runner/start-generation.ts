@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Configuration } from '../config/configuration.js';
-import { describeRefusedTemperature, temperaturesMistralRefuses } from '../config/role-sampling.js';
+import { checkPreparedSampling } from '../config/role-sampling.js';
 import { ConfigError } from '../core/errors.js';
 import { Dispatcher } from '../dispatcher/index.js';
 import { loadAdapters, type AdapterLoading } from '../providers/load-adapters.js';
@@ -18,20 +18,6 @@ import { announceSpentProviders, openMonthlyBudget, sendNothing, type OpenedMont
 import type { CommandIo, GenerateOptions } from './run-options.js';
 import { acquireRunLock } from './run-lock.js';
 import { handleShutdownSignals, holdEarlySignals, startGracePeriod, type StopSignals } from './shutdown-signals.js';
-
-/**
- * `sampling.<role>` was checked against the enabled providers as the configuration was read; a
- * pipeline flag that wins over it (self-play's --temperature) is only known once the pipeline is
- * prepared. A dry run's emulator accepts any temperature, so it is not checked there.
- */
-function checkPreparedSampling(name: string, pipeline: PreparedPipeline, configuration: Configuration): void {
-  const [refused] = temperaturesMistralRefuses(pipeline.inputs?.sampling ?? {}, configuration.providers);
-  if (refused === undefined) return;
-  throw new ConfigError(
-    `The ${name} pipeline's flags set the ${refused.role} role's temperature: ` +
-      describeRefusedTemperature(refused, `the flag that sets it (generate --pipeline ${name} --help lists them)`),
-  );
-}
 
 /** Where the daemon keeps what it needs between runs. */
 export function runPaths(configuration: Configuration, options: GenerateOptions, cwd: string) {
@@ -62,7 +48,8 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       configuration = offline?.configuration ?? loaded;
       if (!configuration) throw new ConfigError('No configuration was loaded.');
       pipeline = options.pipeline.prepare({ cwd: io.cwd, seed: options.seed, dryRun: options.offline, mcpServers: configuration.mcpServers, sampling: configuration.sampling });
-      if (!options.offline) checkPreparedSampling(options.pipeline.name, pipeline, configuration);
+      // A dry run's emulator accepts any temperature: only a real run's providers are checked.
+      if (!options.offline) checkPreparedSampling(options.pipeline.name, pipeline.inputs?.sampling ?? {}, configuration.providers);
     } catch (error) {
       if (error instanceof ConfigError) return configurationError(io, error.message);
       throw error;

@@ -15,6 +15,7 @@ import { toNativeRecord } from './format-native-jsonl.js';
 import { toOpenAiRecord } from './format-openai.js';
 import { toOriginalJsonRecord } from './format-original-json.js';
 import { toShareGptRecord } from './format-sharegpt.js';
+import { checkAnnotationOptions, withoutDroppedAnnotations } from './export-annotations.js';
 import { emptyPrivacyTally, protectPrivacy, type PrivacyOptions, type PrivacyTally } from './export-privacy.js';
 import { prepareConversation, type SystemPromptChoice } from './prepare-conversation.js';
 import { describeFileError } from './store-error.js';
@@ -215,17 +216,7 @@ function checkOptionsApply(options: ExportOptions): void {
       throw new ExportError('EXPORT_INVALID_OPTIONS', `${flag} applies only to --format ${format}, got --format ${options.format}`);
     }
   }
-  // Refused rather than half done: annotations record what each model was sent and wrote, the
-  // reasoning included (originalThinking, the rewriter's requests, earlier replies inside later
-  // requests). Stripping it there would make them a false record; keeping it would put reasoning
-  // back into an export asked to have none.
-  if (options.stripThinking === true && options.keepAnnotations === true) {
-    throw new ExportError(
-      'EXPORT_INVALID_OPTIONS',
-      '--strip-thinking and --keep-annotations contradict each other: kept annotations hold the reasoning as the models wrote and were sent it ' +
-        '(originalThinking, rewritePrompts, earlier replies in each request). Export twice: with --strip-thinking for training, with --keep-annotations for review.',
-    );
-  }
+  checkAnnotationOptions(options);
   if (options.testSplit !== undefined) {
     try {
       checkTestSplit(options.testSplit);
@@ -270,7 +261,7 @@ async function copyConversations(
         filteredOut++;
         continue;
       }
-      const prepared = prepareConversation(protectPrivacy(withoutDroppedAnnotations(parsed.conversation, options), options, privacy), preparation);
+      const prepared = prepareConversation(protectPrivacy(withoutDroppedAnnotations(parsed.conversation, options.keepAnnotations === true), options, privacy), preparation);
       if (prepared.thinkingInstructionLeft) thinkingInstructionsLeft++;
       const split = splitOf(parsed.conversation.id, options.testSplit);
       const file = files.find((candidate) => candidate.split === split) ?? files[0]!;
@@ -283,17 +274,6 @@ async function copyConversations(
     throw new ExportError('EXPORT_INPUT_UNREADABLE', `Could not read ${options.inputPath} (${describeFileError(error)}).`, { cause: error });
   }
   return { exported, skipped, filteredOut, dryRunLeftOut, badLines, thinkingInstructionsLeft, privacy };
-}
-
-/**
- * Annotations the export will not write go before anything else reads them: `--redact` and
- * `--anonymize-users` would otherwise count what they replaced in text that is never written (and
- * walk kilobytes of requests per line for nothing).
- */
-function withoutDroppedAnnotations(conversation: SavedConversation, options: ExportOptions): SavedConversation {
-  if (options.keepAnnotations === true || conversation.annotations === undefined) return conversation;
-  const { annotations: _dropped, ...rest } = conversation;
-  return rest;
 }
 
 function isSelected(conversation: SavedConversation, options: ExportOptions): boolean {
