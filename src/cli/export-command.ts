@@ -121,7 +121,9 @@ export async function runExportCommand(argv: readonly string[], io: ExportComman
   try {
     if (parsed.format === 'kto') {
       const preparation = { keepCallSyntax: parsed.keepCallSyntax, stripThinking: parsed.stripThinking, systemPrompt: parsed.systemPrompt };
-      reportKto(await exportKto({ ...parsed, preparation }), parsed.includeDryRun, stdout, stderr);
+      const kto = await exportKto({ ...parsed, preparation });
+      reportKto(kto, parsed.includeDryRun, stdout, stderr);
+      reportPrivacy(kto, parsed, stdout);
       return 0;
     }
     // Lines saved before metadata.tools existed were all written by the Ada pipeline.
@@ -279,7 +281,7 @@ function reportBadLines(summary: ExportSummary, stderr: Writable): void {
 }
 
 /** What --redact and --anonymize-users replaced, so a person sees the protection did something (or found nothing). */
-function reportPrivacy(summary: ExportSummary, parsed: ParsedExportArguments, stdout: Writable): void {
+function reportPrivacy(summary: Pick<ExportSummary, 'privacy'>, parsed: ParsedExportArguments, stdout: Writable): void {
   if (parsed.redact) {
     const { email, phone, ip, card, key } = summary.privacy.redacted;
     stdout.write(`Redacted ${email + phone + ip + card + key}: ${email} e-mail, ${phone} phone, ${ip} IP, ${card} card, ${key} key-like\n`);
