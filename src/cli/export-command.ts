@@ -48,6 +48,7 @@ Options:
       --minimal                 jsonl only: drop metadata, keep id and conversations.
       --keep-annotations        jsonl only: keep each line's annotations (generate --annotate: the request behind
                                 every message, the reasoning the rewriter replaced); every export drops them otherwise.
+                                Not with --strip-thinking (they hold the reasoning): export twice.
       --strip-thinking          Remove <think>...</think> blocks (and the whitespace after them) from assistant messages,
                                 and the system prompt's instruction to think (metadata.thinkingInstruction).
       --system-prompt <file>    Replace every conversation's system prompt with the text of <file>.
@@ -120,7 +121,9 @@ export async function runExportCommand(argv: readonly string[], io: ExportComman
   try {
     if (parsed.format === 'kto') {
       const preparation = { keepCallSyntax: parsed.keepCallSyntax, stripThinking: parsed.stripThinking, systemPrompt: parsed.systemPrompt };
-      reportKto(await exportKto({ ...parsed, preparation }), parsed.includeDryRun, stdout, stderr);
+      const kto = await exportKto({ ...parsed, preparation });
+      reportKto(kto, parsed.includeDryRun, stdout, stderr);
+      reportPrivacy(kto, parsed, stdout);
       return 0;
     }
     // Lines saved before metadata.tools existed were all written by the Ada pipeline.
@@ -278,7 +281,7 @@ function reportBadLines(summary: ExportSummary, stderr: Writable): void {
 }
 
 /** What --redact and --anonymize-users replaced, so a person sees the protection did something (or found nothing). */
-function reportPrivacy(summary: ExportSummary, parsed: ParsedExportArguments, stdout: Writable): void {
+function reportPrivacy(summary: Pick<ExportSummary, 'privacy'>, parsed: ParsedExportArguments, stdout: Writable): void {
   if (parsed.redact) {
     const { email, phone, ip, card, key } = summary.privacy.redacted;
     stdout.write(`Redacted ${email + phone + ip + card + key}: ${email} e-mail, ${phone} phone, ${ip} IP, ${card} card, ${key} key-like\n`);

@@ -1,4 +1,5 @@
 import type { PipelineRoles, ProviderName, ProviderType, RoleSamplings, Sampling } from '../core/types.js';
+import { ConfigError } from '../core/errors.js';
 import { schemaProblems } from './read-secrets-file.js';
 import type { ConfiguredSampling } from './secrets-schema.js';
 
@@ -49,6 +50,37 @@ export function resolveRoleSampling(
  */
 const MISTRAL_MAX_TEMPERATURE = 1.5;
 
+/** A role whose temperature every request to the enabled Mistral instances would be refused for. */
+export interface RefusedTemperature {
+  readonly role: string;
+  readonly temperature: number;
+  readonly instances: readonly ProviderName[];
+}
+
+/**
+ * The roles of `sampling` (as configured, or as a pipeline sends it after its own flags) whose
+ * temperature the enabled Mistral instances would refuse.
+ */
+export function temperaturesMistralRefuses(
+  sampling: Readonly<Record<string, unknown>>,
+  providers: readonly { readonly name: ProviderName; readonly type: ProviderType }[],
+): RefusedTemperature[] {
+  const instances = providers.filter((provider) => provider.type === 'mistral').map((provider) => provider.name);
+  if (instances.length === 0) return [];
+  return Object.entries(sampling).flatMap(([role, settings]) => {
+    const temperature = (settings as Sampling | undefined)?.temperature;
+    return typeof temperature === 'number' && temperature > MISTRAL_MAX_TEMPERATURE ? [{ role, temperature, instances }] : [];
+  });
+}
+
+/** What to say of a refused temperature, whoever set it; `lower` names what to lower. */
+export function describeRefusedTemperature({ role, temperature, instances }: RefusedTemperature, lower: string): string {
+  return (
+    `Mistral accepts a temperature up to ${MISTRAL_MAX_TEMPERATURE} and refuses more, got \`${temperature}\`, so every ${role} request to ${instances.join(', ')} would fail. ` +
+    `Lower ${lower} to ${MISTRAL_MAX_TEMPERATURE} or less, or leave ${instances.length === 1 ? 'that instance' : 'those instances'} out (enabled_providers, --providers).`
+  );
+}
+
 /**
  * A temperature a Mistral instance would refuse on every request of the role (a 400 all night) is
  * a configuration error now, placed at the key.
@@ -58,17 +90,29 @@ export function checkSamplingFitsProviders(
   providers: readonly { readonly name: ProviderName; readonly type: ProviderType }[],
   source: SamplingSource,
 ): void {
-  const mistral = providers.filter((provider) => provider.type === 'mistral').map((provider) => provider.name);
-  if (mistral.length === 0) return;
-  const issues = Object.entries(sampling)
-    .filter(([, role]) => role.temperature !== undefined && role.temperature > MISTRAL_MAX_TEMPERATURE)
-    .map(([role, { temperature }]) => ({
-      path: ['sampling', role, 'temperature'],
-      message:
-        `Mistral accepts a temperature up to ${MISTRAL_MAX_TEMPERATURE} and refuses more, got \`${temperature}\`, so every ${role} request to ${mistral.join(', ')} would fail. ` +
-        `Lower it to ${MISTRAL_MAX_TEMPERATURE} or less, or leave ${mistral.length === 1 ? 'that instance' : 'those instances'} out (enabled_providers, --providers).`,
-    }));
+  const issues = temperaturesMistralRefuses(sampling, providers).map((refused) => ({
+    path: ['sampling', refused.role, 'temperature'],
+    message: describeRefusedTemperature(refused, 'it'),
+  }));
   if (issues.length > 0) throw schemaProblems(issues, source.text ?? '', source.displayPath, 'See "sampling" in the configuration reference in README.md.');
+}
+
+/**
+ * `sampling.<role>` was checked as the configuration was read; a pipeline flag that wins over it
+ * (self-play's --temperature) is only known once the pipeline is prepared, and meets the same
+ * check then, before anything is written. `sampling`: `PipelineInputs.sampling`.
+ */
+export function checkPreparedSampling(
+  pipeline: string,
+  sampling: Readonly<Record<string, unknown>>,
+  providers: readonly { readonly name: ProviderName; readonly type: ProviderType }[],
+): void {
+  const [refused] = temperaturesMistralRefuses(sampling, providers);
+  if (refused === undefined) return;
+  throw new ConfigError(
+    `The ${pipeline} pipeline's flags set the ${refused.role} role's temperature: ` +
+      describeRefusedTemperature(refused, `the flag that sets it (generate --pipeline ${pipeline} --help lists them)`),
+  );
 }
 
 /** The file's snake_case keys as the request's fields; a key not given stays absent, so it never hides a default. */

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Configuration } from '../config/configuration.js';
+import { checkPreparedSampling } from '../config/role-sampling.js';
 import { ConfigError } from '../core/errors.js';
 import { Dispatcher } from '../dispatcher/index.js';
 import { loadAdapters, type AdapterLoading } from '../providers/load-adapters.js';
@@ -48,6 +49,8 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       configuration = offline?.configuration ?? loaded;
       if (!configuration) throw new ConfigError('No configuration was loaded.');
       pipeline = options.pipeline.prepare({ cwd: io.cwd, seed: options.seed, dryRun: options.offline, mcpServers: configuration.mcpServers, sampling: configuration.sampling });
+      // A dry run's emulator accepts any temperature: only a real run's providers are checked.
+      if (!options.offline) checkPreparedSampling(options.pipeline.name, pipeline.inputs?.sampling ?? {}, configuration.providers);
     } catch (error) {
       if (error instanceof ConfigError) return configurationError(io, error.message);
       throw error;

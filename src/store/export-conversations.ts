@@ -15,6 +15,7 @@ import { toNativeRecord } from './format-native-jsonl.js';
 import { toOpenAiRecord } from './format-openai.js';
 import { toOriginalJsonRecord } from './format-original-json.js';
 import { toShareGptRecord } from './format-sharegpt.js';
+import { checkAnnotationOptions, withoutDroppedAnnotations } from './export-annotations.js';
 import { emptyPrivacyTally, protectPrivacy, type PrivacyOptions, type PrivacyTally } from './export-privacy.js';
 import { prepareConversation, type SystemPromptChoice } from './prepare-conversation.js';
 import { describeFileError } from './store-error.js';
@@ -215,6 +216,7 @@ function checkOptionsApply(options: ExportOptions): void {
       throw new ExportError('EXPORT_INVALID_OPTIONS', `${flag} applies only to --format ${format}, got --format ${options.format}`);
     }
   }
+  checkAnnotationOptions(options);
   if (options.testSplit !== undefined) {
     try {
       checkTestSplit(options.testSplit);
@@ -259,7 +261,7 @@ async function copyConversations(
         filteredOut++;
         continue;
       }
-      const prepared = prepareConversation(protectPrivacy(parsed.conversation, options, privacy), preparation);
+      const prepared = prepareConversation(protectPrivacy(withoutDroppedAnnotations(parsed.conversation, options.keepAnnotations === true), options, privacy), preparation);
       if (prepared.thinkingInstructionLeft) thinkingInstructionsLeft++;
       const split = splitOf(parsed.conversation.id, options.testSplit);
       const file = files.find((candidate) => candidate.split === split) ?? files[0]!;

@@ -10,7 +10,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseConversationLine, type SavedConversation } from '../format/index.js';
 import { matchesWhere, hasToolCalls, type WhereFilter } from './conversation-filters.js';
+import { withoutDroppedAnnotations } from './export-annotations.js';
 import { ExportError } from './export-error.js';
+import { addPrivacyTally, emptyPrivacyTally, protectPrivacy, type PrivacyOptions, type PrivacyTally } from './export-privacy.js';
 import { LINES_FRAMING, openInput, openOutput, type OutputFile } from './export-output.js';
 import { invalidOutputPath } from './invalid-output.js';
 import { prepareConversation, type Preparation } from './prepare-conversation.js';
@@ -27,7 +29,7 @@ export interface KtoRecord {
   readonly label: boolean;
 }
 
-export interface KtoExportOptions {
+export interface KtoExportOptions extends PrivacyOptions {
   /** The output of a run: its conversations are the desirable (`true`) examples. */
   readonly inputPath: string;
   /** The undesirable (`false`) examples. @default `<input stem>_invalid.jsonl` beside the input */
@@ -60,6 +62,8 @@ export interface KtoSideSummary {
 export interface KtoExportSummary {
   readonly outputPath: string;
   readonly exported: number;
+  /** What `--redact` / `--anonymize-users` replaced in the examples written. */
+  readonly privacy: PrivacyTally;
   readonly desirable: KtoSideSummary;
   readonly undesirable: KtoSideSummary;
 }
@@ -136,21 +140,24 @@ export async function exportKto(options: KtoExportOptions): Promise<KtoExportSum
     const desirable = openSide(validPath, true, validHandle);
     const undesirable = openSide(invalidPath, false, invalidHandle);
     file = await openOutput('train', outputPath, `${outputPath}.partial`, LINES_FRAMING);
+    const privacy = emptyPrivacyTally();
     for (;;) {
       const good = await nextRecord(desirable, options);
       const bad = good === undefined ? undefined : await nextRecord(undesirable, options);
       if (good === undefined || bad === undefined) break;
-      await file.writeRecord(good);
-      await file.writeRecord(bad);
+      await file.writeRecord(good.record);
+      await file.writeRecord(bad.record);
       desirable.written++;
       undesirable.written++;
+      addPrivacyTally(privacy, good.privacy);
+      addPrivacyTally(privacy, bad.privacy);
     }
     // Whatever is left on either side is read to be counted, never written.
     while ((await nextRecord(desirable, options)) !== undefined);
     while ((await nextRecord(undesirable, options)) !== undefined);
     await file.close();
     await rename(file.writtenPath, outputPath);
-    return { outputPath, exported: desirable.written + undesirable.written, desirable: summarise(desirable), undesirable: summarise(undesirable) };
+    return { outputPath, exported: desirable.written + undesirable.written, privacy, desirable: summarise(desirable), undesirable: summarise(undesirable) };
   } catch (error) {
     file?.destroy();
     if (file !== undefined) await rm(file.writtenPath, { force: true }).catch(() => undefined);
@@ -166,8 +173,11 @@ function openSide(filePath: string, label: boolean, handle: FileHandle): Side {
   return { path: filePath, label, lines, usable: 0, written: 0, unusable: 0, dryRunLeftOut: 0, filteredOut: 0 };
 }
 
-/** The side's next usable example, counting every line passed over; undefined at its end. */
-async function nextRecord(side: Side, options: KtoExportOptions): Promise<KtoRecord | undefined> {
+/**
+ * The side's next usable example, protected as asked, with what protecting it replaced (counted
+ * only if it is written); every line passed over is counted; undefined at its end.
+ */
+async function nextRecord(side: Side, options: KtoExportOptions): Promise<{ readonly record: KtoRecord; readonly privacy: PrivacyTally } | undefined> {
   for (;;) {
     const next = await side.lines.next();
     if (next.done === true) return undefined;
@@ -186,13 +196,15 @@ async function nextRecord(side: Side, options: KtoExportOptions): Promise<KtoRec
       side.filteredOut++;
       continue;
     }
-    const record = toKtoRecord(prepareConversation(conversation, options.preparation).conversation, side.label, side.label ? undefined : flawedTurn(conversation));
+    const privacy = emptyPrivacyTally();
+    const protectedConversation = protectPrivacy(withoutDroppedAnnotations(conversation, false), options, privacy);
+    const record = toKtoRecord(prepareConversation(protectedConversation, options.preparation).conversation, side.label, side.label ? undefined : flawedTurn(conversation));
     if (record === undefined) {
       side.unusable++;
       continue;
     }
     side.usable++;
-    return record;
+    return { record, privacy };
   }
 }
 

@@ -37,3 +37,10 @@ export function protectPrivacy(conversation: SavedConversation, options: Privacy
   }
   return result;
 }
+
+/** Adds `from` into `into`: what one written example replaced, into the export's total. */
+export function addPrivacyTally(into: PrivacyTally, from: PrivacyTally): void {
+  for (const kind of Object.keys(from.redacted) as (keyof PrivateDataCounts)[]) into.redacted[kind] += from.redacted[kind];
+  into.anonymized.users += from.anonymized.users;
+  into.anonymized.names += from.anonymized.names;
+}

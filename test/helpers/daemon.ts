@@ -41,19 +41,28 @@ export function prepareDaemonData(
     overrides[name] = { requests_per_second: provider.requestsPerSecond, models: EMULATOR_MODELS, timeout_ms: provider.timeoutMs ?? 10_000 };
     emulator.configure(name, { requestsPerSecond: provider.requestsPerSecond, ...provider.emulator });
   }
+  return writeEmulatorSecrets(dataDir, emulator, names, { providers: overrides, ...extra });
+}
+
+/**
+ * Writes `<dataDir>/secrets.json` with the test keys, `enabled` and `fields`, and returns the
+ * environment pointing each SDK at the emulator (an OpenAI-compatible instance's too, when enabled).
+ */
+export function writeEmulatorSecrets(dataDir: string, emulator: Emulator, enabled: readonly ProviderType[], fields: Record<string, unknown>): Record<string, string> {
+  mkdirSync(dataDir, { recursive: true });
   const secrets = {
     mistral_api_key: TEST_KEYS.mistral,
     together_api_key: TEST_KEYS.together,
     huggingface_api_key: TEST_KEYS.huggingface,
-    enabled_providers: names,
-    providers: overrides,
-    ...extra,
+    enabled_providers: enabled,
+    ...fields,
   };
   writeFileSync(path.join(dataDir, 'secrets.json'), JSON.stringify(secrets, null, 2));
   return {
     MISTRAL_BASE_URL: emulator.baseUrls.mistral,
     TOGETHER_BASE_URL: emulator.baseUrls.together,
     HF_BASE_URL: emulator.baseUrls.huggingface,
+    ...(enabled.includes('openai_compatible') ? { OPENAI_COMPATIBLE_BASE_URL: emulator.baseUrls.openai_compatible } : {}),
   };
 }
 

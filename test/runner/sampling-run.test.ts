@@ -1,35 +1,15 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROVIDER_TYPES, type ProviderType } from '../../src/core/types.js';
-import type { Emulator } from '../../src/emulator/index.js';
+import { PROVIDER_TYPES } from '../../src/core/types.js';
 import { daemonSuite } from '../helpers/daemon-suite.js';
-import { EMULATOR_MODELS, TEST_KEYS, readLogRecords } from '../helpers/daemon.js';
+import { EMULATOR_MODELS, readLogRecords, writeEmulatorSecrets } from '../helpers/daemon.js';
 import { runCli } from '../helpers/run-cli.js';
 
 /**
  * `sampling.<role>` in secrets.json, from the file to the wire: real daemons, each provider type's
  * real SDK over real HTTP, and the emulator telling what every role's requests carried.
  */
-
-/** A secrets file for these provider types served by the emulator, and the environment that points them at it. */
-function prepareRun(dataDir: string, emulator: Emulator, types: readonly ProviderType[], fields: Record<string, unknown>): Record<string, string> {
-  mkdirSync(dataDir, { recursive: true });
-  const secrets = {
-    mistral_api_key: TEST_KEYS.mistral,
-    together_api_key: TEST_KEYS.together,
-    huggingface_api_key: TEST_KEYS.huggingface,
-    enabled_providers: types,
-    ...fields,
-  };
-  writeFileSync(path.join(dataDir, 'secrets.json'), JSON.stringify(secrets, null, 2));
-  return {
-    MISTRAL_BASE_URL: emulator.baseUrls.mistral,
-    TOGETHER_BASE_URL: emulator.baseUrls.together,
-    HF_BASE_URL: emulator.baseUrls.huggingface,
-    OPENAI_COMPATIBLE_BASE_URL: emulator.baseUrls.openai_compatible,
-  };
-}
 
 const ADA_MODELS = { ...EMULATOR_MODELS, judge: 'emulator-judge' };
 const everyType = (entry: object) => Object.fromEntries(PROVIDER_TYPES.map((type) => [type, entry]));
@@ -41,7 +21,7 @@ describe("Ada's sampling per role reaches every provider type as configured", ()
   const outputManifest = () => path.join(dataDir(), 'trainingData', 'conversations.manifest.json');
 
   it('each role carries its configured temperature, top_p and max_tokens, the rest its defaults; the judge stays at 0', async () => {
-    const env = prepareRun(dataDir(), suite.emulator, PROVIDER_TYPES, {
+    const env = writeEmulatorSecrets(dataDir(), suite.emulator, PROVIDER_TYPES, {
       providers,
       sampling: { tester: { temperature: 1.1, top_p: 0.85, max_tokens: 400 }, assistant: { top_p: 0.9 }, rewriter: { temperature: 0.2, max_tokens: 900 } },
     });
@@ -72,7 +52,7 @@ describe("Ada's sampling per role reaches every provider type as configured", ()
   }, 120_000);
 
   it('a resume with a warmer tester warns at start, and status counts the lines made the old way without calling them stale', async () => {
-    const env = prepareRun(dataDir(), suite.emulator, PROVIDER_TYPES, {
+    const env = writeEmulatorSecrets(dataDir(), suite.emulator, PROVIDER_TYPES, {
       providers,
       sampling: { tester: { temperature: 1.4, top_p: 0.85, max_tokens: 400 }, assistant: { top_p: 0.9 }, rewriter: { temperature: 0.2, max_tokens: 900 } },
     });
@@ -94,7 +74,7 @@ describe("self-play's steps take sampling from secrets.json, and --temperature s
 
   it('the workspace, the request and the response each carry their own; the flag replaces only the response temperature', async () => {
     const dataDir = path.join(suite.workspace, 'selfplay');
-    const env = prepareRun(dataDir, suite.emulator, ['together'], {
+    const env = writeEmulatorSecrets(dataDir, suite.emulator, ['together'], {
       providers: { together: { requests_per_second: 40, timeout_ms: 10_000 } },
       sampling: { environment: { temperature: 1.1, top_p: 0.95 }, assistant: { temperature: 0.2, top_p: 0.8, max_tokens: 700 } },
     });

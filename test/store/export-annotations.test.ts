@@ -72,11 +72,37 @@ describe('exports and annotations (generate --annotate)', () => {
     expect(text).toContain('<EMAIL>');
   });
 
+  it('--redact and --anonymize-users count only what the export writes: annotations it drops are not counted', async () => {
+    const directory = makeTemporaryDirectory();
+    const summaryOf = async (line: SavedConversation, name: string, keepAnnotations = false) => {
+      const inputPath = path.join(directory, `${name}.jsonl`);
+      fs.writeFileSync(inputPath, `${JSON.stringify(line)}\n`);
+      const summary = await exportConversations({ inputPath, outputPath: path.join(directory, `${name}-out.jsonl`), format: 'jsonl', redact: true, anonymizeUsers: true, keepAnnotations });
+      return summary.privacy;
+    };
+    const { annotations: _annotations, ...unannotated } = LINE;
+    const plain = await summaryOf(unannotated, 'plain');
+    expect(plain.redacted.email).toBe(1);
+    expect(await summaryOf(LINE, 'annotated')).toEqual(plain);
+    // Kept, they are protected and counted like the rest of the line.
+    const kept = await summaryOf(LINE, 'kept', true);
+    expect(kept.redacted.email).toBeGreaterThan(plain.redacted.email);
+  });
+
   it('--keep-annotations with another format is refused rather than silently ignored', async () => {
     await expect(exportLine({ format: 'openai', keepAnnotations: true })).rejects.toMatchObject({
       code: 'EXPORT_INVALID_OPTIONS',
       message: '--keep-annotations applies only to --format jsonl, got --format openai',
     });
+  });
+
+  it('--strip-thinking with --keep-annotations is refused: the kept annotations would carry the reasoning the export removes', async () => {
+    const refused = exportLine({ format: 'jsonl', keepAnnotations: true, stripThinking: true });
+    await expect(refused).rejects.toMatchObject({ code: 'EXPORT_INVALID_OPTIONS' });
+    const message = await refused.catch((error: Error) => error.message);
+    expect(message).toContain('--strip-thinking and --keep-annotations');
+    expect(message).toContain('originalThinking');
+    expect(message).toMatch(/export twice/i);
   });
 });
 

@@ -56,6 +56,31 @@ describe('export --format kto', () => {
     expect(records[0]!.completion.some((message) => message.content.includes('<think>'))).toBe(true);
   });
 
+  it('--redact and --anonymize-users protect KTO examples as every other format, and say what they replaced', async () => {
+    const run = writeRun(2, 2);
+    // An e-mail address and the simulated user's name in every conversation, valid and invalid.
+    for (const file of [run.input, path.join(run.directory, 'conversations_invalid.jsonl')]) {
+      const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+      const marked = lines.map((line) => {
+        const conversation = JSON.parse(line) as { conversations: { role: string; content: string }[]; metadata: Record<string, unknown> };
+        const user = conversation.conversations.find((message) => message.role === 'user')!;
+        user.content = `I am Zelda Quist, write to zelda.quist@example.org. ${user.content}`;
+        conversation.metadata['simulatedUser'] = { id: 'user-z', name: 'Zelda Quist' };
+        return `${JSON.stringify(conversation)}\n`;
+      });
+      writeFileSync(file, marked.join(''));
+    }
+    const result = await runExport(['--format', 'kto', '--input', run.input, '--output', run.output, '--include-dry-run', '--redact', '--anonymize-users']);
+    expect(result.code, result.stderr).toBe(0);
+    const text = readFileSync(run.output, 'utf8');
+    expect(readKto(run.output)).toHaveLength(4);
+    expect(text).not.toContain('zelda.quist@example.org');
+    expect(text).not.toContain('Zelda');
+    expect(text).toContain('<EMAIL>');
+    expect(result.stdout).toMatch(/Redacted \d+: 4 e-mail/);
+    expect(result.stdout).toContain('Anonymized 4 simulated user(s)');
+  });
+
   it('--strip-thinking removes the reasoning from every completion, as in the other formats', async () => {
     const run = writeRun(2, 2);
     const result = await runExport(['--format', 'kto', '--input', run.input, '--output', run.output, '--include-dry-run', '--strip-thinking']);

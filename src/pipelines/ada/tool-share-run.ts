@@ -25,6 +25,7 @@ export interface ToolShareRecord {
 }
 
 const savedLineSchema = z.object({
+  id: z.string(),
   metadata: z.object({
     toolCalls: z.array(z.unknown()).optional().catch(undefined),
     toolShare: z.object({ plan: z.enum(['tools', 'no-tools']) }).optional().catch(undefined),
@@ -38,11 +39,13 @@ export interface OutputTally extends ToolShareTally {
 
 /**
  * Reads the output a line at a time (its torn tail was cut when the store opened it). A missing
- * file is an empty output.
+ * file is an empty output. Conversations are counted as the store counts them toward the target:
+ * a line repeating an earlier id once, a line without an id not at all (it is unreadable here).
  */
 export async function tallyOutput(file: string): Promise<OutputTally> {
   const tally = { saved: 0, withTools: 0, unreadable: 0, adherence: { tools: { planned: 0, used: 0 }, 'no-tools': { planned: 0, used: 0 } } };
   if (!existsSync(file)) return tally;
+  const seen = new Set<string>();
   const lines = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
   for await (const line of lines) {
     if (line.trim() === '') continue;
@@ -51,6 +54,8 @@ export async function tallyOutput(file: string): Promise<OutputTally> {
       tally.unreadable++;
       continue;
     }
+    if (seen.has(parsed.data.id)) continue;
+    seen.add(parsed.data.id);
     const { toolCalls, toolShare } = parsed.data.metadata;
     const used = (toolCalls?.length ?? 0) > 0;
     tally.saved++;

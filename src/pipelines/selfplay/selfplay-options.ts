@@ -33,7 +33,7 @@ export const SELFPLAY_OPTIONS: PipelineOptions<SelfplayOptions> = {
   temperature: {
     flag: 'temperature',
     valueName: 'T',
-    help: 'sampling temperature of the response step; wins over sampling.assistant.temperature in secrets.json',
+    help: 'sampling temperature of the response step, 0 to 2 (1.5 at most with Mistral); wins over sampling.assistant.temperature in secrets.json',
     default: undefined,
     defaultText: 'sampling.assistant.temperature, else 0.7',
     parse: parseTemperature,

@@ -46,6 +46,7 @@ export function createEmulatorRequester(
               model: `emulator-${request.role}`,
               messages: request.messages,
               temperature: request.temperature,
+              topP: request.topP,
               maxTokens: request.maxTokens,
               stop: request.stop,
               signal: request.signal,

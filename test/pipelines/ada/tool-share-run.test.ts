@@ -6,6 +6,7 @@ import type { UnitOfWork } from '../../../src/pipelines/contract.js';
 import { MEMORY_TOPICS, TOOL_PLAN_INSTRUCTIONS, type ToolPlan } from '../../../src/pipelines/ada/conversation-topics.js';
 import { outOfReach, steerToolShare, tallyOutput, usesTools } from '../../../src/pipelines/ada/tool-share-run.js';
 import { ToolShareSteering } from '../../../src/pipelines/ada/tool-share-steering.js';
+import { ConversationStore } from '../../../src/store/index.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { createPipelineFixture, PROMPTS, type PipelineFixture } from './conversation-fixture.js';
 import { createEmulatorRequester, type EmulatorRequester } from './emulator-requester.js';
@@ -114,6 +115,21 @@ describe('the tally a resumed run starts from is read from the output', () => {
       adherence: { tools: { planned: 2, used: 1 }, 'no-tools': { planned: 3, used: 1 } },
     });
     expect(await tallyOutput(path.join(directory.path, 'absent.jsonl'))).toMatchObject({ saved: 0, withTools: 0 });
+  });
+
+  it('counts the conversations the store counts: a line repeating an earlier id once, a line without an id not at all', async () => {
+    const directory = makeTempDir();
+    directories.push(directory);
+    const output = path.join(directory.path, 'conversations.jsonl');
+    const withoutId = JSON.stringify({ conversations: [], metadata: { toolCalls: [{ name: 'add_memory' }], toolShare: { target: 0.5, plan: 'tools' } } });
+    const lines = [line('a', 1, 'tools'), line('b', 0, 'no-tools'), line('a', 1, 'tools'), withoutId, line('c', 0, 'no-tools')];
+    writeFileSync(output, `${lines.join('\n')}\n`);
+    const { store } = await ConversationStore.open(output);
+    const saved = store.count;
+    await store.close();
+    const tally = await tallyOutput(output);
+    expect(tally.saved).toBe(saved);
+    expect(tally).toEqual({ saved: 3, withTools: 1, unreadable: 1, adherence: { tools: { planned: 1, used: 1 }, 'no-tools': { planned: 2, used: 0 } } });
   });
 });
 

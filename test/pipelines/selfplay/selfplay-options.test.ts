@@ -8,7 +8,7 @@ describe("self-play's --temperature beside sampling.assistant in secrets.json", 
   it('absent, it leaves the temperature to the configuration (whose default is 0.7), and the help says which wins', () => {
     expect(SELFPLAY_OPTIONS.temperature.default).toBeUndefined();
     expect(generateHelp(selfplayPipeline)).toContain(
-      '--temperature T             sampling temperature of the response step; wins over sampling.assistant.temperature in secrets.json (default: sampling.assistant.temperature, else 0.7)',
+      '--temperature T             sampling temperature of the response step, 0 to 2 (1.5 at most with Mistral); wins over sampling.assistant.temperature in secrets.json (default: sampling.assistant.temperature, else 0.7)',
     );
   });
 
