@@ -108,7 +108,10 @@ describe('signals: a real daemon stopped with SIGINT', () => {
   });
 
   it('a second SIGINT a second later stops at once with exit 130: whole lines only, a sound database, no rows of the aborted conversations', async () => {
-    const run = setUp('second-signal', { mistral: { requestsPerSecond: 40 }, together: { requestsPerSecond: 40 } });
+    // Requests slow enough that the conversations in flight at the first signal are still going a
+    // second later, however busy the machine: with the usual 250 ms the drain could finish first.
+    const slow = { medianMs: 2_500, sigma: 0.1 };
+    const run = setUp('second-signal', { mistral: { requestsPerSecond: 40, emulator: { latency: slow } }, together: { requestsPerSecond: 40, emulator: { latency: slow } } });
     const daemon = daemons.spawn(run.args, { cwd: temporary.path, env: run.env });
     await waitUntil(() => readOutputFile(run.output).ids.length >= 1, 'a conversation is saved', daemon);
     const firstAt = Date.now();
