@@ -14,15 +14,9 @@ export function resolveRoleModels(
   selected: PipelineRoles,
   displayPath: string,
 ): RoleModels {
-  const roleNames = selected.roles.map((role) => role.name);
   const where = `${displayPath}: providers.${provider}.models`;
-  const unknown = Object.keys(configured ?? {}).filter((role) => !roleNames.includes(role));
-  if (unknown.length > 0) {
-    throw new ConfigError(
-      `${where}: unknown role ${unknown.map((role) => `"${role}"`).join(', ')}; the ${selected.pipeline} pipeline's roles are ${roleNames.join(', ')}. ` +
-        `Rename or remove the key (or choose the pipeline those roles belong to with --pipeline).`,
-    );
-  }
+  const unknown = unknownRoles(configured, selected);
+  if (unknown.length > 0) throw new ConfigError(`${where}: ${describeUnknownRoles(unknown, selected)}`);
   const models: Record<string, string> = {};
   for (const role of selected.roles) {
     if (selected.unused?.includes(role.name) === true) continue;
@@ -36,4 +30,17 @@ export function resolveRoleModels(
     models[role.name] = model;
   }
   return models;
+}
+
+/** The keys of a per-role setting that name no role of the selected pipeline. */
+export function unknownRoles(configured: Readonly<Record<string, unknown>> | undefined, selected: PipelineRoles): string[] {
+  return Object.keys(configured ?? {}).filter((key) => !selected.roles.some((role) => role.name === key));
+}
+
+/** What a per-role key naming no role of the pipeline is, and how to fix it (models and sampling alike). */
+export function describeUnknownRoles(unknown: readonly string[], selected: PipelineRoles): string {
+  return (
+    `unknown role ${unknown.map((role) => `"${role}"`).join(', ')}; the ${selected.pipeline} pipeline's roles are ${selected.roles.map((role) => role.name).join(', ')}. ` +
+    `Rename or remove the key (or choose the pipeline those roles belong to with --pipeline).`
+  );
 }

@@ -1,6 +1,7 @@
 import type { PipelineRoles, ProviderName, ProviderType, RoleSamplings, Sampling } from '../core/types.js';
 import { ConfigError } from '../core/errors.js';
 import { schemaProblems } from './read-secrets-file.js';
+import { describeUnknownRoles, unknownRoles } from './role-models.js';
 import type { ConfiguredSampling } from './secrets-schema.js';
 
 /** The secrets file as read: its text places a problem at its line and column. */
@@ -22,17 +23,9 @@ export function resolveRoleSampling(
   selected: PipelineRoles,
   source: SamplingSource,
 ): RoleSamplings {
-  const roleNames = selected.roles.map((role) => role.name);
-  const unknown = Object.keys(configured ?? {}).filter((role) => !roleNames.includes(role));
+  const unknown = unknownRoles(configured, selected);
   if (unknown.length > 0) {
-    const issues = unknown.map((role) => ({
-      path: ['sampling'],
-      code: 'unrecognized_keys',
-      keys: [role],
-      message:
-        `unknown role "${role}"; the ${selected.pipeline} pipeline's roles are ${roleNames.join(', ')}. ` +
-        `Rename or remove the key (or choose the pipeline those roles belong to with --pipeline).`,
-    }));
+    const issues = unknown.map((role) => ({ path: ['sampling'], code: 'unrecognized_keys', keys: [role], message: describeUnknownRoles([role], selected) }));
     throw schemaProblems(issues, source.text ?? '', source.displayPath, 'See "sampling" in the configuration reference in README.md.');
   }
   const samplings: Record<string, Sampling> = {};

@@ -31,8 +31,6 @@ export type ProviderFactory = (name: ProviderType, connection: ProviderConnectio
 
 /** What createProvider does, for the providers named only; the others' SDKs are never loaded. */
 export interface AdapterLoading {
-  /** Every named adapter, loading the slow ones now too; rejects when one cannot be loaded (a broken install). */
-  readonly ready: Promise<ProviderFactory>;
   /**
    * An adapter to use at once: its `ready` resolves when its own SDK has loaded, and a request it
    * is given before waits for that, so a run starts on the providers whose SDK loads fast.
@@ -48,7 +46,7 @@ export interface AdapterLoading {
 
 /**
  * Starts importing the named adapters at once, one after the other in LOAD_ORDER, so their modules
- * are read while the rest of start-up runs; the slow ones wait for `loadSlowOnes()` (or `ready`)
+ * are read while the rest of start-up runs; the slow ones wait for `loadSlowOnes()`
  * too, unless no fast one is named. A loading nobody waits for is no unhandled rejection.
  */
 export function loadAdapters(types: readonly ProviderType[]): AdapterLoading {
@@ -75,20 +73,7 @@ export function loadAdapters(types: readonly ProviderType[]): AdapterLoading {
   }
   const notLoaded = (name: ProviderType): Error =>
     new Error(`The ${name} adapter was not loaded: expected one of ${unique.join(', ')}; name it in loadAdapters.`);
-  let ready: Promise<ProviderFactory> | undefined;
   return {
-    get ready() {
-      startSlow();
-      ready ??= Promise.all(unique.map(async (name) => [name, await loading.get(name)!] as const)).then((loaded) => {
-        const adapters = new Map<ProviderType, Adapter>(loaded);
-        return (name: ProviderType, connection: ProviderConnection): ChatProvider => {
-          const adapter = adapters.get(name);
-          if (adapter === undefined) throw notLoaded(name);
-          return new adapter(connection);
-        };
-      });
-      return ready;
-    },
     deferred: (name, connection) => {
       const adapter = loading.get(name);
       if (adapter === undefined) throw notLoaded(name);

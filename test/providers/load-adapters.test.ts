@@ -19,7 +19,7 @@ const SDK_FOLDERS = {
  * `names` (a resolve hook reports each one), as the daemon does at start.
  */
 function modulesLoadedFor(names: readonly string[]): Promise<string[]> {
-  return modulesLoadedWhile(`await loadAdapters(${JSON.stringify(names)}).ready;`);
+  return modulesLoadedWhile(`const adapters = loadAdapters(${JSON.stringify(names)}); adapters.loadSlowOnes(); await adapters.loaded;`);
 }
 
 /** The module URLs resolved while `body` runs (with `loadAdapters` in scope), then `'|'` and those resolved by `after`. */
@@ -96,8 +96,8 @@ describe('loading the adapters of the configured providers only', () => {
   });
 
   it('a loaded adapter streams a real reply from the emulator, as createProvider\'s does', async () => {
-    const create = await loadAdapters(['mistral']).ready;
-    const provider = create('mistral', { apiKey: 'load-adapters-key-1234', baseUrl: emulator.baseUrls.mistral });
+    const provider = loadAdapters(['mistral']).deferred('mistral', { apiKey: 'load-adapters-key-1234', baseUrl: emulator.baseUrls.mistral });
+    await provider.ready;
     const result = await provider.complete({ model: 'emulator-tester', messages: [{ role: 'user', content: 'Hello there.' }] });
     expect(result.provider).toBe('mistral');
     expect(result.text.length).toBeGreaterThan(0);
@@ -105,8 +105,9 @@ describe('loading the adapters of the configured providers only', () => {
   });
 
   it('asking for a provider that was not loaded says which ones were', async () => {
-    const create = await loadAdapters(['together']).ready;
-    expect(() => create('mistral', { apiKey: 'load-adapters-key-1234', baseUrl: emulator.baseUrls.mistral })).toThrow(
+    const adapters = loadAdapters(['together']);
+    await adapters.loaded;
+    expect(() => adapters.deferred('mistral', { apiKey: 'load-adapters-key-1234', baseUrl: emulator.baseUrls.mistral })).toThrow(
       'The mistral adapter was not loaded: expected one of together; name it in loadAdapters.',
     );
   });
