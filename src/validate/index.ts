@@ -13,7 +13,7 @@ export {
 } from './near-duplicate-index.js';
 export { findPhrase, REFUSAL_PHRASES, TESTER_AS_ASSISTANT_PHRASES, type PhrasePattern } from './phrase-lists.js';
 export { jaccard, shinglesOf, wordsOf } from './shingles.js';
-export { nearDuplicateText, validateConversation } from './validate-conversation.js';
+export { labelFor, nearDuplicateText, validateConversation } from './validate-conversation.js';
 export {
   DEFAULT_VALIDATION_BOUNDS,
   type IssueCode,

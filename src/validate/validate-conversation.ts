@@ -58,5 +58,10 @@ function resolveContext(conversation: SavedConversation, context: ValidationCont
 export function validateConversation(conversation: SavedConversation, context: ValidationContext = {}): ValidationResult {
   const resolved = resolveContext(conversation, context);
   const issues = CHECKS.flatMap((check) => check(conversation, resolved));
-  return { label: !issues.some((issue) => issue.level === 'error'), report: { issues } };
+  return { label: labelFor(issues), report: { issues } };
+}
+
+/** A conversation's label from its issues, whoever raised them (the validator, a judge): true unless one is an error. */
+export function labelFor(issues: readonly { readonly level: string }[]): boolean {
+  return !issues.some((issue) => issue.level === 'error');
 }

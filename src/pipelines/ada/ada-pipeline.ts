@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createRandom, seedFromString } from '../../core/random.js';
 import { ADA_TOOL_SCHEMAS, ToolStore } from '../../tools/index.js';
 import type { McpTools } from '../../tools/mcp/index.js';
-import { openNearDuplicateIndex } from '../../validate/index.js';
+import { labelFor, openNearDuplicateIndex } from '../../validate/index.js';
 import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, ResourceContext, UnitOfWork } from '../contract.js';
 import { hashInputFiles } from '../input-files.js';
 import { samplingOf } from '../role-sampling.js';
@@ -47,7 +47,6 @@ function recoverToolStore(toolStore: ToolStore, context: ResourceContext): void 
   }
 }
 
-/** Read once at start, before anything is written: a missing prompt or a bad users file is a ConfigError. */
 /** `systemprompts/judge.md`, read only with --judge. */
 function loadJudge(options: AdaOptions): JudgeSettings | undefined {
   if (!options.judge) {
@@ -65,9 +64,10 @@ function loadJudge(options: AdaOptions): JudgeSettings | undefined {
 /** Without validation, the judge alone decides the label (a --min-score below the bar makes it false). */
 function labelFromJudge(unit: UnitOfWork): UnitOfWork {
   const issues = unit.conversation.report?.issues ?? [];
-  return { ...unit, conversation: { ...unit.conversation, label: !issues.some((issue) => issue.level === 'error') } };
+  return { ...unit, conversation: { ...unit.conversation, label: labelFor(issues) } };
 }
 
+/** Read once at start, before anything is written: a missing prompt or a bad users file is a ConfigError. */
 function prepareAda(options: AdaOptions, prepare: PrepareContext): PreparedPipeline {
   const prompts = loadPrompts(PROMPTS_DIRECTORY);
   const sampling = (role: string) => samplingOf(ADA_ROLES, prepare.sampling, role);

@@ -9,7 +9,7 @@
  */
 import type { ToolSchema } from '../../format/index.js';
 import { ADA_TOOL_SCHEMAS } from '../../tools/index.js';
-import { nearDuplicateText, validateConversation, type NearDuplicateIndex } from '../../validate/index.js';
+import { labelFor, nearDuplicateText, validateConversation, type NearDuplicateIndex } from '../../validate/index.js';
 import type { UnitOfWork } from '../contract.js';
 
 /** `tools`: every tool she was offered (her own, and those of MCP servers when configured). */
@@ -21,7 +21,7 @@ export function labelUnitOfWork(unit: UnitOfWork, nearDuplicates: NearDuplicateI
   // The judge's verdict and issues (--judge), made before labelling, are kept beside the validator's.
   const judged = unit.conversation.report;
   const issues = [...validation.report.issues, ...(judged?.issues ?? [])];
-  const label = !issues.some((issue) => issue.level === 'error');
+  const label = labelFor(issues);
   const report = { issues, ...(judged?.judge === undefined ? {} : { judge: judged.judge }) };
   const conversation = { ...unit.conversation, label, report };
   return {
