@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createRandom, seedFromString } from '../../core/random.js';
 import { ADA_TOOL_SCHEMAS, ToolStore } from '../../tools/index.js';
 import type { McpTools } from '../../tools/mcp/index.js';
-import { labelFor, openNearDuplicateIndex } from '../../validate/index.js';
+import { openNearDuplicateIndex } from '../../validate/index.js';
 import type { OpenedPipeline, PipelineDefinition, PrepareContext, PreparedPipeline, ResourceContext, UnitOfWork } from '../contract.js';
 import { hashInputFiles } from '../input-files.js';
 import { samplingOf } from '../role-sampling.js';
@@ -18,7 +18,7 @@ import type { JudgeSettings } from './judge-conversation.js';
 import { ADA_PIPELINE_NAME, ADA_PIPELINE_VERSION, createAdaConversations } from './ada-conversation.js';
 import { ADA_OPTIONS, type AdaOptions } from './ada-options.js';
 import { ADA_ROLES } from './ada-roles.js';
-import { labelUnitOfWork } from './label-conversation.js';
+import { labelFromJudge, labelUnitOfWork } from './label-conversation.js';
 import { PROMPT_FILES, loadPrompts } from './load-prompts.js';
 import { generateSimulatedUsers, loadSimulatedUsers } from './simulated-users.js';
 import { logToolShareAtClose, openToolShare, steerToolShare, type PlannedRun } from './tool-share-run.js';
@@ -59,12 +59,6 @@ function loadJudge(options: AdaOptions): JudgeSettings | undefined {
   } catch (error) {
     throw new ConfigError(`The judge prompt ${file} cannot be read (${(error as Error).message}). Restore it from the repository, or run without --judge.`, { cause: error });
   }
-}
-
-/** Without validation, the judge alone decides the label (a --min-score below the bar makes it false). */
-function labelFromJudge(unit: UnitOfWork): UnitOfWork {
-  const issues = unit.conversation.report?.issues ?? [];
-  return { ...unit, conversation: { ...unit.conversation, label: labelFor(issues) } };
 }
 
 /** Read once at start, before anything is written: a missing prompt or a bad users file is a ConfigError. */

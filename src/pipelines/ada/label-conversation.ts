@@ -9,7 +9,7 @@
  */
 import type { ToolSchema } from '../../format/index.js';
 import { ADA_TOOL_SCHEMAS } from '../../tools/index.js';
-import { labelFor, nearDuplicateText, validateConversation, type NearDuplicateIndex } from '../../validate/index.js';
+import { labelFor, nearDuplicateText, validateConversation, type NearDuplicateIndex, type ValidationIssue } from '../../validate/index.js';
 import type { UnitOfWork } from '../contract.js';
 
 /** `tools`: every tool she was offered (her own, and those of MCP servers when configured). */
@@ -18,11 +18,24 @@ export function labelUnitOfWork(unit: UnitOfWork, nearDuplicates: NearDuplicateI
     tools,
     ...(nearDuplicates === undefined ? {} : { nearDuplicates }),
   });
-  // The judge's verdict and issues (--judge), made before labelling, are kept beside the validator's.
+  return settleByLabel(unit, validation.report.issues, nearDuplicates);
+}
+
+/** With `--no-validate` and `--judge`: the judge's issues alone decide the label, settled as a validated one is. */
+export function labelFromJudge(unit: UnitOfWork): UnitOfWork {
+  return settleByLabel(unit, [], undefined);
+}
+
+/**
+ * Labels the unit from `issues` and the judge's (`--judge`, made before labelling, kept beside
+ * them). An invalid conversation's line goes to the invalid file, so once written its tool rows
+ * are undone, as if it had never run.
+ */
+function settleByLabel(unit: UnitOfWork, issues: readonly ValidationIssue[], nearDuplicates: NearDuplicateIndex | undefined): UnitOfWork {
   const judged = unit.conversation.report;
-  const issues = [...validation.report.issues, ...(judged?.issues ?? [])];
-  const label = labelFor(issues);
-  const report = { issues, ...(judged?.judge === undefined ? {} : { judge: judged.judge }) };
+  const allIssues = [...issues, ...(judged?.issues ?? [])];
+  const label = labelFor(allIssues);
+  const report = { issues: allIssues, ...(judged?.judge === undefined ? {} : { judge: judged.judge }) };
   const conversation = { ...unit.conversation, label, report };
   return {
     ...unit,

@@ -5,6 +5,7 @@ import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
 import type { SavedConversation } from '../../../src/format/index.js';
 import { EMULATOR_MODELS, prepareDaemonData, spawnDaemon } from '../../helpers/daemon.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
+import { readToolDatabase, unsavedWriters } from '../../runner/daemon-checks.js';
 
 const readJsonLines = (file: string): SavedConversation[] =>
   existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as SavedConversation) : [];
@@ -56,6 +57,21 @@ describe('--judge scores every conversation with the judge model, over real HTTP
     const refusals = invalid.filter((line) => line.report!.issues.some((issue) => issue.code === 'refusal'));
     expect(refusals.length).toBeGreaterThan(0);
     for (const line of refusals) expect(line.report!.judge!.helpfulness).toBe(1);
+  }, 60_000);
+
+  it('with --no-validate the judge alone labels, and a conversation it scores below --min-score leaves no rows in tools.db', async () => {
+    const dataDir = path.join(workspace.path, 'judged-unvalidated');
+    const env = prepareJudgeRun(dataDir, emulator, 'emulator-judge');
+    const daemon = spawnDaemon(['--target', '12', '--data-dir', dataDir, '--turns', '1', '--no-validate', '--judge', '--min-score', '4'], { cwd: workspace.path, env });
+    expect((await daemon.exited).code, daemon.output().slice(-2000)).toBe(0);
+    const valid = readJsonLines(path.join(dataDir, 'trainingData', 'conversations.jsonl'));
+    const invalid = readJsonLines(path.join(dataDir, 'trainingData', 'conversations_invalid.jsonl'));
+    expect(valid).toHaveLength(12);
+    expect(invalid.length).toBeGreaterThan(0);
+    for (const line of invalid) expect(line.report!.issues.map((issue) => issue.code)).toContain('judge-low-score');
+    // A user's memories are those of the conversations the output holds, as with validation on.
+    const database = readToolDatabase(path.join(dataDir, 'tools.db'));
+    expect([...unsavedWriters(database.rows, new Set(valid.map((line) => line.id)))]).toEqual([]);
   }, 60_000);
 
   it('a judge that answers with anything but its JSON is a warning on each conversation; the run saves them all', async () => {
