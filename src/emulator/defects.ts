@@ -30,7 +30,8 @@ export interface EmulatorDefects {
 export const DEFECT_KINDS = ['noThink', 'refusal', 'duplicate', 'badArguments', 'emptyReply'] as const;
 export type DefectKind = (typeof DEFECT_KINDS)[number];
 
-const ASSISTANT_DEFECTS = ['noThink', 'refusal', 'badArguments', 'emptyReply'] as const;
+/** The assistant's defects, drawn from one number: their rates share it, so they add up to at most 1. */
+export const ASSISTANT_DEFECTS = ['noThink', 'refusal', 'badArguments', 'emptyReply'] as const;
 
 /** An opening is replayed only once it is this old: its conversation has most likely been saved. */
 export const DUPLICATE_MIN_AGE_MS = 1_500;
