@@ -1,7 +1,7 @@
-import { applyAssistantDefect, drawDefect, isOpening, type DefectKind } from './defects.js';
+import { applyAssistantDefect, drawDefect, type DefectKind } from './defects.js';
 import type { ChatEnvironment } from './handle-chat-completion.js';
 import type { ProviderState } from './provider-state.js';
-import type { ScriptContext } from './script-context.js';
+import { isOpening, type ScriptContext } from './script-context.js';
 import type { ScriptedReply } from './scripted-model.js';
 
 /**

@@ -4,7 +4,7 @@
  * code and lands in the right file. Unlike faults, a defect is a well-formed answer.
  */
 import type { Random } from '../core/random.js';
-import type { ScriptContext } from './script-context.js';
+import { isOpening, type ScriptContext } from './script-context.js';
 
 /** Probabilities per request, each in [0, 1]; the assistant's four are exclusive of one another. */
 export interface EmulatorDefects {
@@ -58,10 +58,6 @@ export function drawDefect(random: Random, defects: EmulatorDefects, role: strin
     }
   }
   return undefined;
-}
-
-export function isOpening(context: ScriptContext): boolean {
-  return !context.messages.some((message) => message.role === 'assistant');
 }
 
 function isAfterToolResults(context: ScriptContext): boolean {
