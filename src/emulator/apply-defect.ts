@@ -1,11 +1,11 @@
-import { applyAssistantDefect, drawDefect, isOpening, type DefectKind } from './defects.js';
+import { applyAssistantDefect, drawDefect, type DefectKind } from './defects.js';
 import type { ChatEnvironment } from './handle-chat-completion.js';
 import type { ProviderState } from './provider-state.js';
-import type { ScriptContext } from './script-context.js';
+import { isOpening, type ScriptContext } from './script-context.js';
 import type { ScriptedReply } from './scripted-model.js';
 
 /**
- * The scripted reply, turned into a defect when one is drawn (`written` is undefined when a model
+ * The scripted reply, turned into a defect when one is drawn (the caller asks only when no model
  * fault already spoiled the answer: one misbehaviour per answer). Every opening the tester writes
  * is remembered while the duplicate defect is on, so a later conversation can repeat it.
  */
@@ -14,9 +14,8 @@ export function withDefect(
   environment: ChatEnvironment,
   role: string,
   context: ScriptContext,
-  written: ScriptedReply | undefined,
-): { readonly reply: ScriptedReply; readonly defect: DefectKind | undefined } | undefined {
-  if (written === undefined) return undefined;
+  written: ScriptedReply,
+): { readonly reply: ScriptedReply; readonly defect: DefectKind | undefined } {
   const { defects } = state.options;
   const defect = drawDefect(state.defectRandom, defects, role, context);
   if (defect === 'duplicate') {

@@ -1,5 +1,5 @@
 import { PROVIDER_TYPES } from '../core/types.js';
-import { DEFECT_KINDS } from './defects.js';
+import { ASSISTANT_DEFECTS, DEFECT_KINDS } from './defects.js';
 import type { EmulatorOptions, EmulatorProviderOptions, ToolCallFormat } from './emulator-options.js';
 import { LIMITER_KINDS, slidingWindowOf } from './rate-limiter.js';
 import { RATE_LIMIT_HEADER_STYLES } from './rate-limit-response-headers.js';
@@ -64,7 +64,7 @@ export function checkProviderOptions(options: EmulatorProviderOptions, where = '
     }
     checkNumber(`${where}.defects.${name}`, rate, 0, 1);
   }
-  const assistantShare = ['noThink', 'refusal', 'badArguments', 'emptyReply'].reduce((sum, name) => sum + ((options.defects as Record<string, number> | undefined)?.[name] ?? 0), 0);
+  const assistantShare = ASSISTANT_DEFECTS.reduce((sum, name) => sum + (options.defects?.[name] ?? 0), 0);
   if (assistantShare > 1) throw new RangeError(`Expected the assistant's defect rates (\`${where}.defects\`) to add up to at most 1, got ${assistantShare}`);
   if (options.toolCallFormat !== undefined && !FORMATS.has(options.toolCallFormat)) {
     throw new RangeError(

@@ -4,7 +4,7 @@
  * code and lands in the right file. Unlike faults, a defect is a well-formed answer.
  */
 import type { Random } from '../core/random.js';
-import type { ScriptContext } from './script-context.js';
+import { isOpening, type ScriptContext } from './script-context.js';
 
 /** Probabilities per request, each in [0, 1]; the assistant's four are exclusive of one another. */
 export interface EmulatorDefects {
@@ -30,7 +30,8 @@ export interface EmulatorDefects {
 export const DEFECT_KINDS = ['noThink', 'refusal', 'duplicate', 'badArguments', 'emptyReply'] as const;
 export type DefectKind = (typeof DEFECT_KINDS)[number];
 
-const ASSISTANT_DEFECTS = ['noThink', 'refusal', 'badArguments', 'emptyReply'] as const;
+/** The assistant's defects, drawn from one number: their rates share it, so they add up to at most 1. */
+export const ASSISTANT_DEFECTS = ['noThink', 'refusal', 'badArguments', 'emptyReply'] as const;
 
 /** An opening is replayed only once it is this old: its conversation has most likely been saved. */
 export const DUPLICATE_MIN_AGE_MS = 1_500;
@@ -57,10 +58,6 @@ export function drawDefect(random: Random, defects: EmulatorDefects, role: strin
     }
   }
   return undefined;
-}
-
-export function isOpening(context: ScriptContext): boolean {
-  return !context.messages.some((message) => message.role === 'assistant');
 }
 
 function isAfterToolResults(context: ScriptContext): boolean {

@@ -103,7 +103,7 @@ function respondToBody(
   const delayMs = sampleLatencyMs(state.latencyRandom, options.latency);
   if (applyTransportFault(state, request, response, environment, faults, delayMs, body)) return;
   const written = scriptedReply({ seed: environment.seed, role, context, body, options, modelFault: faults.model });
-  const { reply, defect } = withDefect(state, environment, role, context, faults.model === undefined ? written : undefined) ?? { reply: written, defect: undefined };
+  const { reply, defect } = faults.model === undefined ? withDefect(state, environment, role, context, written) : { reply: written, defect: undefined };
   const answer: Answer = {
     id: completionId(environment),
     model: body.model,

@@ -13,6 +13,11 @@ export interface ScriptContext {
   readonly lastUserText: string;
 }
 
+/** The conversation's first turn: the assistant has not spoken yet. */
+export function isOpening(context: ScriptContext): boolean {
+  return !context.messages.some((message) => message.role === 'assistant');
+}
+
 const TOOL_CALL_TAG = '<tool_call>';
 const REWRITE = 'rewrite';
 

@@ -1,5 +1,5 @@
 import { pick, type Random } from '../core/random.js';
-import type { ScriptContext } from './script-context.js';
+import { isOpening, type ScriptContext } from './script-context.js';
 import { casualize, contentWords, fill, visibleText } from './script-text.js';
 import { FOLLOW_UPS, GREETINGS, TESTER_LEAKS, TOPIC_SWITCHES, TOPICS, type TesterTopic } from './tester-phrases.js';
 
@@ -9,11 +9,11 @@ import { FOLLOW_UPS, GREETINGS, TESTER_LEAKS, TOPIC_SWITCHES, TOPICS, type Teste
  * last message the tester received, or now and then change the subject.
  */
 export function testerReply(random: Random, context: ScriptContext): string {
-  const isOpening = !context.messages.some((message) => message.role === 'assistant');
+  const opens = isOpening(context);
   const { memory, rest } = memoryRequests(context.systemPrompt);
   const phrases = memory === 'avoid' ? AVOIDING_MEMORY : ALL_PHRASES;
-  let text = isOpening ? opening(random, topicFor(random, rest, phrases.topics)) : followUp(random, context, phrases);
-  if (isOpening && memory === 'ask') text = joinPhrases([text, pick(random, MEMORY_ASKS)]);
+  let text = opens ? opening(random, topicFor(random, rest, phrases.topics)) : followUp(random, context, phrases);
+  if (opens && memory === 'ask') text = joinPhrases([text, pick(random, MEMORY_ASKS)]);
   return casualize(random, text);
 }
 

@@ -22,6 +22,11 @@ export function readJsonReply<Schema extends z.ZodType>(text: string, schema: Sc
   }
 }
 
+/** The judge's reason as kept in a verdict: its first line, at most 300 characters, so a rambling judge does not bloat every line. */
+export function verdictReason(reason: string): string {
+  return reason.split('\n')[0]!.trim().slice(0, 300);
+}
+
 export interface JudgeQuestion<Schema extends z.ZodType> {
   readonly prompt: string;
   readonly material: string;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Sampling } from '../../core/types.js';
 import type { JudgeVerdict, LabelIssue, SavedMessage } from '../../format/index.js';
 import { findThinkBlocks } from '../../format/index.js';
-import { askJudge } from '../ask-judge.js';
+import { askJudge, verdictReason } from '../ask-judge.js';
 import { ADA_DEFAULT_SAMPLING } from './ada-roles.js';
 import type { StepContext } from './request-step.js';
 
@@ -57,7 +57,7 @@ export async function judgeConversation(context: StepContext, settings: JudgeSet
     helpfulness: reply.helpfulness,
     toolUse: reply.tool_use,
     faithfulness: reply.faithfulness,
-    reason: reply.reason.split('\n')[0]!.trim().slice(0, 300),
+    reason: verdictReason(reply.reason),
     provider: result.provider,
     model: result.model,
   };

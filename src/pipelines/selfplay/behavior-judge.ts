@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ModelRequester, Sampling } from '../../core/types.js';
-import { askJudge, readJsonReply } from '../ask-judge.js';
+import { askJudge, readJsonReply, verdictReason } from '../ask-judge.js';
 import type { ResponseIssue } from './judge-response.js';
 import { BEHAVIORS, type Behavior } from './selfplay-mix.js';
 
@@ -59,7 +59,7 @@ export async function judgeBehavior(requester: ModelRequester, judge: { readonly
   });
   if (!('reply' in answer)) return { issues: answer.issues };
   const { reply, result } = answer;
-  const verdict: BehaviorVerdict = { shows: reply.shows, reason: reply.reason.split('\n')[0]!.trim().slice(0, 300), provider: result.provider, model: result.model };
+  const verdict: BehaviorVerdict = { shows: reply.shows, reason: verdictReason(reply.reason), provider: result.provider, model: result.model };
   return {
     verdict,
     issues: verdict.shows ? [] : [{ level: 'error', code: 'behavior-not-shown', message: `the judge found no ${input.behavior} in the response: ${verdict.reason}` }],

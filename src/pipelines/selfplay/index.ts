@@ -156,7 +156,7 @@ function prepareSelfplay(options: SelfplayOptions, prepare: PrepareContext): Pre
         } finally {
           // The sandbox served its one example: whatever happens to the line, its files go.
           await sandbox.discard();
-      }
+        }
       }
     },
   };

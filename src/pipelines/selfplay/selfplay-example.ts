@@ -5,7 +5,7 @@ import { judgeBehavior, type BehaviorVerdict } from './behavior-judge.js';
 import { judgeResponse, ruleTellsBehavior, type OfferedTool, type ResponseIssue } from './judge-response.js';
 import type { SelfplayRequest } from './selfplay-request.js';
 import { renderSessionContext } from './session-context.js';
-import { materialiseWorkspace, WorkspaceReplyError } from './workspace.js';
+import { materialiseWorkspace } from './workspace.js';
 
 export const SELFPLAY_PIPELINE_NAME = 'selfplay';
 // 0.2.0: `prompt_set` in metadata; one request may be answered several times (--num-variations).
@@ -54,12 +54,8 @@ export async function answerRequest(
 ): Promise<SavedConversation> {
   const { plan, context, userText } = request;
   const workspace = context.workspace;
-  try {
-    if (tools.vaultDirectory !== undefined) await materialiseWorkspace(workspace, tools.vaultDirectory);
-  } catch (error) {
-    if (error instanceof WorkspaceReplyError) throw new ConversationDiscarded('workspace_unusable', error.message, { cause: error });
-    throw error;
-  }
+  // A workspace that cannot be written is a WorkspaceReplyError, which toSelfplayDiscard turns into a discard.
+  if (tools.vaultDirectory !== undefined) await materialiseWorkspace(workspace, tools.vaultDirectory);
   const sessionContext = renderSessionContext(context);
   const response = await requester.complete({
     role: 'assistant',

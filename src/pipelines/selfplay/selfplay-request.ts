@@ -6,7 +6,7 @@ import type { SeedPrompt } from './prompt-set.js';
 import { drawExamplePlan, environmentInstructions, requestInstructions, type ExamplePlan } from './selfplay-mix.js';
 import { sessionId, workspaceId } from './selfplay-ids.js';
 import { summariseWorkspace, type SessionContext } from './session-context.js';
-import { readWorkspaceReply, WorkspaceReplyError } from './workspace.js';
+import { readWorkspaceReply } from './workspace.js';
 import { toSelfplayDiscard } from './selfplay-discard.js';
 
 /**
@@ -59,13 +59,8 @@ export async function makeRequest(
       { role: 'system', content: fillPlaceholders(settings.environmentPrompt, { variation_instructions: environmentInstructions(plan.environment) }) },
       { role: 'user', content: 'Describe the workspace.' },
     ]);
-    let workspace;
-    try {
-      workspace = readWorkspaceReply(environment.text);
-    } catch (error) {
-      if (error instanceof WorkspaceReplyError) throw new ConversationDiscarded('workspace_unusable', error.message, { cause: error });
-      throw error;
-    }
+    // A reply that is no workspace is a WorkspaceReplyError, which toSelfplayDiscard turns into a discard.
+    const workspace = readWorkspaceReply(environment.text);
     const at = now();
     const context = { sessionId: sessionId(at, random), workspaceId: workspaceId(at, random), workspace };
     if (seed !== undefined) {
