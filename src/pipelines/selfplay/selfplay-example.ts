@@ -1,5 +1,6 @@
 import { ConversationDiscarded, type ModelRequester, type Sampling } from '../../core/types.js';
 import type { SavedConversation, SavedMessage, ToolCatalogue, ToolSchema } from '../../format/index.js';
+import { labelFor } from '../../validate/index.js';
 import { fillPlaceholders } from '../ada/prompt-template.js';
 import { judgeBehavior, type BehaviorVerdict } from './behavior-judge.js';
 import { judgeResponse, ruleTellsBehavior, type OfferedTool, type ResponseIssue } from './judge-response.js';
@@ -85,13 +86,13 @@ export async function answerRequest(
     }
   }
   let behaviorJudge: BehaviorVerdict | undefined;
-  const soundSoFar = !issues.some((issue) => issue.level === 'error');
+  const soundSoFar = labelFor(issues);
   if (settings.validate && settings.judgePrompt !== undefined && soundSoFar && plan.type === 'behavioral' && !ruleTellsBehavior(plan.behavior)) {
     const judged = await judgeBehavior(requester, { prompt: settings.judgePrompt, sampling: settings.sampling.judge }, { behavior: plan.behavior, sessionContext, userText, reply }, signal);
     issues.push(...judged.issues);
     behaviorJudge = judged.verdict;
   }
-  const label = !issues.some((issue) => issue.level === 'error');
+  const label = labelFor(issues);
   // Tool-based examples train a model that works from the request alone; behavioral ones keep the session.
   const conversations: SavedMessage[] =
     plan.type === 'behavioral'
