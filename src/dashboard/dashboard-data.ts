@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { readBudgetReport, type BudgetReport } from '../budget/budget-report.js';
 import { classifyStatus, type StatusCondition } from '../stats/describe-status.js';
-import { readStatusFile, statusFilePath } from '../stats/status-file.js';
+import { readStatusFile, StatusFileError, statusFilePath } from '../stats/status-file.js';
 import type { RunStatus } from '../stats/status-schema.js';
 import { invalidOutputPath } from '../store/invalid-output.js';
 import { REJECTS_FILE_NAME } from '../store/rejects-file.js';
@@ -107,7 +107,7 @@ export class DashboardData {
       this.problem = null;
     } catch (error) {
       // A missing file before the first record is normal; anything else is shown, with the last good status kept.
-      this.problem = (error as { code?: string }).code === 'STATUS_FILE_MISSING' ? null : (error as Error).message;
+      this.problem = error instanceof StatusFileError && error.code === 'STATUS_FILE_MISSING' ? null : (error as Error).message;
     }
     if (this.status?.updatedAt === before) return 0;
     try {

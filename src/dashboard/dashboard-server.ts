@@ -42,7 +42,8 @@ const COMMON_HEADERS = {
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const { data, assets, access } = options;
   const clients = new Set<ServerResponse>();
-  let latest = await refreshed(data);
+  await data.refresh();
+  let latest = data.snapshot();
   let current = JSON.stringify(latest);
   let refreshing = false;
 
@@ -140,11 +141,6 @@ function eventFor(previous: DashboardSnapshot, next: DashboardSnapshot, nextText
   const { history, ...rest } = next;
   const update = { ...rest, historyFrom: previous.history.length, historyTail: history.slice(previous.history.length) };
   return `event: update\ndata: ${JSON.stringify(update)}\n\n`;
-}
-
-async function refreshed(data: DashboardData) {
-  await data.refresh();
-  return data.snapshot();
 }
 
 function openEventStream(request: IncomingMessage, response: ServerResponse, clients: Set<ServerResponse>, current: string): void {

@@ -31,7 +31,7 @@ interface SourceCounts {
 }
 
 /** How many of the newest saved conversations the page renders. */
-export const RECENT_CONVERSATIONS = 5;
+const RECENT_CONVERSATIONS = 5;
 
 const rejectLine = z.object({ reason: z.string().catch('unknown') });
 

@@ -15,7 +15,7 @@ export interface PageAsset {
  * agree on). `../../src/dashboard/page/` names that folder from src/dashboard/ and from
  * dist/dashboard/ alike.
  */
-export const PAGE_DIRECTORY = fileURLToPath(new URL('../../src/dashboard/page/', import.meta.url));
+const PAGE_DIRECTORY = fileURLToPath(new URL('../../src/dashboard/page/', import.meta.url));
 
 const PAGE_FILES: Readonly<Record<string, readonly [file: string, contentType: string]>> = {
   '/': ['index.html', 'text/html; charset=utf-8'],

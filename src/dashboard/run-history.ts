@@ -36,9 +36,9 @@ export interface LogEvent {
 }
 
 /** Most points kept: beyond it every other old point is dropped, so a week-long run stays light. */
-export const MAX_HISTORY_POINTS = 2000;
+const MAX_HISTORY_POINTS = 2000;
 /** Most log events kept (the newest). */
-export const MAX_EVENTS = 100;
+const MAX_EVENTS = 100;
 const WARN_LEVEL = 40;
 const DETAIL_FIELDS_SKIPPED = new Set(['level', 'time', 'pid', 'msg', 'hostname', 'summary']);
 
