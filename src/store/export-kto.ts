@@ -9,7 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseConversationLine, type SavedConversation } from '../format/index.js';
-import { matchesWhere, hasToolCalls, type WhereFilter } from './conversation-filters.js';
+import { isSelected, type WhereFilter } from './conversation-filters.js';
 import { withoutDroppedAnnotations } from './export-annotations.js';
 import { ExportError } from './export-error.js';
 import { addPrivacyTally, emptyPrivacyTally, protectPrivacy, type PrivacyOptions, type PrivacyTally } from './export-privacy.js';
@@ -192,7 +192,7 @@ async function nextRecord(side: Side, options: KtoExportOptions): Promise<{ read
       side.dryRunLeftOut++;
       continue;
     }
-    if ((options.withTools === true && !hasToolCalls(conversation)) || !(options.where ?? []).every((filter) => matchesWhere(conversation, filter))) {
+    if (!isSelected(conversation, options)) {
       side.filteredOut++;
       continue;
     }
