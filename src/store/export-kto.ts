@@ -74,7 +74,7 @@ export interface KtoExportSummary {
  * conversation as saved, since preparing it (`--no-system-prompt`) moves message indices but
  * never adds or drops a user message.
  */
-export function flawedTurn(conversation: SavedConversation): number | undefined {
+function flawedTurn(conversation: SavedConversation): number | undefined {
   const indices = (conversation.report?.issues ?? []).flatMap((issue) => (issue.level === 'error' && issue.messageIndex !== undefined ? [issue.messageIndex] : []));
   if (indices.length === 0) return undefined;
   const users = conversation.conversations.slice(0, Math.min(...indices) + 1).filter((message) => message.role === 'user').length;
@@ -89,7 +89,7 @@ export function flawedTurn(conversation: SavedConversation): number | undefined 
  * flawed answer, not a later one that may be fine. Undefined when there is no such user message
  * or no reply after it.
  */
-export function toKtoRecord(conversation: SavedConversation, label: boolean, turn?: number): KtoRecord | undefined {
+function toKtoRecord(conversation: SavedConversation, label: boolean, turn?: number): KtoRecord | undefined {
   const messages = conversation.conversations.map((message) => ({ role: message.role, content: message.content }));
   const userIndices = messages.flatMap((message, index) => (message.role === 'user' ? [index] : []));
   const cut = turn === undefined ? userIndices.at(-1) : userIndices[turn];
