@@ -152,9 +152,9 @@ export async function exportKto(options: KtoExportOptions): Promise<KtoExportSum
       addPrivacyTally(privacy, good.privacy);
       addPrivacyTally(privacy, bad.privacy);
     }
-    // Whatever is left on either side is read to be counted, never written.
-    while ((await nextRecord(desirable, options)) !== undefined);
-    while ((await nextRecord(undesirable, options)) !== undefined);
+    // Whatever is left on either side is read to be counted, never written: nothing is protected or prepared for it.
+    while ((await nextRecord(desirable, options, 'count')) !== undefined);
+    while ((await nextRecord(undesirable, options, 'count')) !== undefined);
     await file.close();
     await rename(file.writtenPath, outputPath);
     return { outputPath, exported: desirable.written + undesirable.written, privacy, desirable: summarise(desirable), undesirable: summarise(undesirable) };
@@ -175,9 +175,16 @@ function openSide(filePath: string, label: boolean, handle: FileHandle): Side {
 
 /**
  * The side's next usable example, protected as asked, with what protecting it replaced (counted
- * only if it is written); every line passed over is counted; undefined at its end.
+ * only if it is written); every line passed over is counted; undefined at its end. To `count` a
+ * surplus that is never written, the example is cut from the conversation as saved: whether it is
+ * usable hangs on its roles alone, which neither protecting nor preparing it changes, and
+ * `--redact` over the unwritten rest of a lopsided pair of files would be most of the export's work.
  */
-async function nextRecord(side: Side, options: KtoExportOptions): Promise<{ readonly record: KtoRecord; readonly privacy: PrivacyTally } | undefined> {
+async function nextRecord(
+  side: Side,
+  options: KtoExportOptions,
+  purpose: 'write' | 'count' = 'write',
+): Promise<{ readonly record: KtoRecord; readonly privacy: PrivacyTally } | undefined> {
   for (;;) {
     const next = await side.lines.next();
     if (next.done === true) return undefined;
@@ -197,8 +204,8 @@ async function nextRecord(side: Side, options: KtoExportOptions): Promise<{ read
       continue;
     }
     const privacy = emptyPrivacyTally();
-    const protectedConversation = protectPrivacy(withoutDroppedAnnotations(conversation, false), options, privacy);
-    const record = toKtoRecord(prepareConversation(protectedConversation, options.preparation).conversation, side.label, side.label ? undefined : flawedTurn(conversation));
+    const exported = purpose === 'count' ? conversation : prepareConversation(protectPrivacy(withoutDroppedAnnotations(conversation, false), options, privacy), options.preparation).conversation;
+    const record = toKtoRecord(exported, side.label, side.label ? undefined : flawedTurn(conversation));
     if (record === undefined) {
       side.unusable++;
       continue;
