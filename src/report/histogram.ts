@@ -42,6 +42,9 @@ export const round = (value: number, digits = 3): number => {
   return Math.round(value * factor) / factor;
 };
 
+/** `part` of `whole` to four places, the precision every share in the report has; null of nothing. */
+export const rate = (part: number, whole: number): number | null => (whole === 0 ? null : round(part / whole, 4));
+
 /** Turns: one bucket per count up to 12, then 12 and more. */
 export const TURN_EDGES: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 

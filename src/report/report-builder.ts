@@ -8,7 +8,7 @@ import { countPrivateData, emptyPrivateDataCounts } from '../store/index.js';
 import { CappedCounter } from './capped-counter.js';
 import { readConversationFacts } from './conversation-facts.js';
 import { DuplicateClusters } from './duplicate-clusters.js';
-import { Histogram, LENGTH_EDGES, TURN_EDGES, round } from './histogram.js';
+import { Histogram, LENGTH_EDGES, TURN_EDGES, rate, round } from './histogram.js';
 import { LexicalDiversity } from './lexical-diversity.js';
 import { ToolShareTally } from './tool-share-tally.js';
 import type { ProviderModelFigures, QualityReport, TimelinePoint } from './report-types.js';
@@ -29,7 +29,6 @@ interface ProviderModelTally {
 
 const MINUTE_MS = 60_000;
 const TIMELINE_POINTS = 120;
-const rate = (part: number, whole: number): number | null => (whole === 0 ? null : round(part / whole, 4));
 const increment = (record: Record<string, number>, key: string): void => {
   record[key] = (record[key] ?? 0) + 1;
 };

@@ -4,10 +4,8 @@
  * decides whether to call, so the plans' own shares say how well the steering takes).
  */
 import type { ConversationFacts } from './conversation-facts.js';
-import { round } from './histogram.js';
+import { rate } from './histogram.js';
 import type { PlanFigures, ToolShareFigures } from './report-types.js';
-
-const share = (part: number, whole: number): number | null => (whole === 0 ? null : round(part / whole, 4));
 
 export class ToolShareTally {
   #valid = 0;
@@ -33,10 +31,10 @@ export class ToolShareTally {
 
   figures(): ToolShareFigures | null {
     if (this.#latest === undefined) return null;
-    const plan = (tally: { conversations: number; withCalls: number }): PlanFigures => ({ ...tally, share: share(tally.withCalls, tally.conversations) });
+    const plan = (tally: { conversations: number; withCalls: number }): PlanFigures => ({ ...tally, share: rate(tally.withCalls, tally.conversations) });
     return {
       targetShare: this.#latest.target,
-      reachedShare: share(this.#validWithCalls, this.#valid),
+      reachedShare: rate(this.#validWithCalls, this.#valid),
       valid: this.#valid,
       validWithCalls: this.#validWithCalls,
       byPlan: { tools: plan(this.#plans.tools), noTools: plan(this.#plans['no-tools']) },

@@ -41,3 +41,17 @@ export function hasToolCalls(conversation: SavedConversation): boolean {
   const toolCalls = conversation.metadata['toolCalls'];
   return Array.isArray(toolCalls) && toolCalls.length > 0;
 }
+
+/** What `--with-tools` and `--where` ask of a conversation, as every export applies them. */
+export interface SelectionOptions {
+  /** @default false */
+  readonly withTools?: boolean;
+  /** @default [] */
+  readonly where?: readonly WhereFilter[];
+}
+
+/** Whether the conversation passes `--with-tools` and every `--where`. */
+export function isSelected(conversation: SavedConversation, options: SelectionOptions): boolean {
+  if (options.withTools === true && !hasToolCalls(conversation)) return false;
+  return (options.where ?? []).every((filter) => matchesWhere(conversation, filter));
+}

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseConversationLine, type SavedConversation, type ToolSchema } from '../format/index.js';
-import { hasToolCalls, matchesWhere } from './conversation-filters.js';
+import { isSelected } from './conversation-filters.js';
 import type { WhereFilter } from './conversation-filters.js';
 import { renderDatasetCard } from './dataset-card.js';
 import { DatasetFiguresCounter } from './dataset-figures.js';
@@ -274,11 +274,6 @@ async function copyConversations(
     throw new ExportError('EXPORT_INPUT_UNREADABLE', `Could not read ${options.inputPath} (${describeFileError(error)}).`, { cause: error });
   }
   return { exported, skipped, filteredOut, dryRunLeftOut, badLines, thinkingInstructionsLeft, privacy };
-}
-
-function isSelected(conversation: SavedConversation, options: ExportOptions): boolean {
-  if (options.withTools === true && !hasToolCalls(conversation)) return false;
-  return (options.where ?? []).every((filter) => matchesWhere(conversation, filter));
 }
 
 function formatRecord(conversation: SavedConversation, options: ExportOptions): object {

@@ -9,7 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseConversationLine, type SavedConversation } from '../format/index.js';
-import { matchesWhere, hasToolCalls, type WhereFilter } from './conversation-filters.js';
+import { isSelected, type WhereFilter } from './conversation-filters.js';
 import { withoutDroppedAnnotations } from './export-annotations.js';
 import { ExportError } from './export-error.js';
 import { addPrivacyTally, emptyPrivacyTally, protectPrivacy, type PrivacyOptions, type PrivacyTally } from './export-privacy.js';
@@ -74,7 +74,7 @@ export interface KtoExportSummary {
  * conversation as saved, since preparing it (`--no-system-prompt`) moves message indices but
  * never adds or drops a user message.
  */
-export function flawedTurn(conversation: SavedConversation): number | undefined {
+function flawedTurn(conversation: SavedConversation): number | undefined {
   const indices = (conversation.report?.issues ?? []).flatMap((issue) => (issue.level === 'error' && issue.messageIndex !== undefined ? [issue.messageIndex] : []));
   if (indices.length === 0) return undefined;
   const users = conversation.conversations.slice(0, Math.min(...indices) + 1).filter((message) => message.role === 'user').length;
@@ -89,7 +89,7 @@ export function flawedTurn(conversation: SavedConversation): number | undefined 
  * flawed answer, not a later one that may be fine. Undefined when there is no such user message
  * or no reply after it.
  */
-export function toKtoRecord(conversation: SavedConversation, label: boolean, turn?: number): KtoRecord | undefined {
+function toKtoRecord(conversation: SavedConversation, label: boolean, turn?: number): KtoRecord | undefined {
   const messages = conversation.conversations.map((message) => ({ role: message.role, content: message.content }));
   const userIndices = messages.flatMap((message, index) => (message.role === 'user' ? [index] : []));
   const cut = turn === undefined ? userIndices.at(-1) : userIndices[turn];
@@ -152,9 +152,9 @@ export async function exportKto(options: KtoExportOptions): Promise<KtoExportSum
       addPrivacyTally(privacy, good.privacy);
       addPrivacyTally(privacy, bad.privacy);
     }
-    // Whatever is left on either side is read to be counted, never written.
-    while ((await nextRecord(desirable, options)) !== undefined);
-    while ((await nextRecord(undesirable, options)) !== undefined);
+    // Whatever is left on either side is read to be counted, never written: nothing is protected or prepared for it.
+    while ((await nextRecord(desirable, options, 'count')) !== undefined);
+    while ((await nextRecord(undesirable, options, 'count')) !== undefined);
     await file.close();
     await rename(file.writtenPath, outputPath);
     return { outputPath, exported: desirable.written + undesirable.written, privacy, desirable: summarise(desirable), undesirable: summarise(undesirable) };
@@ -175,9 +175,16 @@ function openSide(filePath: string, label: boolean, handle: FileHandle): Side {
 
 /**
  * The side's next usable example, protected as asked, with what protecting it replaced (counted
- * only if it is written); every line passed over is counted; undefined at its end.
+ * only if it is written); every line passed over is counted; undefined at its end. To `count` a
+ * surplus that is never written, the example is cut from the conversation as saved: whether it is
+ * usable hangs on its roles alone, which neither protecting nor preparing it changes, and
+ * `--redact` over the unwritten rest of a lopsided pair of files would be most of the export's work.
  */
-async function nextRecord(side: Side, options: KtoExportOptions): Promise<{ readonly record: KtoRecord; readonly privacy: PrivacyTally } | undefined> {
+async function nextRecord(
+  side: Side,
+  options: KtoExportOptions,
+  purpose: 'write' | 'count' = 'write',
+): Promise<{ readonly record: KtoRecord; readonly privacy: PrivacyTally } | undefined> {
   for (;;) {
     const next = await side.lines.next();
     if (next.done === true) return undefined;
@@ -192,13 +199,13 @@ async function nextRecord(side: Side, options: KtoExportOptions): Promise<{ read
       side.dryRunLeftOut++;
       continue;
     }
-    if ((options.withTools === true && !hasToolCalls(conversation)) || !(options.where ?? []).every((filter) => matchesWhere(conversation, filter))) {
+    if (!isSelected(conversation, options)) {
       side.filteredOut++;
       continue;
     }
     const privacy = emptyPrivacyTally();
-    const protectedConversation = protectPrivacy(withoutDroppedAnnotations(conversation, false), options, privacy);
-    const record = toKtoRecord(prepareConversation(protectedConversation, options.preparation).conversation, side.label, side.label ? undefined : flawedTurn(conversation));
+    const exported = purpose === 'count' ? conversation : prepareConversation(protectPrivacy(withoutDroppedAnnotations(conversation, false), options, privacy), options.preparation).conversation;
+    const record = toKtoRecord(exported, side.label, side.label ? undefined : flawedTurn(conversation));
     if (record === undefined) {
       side.unusable++;
       continue;

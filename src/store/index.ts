@@ -28,5 +28,5 @@ export type { DatasetManifest, ManifestEntry, ManifestRead, RunCombination } fro
 export { describeFreshness, type DatasetFreshness } from './dataset-freshness.js';
 export { REJECTS_FILE_NAME, RejectsFile } from './rejects-file.js';
 export type { RejectRecord } from './rejects-file.js';
-export { exportKto, toKtoRecord } from './export-kto.js';
-export type { KtoExportOptions, KtoExportSummary, KtoMessage, KtoRecord, KtoSideSummary } from './export-kto.js';
+export { exportKto } from './export-kto.js';
+export type { KtoExportOptions, KtoExportSummary, KtoRecord, KtoSideSummary } from './export-kto.js';
