@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { madeWithOtherInputs, type DatasetManifest } from './dataset-manifest.js';
+import { madeWithOtherInputs, madeWithOtherSampling, type DatasetManifest } from './dataset-manifest.js';
 
 export interface DatasetFreshness {
   readonly state: 'CURRENT' | 'STALE' | 'PARTIAL';
@@ -48,7 +48,7 @@ export function describeFreshness(manifest: DatasetManifest, promptRoot: string)
   const otherSamplingLines =
     current === undefined || editedPrompts.length > 0
       ? 0
-      : manifest.combinations.reduce((sum, entry) => sum + (entry.fingerprint !== current.fingerprint && !madeWithOtherInputs(entry, current) ? entry.valid : 0), 0);
+      : manifest.combinations.reduce((sum, entry) => sum + (!madeWithOtherInputs(entry, current) && madeWithOtherSampling(entry, current) ? entry.valid : 0), 0);
   const problems: string[] = [];
   if (staleLines > 0) {
     const edited = editedPrompts.length > 0 ? ` (${editedPrompts.join(', ')} edited since the last run)` : '';

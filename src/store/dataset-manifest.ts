@@ -130,7 +130,7 @@ export function describeChanges(before: RunCombination, after: RunCombination): 
       changes.push(was === undefined ? `tool ${name} added` : now === undefined ? `tool ${name} no longer offered` : `tool ${name} changed`);
     }
   }
-  if (canonicalJson(before.sampling) !== canonicalJson(after.sampling)) changes.push('sampling settings changed');
+  if (madeWithOtherSampling(before, after)) changes.push('sampling settings changed');
   return changes;
 }
 
@@ -138,4 +138,12 @@ export function describeChanges(before: RunCombination, after: RunCombination): 
 export function madeWithOtherInputs(entry: RunCombination & { fingerprint: string }, current: RunCombination): boolean {
   if (entry.fingerprint === UNKNOWN_FINGERPRINT) return true;
   return describeChanges({ ...entry, sampling: {} }, { ...current, sampling: {} }).length > 0;
+}
+
+/**
+ * Whether lines of `entry` were sampled otherwise than `current`'s: compared by the sampling itself,
+ * not by fingerprint, which also differs when only what is recorded grew (tools).
+ */
+export function madeWithOtherSampling(entry: RunCombination, current: RunCombination): boolean {
+  return canonicalJson(entry.sampling) !== canonicalJson(current.sampling);
 }

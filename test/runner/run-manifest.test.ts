@@ -120,6 +120,8 @@ describe('the manifest beside the output', () => {
     second.close();
     expect(warnings()).toEqual([]);
     expect(describeFreshness(read(), '/nowhere')).toMatchObject({ state: 'PARTIAL', lines: 3, staleLines: 0 });
+    // Nor are its lines "made with other sampling settings": the sampling is the same.
+    expect(describeFreshness(read(), '/nowhere').otherSamplingLines).toBe(0);
   });
 
   it('a resume with other sampling only warns without calling the lines stale, and status counts them apart', () => {
