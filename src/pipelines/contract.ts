@@ -99,6 +99,12 @@ export interface PipelineContext {
   readonly signal: AbortSignal;
   /** Wall clock in epoch milliseconds. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Conversations the run expects to start after this one: what the target still needs, with the
+   * replacements its share of failures so far predicts, less those in flight. A pipeline may order
+   * its work by it (Ada starts her shortest conversations last). @default unknown
+   */
+  readonly startsLeft?: number;
 }
 
 /**
