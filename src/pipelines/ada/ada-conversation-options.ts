@@ -1,5 +1,6 @@
 import { ConfigError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
+import { TurnPlanner } from './turn-planner.js';
 import type { Sampling } from '../../core/types.js';
 import type { ToolCatalogue, ToolSchema } from '../../format/index.js';
 import { ADA_TOOL_CATALOGUE, ADA_TOOL_SCHEMAS } from '../../tools/index.js';
@@ -58,6 +59,8 @@ export interface ResolvedAdaOptions {
   readonly userPool: UserPool;
   readonly random: Random;
   readonly turns: { readonly min: number; readonly max: number };
+  /** Draws `turns` for each conversation, the shortest last in a run (see TurnPlanner). */
+  readonly turnPlanner: TurnPlanner;
   readonly maxToolRounds: number;
   readonly rewrite: boolean;
   readonly dryRun: boolean;
@@ -98,6 +101,7 @@ export function resolveAdaOptions(options: AdaConversationOptions): ResolvedAdaO
     userPool: options.userPool,
     random: options.random,
     turns: { min: turns.min, max: turns.max },
+    turnPlanner: new TurnPlanner(options.random, turns),
     maxToolRounds,
     rewrite: options.rewrite ?? true,
     dryRun: options.dryRun ?? false,

@@ -3,7 +3,6 @@
  * calls run for real on SQLite, and her reasoning is rewritten at the end (issue 3).
  */
 import { NightshiftError } from '../../core/errors.js';
-import { integerBetween } from '../../core/random.js';
 import type { ChatResult } from '../../core/types.js';
 import type { SavedConversation } from '../../format/index.js';
 import { ConversationDiscarded } from '../../core/types.js';
@@ -132,7 +131,7 @@ async function converse(
   // With --tool-share the plan steers the tester (never Ada's prompt); without it, today's draw.
   const steered = toolShare === undefined ? undefined : pickSteeredTopic(options.random, user, toolShare.plan);
   const topic = steered?.topic ?? pickTopic(options.random, user);
-  const turns = integerBetween(options.random, options.turns.min, options.turns.max);
+  const turns = options.turnPlanner.next(context.startsLeft);
   const log = new ConversationLog();
   progress.topic = topic;
   progress.log = log;
