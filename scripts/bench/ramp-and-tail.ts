@@ -4,8 +4,9 @@
  * per 2-second bucket of the run (from the daemon's first progress record to its run summary),
  * the requests the emulator received as a share of Σ rates (and of each provider's rate), the saves, and the conversations in
  * flight the progress records reported; then the time from the first progress record to the first
- * request, from the last request to the run summary, and the quota lost in total (Σ over buckets of
- * the requests short of the rates). A measurement, not a test.
+ * request, from the last request to the run summary, the quota lost in total (Σ over buckets of
+ * the requests short of the rates) and in the tail alone (after the last 2 s at ≥ 0.9 of Σ rates).
+ * A measurement, not a test.
  */
 import { parseArgs } from 'node:util';
 import type { LimiterKind } from '../../src/emulator/index.js';
@@ -34,6 +35,7 @@ const quotaPerBucket = (totalRate(workload) * BUCKET_MS) / 1000;
 const buckets = Math.ceil((endMs - startMs) / BUCKET_MS);
 const rows: string[] = [];
 let lostTotal = 0;
+const shares: number[] = [];
 for (let index = 0; index < buckets; index += 1) {
   const from = startMs + index * BUCKET_MS;
   const to = Math.min(endMs, from + BUCKET_MS);
@@ -48,14 +50,19 @@ for (let index = 0; index < buckets; index += 1) {
     .join(' ');
   const inFlight = progress.filter((record) => { const at = Date.parse(String(record.time)); return at >= from && at < to; }).map((record) => record.inFlight);
   lostTotal += Math.max(0, quota - requests);
+  shares.push(requests / quota);
   rows.push(`${String(index * 2).padStart(4)} s  ${(requests / quota).toFixed(2)} (${perProvider})  saved ${String(saved).padStart(3)}  in flight ${inFlight.join(',')}`);
 }
 process.stdout.write(`${rows.join('\n')}\n`);
+// The tail: after the last 2 s in which the providers still ran at 0.9 of Σ rates or more.
+const lastBusy = shares.reduce((last, share, index) => (share >= 0.9 ? index : last), -1);
+const tailLost = shares.slice(lastBusy + 1).reduce((sum, share) => sum + (BUCKET_MS / 1000) * Math.max(0, 1 - share), 0);
 process.stdout.write(
   [
     `first progress → first arrival: ${((arrivals[0] ?? Number.NaN) - startMs).toFixed(0)} ms; spawn → first arrival: ${figures.firstRequestMs?.toFixed(0)} ms`,
     `last arrival → run summary: ${(endMs - (arrivals.at(-1) ?? Number.NaN)).toFixed(0)} ms`,
     `run ${figures.runSeconds.toFixed(1)} s, ratio whole run ${figures.ratio.toFixed(3)}, steady ${figures.steady?.requestUtilization.toFixed(3)}, requests ${figures.requests}, pacing 429s ${figures.pacing429s}, peak in flight ${figures.peakInFlight}`,
     `quota lost in total: ${lostTotal.toFixed(0)} requests = ${(lostTotal / totalRate(workload)).toFixed(1)} s of Σ rates`,
+    `tail (after the last 2 s at ≥ 0.9 of Σ rates): ${((shares.length - lastBusy - 1) * BUCKET_MS) / 1000} s long, ${tailLost.toFixed(1)} s of Σ rates lost`,
   ].join('\n') + '\n',
 );
