@@ -99,7 +99,7 @@ function measureInChild(input: MeasureInput): Promise<MeasureOutput> {
     child.on('close', (code) => {
       const line = stdout.trim().split('\n').at(-1) ?? '';
       if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as MeasureOutput);
-      else reject(new Error(`variant "${input.variant}" exited with ${String(code)}: ${stderr.trim().split('\n').slice(-8).join('\n')}`));
+      else reject(new Error(`variant "${input.variant}" exited with ${String(code)}: ${stderr.trim().split('\n').slice(0, 8).join('\n')}`));
     });
   });
 }
