@@ -146,6 +146,7 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     await emulator.close();
   }
+  process.stdout.write(`\n${variants.map((variant) => `${variant.name}: ${variant.description}`).join('\n')}\n`);
   process.stdout.write(`\nload average after: ${os.loadavg().map((value) => value.toFixed(2)).join(', ')}\n`);
   return 0;
 }
