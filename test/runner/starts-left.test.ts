@@ -1,46 +1,31 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConversationDiscarded } from '../../src/core/types.js';
 import { Dispatcher } from '../../src/dispatcher/index.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import type { OpenedPipeline } from '../../src/pipelines/contract.js';
 import { createProvider } from '../../src/providers/create-provider.js';
 import { ConversationRunner } from '../../src/runner/conversation-runner.js';
 import { RunStats } from '../../src/stats/index.js';
 import { ConversationStore } from '../../src/store/index.js';
 import { createEchoPipeline } from '../fixtures/pipelines/echo/echo-pipeline.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { useEchoRunnerFixture } from './echo-runner-fixture.js';
 
 /**
  * Each conversation is told how many the run expects to start after it (PipelineContext.startsLeft),
  * so a pipeline can keep its shortest work for the end. Real dispatcher, SDK, emulator and store;
  * the echo test pipeline, every fourth conversation discarded.
  */
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: 5, defaults: { latency: { medianMs: 5, sigma: 0.1 } } });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-
-let workspace: { path: string; cleanup: () => void };
-beforeEach(() => {
-  workspace = makeTempDir();
-  mkdirSync(path.join(workspace.path, 'trainingData'));
-});
-afterEach(() => workspace.cleanup());
+const fixture = useEchoRunnerFixture(5);
 
 describe('the starts a run still expects', () => {
   it('count down to 0 with the target, and grow by the share of conversations that did not count', async () => {
     const target = 24;
-    const { store } = await ConversationStore.open(path.join(workspace.path, 'trainingData/conversations.jsonl'));
+    const { store } = await ConversationStore.open(path.join(fixture.workspace(), 'trainingData/conversations.jsonl'));
     const echo = createEchoPipeline();
     const opened = await echo.pipeline
-      .prepare({ phrase: 'hello' }, { cwd: workspace.path, seed: 1, dryRun: true })
-      .open({ dataDir: workspace.path, logger: pino({ level: 'silent' }), alreadySaved: 0, isSaved: () => false });
+      .prepare({ phrase: 'hello' }, { cwd: fixture.workspace(), seed: 1, dryRun: true })
+      .open({ dataDir: fixture.workspace(), logger: pino({ level: 'silent' }), alreadySaved: 0, isSaved: () => false });
     const starts: { startsLeft: number | undefined; needed: number }[] = [];
     const pipeline: Pick<OpenedPipeline, 'run'> = {
       run: async (context) => {
@@ -50,7 +35,7 @@ describe('the starts a run still expects', () => {
       },
     };
     const dispatcher = new Dispatcher({
-      providers: [{ provider: createProvider('together', { apiKey: 'starts-key-1234', baseUrl: emulator.baseUrls.together }), models: { echo: 'offline-echo' }, requestsPerSecond: 200 }],
+      providers: [{ provider: createProvider('together', { apiKey: 'starts-key-1234', baseUrl: fixture.emulator().baseUrls.together }), models: { echo: 'offline-echo' }, requestsPerSecond: 200 }],
     });
     const runner = new ConversationRunner({
       target,

@@ -1,40 +1,26 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../../src/dispatcher/index.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import type { OpenedPipeline } from '../../src/pipelines/contract.js';
 import { createProvider } from '../../src/providers/create-provider.js';
 import { ConversationRunner } from '../../src/runner/conversation-runner.js';
 import { RunStats } from '../../src/stats/index.js';
 import { ConversationStore } from '../../src/store/index.js';
 import { createEchoPipeline, type EchoSettlements } from '../fixtures/pipelines/echo/echo-pipeline.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { useEchoRunnerFixture } from './echo-runner-fixture.js';
 
 /**
  * The runner alone settles a unit of work: commit after the fsync, rollback when the line was not
  * written. The real dispatcher, SDK and store, the emulator over HTTP, the echo test pipeline.
  */
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: 4, defaults: { latency: { medianMs: 20, sigma: 0.1 } } });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-
-let workspace: { path: string; cleanup: () => void };
-beforeEach(() => {
-  workspace = makeTempDir();
-  mkdirSync(path.join(workspace.path, 'trainingData'));
-});
-afterEach(() => workspace.cleanup());
+const fixture = useEchoRunnerFixture(4);
 
 async function openEcho(): Promise<{ opened: OpenedPipeline; settlements: EchoSettlements }> {
   const echo = createEchoPipeline();
-  const prepared = echo.pipeline.prepare({ phrase: 'hello' }, { cwd: workspace.path, seed: 1, dryRun: true });
-  const opened = await prepared.open({ dataDir: workspace.path, logger: pino({ level: 'silent' }), alreadySaved: 0, isSaved: () => false });
+  const prepared = echo.pipeline.prepare({ phrase: 'hello' }, { cwd: fixture.workspace(), seed: 1, dryRun: true });
+  const opened = await prepared.open({ dataDir: fixture.workspace(), logger: pino({ level: 'silent' }), alreadySaved: 0, isSaved: () => false });
   return { opened, settlements: echo.settlements };
 }
 
@@ -42,7 +28,7 @@ function runnerFor(pipeline: Pick<OpenedPipeline, 'run' | 'capacity'>, store: Co
   const dispatcher = new Dispatcher({
     providers: [
       {
-        provider: createProvider('together', { apiKey: 'settle-key-1234', baseUrl: emulator.baseUrls.together }),
+        provider: createProvider('together', { apiKey: 'settle-key-1234', baseUrl: fixture.emulator().baseUrls.together }),
         models: { echo: 'offline-echo' },
         requestsPerSecond: 50,
       },
@@ -64,7 +50,7 @@ function runnerFor(pipeline: Pick<OpenedPipeline, 'run' | 'capacity'>, store: Co
 
 describe('the runner settles each unit of work once', () => {
   it('a conversation whose id the output already holds is rolled back and counted as a discard; the others are committed', async () => {
-    const output = path.join(workspace.path, 'trainingData/conversations.jsonl');
+    const output = path.join(fixture.workspace(), 'trainingData/conversations.jsonl');
     appendFileSync(output, `${JSON.stringify({ id: 'taken', conversations: [], metadata: {} })}\n`);
     const { store } = await ConversationStore.open(output);
     const stats = new RunStats({ target: 2, alreadySaved: store.count });
@@ -84,7 +70,7 @@ describe('the runner settles each unit of work once', () => {
   });
 
   it('a commit that fails stops the run: the storage behind the side effects is broken', async () => {
-    const { store } = await ConversationStore.open(path.join(workspace.path, 'trainingData/conversations.jsonl'));
+    const { store } = await ConversationStore.open(path.join(fixture.workspace(), 'trainingData/conversations.jsonl'));
     const stats = new RunStats({ target: 2, alreadySaved: 0 });
     const { opened } = await openEcho();
     const failing: Pick<OpenedPipeline, 'run'> = {
