@@ -20,6 +20,9 @@ const OUTPUT_KEPT = 20_000;
  */
 export function generateNodeFlags(main: string = MAIN): string[] {
   const packageFile = path.resolve(path.dirname(main), '../../package.json');
+  if (!existsSync(packageFile)) {
+    throw new Error(`${packageFile} is missing: the daemon measured must be <checkout>/dist/cli/main.js beside <checkout>/package.json, whose generate script gives its node flags.`);
+  }
   const script = (JSON.parse(readFileSync(packageFile, 'utf8')) as { scripts?: Record<string, string> }).scripts?.generate ?? '';
   const words = script.trim().split(/\s+/);
   const node = words.indexOf('node');
