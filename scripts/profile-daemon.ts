@@ -6,22 +6,26 @@
  * run and for start-up (spawn to first request). A measurement: it asserts nothing.
  * Run `npm run build` first: it profiles dist/, as `npm run generate` runs it.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { computeFigures } from './bench/figures.js';
 import { REPOSITORY_ROOT } from './bench/daemon-process.js';
 import { runWorkload } from './bench/run-workload.js';
 import { DEFAULT_WORKLOAD } from './bench/workload.js';
 import { summariseCpuProfile, type CpuProfile, type TimeShare } from './profile/cpu-profile-summary.js';
+import { describeMemoryTimeline, readMemorySamples } from './profile/memory-timeline.js';
 
-const HELP = `Usage: npx tsx scripts/profile-daemon.ts [--conversations N] [--top N] [--concurrency N] [--profile-dir DIR] [--figures-only]
+const HELP = `Usage: npx tsx scripts/profile-daemon.ts [--conversations N] [--top N] [--concurrency N] [--profile-dir DIR] [--figures-only] [--memory] [--node-argument ARG]…
 
 Profiles the compiled daemon (npm run build first) on the benchmark's workload and prints where
 its CPU time goes. The .cpuprofile stays in --profile-dir (default: a new temp dir) for DevTools.
 --figures-only runs without the profiler and prints only CPU per conversation, peak RSS and the
-first request: a quick before/after for one change.
+first request: a quick before/after for one change. --memory also samples the daemon's
+process.memoryUsage() every 100 ms and prints when its RSS peaked and what V8 held then.
+--node-argument (repeatable) passes a flag to the daemon's node (a V8 heap flag, say).
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -33,6 +37,8 @@ async function main(argv: readonly string[]): Promise<number> {
       concurrency: { type: 'string' },
       'profile-dir': { type: 'string' },
       'figures-only': { type: 'boolean', default: false },
+      memory: { type: 'boolean', default: false },
+      'node-argument': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false },
     },
   });
@@ -49,10 +55,18 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const profileDirectory = path.resolve(values['profile-dir'] ?? mkdtempSync(path.join(os.tmpdir(), 'nightshift-profile-')));
   process.stderr.write(`profiling ${target} conversations; profile in ${profileDirectory}…\n`);
+  mkdirSync(profileDirectory, { recursive: true });
+  const memoryFile = path.join(profileDirectory, 'memory.ndjson');
+  const sampler = pathToFileURL(path.join(REPOSITORY_ROOT, 'scripts/profile/memory-sampler.mjs'));
+  sampler.searchParams.set('out', memoryFile);
   const run = await runWorkload(DEFAULT_WORKLOAD, {
     target,
     concurrency,
-    nodeArguments: values['figures-only'] ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`],
+    nodeArguments: [
+      ...(values['figures-only'] ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`]),
+      ...(values.memory ? [`--import=${sampler.href}`] : []),
+      ...values['node-argument'],
+    ],
   });
   const figures = computeFigures(run, DEFAULT_WORKLOAD);
   if (run.exit.code !== 0) {
@@ -70,6 +84,13 @@ async function main(argv: readonly string[]): Promise<number> {
     `first request, from spawning the daemon: ${figures.firstRequestMs?.toFixed(0) ?? '–'} ms`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  if (values.memory) {
+    const inFlight = run.logRecords
+      .filter((record) => record.msg === 'progress')
+      .map((record) => ({ time: Date.parse(String(record.time)), inFlight: Number(record.inFlight) || 0 }));
+    process.stdout.write(`\nMemory, the highest sample of every 5 s (${memoryFile}):\n`);
+    process.stdout.write(describeMemoryTimeline(readMemorySamples(memoryFile), inFlight, 5_000));
+  }
   if (values['figures-only']) return 0;
   if (profileFile === undefined) {
     process.stderr.write(`no .cpuprofile in ${profileDirectory}\n`);

@@ -13,6 +13,26 @@ const MAIN = process.env.NIGHTSHIFT_DAEMON_MAIN ?? path.join(REPOSITORY_ROOT, 'd
 /** Enough of the daemon's terminal output to say why it failed. */
 const OUTPUT_KEPT = 20_000;
 
+/**
+ * The node flags `npm run generate` starts the daemon with (V8's heap sizing), read from the
+ * package.json beside the build measured, so the benchmark measures the process a user runs and a
+ * build kept aside is measured with its own flags.
+ */
+export function generateNodeFlags(main: string = MAIN): string[] {
+  const packageFile = path.resolve(path.dirname(main), '../../package.json');
+  if (!existsSync(packageFile)) {
+    throw new Error(`${packageFile} is missing: the daemon measured must be <checkout>/dist/cli/main.js beside <checkout>/package.json, whose generate script gives its node flags.`);
+  }
+  const script = (JSON.parse(readFileSync(packageFile, 'utf8')) as { scripts?: Record<string, string> }).scripts?.generate ?? '';
+  const words = script.trim().split(/\s+/);
+  const node = words.indexOf('node');
+  const entry = words.findIndex((word) => word.endsWith('dist/cli/main.js'));
+  if (node < 0 || entry < node) {
+    throw new Error(`${packageFile}: expected scripts.generate to read "exec node [flags] dist/cli/main.js generate", found ${JSON.stringify(script)}.`);
+  }
+  return words.slice(node + 1, entry);
+}
+
 export interface DaemonExit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -25,8 +45,8 @@ export interface DaemonExit {
 }
 
 /**
- * `nightshift generate <args>` as a real child process: the command `npm run generate` runs.
- * `nodeArguments` go before the script (`--cpu-prof`, `--heap-prof`: scripts/profile-daemon.ts).
+ * `nightshift generate <args>` as a real child process: the command `npm run generate` runs, with its
+ * node flags. `nodeArguments` go after those, before the script (`--cpu-prof`, `--heap-prof`: scripts/profile-daemon.ts).
  */
 export function runDaemon(
   args: readonly string[],
@@ -35,7 +55,7 @@ export function runDaemon(
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (\`npm run bench\` does).`);
   const startedAt = performance.now();
   const spawnedAtMs = performance.timeOrigin + startedAt;
-  const child = spawn(process.execPath, [...(options.nodeArguments ?? []), MAIN, 'generate', ...args], {
+  const child = spawn(process.execPath, [...generateNodeFlags(), ...(options.nodeArguments ?? []), MAIN, 'generate', ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
