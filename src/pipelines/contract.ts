@@ -100,9 +100,10 @@ export interface PipelineContext {
   /** Wall clock in epoch milliseconds. @default Date.now */
   readonly now?: () => number;
   /**
-   * Conversations the run expects to start after this one: what the target still needs, with the
-   * replacements its share of failures so far predicts, less those in flight. A pipeline may order
-   * its work by it (Ada starts her shortest conversations last). @default unknown
+   * Conversations the run will certainly start after this one: what the target needs beyond those
+   * in flight, this one included (a replacement for one that fails is a start of its own, counted
+   * when it is needed). A pipeline may order its work by it (Ada starts her shortest conversations
+   * last). @default unknown
    */
   readonly startsLeft?: number;
 }

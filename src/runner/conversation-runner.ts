@@ -74,9 +74,6 @@ export class ConversationRunner {
   /** Set when the output or a pipeline's storage cannot be written: nothing more can be saved. */
   #failure: string | undefined;
   #wake: (() => void) | undefined;
-  /** Conversations of this run that ended, and those of them that did not count (invalid, discarded). */
-  #ended = 0;
-  #failed = 0;
 
   constructor(options: ConversationRunnerOptions) {
     this.#options = options;
@@ -152,29 +149,16 @@ export class ConversationRunner {
     const controller = new AbortController();
     this.#inFlight.set(id, controller);
     this.#options.stats.conversationStarted();
-    let counted = false;
-    void this.#converse(id, controller, this.#startsLeft(), () => (counted = true)).finally(() => {
+    // What the target needs beyond those in flight (this one included): starts certain to come, a
+    // replacement for one that fails being a start of its own when it is needed.
+    const startsLeft = Math.max(0, this.#options.target - this.#options.store.count - this.#inFlight.size);
+    void this.#converse(id, controller, startsLeft).finally(() => {
       this.#inFlight.delete(id);
-      this.#ended += 1;
-      if (!counted) this.#failed += 1;
       this.#wake?.();
     });
   }
 
-  /**
-   * Starts the run expects after the one just opened: what the target needs, scaled up by the share
-   * of this run's conversations that did not count, less those in flight (each expected to count
-   * at that share). A guess the pipeline may order its work by, never a limit.
-   */
-  #startsLeft(): number {
-    const needed = this.#options.target - this.#options.store.count;
-    // Ten ended conversations before their failure share is believed.
-    const failureShare = this.#ended < 10 ? 0 : Math.min(0.5, this.#failed / this.#ended);
-    return Math.max(0, Math.round(needed / (1 - failureShare) - this.#inFlight.size));
-  }
-
-  /** `counted` is called once the conversation is saved toward the target. */
-  async #converse(conversationId: string, controller: AbortController, startsLeft: number, counted: () => void): Promise<void> {
+  async #converse(conversationId: string, controller: AbortController, startsLeft: number): Promise<void> {
     const { pipeline, dispatcher, stats } = this.#options;
     const deadlineMs = this.#options.conversationDeadlineMs ?? 900_000;
     // A TimeoutError, so the pipeline counts it as `deadline` rather than `aborted`.
@@ -203,7 +187,6 @@ export class ConversationRunner {
       this.#options.logger.debug({ conversationId, provider: session.provider }, 'conversation labelled invalid, kept in the invalid file');
       return;
     }
-    counted();
     stats.conversationSaved({ provider: session.provider, toolCalls: unit.toolCalls ?? [] });
     this.#options.logger.debug({ conversationId, provider: session.provider, saved: this.#options.store.count }, 'conversation saved');
   }

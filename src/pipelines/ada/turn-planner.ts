@@ -18,8 +18,11 @@ const HORIZON_PER_RESERVED = 5;
  * everything else, with the providers nearly idle. Near the end, a drawn plan shorter than `max` is
  * held back (the conversation draws again) until `reserve` are held; once the run will start no more
  * conversations than are held, each start takes the longest one held, so the very last are the
- * shortest. Every plan drawn is used once, so the run's mix of lengths is the one drawn; only its
- * order changes. A run that ends early (stopped, budget spent) leaves at most `reserve` plans unused.
+ * shortest. `startsLeft` counts the starts certain to come (the runner's: what the target needs
+ * beyond those in flight), which falls by one per start, so no more is ever held than those starts
+ * take: every plan drawn is used once by the time the target is reached and the lengths keep the
+ * distribution they are drawn from; only their order changes. A run that ends early (stopped,
+ * budget spent) leaves at most `reserve` plans unused.
  */
 export class TurnPlanner {
   readonly #held: number[] = [];

@@ -42,16 +42,26 @@ describe('planning the exchanges of each conversation', () => {
     expect(plans).toEqual(Array.from({ length: 50 }, () => integerBetween(plain, TURNS.min, TURNS.max)));
   });
 
-  it('never holds more short plans than the starts left can use, even when the count jumps down', () => {
-    const planner = new TurnPlanner(createRandom(seedFromString('jump')), TURNS, 32);
-    for (let index = 0; index < 100; index++) planner.next(150 - index);
-    const held = planner.held;
-    expect(held).toBeGreaterThan(0);
-    // The run now needs fewer starts than it holds (fewer failures than feared): the held plans go first.
-    const rest = Array.from({ length: 5 }, (_, index) => planner.next(4 - index));
-    expect(rest).toEqual([...rest].sort().reverse());
-    expect(rest).not.toContain(3);
-    expect(planner.held).toBe(held - 5);
+  it('with conversations in flight and some failing, every plan held is used by the time the target is reached', () => {
+    // The runner's count: what the target needs beyond those in flight. 16 in flight, one in six fails.
+    const planner = new TurnPlanner(createRandom(seedFromString('flight')), TURNS, 48);
+    const outcome = createRandom(seedFromString('outcomes'));
+    const target = 400;
+    let saved = 0;
+    const inFlight: number[] = [];
+    const plans: number[] = [];
+    while (saved < target) {
+      while (inFlight.length < Math.min(16, target - saved)) {
+        inFlight.push(planner.next(target - saved - inFlight.length - 1));
+        plans.push(inFlight.at(-1) as number);
+      }
+      inFlight.shift();
+      if (outcome() >= 1 / 6) saved += 1;
+    }
+    expect(planner.held).toBe(0);
+    const plain = createRandom(seedFromString('flight'));
+    expect([...plans].sort()).toEqual(Array.from({ length: plans.length }, () => integerBetween(plain, TURNS.min, TURNS.max)).sort());
+    expect(plans.length).toBeGreaterThan(target);
   });
 
   it('with one length only there is nothing to reorder', () => {
