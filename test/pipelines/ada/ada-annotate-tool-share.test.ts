@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { readAnnotations, type AnnotatedRequest } from '../../../src/format/index.js';
 import { TOOL_PLAN_INSTRUCTIONS } from '../../../src/pipelines/ada/conversation-topics.js';
-import { createPipelineFixture, type PipelineFixture } from './conversation-fixture.js';
+import { createPipelineFixture, useSharedEmulator, type PipelineFixture } from './conversation-fixture.js';
 import { createEmulatorRequester } from './emulator-requester.js';
 
 /**
@@ -10,16 +9,8 @@ import { createEmulatorRequester } from './emulator-requester.js';
  * the annotations must say what the tester was told (the plan's instruction included) and what each
  * request sampled, as the provider received it.
  */
-let emulator: Emulator;
 let fixture: PipelineFixture | undefined;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: 5 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-afterEach(() => {
+const emulator = useSharedEmulator(5, () => {
   fixture?.close();
   fixture = undefined;
 });
@@ -33,8 +24,8 @@ const SAMPLING = {
 describe('an annotated, steered conversation', () => {
   it("keeps the tester's prompt with the plan's instruction, the plan in metadata, and each request's sampling as the wire carried it", async () => {
     fixture = createPipelineFixture({ users: 2, turns: { min: 2, max: 2 }, annotate: true, sampling: SAMPLING });
-    emulator.resetCounters();
-    const requester = createEmulatorRequester(emulator);
+    emulator().resetCounters();
+    const requester = createEmulatorRequester(emulator());
     const unit = await fixture.conversations.run({ conversationId: 'steered-1', requester, signal: new AbortController().signal }, { target: 0.7, plan: 'tools' });
     unit.commit();
     const saved = unit.conversation;
@@ -53,7 +44,7 @@ describe('an annotated, steered conversation', () => {
     }
 
     // Each role's annotated sampling is what the provider received (top_p and max_tokens on the wire).
-    const wire = emulator.counters().together.samplingByRole;
+    const wire = emulator().counters().together.samplingByRole;
     for (const role of ['tester', 'assistant', 'rewriter'] as const) {
       const annotated = requests.filter((request) => request.role === role).map((request) => request.sampling);
       expect(annotated.length, role).toBeGreaterThan(0);

@@ -1,23 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, ProviderError } from '../../../src/core/errors.js';
 import { ConversationDiscarded, type DiscardReason, type ModelRequester } from '../../../src/core/types.js';
 import { type SavedConversation } from '../../../src/format/index.js';
-import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
 import { createAdaConversations } from '../../../src/pipelines/ada/index.js';
-import { createPipelineFixture, rowsTouchedBy, toolCallsOf, PROMPTS, type PipelineFixture } from './conversation-fixture.js';
+import { createPipelineFixture, rowsTouchedBy, toolCallsOf, PROMPTS, useSharedEmulator, type PipelineFixture } from './conversation-fixture.js';
 import { createEmulatorRequester } from './emulator-requester.js';
 import { createScriptedRequester, echoRewriter } from './scripted-requester.js';
 
-let emulator: Emulator;
 let fixture: PipelineFixture | undefined;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: 9 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-afterEach(() => {
+const emulator = useSharedEmulator(9, () => {
   fixture?.close();
   fixture = undefined;
 });
@@ -44,18 +35,18 @@ async function expectDiscard(promise: Promise<unknown>, reason: DiscardReason): 
 
 describe('model misbehaviour from the emulator: retried once, then discarded with the counted reason', () => {
   it('a tester that answers with nothing twice discards the conversation as empty_reply', async () => {
-    emulator.configure('together', { faults: { rateEmptyReply: 1 } });
+    emulator().configure('together', { faults: { rateEmptyReply: 1 } });
     fixture = createPipelineFixture();
-    const requester = createEmulatorRequester(emulator);
+    const requester = createEmulatorRequester(emulator());
     await expectDiscard(run(requester), 'empty_reply');
     expect(requester.sent.map((request) => request.role)).toEqual(['tester', 'tester']);
     expect(fixture.pool.leasedCount).toBe(0);
   });
 
   it('a reply cut off by the length limit twice discards the conversation as truncated_reply', async () => {
-    emulator.configure('together', { faults: { rateTruncated: 1 } });
+    emulator().configure('together', { faults: { rateTruncated: 1 } });
     fixture = createPipelineFixture();
-    const requester = createEmulatorRequester(emulator);
+    const requester = createEmulatorRequester(emulator());
     const discard = await expectDiscard(run(requester), 'truncated_reply');
     expect(discard.message).toMatch(/tester message 1: .*length limit.*after one retry/);
     expect(requester.sent).toHaveLength(2);
@@ -63,9 +54,9 @@ describe('model misbehaviour from the emulator: retried once, then discarded wit
 
   it('one empty reply is retried and the conversation is saved, the retry recorded in the metadata', async () => {
     fixture = createPipelineFixture({ turns: { min: 1, max: 1 } });
-    emulator.configure('together', { faults: { rateEmptyReply: 1 } });
-    const requester = createEmulatorRequester(emulator, 'together', (_request, sent) => {
-      if (sent.length === 1) emulator.configure('together', { toolCallRate: 0 });
+    emulator().configure('together', { faults: { rateEmptyReply: 1 } });
+    const requester = createEmulatorRequester(emulator(), 'together', (_request, sent) => {
+      if (sent.length === 1) emulator().configure('together', { toolCallRate: 0 });
     });
     const saved = await run(requester);
     expect(saved.conversations.map((message) => message.role)).toEqual(['system', 'user', 'assistant']);
@@ -74,15 +65,15 @@ describe('model misbehaviour from the emulator: retried once, then discarded wit
   });
 
   it('Ada going silent after a tool round discards the conversation and rolls its rows back', async () => {
-    emulator.configure('together', { toolCallFormat: 'hermes', toolCallRate: 1 });
+    emulator().configure('together', { toolCallFormat: 'hermes', toolCallRate: 1 });
     fixture = createPipelineFixture();
     let rowsBeforeFailure = 0;
-    const requester = createEmulatorRequester(emulator, 'together', (request) => {
+    const requester = createEmulatorRequester(emulator(), 'together', (request) => {
       const last = request.messages[request.messages.length - 1]?.content ?? '';
       if (request.role === 'assistant' && last.startsWith('<tool_response>') && rowsBeforeFailure === 0) {
         rowsBeforeFailure = rowsTouchedBy(fixture!.databasePath, 'silent').length;
         // Only once a round has written rows (a recall writes none), so there is something to roll back.
-        if (rowsBeforeFailure > 0) emulator.configure('together', { faults: { rateEmptyReply: 1 } });
+        if (rowsBeforeFailure > 0) emulator().configure('together', { faults: { rateEmptyReply: 1 } });
       }
     });
     await expectDiscard(run(requester, 'silent'), 'empty_reply');
@@ -92,13 +83,13 @@ describe('model misbehaviour from the emulator: retried once, then discarded wit
   });
 
   it('a rewriter that returns nothing twice discards as rewrite_failed and the tool rows are rolled back', async () => {
-    emulator.configure('together', { toolCallFormat: 'mistral', toolCallRate: 1 });
+    emulator().configure('together', { toolCallFormat: 'mistral', toolCallRate: 1 });
     fixture = createPipelineFixture();
     let rowsBeforeRewrite = 0;
-    const requester = createEmulatorRequester(emulator, 'together', (request) => {
+    const requester = createEmulatorRequester(emulator(), 'together', (request) => {
       if (request.role === 'rewriter' && rowsBeforeRewrite === 0) {
         rowsBeforeRewrite = rowsTouchedBy(fixture!.databasePath, 'unrewritten').length;
-        emulator.configure('together', { faults: { rateEmptyReply: 1 } });
+        emulator().configure('together', { faults: { rateEmptyReply: 1 } });
       }
     });
     await expectDiscard(run(requester, 'unrewritten'), 'rewrite_failed');
@@ -109,20 +100,20 @@ describe('model misbehaviour from the emulator: retried once, then discarded wit
   });
 
   it('a provider error that escapes the requester discards as provider_failure', async () => {
-    emulator.configure('together', { faults: { rate500: 1 } });
+    emulator().configure('together', { faults: { rate500: 1 } });
     fixture = createPipelineFixture();
-    const discard = await expectDiscard(run(createEmulatorRequester(emulator)), 'provider_failure');
+    const discard = await expectDiscard(run(createEmulatorRequester(emulator())), 'provider_failure');
     expect(discard.cause).toBeInstanceOf(ProviderError);
   });
 
   it('aborting a hung request discards as aborted; a timed-out signal discards as deadline', async () => {
-    emulator.configure('together', { faults: { rateHang: 1 } });
+    emulator().configure('together', { faults: { rateHang: 1 } });
     fixture = createPipelineFixture();
     const controller = new AbortController();
-    const aborted = run(createEmulatorRequester(emulator), 'aborted', controller.signal);
+    const aborted = run(createEmulatorRequester(emulator()), 'aborted', controller.signal);
     setTimeout(() => controller.abort(), 20);
     await expectDiscard(aborted, 'aborted');
-    await expectDiscard(run(createEmulatorRequester(emulator), 'late', AbortSignal.timeout(20)), 'deadline');
+    await expectDiscard(run(createEmulatorRequester(emulator()), 'late', AbortSignal.timeout(20)), 'deadline');
     expect(fixture.pool.leasedCount).toBe(0);
   });
 });

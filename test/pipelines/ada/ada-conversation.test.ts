@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SavedConversation } from '../../../src/format/index.js';
-import { startEmulator, type Emulator, type ToolCallFormat } from '../../../src/emulator/index.js';
+import type { ToolCallFormat } from '../../../src/emulator/index.js';
 import { parseToolCalls, restoreCallSyntax, separateReasoning } from '../../../src/format/index.js';
 import {
   createPipelineFixture,
@@ -8,21 +8,14 @@ import {
   rowsTouchedBy,
   simulatedUserOf,
   toolCallsOf,
+  useSharedEmulator,
   type PipelineFixture,
 } from './conversation-fixture.js';
 import { createEmulatorRequester, type EmulatorRequester } from './emulator-requester.js';
 import { wireRuleViolation } from './wire-rules.js';
 
-let emulator: Emulator;
 let fixture: PipelineFixture | undefined;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: 5 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-afterEach(() => {
+const emulator = useSharedEmulator(5, () => {
   fixture?.close();
   fixture = undefined;
 });
@@ -112,17 +105,17 @@ function checkStructure(saved: SavedConversation, requester: EmulatorRequester, 
 
   // What was sent always satisfied the strictest rules, and the real HTTP API refused nothing.
   for (const request of requester.sent) expect(wireRuleViolation(request.messages)).toBeUndefined();
-  expect(emulator.counters().together.badRequests).toBe(0);
+  expect(emulator().counters().together.badRequests).toBe(0);
 }
 
 describe('whole conversations against the emulator over real HTTP', () => {
   it.each(['hermes', 'python', 'mistral', 'plain'] as const)(
     'Ada calling tools in %s format gives a saved conversation with every result after its call and rewritten thinking',
     async (format) => {
-      emulator.resetCounters();
-      emulator.configure('together', { toolCallFormat: format, toolCallRate: 1 });
+      emulator().resetCounters();
+      emulator().configure('together', { toolCallFormat: format, toolCallRate: 1 });
       fixture = createPipelineFixture();
-      const requester = createEmulatorRequester(emulator);
+      const requester = createEmulatorRequester(emulator());
       const saved = await run(fixture, requester, `conversation-${format}`);
       expect(saved.id).toBe(`conversation-${format}`);
       expect(Object.keys(saved)).toEqual(['id', 'conversations', 'metadata']);
@@ -168,16 +161,16 @@ describe('whole conversations against the emulator over real HTTP', () => {
   );
 
   it("a second conversation of the same user recalls the first one's memories", async () => {
-    emulator.configure('together', { toolCallFormat: 'hermes', toolCallRate: 1 });
+    emulator().configure('together', { toolCallFormat: 'hermes', toolCallRate: 1 });
     fixture = createPipelineFixture({ turns: { min: 1, max: 1 } });
-    const first = await run(fixture, createEmulatorRequester(emulator), 'first');
+    const first = await run(fixture, createEmulatorRequester(emulator()), 'first');
     const remembered = toolCallsOf(first)
       .filter((call) => call.name === 'add_memory')
       .flatMap((call) => (call.arguments as { input_text: string[] }).input_text);
     expect(remembered.length).toBeGreaterThan(0);
 
     // The second time, the user asks what Ada remembers; Ada (the emulator) recalls for real.
-    const asking = createEmulatorRequester(emulator, 'together', (request) =>
+    const asking = createEmulatorRequester(emulator(), 'together', (request) =>
       request.role === 'tester' ? 'Do you remember what I told you earlier?' : undefined,
     );
     const second = await run(fixture, asking, 'second');
@@ -189,9 +182,9 @@ describe('whole conversations against the emulator over real HTTP', () => {
   });
 
   it('with rewriting off the thinking is saved exactly as Ada wrote it, one blank line before the reply, and the rewriter is never called', async () => {
-    emulator.configure('together', { toolCallFormat: 'mixed', toolCallRate: 0.5 });
+    emulator().configure('together', { toolCallFormat: 'mixed', toolCallRate: 0.5 });
     fixture = createPipelineFixture({ rewrite: false, dryRun: true });
-    const requester = createEmulatorRequester(emulator);
+    const requester = createEmulatorRequester(emulator());
     const saved = await run(fixture, requester, 'no-rewrite');
     const originals = requester.received.filter((reply) => reply.role === 'assistant').map((reply) => reply.text.trim());
     expect(saved.conversations.filter((message) => message.role === 'assistant').map((message) => message.content)).toEqual(originals.map(separateReasoning));
@@ -202,9 +195,9 @@ describe('whole conversations against the emulator over real HTTP', () => {
   });
 
   it('a tester that leaks reasoning or a "User:" label still gives clean user messages', async () => {
-    emulator.configure('together', { toolCallRate: 0.5, faults: { rateTesterLeak: 1 } });
+    emulator().configure('together', { toolCallRate: 0.5, faults: { rateTesterLeak: 1 } });
     fixture = createPipelineFixture({ turns: { min: 3, max: 3 } });
-    const requester = createEmulatorRequester(emulator);
+    const requester = createEmulatorRequester(emulator());
     const saved = await run(fixture, requester, 'leaky-tester');
     const leaked = requester.received.filter((reply) => reply.role === 'tester').map((reply) => reply.text);
     expect(leaked.every((text) => text.startsWith('<think>') || text.startsWith('User: '))).toBe(true);

@@ -2,7 +2,9 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createRandom } from '../../../src/core/random.js';
+import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
 import type { SavedConversation } from '../../../src/format/index.js';
 import type { PipelineContext } from '../../../src/pipelines/contract.js';
 import {
@@ -17,6 +19,24 @@ import {
 import type { ToolCallRecord } from '../../../src/format/index.js';
 import { ToolStore } from '../../../src/tools/index.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
+
+/**
+ * One emulator for a whole test file (`configure` tunes it once started), and `afterEachTest` after
+ * every test (closing the fixture it opened). Call at the top of the file; the getter is valid
+ * inside tests.
+ */
+export function useSharedEmulator(seed: number, afterEachTest: () => void, configure?: (emulator: Emulator) => void): () => Emulator {
+  let emulator: Emulator | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator({ seed });
+    configure?.(emulator);
+  });
+  afterAll(async () => {
+    await emulator?.close();
+  });
+  afterEach(afterEachTest);
+  return () => emulator as Emulator;
+}
 
 export const PROMPTS = loadPrompts(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../systemprompts'));
 

@@ -1,33 +1,27 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import type { UnitOfWork } from '../../../src/pipelines/contract.js';
 import { MEMORY_TOPICS, TOOL_PLAN_INSTRUCTIONS, type ToolPlan } from '../../../src/pipelines/ada/conversation-topics.js';
 import { outOfReach, steerToolShare, tallyOutput, usesTools } from '../../../src/pipelines/ada/tool-share-run.js';
 import { ToolShareSteering } from '../../../src/pipelines/ada/tool-share-steering.js';
 import { ConversationStore } from '../../../src/store/index.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
-import { createPipelineFixture, PROMPTS, type PipelineFixture } from './conversation-fixture.js';
+import { createPipelineFixture, PROMPTS, useSharedEmulator, type PipelineFixture } from './conversation-fixture.js';
 import { createEmulatorRequester, type EmulatorRequester } from './emulator-requester.js';
 
-let emulator: Emulator;
 let fixture: PipelineFixture | undefined;
 const directories: { cleanup(): void }[] = [];
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: 9 });
+const emulator = useSharedEmulator(
+  9,
+  () => {
+    fixture?.close();
+    fixture = undefined;
+    directories.splice(0).forEach((directory) => directory.cleanup());
+  },
   // Ada calls tools when asked outright, and otherwise (almost) never: the plan alone decides.
-  emulator.configure('together', { toolCallRate: 1e-9 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-afterEach(() => {
-  fixture?.close();
-  fixture = undefined;
-  directories.splice(0).forEach((directory) => directory.cleanup());
-});
+  (started) => started.configure('together', { toolCallRate: 1e-9 }),
+);
 
 const context = (conversationId: string, requester: EmulatorRequester) => ({ conversationId, requester, signal: new AbortController().signal });
 const testerPromptOf = (requester: EmulatorRequester): string =>
@@ -38,7 +32,7 @@ describe('a plan steers the simulated user, never Ada', () => {
     it(`planned "${plan}": the tester is told so, Ada's system prompt is her own, and the line records the plan`, async () => {
       fixture = createPipelineFixture({ users: 3, turns: { min: 2, max: 2 } });
       for (let index = 0; index < 6; index++) {
-        const requester = createEmulatorRequester(emulator);
+        const requester = createEmulatorRequester(emulator());
         const unit = await fixture.conversations.run(context(`${plan}-${index}`, requester), { target: 0.4, plan });
         unit.commit();
         const saved = unit.conversation;
@@ -55,7 +49,7 @@ describe('a plan steers the simulated user, never Ada', () => {
 
   it('without --tool-share the tester prompt carries no plan and the line no toolShare', async () => {
     fixture = createPipelineFixture();
-    const requester = createEmulatorRequester(emulator);
+    const requester = createEmulatorRequester(emulator());
     const unit = await fixture.conversations.run(context('plain', requester));
     unit.commit();
     for (const instruction of Object.values(TOOL_PLAN_INSTRUCTIONS)) expect(testerPromptOf(requester)).not.toContain(instruction);
@@ -72,7 +66,7 @@ describe('each plan is settled once, by what became of its conversation', () => 
       const unit = await pipeline.conversations.run(conversationContext, plan === undefined ? undefined : { target: steering.target, plan });
       return { ...unit, conversation: { ...unit.conversation, label } };
     });
-    return run(context(`settled-${++made}`, createEmulatorRequester(emulator)));
+    return run(context(`settled-${++made}`, createEmulatorRequester(emulator())));
   }
 
   it('committed with a true label it counts, by whether it called a tool; invalid, rolled back or failed it does not', async () => {
@@ -93,7 +87,7 @@ describe('each plan is settled once, by what became of its conversation', () => 
       throw new Error('the provider went away');
     });
     const before = new ToolShareSteering(1, steering.tally);
-    await expect(failing(context('failed', createEmulatorRequester(emulator)))).rejects.toThrow('the provider went away');
+    await expect(failing(context('failed', createEmulatorRequester(emulator())))).rejects.toThrow('the provider went away');
     expect(steering.tally).toEqual(before.tally);
   });
 });
