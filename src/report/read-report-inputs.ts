@@ -4,33 +4,19 @@
  * stream), so the file sizes never reach memory; a line that is not what it should be is counted
  * and skipped, never fatal: a report is most wanted when something went wrong.
  */
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { forEachLine, parseJsonLine } from '../core/json-lines.js';
 import { savedConversationSchema, type SavedConversation } from '../format/index.js';
 import type { ReportBuilder } from './report-builder.js';
 
 const rejectSchema = z.object({ reason: z.string(), failedStep: z.string().optional().catch(undefined) });
 
-async function forEachLine(file: string, visit: (line: string) => void): Promise<void> {
-  // 1 MiB reads: with the default 64 KiB the loop waits on the disk far more often than it parses.
-  const lines = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-  for await (const line of lines) if (line.trim() !== '') visit(line);
-}
-
-function parseJson(line: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(line) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
 /** Every saved line of `file` into the builder; a missing file adds nothing (a run that labelled nothing false has no invalid file). */
 export async function readSavedLines(file: string, builder: ReportBuilder, valid: boolean): Promise<void> {
   if (!existsSync(file)) return;
   await forEachLine(file, (line) => {
-    const json = parseJson(line);
+    const json = parseJsonLine(line);
     const parsed = json.ok ? savedConversationSchema.safeParse(json.value) : undefined;
     if (!json.ok || parsed === undefined || !parsed.success) return builder.addBadLine();
     // The output holds valid lines only, but a line says best what it is: a false label counts as invalid wherever it sits.
@@ -42,7 +28,7 @@ export async function readSavedLines(file: string, builder: ReportBuilder, valid
 export async function readRejects(file: string, builder: ReportBuilder): Promise<void> {
   if (!existsSync(file)) return;
   await forEachLine(file, (line) => {
-    const json = parseJson(line);
+    const json = parseJsonLine(line);
     const parsed = json.ok ? rejectSchema.safeParse(json.value) : undefined;
     if (parsed === undefined || !parsed.success) return builder.addBadLine();
     builder.addReject(parsed.data.reason, parsed.data.failedStep);
@@ -52,6 +38,6 @@ export async function readRejects(file: string, builder: ReportBuilder): Promise
 /** The manifest as written, or null when absent; an unreadable one is reported in place of its content. */
 export function readManifestForReport(file: string): unknown {
   if (!existsSync(file)) return null;
-  const json = parseJson(readFileSync(file, 'utf8'));
+  const json = parseJsonLine(readFileSync(file, 'utf8'));
   return json.ok ? json.value : { unreadable: `${file} is not JSON` };
 }

@@ -3,10 +3,10 @@
  * output itself (as the run counts what is done), each conversation gets its plan before it
  * starts, and the plan is settled with what became of the conversation.
  */
-import { createReadStream, existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { forEachLine, parseJsonLine } from '../../core/json-lines.js';
 import type { SavedConversation } from '../../format/index.js';
 import type { PipelineContext, UnitOfWork } from '../contract.js';
 import type { ToolPlan } from './conversation-topics.js';
@@ -46,15 +46,14 @@ export async function tallyOutput(file: string): Promise<OutputTally> {
   const tally = { saved: 0, withTools: 0, unreadable: 0, adherence: { tools: { planned: 0, used: 0 }, 'no-tools': { planned: 0, used: 0 } } };
   if (!existsSync(file)) return tally;
   const seen = new Set<string>();
-  const lines = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    const parsed = savedLineSchema.safeParse(parseJson(line));
-    if (!parsed.success) {
+  await forEachLine(file, (line) => {
+    const json = parseJsonLine(line);
+    const parsed = json.ok ? savedLineSchema.safeParse(json.value) : undefined;
+    if (parsed === undefined || !parsed.success) {
       tally.unreadable++;
-      continue;
+      return;
     }
-    if (seen.has(parsed.data.id)) continue;
+    if (seen.has(parsed.data.id)) return;
     seen.add(parsed.data.id);
     const { toolCalls, toolShare } = parsed.data.metadata;
     const used = (toolCalls?.length ?? 0) > 0;
@@ -64,16 +63,8 @@ export async function tallyOutput(file: string): Promise<OutputTally> {
       tally.adherence[toolShare.plan].planned++;
       if (used) tally.adherence[toolShare.plan].used++;
     }
-  }
+  });
   return tally;
-}
-
-function parseJson(line: string): unknown {
-  try {
-    return JSON.parse(line) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Runs one conversation with the plan it is given. */
