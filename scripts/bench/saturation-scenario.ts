@@ -18,6 +18,10 @@ export const FAST_WORKLOAD: Workload = Object.freeze({
   ...DEFAULT_WORKLOAD,
   rates: Object.freeze({ mistral: 60, together: 60, huggingface: 0 }),
   latency: Object.freeze({ medianMs: 150, sigma: 0.5 }),
+  // A paid tier's token limit, not the free tier's 500,000 a minute that Mistral's default assumes:
+  // at 60 requests/s of about 600 tokens that default alone would hold Mistral near 14 requests/s,
+  // and the run would measure the token limit, not whether the daemon keeps the request rate busy.
+  tokensPerMinute: Object.freeze({ mistral: 10_000_000 }),
 });
 
 /** Target of the whole-run ratio to the limit (issue 9 §4). */

@@ -26,6 +26,11 @@ export interface Workload {
   readonly limiter?: LimiterKind;
   /** `providers.<name>.pacing_margin_ms` in secrets.json. @default none */
   readonly pacingMarginMs?: number;
+  /**
+   * Tokens per minute, configured in secrets.json and enforced by the emulator alike, where the
+   * workload sets one. @default each provider's own default (Mistral's free tier: 500,000), not enforced
+   */
+  readonly tokensPerMinute?: Readonly<Partial<Record<BenchProvider, number>>>;
 }
 
 /**
@@ -89,6 +94,7 @@ export function emulatorProviderOptions(workload: Workload, provider: BenchProvi
     latency: workload.latency,
     faults: workload.faults,
     injectedRetryAfterMs: workload.injectedRetryAfterMs,
+    ...(workload.tokensPerMinute?.[provider] === undefined ? {} : { tokensPerMinute: workload.tokensPerMinute[provider] }),
   };
 }
 
@@ -105,6 +111,7 @@ export function prepareDataDir(dataDir: string, emulator: Emulator, workload: Wo
       models: EMULATOR_MODELS,
       timeout_ms: workload.timeoutMs ?? REQUEST_TIMEOUT_MS,
       ...(workload.pacingMarginMs === undefined ? {} : { pacing_margin_ms: workload.pacingMarginMs }),
+      ...(workload.tokensPerMinute?.[provider] === undefined ? {} : { tokens_per_minute: workload.tokensPerMinute[provider] }),
     };
   }
   const secrets = {
