@@ -4,6 +4,7 @@ import { parseInteger as integer, parseNumber as number } from '../pipelines/opt
 import type { AnyPipeline, PipelineRegistry } from '../pipelines/pipeline-registry.js';
 import { DEFAULT_PIPELINE, PIPELINES } from '../pipelines/registry.js';
 import type { GenerateOptions } from '../runner/run-options.js';
+import { PROVIDER_THREAD_MODES, type ProviderThreadMode } from '../runner/provider-threads.js';
 import { LOG_FORMATS, type LogFormat } from '../stats/index.js';
 import { parsePipelineFlags, pipelineFlagsHelp, pipelineParseOptions } from './pipeline-flags.js';
 
@@ -47,6 +48,8 @@ Generates N training conversations, resuming from what the output already holds.
   --quiet                     terminal shows warnings and progress only
   --verbose                   terminal and log file include debug records
   --log-format pretty|json    terminal output: readable lines, or NDJSON as in the log file (default: pretty)
+  --provider-threads auto|on|off  run each provider SDK in a worker thread of its own, beside the
+                              conversations (default: auto, on from 30 requests/s in all on 2+ cores)
   --mistral-base-url URL, --together-base-url URL, --huggingface-base-url URL,
   --openai-compatible-base-url URL   override the base URL of the instance named after that type
   --help                      this text
@@ -82,6 +85,7 @@ const RUN_FLAGS = {
   quiet: { type: 'boolean', default: false },
   verbose: { type: 'boolean', default: false },
   'log-format': { type: 'string' },
+  'provider-threads': { type: 'string' },
   'mistral-base-url': { type: 'string' },
   'together-base-url': { type: 'string' },
   'huggingface-base-url': { type: 'string' },
@@ -148,6 +152,7 @@ export function parseGenerateOptions(argv: readonly string[], registry: Pipeline
     firstReplyTimeoutSeconds: optional(values['first-reply-timeout'], (text) => number('--first-reply-timeout', text, 0)) ?? base.firstReplyTimeoutSeconds,
     logLevel: values.verbose ? 'debug' : values.quiet ? 'warn' : 'info',
     logFormat: optional(values['log-format'], parseLogFormat) ?? base.logFormat,
+    providerThreads: optional(values['provider-threads'], parseProviderThreads) ?? base.providerThreads,
     baseUrls: stripUndefined({
       mistral: values['mistral-base-url'],
       together: values['together-base-url'],
@@ -169,6 +174,7 @@ function defaults(): Omit<GenerateOptions, 'target' | 'help' | 'pipeline'> {
     firstReplyTimeoutSeconds: DEFAULT_FIRST_REPLY_TIMEOUT_SECONDS,
     logLevel: 'info',
     logFormat: 'pretty',
+    providerThreads: 'auto',
     baseUrls: {},
   };
 }
@@ -200,4 +206,10 @@ function parseLogFormat(text: string): LogFormat {
 
 function stripUndefined<T extends Record<string, string | undefined>>(value: T): Partial<Record<keyof T, string>> {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<Record<keyof T, string>>;
+}
+
+function parseProviderThreads(text: string): ProviderThreadMode {
+  const mode = PROVIDER_THREAD_MODES.find((candidate) => candidate === text);
+  if (mode === undefined) throw new ConfigError(`--provider-threads expects ${PROVIDER_THREAD_MODES.join(', ')}, got "${text}".`);
+  return mode;
 }

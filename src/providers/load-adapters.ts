@@ -1,7 +1,7 @@
 import type { ChatProvider, ChatRequest, ChatResult, ProviderName, ProviderType } from '../core/types.js';
 import type { ProviderConnection } from './provider-connection.js';
 
-type Adapter = new (connection: ProviderConnection) => ChatProvider;
+export type Adapter = new (connection: ProviderConnection) => ChatProvider;
 
 /**
  * Each adapter's module, imported only when that provider is used: the Mistral SDK alone is about
@@ -14,6 +14,11 @@ const ADAPTER_MODULES: Readonly<Record<ProviderType, () => Promise<Adapter>>> = 
   huggingface: async () => (await import('./huggingface-provider.js')).HuggingFaceProvider,
   openai_compatible: async () => (await import('./openai-compatible-provider.js')).OpenAiCompatibleProvider,
 };
+
+/** Imports the adapter of one type (its SDK with it): what a provider thread loads. */
+export function importAdapter(type: ProviderType): Promise<Adapter> {
+  return ADAPTER_MODULES[type]();
+}
 
 /**
  * The SDKs in the order they are loaded, one after the other, fastest first (CPU to import each on
@@ -42,6 +47,10 @@ export interface AdapterLoading {
   loadSlowOnes(): void;
   /** Calls `listener` with the error of the first adapter that cannot be loaded. */
   onFailure(listener: (error: unknown) => void): void;
+  /** Where the SDKs run: the main thread, or a worker thread per adapter type (`startProviderThreads`). */
+  readonly threaded: boolean;
+  /** Lets go of what the adapters hold (their threads); requests still in flight fail. */
+  close(): Promise<void>;
 }
 
 /**
@@ -84,6 +93,8 @@ export function loadAdapters(types: readonly ProviderType[]): AdapterLoading {
       () => new Promise<void>(() => undefined),
     ),
     loadSlowOnes: () => startSlow(),
+    threaded: false,
+    close: async () => undefined,
     onFailure: (listener) => {
       if (failed !== undefined) listener(failed.error);
       else failures.push(listener);

@@ -1,6 +1,7 @@
 import type { ProviderType } from '../core/types.js';
 import type { SelectedPipeline } from '../pipelines/selected-pipeline.js';
 import type { LogFormat } from '../stats/index.js';
+import type { ProviderThreadMode } from './provider-threads.js';
 
 /** Every flag of `generate`, parsed and checked; documented in README.md and `--help`. */
 export interface GenerateOptions {
@@ -29,6 +30,8 @@ export interface GenerateOptions {
   readonly logLevel: 'debug' | 'info' | 'warn';
   /** The terminal's format; the log file is NDJSON either way. */
   readonly logFormat: LogFormat;
+  /** `--provider-threads`: each provider SDK in a worker thread of its own (`on`), in the main thread (`off`), or by the configured rates (`auto`). */
+  readonly providerThreads: ProviderThreadMode;
   readonly baseUrls: Readonly<Partial<Record<ProviderType, string>>>;
   readonly help: boolean;
 }

@@ -4,7 +4,8 @@ import type { Configuration } from '../config/configuration.js';
 import { checkPreparedSampling } from '../config/role-sampling.js';
 import { ConfigError } from '../core/errors.js';
 import { Dispatcher } from '../dispatcher/index.js';
-import { loadAdapters, type AdapterLoading } from '../providers/load-adapters.js';
+import type { AdapterLoading } from '../providers/load-adapters.js';
+import { openAdapters, useProviderThreads } from './provider-threads.js';
 import { ProgressReporter, RunStats, costCapProblem, createLogger, createRunId, statusFilePath, type RunLogger } from '../stats/index.js';
 import { ConversationStore, InvalidOutput, REJECTS_FILE_NAME, RejectsFile } from '../store/index.js';
 import { createRedactor } from '../core/redact.js';
@@ -39,6 +40,7 @@ export function runPaths(configuration: Configuration, options: GenerateOptions,
  */
 export async function startGeneration(options: GenerateOptions, io: CommandIo, loaded?: Configuration): Promise<number> {
   let offline: Awaited<ReturnType<typeof startOfflineEmulator>> | undefined;
+  let adapters: AdapterLoading | undefined;
   const early = holdEarlySignals();
   try {
     let pipeline: PreparedPipeline;
@@ -56,7 +58,8 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       throw error;
     }
     // The SDKs load while the store, the tool database and the budget ledger open.
-    const adapters = loadAdapters(configuration.providers.map((provider) => provider.type));
+    const threaded = useProviderThreads(options.providerThreads, configuration.providers.map((provider) => provider.requestsPerSecond));
+    adapters = openAdapters(configuration.providers.map((provider) => provider.type), threaded);
     const models = configuration.providers.flatMap((provider) => Object.values(provider.models));
     const costProblem = costCapProblem(options.maxCost, models, configuration.prices);
     if (costProblem !== null) return configurationError(io, costProblem);
@@ -91,6 +94,7 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
     }
   } finally {
     early.dispose();
+    await adapters?.close();
     await offline?.emulator.close();
   }
 }
@@ -145,10 +149,11 @@ async function generate(context: GenerateContext): Promise<number> {
       providers: configuration.providers.map((provider) => provider.name),
       output: paths.output,
       logFile: runLogger.logFile,
+      providerThreads: context.adapters.threaded,
     },
     context.dryRun
       ? `DRY RUN (--offline): every provider is the built-in emulator, nothing is sent anywhere; target ${options.target} via ${providerList}`
-      : `starting: target ${options.target} via ${providerList}`,
+      : `starting: target ${options.target} via ${providerList}${context.adapters.threaded ? ' (each SDK in a worker thread: --provider-threads)' : ''}`,
   );
   logger.debug({ models: Object.fromEntries(configuration.providers.map((provider) => [provider.name, provider.models])) }, 'models per provider and role');
   for (const warning of configuration.warnings) logger.warn(warning);
