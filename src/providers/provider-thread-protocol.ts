@@ -13,9 +13,10 @@ export type ThreadRequest = Omit<ChatRequest, 'signal'>;
 /** The connection of one instance, without what cannot cross a thread (functions). */
 export type ThreadConnection = Pick<ProviderConnection, 'name' | 'apiKey' | 'baseUrl'>;
 
+/** `instance` is the host's number for one opened connection (two may share a name in tests, never in a run). */
 export type HostMessage =
-  | { readonly kind: 'open'; readonly instance: ProviderName; readonly connection: ThreadConnection }
-  | { readonly kind: 'request'; readonly id: number; readonly instance: ProviderName; readonly request: ThreadRequest }
+  | { readonly kind: 'open'; readonly instance: number; readonly connection: ThreadConnection }
+  | { readonly kind: 'request'; readonly id: number; readonly instance: number; readonly request: ThreadRequest }
   | { readonly kind: 'abort'; readonly id: number };
 
 export type ThreadMessage =

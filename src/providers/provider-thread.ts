@@ -15,7 +15,7 @@ const { type } = workerData as ProviderThreadData;
 const post = (message: ThreadMessage): void => port.postMessage(message);
 
 let adapter: Adapter | undefined;
-const instances = new Map<string, ChatProvider>();
+const instances = new Map<number, ChatProvider>();
 const inFlight = new Map<number, AbortController>();
 // Messages that arrive while the SDK loads wait for it, in order.
 const waiting: HostMessage[] = [];

@@ -18,6 +18,14 @@ describe('generate flags', () => {
     expect(GENERATE_HELP).toContain('--first-reply-timeout SECONDS');
   });
 
+  it('--provider-threads is auto unless set to on or off, and any other value says which ones it takes', () => {
+    expect(parseGenerateOptions([]).providerThreads).toBe('auto');
+    expect(parseGenerateOptions(['--provider-threads', 'on']).providerThreads).toBe('on');
+    expect(parseGenerateOptions(['--provider-threads', 'off']).providerThreads).toBe('off');
+    expect(() => parseGenerateOptions(['--provider-threads', 'yes'])).toThrow('--provider-threads expects auto, on, off, got "yes".');
+    expect(GENERATE_HELP).toContain('--provider-threads auto|on|off');
+  });
+
   it('--quick, --standard and --large are targets of 10, 100 and 1000, for any pipeline', () => {
     expect(parseGenerateOptions(['--quick']).target).toBe(10);
     expect(parseGenerateOptions(['--standard']).target).toBe(100);

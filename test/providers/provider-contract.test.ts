@@ -2,7 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/core/errors.js';
 import { PROVIDER_TYPES, type ChatProvider, type WireMessage } from '../../src/core/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { createProvider } from '../../src/providers/create-provider.js';
+import { createProvider, type ProviderConnection } from '../../src/providers/create-provider.js';
+import type { AdapterLoading } from '../../src/providers/load-adapters.js';
+import { startProviderThreads } from '../../src/providers/threaded-adapters.js';
 import { findClosedPort, serveOnLoopback } from '../helpers/loopback-server.js';
 
 /**
@@ -17,12 +19,25 @@ const MESSAGES: readonly WireMessage[] = [
 const PROMPT_CHARACTERS = MESSAGES.reduce((sum, message) => sum + message.content.length, 0);
 
 let emulator: Emulator;
+// The same adapters in worker threads (--provider-threads): one thread per type for the whole file, as in a run.
+let threads: AdapterLoading;
 beforeAll(async () => {
   emulator = await startEmulator({ seed: 11 });
+  threads = startProviderThreads(PROVIDER_TYPES);
 });
 afterAll(async () => {
+  await threads.close();
   await emulator.close();
 });
+
+type ProviderType = (typeof PROVIDER_TYPES)[number];
+type Placement = 'in this thread' | 'in a provider thread';
+const PLACEMENTS: readonly Placement[] = ['in this thread', 'in a provider thread'];
+
+/** An adapter of `name` where `placement` says: the contract is the same either way. */
+function adapterOf(placement: Placement, name: ProviderType, connection: ProviderConnection): ChatProvider {
+  return placement === 'in this thread' ? createProvider(name, connection) : threads.deferred(name, connection);
+}
 
 /** A chunk every provider's client accepts (the OpenAI shape, with the fields Mistral and Together require). */
 function chunk(content: string, finishReason: string | null = null): Record<string, unknown> {
@@ -39,10 +54,11 @@ function sse(data: unknown): string {
   return `data: ${JSON.stringify(data)}\n\n`;
 }
 
-describe.each(PROVIDER_TYPES)('the %s adapter', (name) => {
+describe.each(PLACEMENTS.flatMap((placement) => PROVIDER_TYPES.map((name) => [name, placement] as const)))('the %s adapter %s', (name, placement) => {
   let provider: ChatProvider;
-  beforeAll(() => {
-    provider = createProvider(name, { apiKey: KEY, baseUrl: emulator.baseUrls[name] });
+  beforeAll(async () => {
+    provider = adapterOf(placement, name, { apiKey: KEY, baseUrl: emulator.baseUrls[name] });
+    await provider.ready;
   });
   afterEach(() => {
     emulator.configure(name, {});
@@ -77,7 +93,8 @@ describe.each(PROVIDER_TYPES)('the %s adapter', (name) => {
     expect(emulator.counters()[name]).toMatchObject({ requests: 1, ok: 1, streamed: 1 });
   });
 
-  it('every response reaches onResponse as its headers arrive, a success and a 429 alike', async () => {
+  // onResponse is a function: it stays with an adapter in this thread (a provider thread refuses it, tested there).
+  it.skipIf(placement === 'in a provider thread')('every response reaches onResponse as its headers arrive, a success and a 429 alike', async () => {
     const seen: Response[] = [];
     const observed = createProvider(name, { apiKey: KEY, baseUrl: emulator.baseUrls[name], onResponse: (response) => seen.push(response) });
     await observed.complete({ model: 'emulator-tester', messages: MESSAGES });
@@ -202,7 +219,7 @@ describe.each(PROVIDER_TYPES)('the %s adapter', (name) => {
   it('a refused connection is a retryable network error', async () => {
     const closedPort = await findClosedPort();
     const baseUrl = emulator.baseUrls[name].replace(emulator.url, `http://127.0.0.1:${closedPort}`);
-    const unreachable = createProvider(name, { apiKey: KEY, baseUrl });
+    const unreachable = adapterOf(placement, name, { apiKey: KEY, baseUrl });
     const error = await expectProviderError(unreachable.complete({ model: 'emulator-tester', messages: MESSAGES }));
     expect(error).toMatchObject({ kind: 'network', retryable: true });
   });
@@ -215,7 +232,7 @@ describe.each(PROVIDER_TYPES)('the %s adapter', (name) => {
       response.end(body);
     });
     const baseUrl = emulator.baseUrls[name].replace(emulator.url, server.url);
-    return { provider: createProvider(name, { apiKey: KEY, baseUrl }), close: () => server.close() };
+    return { provider: adapterOf(placement, name, { apiKey: KEY, baseUrl }), close: () => server.close() };
   }
 
   it.each([
