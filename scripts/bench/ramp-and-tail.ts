@@ -1,6 +1,7 @@
 /**
- * `npx tsx scripts/bench/ramp-and-tail.ts [--conversations N] [--concurrency N] [--limiter sliding-window]`:
- * where a whole run loses quota against its steady state. Runs the main workload once and prints,
+ * `npx tsx scripts/bench/ramp-and-tail.ts [--conversations N] [--concurrency N] [--limiter sliding-window] [--fast]`:
+ * where a whole run loses quota against its steady state. Runs the main workload (`--fast`: the
+ * fast-provider scenario's, 60 + 60 requests/s at 150 ms) once and prints,
  * per 2-second bucket of the run (from the daemon's first progress record to its run summary),
  * the requests the emulator received as a share of Σ rates (and of each provider's rate), the saves, and the conversations in
  * flight the progress records reported; then the time from the first progress record to the first
@@ -12,14 +13,15 @@ import { parseArgs } from 'node:util';
 import type { LimiterKind } from '../../src/emulator/index.js';
 import { computeFigures } from './figures.js';
 import { runWorkload } from './run-workload.js';
+import { FAST_WORKLOAD } from './saturation-scenario.js';
 import { DEFAULT_WORKLOAD, providersOf, totalRate, type Workload } from './workload.js';
 
 const BUCKET_MS = 2_000;
 
 const { values } = parseArgs({
-  options: { conversations: { type: 'string' }, concurrency: { type: 'string' }, limiter: { type: 'string' } },
+  options: { conversations: { type: 'string' }, concurrency: { type: 'string' }, limiter: { type: 'string' }, fast: { type: 'boolean', default: false } },
 });
-const workload: Workload = { ...DEFAULT_WORKLOAD, limiter: (values.limiter as LimiterKind | undefined) ?? 'token-bucket' };
+const workload: Workload = { ...(values.fast ? FAST_WORKLOAD : DEFAULT_WORKLOAD), limiter: (values.limiter as LimiterKind | undefined) ?? 'token-bucket' };
 const target = Number(values.conversations ?? 500);
 const run = await runWorkload(workload, { target, concurrency: values.concurrency === undefined ? undefined : Number(values.concurrency) });
 const figures = computeFigures(run, workload);
