@@ -47,6 +47,8 @@ export interface AdapterLoading {
   loadSlowOnes(): void;
   /** Calls `listener` with the error of the first adapter that cannot be loaded. */
   onFailure(listener: (error: unknown) => void): void;
+  /** Calls `listener` with a sentence for the log each time a provider thread died and was started again (never in-process). */
+  onRestart(listener: (message: string) => void): void;
   /** Where the SDKs run: the main thread, or a worker thread per adapter type (`startProviderThreads`). */
   readonly threaded: boolean;
   /** Lets go of what the adapters hold (their threads); requests still in flight fail. */
@@ -93,6 +95,7 @@ export function loadAdapters(types: readonly ProviderType[]): AdapterLoading {
       () => new Promise<void>(() => undefined),
     ),
     loadSlowOnes: () => startSlow(),
+    onRestart: () => undefined,
     threaded: false,
     close: async () => undefined,
     onFailure: (listener) => {

@@ -15,7 +15,8 @@ const { type } = workerData as ProviderThreadData;
 const post = (message: ThreadMessage): void => port.postMessage(message);
 
 let adapter: Adapter | undefined;
-const instances = new Map<number, ChatProvider>();
+// An instance whose adapter could not be built keeps the error, to answer its requests with.
+const instances = new Map<number, ChatProvider | { readonly failed: unknown }>();
 const inFlight = new Map<number, AbortController>();
 // Messages that arrive while the SDK loads wait for it, in order.
 const waiting: HostMessage[] = [];
@@ -36,7 +37,12 @@ try {
 
 function handle(loaded: Adapter, message: HostMessage): void {
   if (message.kind === 'open') {
-    instances.set(message.instance, new loaded(message.connection));
+    // A constructor that throws (an SDK refusing an empty key) fails that instance only, as in-process.
+    try {
+      instances.set(message.instance, new loaded(message.connection));
+    } catch (error) {
+      instances.set(message.instance, { failed: error });
+    }
     return;
   }
   if (message.kind === 'abort') {
@@ -44,8 +50,9 @@ function handle(loaded: Adapter, message: HostMessage): void {
     return;
   }
   const instance = instances.get(message.instance);
-  if (instance === undefined) {
-    post({ kind: 'failed', id: message.id, error: serializeError(new Error(`No instance ${message.instance} was opened in the ${type} provider thread.`)) });
+  if (instance === undefined || 'failed' in instance) {
+    const error = instance?.failed ?? new Error(`No instance ${message.instance} was opened in the ${type} provider thread.`);
+    post({ kind: 'failed', id: message.id, error: serializeError(error) });
     return;
   }
   const controller = new AbortController();

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ProviderError } from '../core/errors.js';
+import { createRedactor } from '../core/redact.js';
 import type { ChatProvider, ChatRequest, ChatResult, ProviderName, ProviderType } from '../core/types.js';
 import type { AdapterLoading } from './load-adapters.js';
 import type { ProviderConnection } from './provider-connection.js';
@@ -20,17 +21,29 @@ import {
  * and their CPU per request (about 6–9 ms a streamed reply, most of a conversation's) is spread over
  * the machine's cores instead of queueing behind the conversations on the main thread.
  */
-export function startProviderThreads(types: readonly ProviderType[], options: { readonly entry?: URL } = {}): AdapterLoading {
-  const threads = new Map([...new Set(types)].map((type) => [type, new ProviderThread(type, options.entry)]));
+export function startProviderThreads(
+  types: readonly ProviderType[],
+  options: {
+    /** Another thread entry speaking the same messages (tests: one that dies on demand). */
+    readonly entry?: URL;
+  } = {},
+): AdapterLoading {
   const failures: ((error: unknown) => void)[] = [];
+  const restarts: ((message: string) => void)[] = [];
+  const onRestart = (message: string): void => {
+    for (const listener of restarts) listener(message);
+  };
   let failed: { readonly error: unknown } | undefined;
-  for (const thread of threads.values()) {
-    thread.loaded.catch((error: unknown) => {
-      if (failed !== undefined) return;
-      failed = { error };
-      for (const listener of failures) listener(error);
-    });
-  }
+  // A thread that cannot load, or keeps dying, is the run's failure, as a broken install is in-process.
+  const fail = (error: unknown): void => {
+    if (failed !== undefined) return;
+    failed = { error };
+    for (const listener of failures) listener(error);
+  };
+  const threads = new Map(
+    [...new Set(types)].map((type) => [type, new ProviderThread(type, { entry: options.entry, onRestart, onGivenUp: fail })]),
+  );
+  for (const thread of threads.values()) thread.loaded.catch(fail);
   return {
     deferred: (type, connection) => {
       const thread = threads.get(type);
@@ -47,6 +60,7 @@ export function startProviderThreads(types: readonly ProviderType[], options: { 
       if (failed !== undefined) listener(failed.error);
       else failures.push(listener);
     },
+    onRestart: (listener) => restarts.push(listener),
     threaded: true,
     close: async () => {
       await Promise.all([...threads.values()].map((thread) => thread.close()));
@@ -61,13 +75,22 @@ interface Pending {
   readonly name: ProviderName;
 }
 
-/** Restarts of one type's thread after it died mid-run; past them its provider fails every request. */
+/** Restarts of one type's thread within RESTART_WINDOW_MS; one more death and the run stops (onFailure). */
 const MOST_RESTARTS = 3;
+const RESTART_WINDOW_MS = 10 * 60_000;
+
+interface ThreadOptions {
+  readonly entry?: URL;
+  readonly onRestart?: (message: string) => void;
+  /** The thread died once more than MOST_RESTARTS allow: its providers cannot serve any more. */
+  readonly onGivenUp: (error: Error) => void;
+}
 
 /**
  * One adapter type's worker thread and the requests it has been given. A thread that dies mid-run
  * (an exception an SDK threw outside any request, say) fails what it held as retryable server errors
- * and is started again with the same connections, up to MOST_RESTARTS times.
+ * and is started again with the same connections; a fourth death within ten minutes stops the run
+ * (exit 1, as an SDK that cannot load) rather than leave its providers failing every request all night.
  */
 class ProviderThread {
   readonly type: ProviderType;
@@ -78,17 +101,16 @@ class ProviderThread {
   readonly #connections = new Map<number, ThreadConnection>();
   #nextId = 1;
   #nextInstance = 1;
-  #restarts = 0;
   #isLoaded = false;
   #stopped: string | undefined;
   #settleLoad: { resolve(): void; reject(error: unknown): void } | undefined;
 
-  readonly #entry: URL | undefined;
+  readonly #options: ThreadOptions;
+  readonly #restartedAt: number[] = [];
 
-  /** `entry`: another thread entry speaking the same messages (tests: one that dies on demand). */
-  constructor(type: ProviderType, entry?: URL) {
+  constructor(type: ProviderType, options: ThreadOptions) {
     this.type = type;
-    this.#entry = entry;
+    this.#options = options;
     this.loaded = new Promise<void>((resolve, reject) => (this.#settleLoad = { resolve, reject }));
     this.loaded.catch(() => undefined);
     this.#worker = this.#start();
@@ -108,7 +130,7 @@ class ProviderThread {
   }
 
   complete(instance: number, name: ProviderName, request: ChatRequest): Promise<ChatResult> {
-    if (this.#stopped !== undefined) return Promise.reject(new ProviderError(`${name}: ${this.#stopped}`, { provider: name, kind: 'server' }));
+    if (this.#stopped !== undefined) return Promise.reject(new ProviderError(`${name}: ${this.#stopped}`, { provider: name, kind: 'aborted' }));
     const { signal, ...rest } = request;
     const id = this.#nextId++;
     return new Promise<ChatResult>((resolve, reject) => {
@@ -120,25 +142,34 @@ class ProviderThread {
         resolve: (result) => (forget(), resolve(result)),
         reject: (error) => (forget(), reject(error)),
       });
+      try {
+        this.#post({ kind: 'request', id, instance, request: rest });
+      } catch (error) {
+        // A request that cannot be copied to the thread (a DataCloneError) never started.
+        this.#pending.delete(id);
+        forget();
+        reject(error as Error);
+        return;
+      }
       // A request in flight holds the process open, as its socket would in this thread; idle, the thread holds nothing.
       if (this.#pending.size === 1) this.#worker.ref();
-      this.#post({ kind: 'request', id, instance, request: rest });
       if (signal?.aborted === true) onAbort();
     });
   }
 
   async close(): Promise<void> {
     this.#stopped ??= 'the run is over';
-    this.#failPending(this.#stopped);
+    this.#failPending(this.#stopped, 'aborted');
     await this.#worker.terminate();
   }
 
   #start(): Worker {
-    const worker = this.#entry === undefined ? startWorker(this.type) : new Worker(this.#entry, { workerData: { type: this.type }, execArgv: [] });
-    worker.unref();
+    const entry = this.#options.entry;
+    const worker = entry === undefined ? startWorker(this.type) : new Worker(entry, { workerData: { type: this.type }, execArgv: [] });
     worker.on('message', (message: ThreadMessage) => {
       if (message.kind === 'loaded') {
         this.#isLoaded = true;
+        if (this.#pending.size === 0) worker.unref();
         this.#settleLoad?.resolve();
       } else if (message.kind === 'load-failed') {
         this.#died(worker, deserializeError(message.error));
@@ -148,27 +179,39 @@ class ProviderThread {
     });
     worker.on('error', (error) => this.#died(worker, error));
     worker.on('exit', (code) => this.#died(worker, new Error(`it exited with code ${code}`)));
+    // While its SDK loads the thread holds the process open, as a file being read would; once loaded
+    // and idle it holds nothing. After the listeners: adding a 'message' listener refs the worker again.
+    if (this.#isLoaded) worker.unref();
     return worker;
   }
 
   /** The thread failed or exited: before its SDK ever loaded that is the run's failure; after, it starts again. */
   #died(worker: Worker, error: Error): void {
     if (worker !== this.#worker || this.#stopped !== undefined) return;
-    const reason = `the ${this.type} provider thread stopped (${error.message})`;
-    this.#failPending(reason);
+    // An SDK's crash message may quote a request, and so a key: scrub it before it names every later failure.
+    const reason = `the ${this.type} provider thread stopped (${this.#redact(error.message)})`;
+    this.#failPending(reason, 'server');
     void worker.terminate();
     if (!this.#isLoaded) {
       this.#stopped = reason;
       this.#settleLoad?.reject(error);
       return;
     }
-    if (this.#restarts >= MOST_RESTARTS) {
-      this.#stopped = `${reason}, ${MOST_RESTARTS} restarts already`;
+    const now = performance.now();
+    while (this.#restartedAt.length > 0 && now - this.#restartedAt[0]! > RESTART_WINDOW_MS) this.#restartedAt.shift();
+    if (this.#restartedAt.length >= MOST_RESTARTS) {
+      this.#stopped = `${reason}, the ${MOST_RESTARTS + 1}th time in ${RESTART_WINDOW_MS / 60_000} minutes`;
+      this.#options.onGivenUp(new Error(`The ${this.type} provider thread keeps dying: ${this.#stopped}.`));
       return;
     }
-    this.#restarts += 1;
+    this.#restartedAt.push(now);
+    this.#options.onRestart?.(`${reason}; started again (${this.#restartedAt.length} of ${MOST_RESTARTS} restarts in ${RESTART_WINDOW_MS / 60_000} minutes)`);
     this.#worker = this.#start();
     for (const [instance, connection] of this.#connections) this.#post({ kind: 'open', instance, connection });
+  }
+
+  #redact(text: string): string {
+    return createRedactor([...this.#connections.values()].map((connection) => connection.apiKey))(text);
   }
 
   #settle(message: Extract<ThreadMessage, { kind: 'result' | 'failed' }>): void {
@@ -180,11 +223,14 @@ class ProviderThread {
     else pending.reject(deserializeError(message.error));
   }
 
-  /** Every request the thread held fails as a server error would, to be retried (elsewhere, if this provider cools down). */
-  #failPending(reason: string): void {
+  /**
+   * Every request the thread held fails: as a server error when the thread died (retried, elsewhere if
+   * this provider cools down), as aborted when the run closed it.
+   */
+  #failPending(reason: string, kind: 'server' | 'aborted'): void {
     for (const [id, pending] of this.#pending) {
       this.#pending.delete(id);
-      pending.reject(new ProviderError(`${pending.name}: ${reason}`, { provider: pending.name, kind: 'server' }));
+      pending.reject(new ProviderError(`${pending.name}: ${reason}`, { provider: pending.name, kind }));
     }
     this.#worker.unref();
   }
@@ -203,8 +249,11 @@ function startWorker(type: ProviderType): Worker {
   // None of the process's own Node options: a thread inherits them, and some refuse a file entry
   // (`--input-type`, given with `-e`). V8's heap flags are the process's and apply to the thread anyway.
   const options = { name: threadName(type), execArgv: [] };
-  const compiled = new URL('./provider-thread.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { ...options, workerData: data });
+  if (!import.meta.url.endsWith('.ts')) {
+    const compiled = new URL('./provider-thread.js', import.meta.url);
+    if (!existsSync(fileURLToPath(compiled))) throw new Error(`${fileURLToPath(compiled)} is missing: run \`npm run build\`.`);
+    return new Worker(compiled, { ...options, workerData: data });
+  }
   const source = new URL('./provider-thread.ts', import.meta.url);
   return new Worker(new URL('./provider-thread-from-source.mjs', import.meta.url), { ...options, workerData: { ...data, entry: source.href } });
 }

@@ -15,15 +15,23 @@ export type ProviderThreadMode = (typeof PROVIDER_THREAD_MODES)[number];
  */
 export const THREADS_FROM_REQUESTS_PER_SECOND = 30;
 
-/** Whether this run gives each provider SDK a thread of its own. */
-export function useProviderThreads(
+export interface ProviderThreadChoice {
+  readonly threaded: boolean;
+  /** The choice and why, for the start line: "provider threads on (auto: 120 requests/s in all, 2 cores)". */
+  readonly reason: string;
+}
+
+/** Whether this run gives each provider SDK a thread of its own, and why. */
+export function chooseProviderThreads(
   mode: ProviderThreadMode,
   requestsPerSecond: readonly number[],
   cores: number = availableParallelism(),
-): boolean {
-  if (mode !== 'auto') return mode === 'on';
+): ProviderThreadChoice {
+  if (mode !== 'auto') return { threaded: mode === 'on', reason: `provider threads ${mode} (--provider-threads ${mode})` };
   const total = requestsPerSecond.reduce((sum, rate) => sum + rate, 0);
-  return cores >= 2 && total >= THREADS_FROM_REQUESTS_PER_SECOND;
+  const threaded = cores >= 2 && total >= THREADS_FROM_REQUESTS_PER_SECOND;
+  const rates = `${Number(total.toFixed(2))} requests/s in all${threaded ? '' : total < THREADS_FROM_REQUESTS_PER_SECOND ? ` < ${THREADS_FROM_REQUESTS_PER_SECOND}` : ''}`;
+  return { threaded, reason: `provider threads ${threaded ? 'on' : 'off'} (auto: ${rates}, ${cores} core${cores === 1 ? '' : 's'})` };
 }
 
 /** The adapters of the configured providers: loaded in the main thread, or each type in a worker thread of its own. */

@@ -5,7 +5,7 @@ import { checkPreparedSampling } from '../config/role-sampling.js';
 import { ConfigError } from '../core/errors.js';
 import { Dispatcher } from '../dispatcher/index.js';
 import type { AdapterLoading } from '../providers/load-adapters.js';
-import { openAdapters, useProviderThreads } from './provider-threads.js';
+import { chooseProviderThreads, openAdapters, type ProviderThreadChoice } from './provider-threads.js';
 import { ProgressReporter, RunStats, costCapProblem, createLogger, createRunId, statusFilePath, type RunLogger } from '../stats/index.js';
 import { ConversationStore, InvalidOutput, REJECTS_FILE_NAME, RejectsFile } from '../store/index.js';
 import { createRedactor } from '../core/redact.js';
@@ -58,8 +58,8 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       throw error;
     }
     // The SDKs load while the store, the tool database and the budget ledger open.
-    const threaded = useProviderThreads(options.providerThreads, configuration.providers.map((provider) => provider.requestsPerSecond));
-    adapters = openAdapters(configuration.providers.map((provider) => provider.type), threaded);
+    const threads = chooseProviderThreads(options.providerThreads, configuration.providers.map((provider) => provider.requestsPerSecond));
+    adapters = openAdapters(configuration.providers.map((provider) => provider.type), threads.threaded);
     const models = configuration.providers.flatMap((provider) => Object.values(provider.models));
     const costProblem = costCapProblem(options.maxCost, models, configuration.prices);
     if (costProblem !== null) return configurationError(io, costProblem);
@@ -81,7 +81,7 @@ export async function startGeneration(options: GenerateOptions, io: CommandIo, l
       secrets: configuration.secrets,
     });
     try {
-      return await generate({ options, configuration, pipeline, paths, runLogger, dryRun: offline !== undefined, signals: early, adapters });
+      return await generate({ options, configuration, pipeline, paths, runLogger, dryRun: offline !== undefined, signals: early, adapters, threads });
     } catch (error) {
       // Some configuration can only be checked once a pipeline opens its resources (an MCP server
       // that cannot start, a prompt set naming a tool no server offers): still exit 2, not a crash.
@@ -135,6 +135,8 @@ interface GenerateContext {
   readonly signals: StopSignals;
   /** The configured providers' SDKs, loading since the configuration was read. */
   readonly adapters: AdapterLoading;
+  /** Whether they load in worker threads, and why. */
+  readonly threads: ProviderThreadChoice;
 }
 
 async function generate(context: GenerateContext): Promise<number> {
@@ -152,8 +154,8 @@ async function generate(context: GenerateContext): Promise<number> {
       providerThreads: context.adapters.threaded,
     },
     context.dryRun
-      ? `DRY RUN (--offline): every provider is the built-in emulator, nothing is sent anywhere; target ${options.target} via ${providerList}`
-      : `starting: target ${options.target} via ${providerList}${context.adapters.threaded ? ' (each SDK in a worker thread: --provider-threads)' : ''}`,
+      ? `DRY RUN (--offline): every provider is the built-in emulator, nothing is sent anywhere; target ${options.target} via ${providerList}; ${context.threads.reason}`
+      : `starting: target ${options.target} via ${providerList}; ${context.threads.reason}`,
   );
   logger.debug({ models: Object.fromEntries(configuration.providers.map((provider) => [provider.name, provider.models])) }, 'models per provider and role');
   for (const warning of configuration.warnings) logger.warn(warning);
@@ -292,10 +294,13 @@ async function runToTarget(
   // Each provider starts as soon as its own SDK has loaded (the Mistral SDK takes a second or two);
   // one that cannot load (a broken install) stops the run as an unexpected error, as it always did.
   let adapterFailure: { readonly error: unknown } | undefined;
+  context.adapters.onRestart((message) => logger.error({}, message));
   context.adapters.onFailure((error) => {
     adapterFailure = { error };
-    runner.drain('a provider SDK could not be loaded');
-    runner.abortAll('a provider SDK could not be loaded');
+    // An SDK that cannot load, or a provider thread that keeps dying.
+    const reason = `a provider cannot serve: ${error instanceof Error ? error.message : String(error)}`;
+    runner.drain(reason);
+    runner.abortAll(reason);
   });
   let budgetGrace: NodeJS.Timeout | undefined;
   const drainForBudget = (reason: string): void => {

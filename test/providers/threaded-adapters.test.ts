@@ -79,14 +79,16 @@ describe('provider SDKs in worker threads', () => {
     expect(emulator.counters()).toMatchObject({ mistral: { ok: 1 }, together: { ok: 1 } });
   });
 
-  it('idle threads hold nothing open: a process that made its requests and closed nothing ends on its own', async () => {
+  it.each([
+    ['made its requests', `const reply = await together.complete({ model: 'emulator-tester', messages: ${JSON.stringify(MESSAGES)} }); process.stdout.write(reply.finishReason);`, 'stop'],
+    ['never asked anything', `await adapters.loaded; process.stdout.write('loaded');`, 'loaded'],
+  ])('idle threads hold nothing open: a process that %s and closed nothing ends on its own', async (_label, body, printed) => {
     const module = pathToFileURL(path.join(REPOSITORY_ROOT, 'dist/providers/threaded-adapters.js')).href;
     const script = `
       const { startProviderThreads } = await import(${JSON.stringify(module)});
       const adapters = startProviderThreads(['together']);
       const together = adapters.deferred('together', { apiKey: ${JSON.stringify(KEY)}, baseUrl: ${JSON.stringify(emulator.baseUrls.together)} });
-      const reply = await together.complete({ model: 'emulator-tester', messages: ${JSON.stringify(MESSAGES)} });
-      process.stdout.write(reply.finishReason);`;
+      ${body}`;
     const exit = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
       const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       let stdout = '';
@@ -94,7 +96,7 @@ describe('provider SDKs in worker threads', () => {
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stdout }));
     });
-    expect(exit).toEqual({ code: 0, stdout: 'stop' });
+    expect(exit).toEqual({ code: 0, stdout: printed });
   });
 
   it('two instances of one type share its thread, each answering under its own name', async () => {
@@ -151,7 +153,7 @@ describe('provider SDKs in worker threads', () => {
     }
   });
 
-  it('closing fails the requests in flight as retryable server errors that say why, and every later one the same way', async () => {
+  it('closing fails the requests in flight as aborted, saying why, and every later one the same way', async () => {
     const adapters = startProviderThreads(['together']);
     const provider = adapters.deferred('together', { apiKey: KEY, baseUrl: emulator.baseUrls.together });
     await provider.ready;
@@ -159,9 +161,24 @@ describe('provider SDKs in worker threads', () => {
     const hung = provider.complete({ model: 'emulator-tester', messages: MESSAGES }).catch((caught: unknown) => caught);
     while (emulator.counters().together.requests === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     await adapters.close();
-    expect(await hung).toMatchObject({ kind: 'server', retryable: true, message: 'together: the run is over' });
+    expect(await hung).toMatchObject({ kind: 'aborted', retryable: false, message: 'together: the run is over' });
     const later = await provider.complete({ model: 'emulator-tester', messages: MESSAGES }).catch((caught: unknown) => caught);
-    expect(later).toMatchObject({ kind: 'server', message: 'together: the run is over' });
+    expect(later).toMatchObject({ kind: 'aborted', message: 'together: the run is over' });
+  });
+
+  it('an instance whose SDK refuses its connection fails its own requests only; the other instances of the type go on', async () => {
+    const adapters = startProviderThreads(['openai_compatible']);
+    try {
+      // The openai SDK throws from its constructor without a key.
+      const keyless = adapters.deferred('openai_compatible', { name: 'local-a', apiKey: '', baseUrl: emulator.baseUrls.openai_compatible });
+      const keyed = adapters.deferred('openai_compatible', { name: 'local-b', apiKey: KEY, baseUrl: emulator.baseUrls.openai_compatible });
+      const error = await keyless.complete({ model: 'emulator-tester', messages: MESSAGES }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(/apiKey|API key|credentials/i);
+      expect(await keyed.complete({ model: 'emulator-tester', messages: MESSAGES })).toMatchObject({ provider: 'local-b', finishReason: 'stop' });
+    } finally {
+      await adapters.close();
+    }
   });
 
   it('a connection with functions (onResponse, now) is refused: they cannot cross to the thread', async () => {
@@ -200,13 +217,33 @@ describe('a provider thread that dies mid-run', () => {
     }
   });
 
-  it('after three restarts it stays down: every request fails saying so, and the run goes on without it', async () => {
+  it('says so each time it starts again; the fourth death within ten minutes is the run\'s failure, not a provider failing all night', async () => {
+    const adapters = startProviderThreads(['together'], { entry });
+    const restarts: string[] = [];
+    const failures: unknown[] = [];
+    adapters.onRestart((message) => restarts.push(message));
+    adapters.onFailure((error) => failures.push(error));
+    try {
+      const provider = adapters.deferred('together', { apiKey: KEY, baseUrl: 'http://127.0.0.1:9/v1' });
+      for (let death = 0; death < 3; death += 1) await provider.complete(say('die now')).catch(() => undefined);
+      expect(restarts).toEqual([1, 2, 3].map((count) => `the together provider thread stopped (an SDK callback threw); started again (${count} of 3 restarts in 10 minutes)`));
+      expect(failures).toEqual([]);
+      await provider.complete(say('die now')).catch(() => undefined);
+      expect(failures).toHaveLength(1);
+      expect((failures[0] as Error).message).toBe('The together provider thread keeps dying: the together provider thread stopped (an SDK callback threw), the 4th time in 10 minutes.');
+      expect(await provider.complete(say('hello')).catch((caught: unknown) => caught)).toMatchObject({ kind: 'aborted' });
+    } finally {
+      await adapters.close();
+    }
+  });
+
+  it('a crash message that quotes a key names no key in the errors it causes', async () => {
     const adapters = startProviderThreads(['together'], { entry });
     try {
       const provider = adapters.deferred('together', { apiKey: KEY, baseUrl: 'http://127.0.0.1:9/v1' });
-      for (let death = 0; death < 4; death += 1) await provider.complete(say('die now')).catch(() => undefined);
-      const error = await provider.complete(say('hello')).catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ kind: 'server', message: 'together: the together provider thread stopped (an SDK callback threw), 3 restarts already' });
+      const error = await provider.complete(say(`die now quoting ${KEY}`)).catch((caught: unknown) => caught);
+      expect((error as Error).message).toContain('[REDACTED]');
+      expect((error as Error).message).not.toContain(KEY);
     } finally {
       await adapters.close();
     }
