@@ -28,7 +28,7 @@ export interface WorkloadRun {
  */
 export async function runWorkload(
   workload: Workload,
-  options: { target: number; concurrency?: number; nodeArguments?: readonly string[] },
+  options: { target: number; concurrency?: number; nodeArguments?: readonly string[]; daemonArguments?: readonly string[] },
 ): Promise<WorkloadRun> {
   const providers = providersOf(workload);
   // startEmulator takes its time zero synchronously on entry, so this is within microseconds of it.
@@ -48,6 +48,7 @@ export async function runWorkload(
       '--seed', String(workload.seed),
       '--progress-interval', '5',
       ...(options.concurrency === undefined ? [] : ['--concurrency', String(options.concurrency)]),
+      ...(options.daemonArguments ?? []),
     ];
     recorder.start();
     const exit = await runDaemon(daemonArgs, { cwd: workspace, env, nodeArguments: options.nodeArguments });

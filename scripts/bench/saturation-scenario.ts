@@ -5,7 +5,8 @@
  * next to the latency. The 8/8/4-at-800-ms case is the bench's main run. A measurement, not a
  * test: it asserts nothing.
  *
- * Standalone: `npx tsx scripts/bench/saturation-scenario.ts [--conversations N] [--json]`.
+ * Standalone: `npx tsx scripts/bench/saturation-scenario.ts [--conversations N] [--provider-threads auto|on|off] [--json]`
+ * (the daemon's own `auto` gives this workload threads: 120 requests/s in all).
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -27,10 +28,13 @@ export const FAST_WORKLOAD: Workload = Object.freeze({
 /** Target of the whole-run ratio to the limit (issue 9 §4). */
 export const SATURATION_TARGET = 0.95;
 
-export async function runSaturationScenario(options: { readonly conversations?: number; readonly seed?: number } = {}): Promise<WorkloadFigures> {
+export async function runSaturationScenario(
+  options: { readonly conversations?: number; readonly seed?: number; readonly providerThreads?: string } = {},
+): Promise<WorkloadFigures> {
   const target = options.conversations ?? 1_000;
   const workload: Workload = { ...FAST_WORKLOAD, seed: options.seed ?? FAST_WORKLOAD.seed };
-  const run = await runWorkload(workload, { target });
+  const daemonArguments = options.providerThreads === undefined ? [] : ['--provider-threads', options.providerThreads];
+  const run = await runWorkload(workload, { target, daemonArguments });
   if (run.exit.code !== 0 || run.conversations.length !== target) {
     throw new Error(`the daemon exited with ${String(run.exit.code)} after saving ${run.conversations.length} of ${target}; its last output:\n${run.exit.outputTail}`);
   }
@@ -52,9 +56,13 @@ export function formatSaturationScenario(figures: WorkloadFigures): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({ args: [...argv], strict: true, options: { conversations: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: { conversations: { type: 'string' }, 'provider-threads': { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
   const conversations = values.conversations === undefined ? undefined : Number(values.conversations);
-  const figures = await runSaturationScenario({ conversations });
+  const figures = await runSaturationScenario({ conversations, providerThreads: values['provider-threads'] });
   process.stdout.write(values.json ? `${JSON.stringify(figures, null, 2)}\n` : `${formatSaturationScenario(figures)}\n`);
   return 0;
 }
