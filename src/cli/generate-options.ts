@@ -49,7 +49,7 @@ Generates N training conversations, resuming from what the output already holds.
   --verbose                   terminal and log file include debug records
   --log-format pretty|json    terminal output: readable lines, or NDJSON as in the log file (default: pretty)
   --provider-threads auto|on|off  run each provider SDK in a worker thread of its own, beside the
-                              conversations (default: auto, on from 30 requests/s in all on 2+ cores)
+                              conversations (default: auto, on from 100 requests/s in all on 2+ cores)
   --mistral-base-url URL, --together-base-url URL, --huggingface-base-url URL,
   --openai-compatible-base-url URL   override the base URL of the instance named after that type
   --help                      this text

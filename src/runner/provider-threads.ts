@@ -8,12 +8,15 @@ export type ProviderThreadMode = (typeof PROVIDER_THREAD_MODES)[number];
 
 /**
  * Configured request rates, all providers together, from which `auto` gives each SDK a thread of
- * its own. Reading one streamed reply through an SDK costs 6–9 ms of CPU, about three quarters of
- * what a conversation costs the daemon per request; at 30 requests/s that is a quarter of a core on
- * the main thread, where the conversations wait for it. Below that a thread buys little and costs
- * memory: each holds its own heap and its own copy of its SDK (about 30 MB, Mistral's about 60).
+ * its own. Reading one streamed reply through an SDK costs 6–9 ms of CPU, most of what a request
+ * costs the daemon; at 100 requests/s that is most of the main thread's time beside the
+ * conversations' own work. Measured on 2 cores (the emulator on the same machine): at 60 + 60
+ * requests/s threads made no difference over 5,000 conversations (0.937 with, 0.940 without), at
+ * 100 + 100 they gained 1.2 to 1.7 points; each thread costs its own heap and its own copy of its SDK
+ * (about 65 MB with Mistral and Together) and the messages between threads add CPU, so below this
+ * rate they are not worth it.
  */
-export const THREADS_FROM_REQUESTS_PER_SECOND = 30;
+export const THREADS_FROM_REQUESTS_PER_SECOND = 100;
 
 export interface ProviderThreadChoice {
   readonly threaded: boolean;

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -27,8 +26,8 @@ describe('the daemon as a real child process against the emulator', () => {
     expect(new Set(conversations.map((conversation) => conversation.id)).size).toBe(6);
     const records = readLogRecords(dataDir);
     expect(records.some((record) => record.msg === 'run summary' && record.stopReason === 'target reached')).toBe(true);
-    // 40 requests/s in all: auto gives each SDK a thread of its own (on machines of 2 cores or more, as CI's).
-    expect(records.find((record) => String(record.msg).startsWith('starting:'))).toMatchObject({ providerThreads: os.availableParallelism() >= 2 });
+    // 40 requests/s in all: auto keeps every SDK in the daemon's own thread.
+    expect(records.find((record) => String(record.msg).startsWith('starting:'))).toMatchObject({ providerThreads: false });
 
     emulator.resetCounters();
     const second = spawnDaemon(['--target', '6', '--data-dir', dataDir], { cwd: workspace.path, env });
@@ -38,14 +37,14 @@ describe('the daemon as a real child process against the emulator', () => {
     expect(counters.mistral.requests + counters.together.requests).toBe(0);
   });
 
-  it('--provider-threads off keeps every SDK in the daemon\'s own thread, and the run is the same', async () => {
-    const dataDir = path.join(workspace.path, 'threads-off');
+  it('--provider-threads on gives each SDK a worker thread of its own, and the run is the same', async () => {
+    const dataDir = path.join(workspace.path, 'threads-on');
     const env = prepareDaemonData(dataDir, emulator, { mistral: { requestsPerSecond: 20 }, together: { requestsPerSecond: 20 } });
-    const run = spawnDaemon(['--target', '4', '--data-dir', dataDir, '--provider-threads', 'off'], { cwd: workspace.path, env });
+    const run = spawnDaemon(['--target', '4', '--data-dir', dataDir, '--provider-threads', 'on'], { cwd: workspace.path, env });
     expect((await run.exited).code, run.output()).toBe(0);
     expect(readConversations(path.join(dataDir, 'trainingData', 'conversations.jsonl'))).toHaveLength(4);
     const starting = readLogRecords(dataDir).find((record) => String(record.msg).startsWith('starting:'));
-    expect(starting).toMatchObject({ providerThreads: false });
-    expect(String(starting?.msg)).not.toContain('worker thread');
+    expect(starting).toMatchObject({ providerThreads: true });
+    expect(String(starting?.msg)).toContain('provider threads on (--provider-threads on)');
   });
 });

@@ -33,10 +33,10 @@ describe('stopping `npm run generate` as a terminal, systemd or Docker does', ()
   });
 
   /** Starts the run and waits until it has saved a conversation (so others are in flight). */
-  async function start(name: string) {
+  async function start(name: string, extraArgs: readonly string[] = []) {
     const dataDir = path.join(workspace.path, name);
     const env = prepareDaemonData(dataDir, emulator, { mistral: { requestsPerSecond: 40 }, together: { requestsPerSecond: 40 } });
-    const args = ['--target', '500', '--data-dir', dataDir, '--concurrency', '4', '--users', '8', '--turns', '1-2', '--progress-interval', '60'];
+    const args = ['--target', '500', '--data-dir', dataDir, '--concurrency', '4', '--users', '8', '--turns', '1-2', '--progress-interval', '60', ...extraArgs];
     const npm = spawnNpmGenerate(args, { dataDir, env });
     runs.push(npm);
     // What is true the moment npm returns the prompt, read before anything else can happen.
@@ -72,8 +72,11 @@ describe('stopping `npm run generate` as a terminal, systemd or Docker does', ()
     expect(records.find(isRecord.summary)).toMatchObject({ state: 'stopped', stopReason: signal });
   }
 
-  it('one Ctrl+C drains: every conversation in flight is saved, the summary is printed, the daemon and npm exit 0', async () => {
-    const run = await start('one-ctrl-c');
+  it.each([
+    ['', []],
+    [' (provider SDKs in worker threads)', ['--provider-threads', 'on']],
+  ])('one Ctrl+C drains%s: every conversation in flight is saved, the summary is printed, the daemon and npm exit 0', async (_label, extraArgs) => {
+    const run = await start(`one-ctrl-c${extraArgs.length}`, extraArgs);
     // npm runs the daemon itself (the script's shell execs it), in the terminal's foreground group:
     // the Ctrl+C reaches the daemon directly and once more relayed by npm.
     expect(parentOf(run.daemon)).toBe(run.npm.child.pid);
@@ -83,6 +86,7 @@ describe('stopping `npm run generate` as a terminal, systemd or Docker does', ()
     expect(exit).toEqual({ code: 0, signal: null });
 
     const records = readLogRecords(run.dataDir);
+    expect(records.find((record) => String(record.msg).startsWith('starting:'))).toMatchObject({ providerThreads: extraArgs.length > 0 });
     const drainAt = records.findIndex(isRecord.drain);
     expect(records[drainAt]).toMatchObject({ signal: 'SIGINT' });
     // The progress record written as the drain began counts what was in flight then.
