@@ -22,6 +22,11 @@ interface Waiter {
 /** Weight of the newest observation in the latency and tokens-per-request averages. */
 const SMOOTHING = 0.2;
 
+/** Replies to average tokens per request over before saying the token budget binds. */
+const TOKENS_BIND_AFTER_REPLIES = 20;
+/** The token budget binds when it allows fewer requests than this share of the request rate. */
+const TOKENS_BIND_SHARE = 0.9;
+
 /**
  * One provider's gate: FIFO waiters, starts spaced by the pace (ProviderPacing: the rate, the
  * server's reported limit, the learned margin, AIMD cuts), a concurrency cap, a token budget,
@@ -48,6 +53,10 @@ export class ProviderSlot {
   private latencyEstimate: number;
   private latencyObserved = false;
   private tokensPerRequest: number | undefined;
+  private repliesObserved = 0;
+  /** Whether the log has said that the token budget, not the request rate, sets this provider's pace. */
+  private tokensBindSaid = false;
+  private tokensFromHeaders = false;
   private timer: { readonly controller: AbortController; readonly dueAt: number } | undefined;
   private closed = false;
   /** False while the adapter's SDK loads (ChatProvider.ready): nothing starts here before. */
@@ -240,6 +249,7 @@ export class ProviderSlot {
     if (!Number.isFinite(reported) || reported <= 0 || reported === this.tokensPerMinute) return;
     const previousPerMinute = this.tokensPerMinute;
     this.tokensPerMinute = reported;
+    this.tokensFromHeaders = true;
     if (this.tokenBucket === undefined) this.tokenBucket = new TokenBucket(reported, this.world.now);
     else this.tokenBucket.resize(reported);
     this.world.onRateChange(this, { kind: 'tokens', tokensPerMinute: reported, previousPerMinute, style: snapshot.style });
@@ -346,5 +356,28 @@ export class ProviderSlot {
     this.latencyObserved = true;
     this.tokensPerRequest =
       this.tokensPerRequest === undefined ? tokens : this.tokensPerRequest + SMOOTHING * (tokens - this.tokensPerRequest);
+    this.repliesObserved += 1;
+    this.sayIfTokensBind();
+  }
+
+  /**
+   * Once, when the tokens-per-minute budget holds this provider well under its request rate at the
+   * tokens its requests really use: a budget left at a free tier's default (Mistral's 500,000) holds
+   * 60 requests/s of 600 tokens to 14, and nothing else would say why the quota goes unused.
+   */
+  private sayIfTokensBind(): void {
+    if (this.tokensBindSaid || this.repliesObserved < TOKENS_BIND_AFTER_REPLIES) return;
+    if (this.tokensPerMinute === undefined || this.tokensPerRequest === undefined || this.tokensPerRequest <= 0) return;
+    const tokenBound = this.tokensPerMinute / 60 / this.tokensPerRequest;
+    const paced = this.pacing.requestsPerSecond;
+    if (tokenBound >= TOKENS_BIND_SHARE * paced) return;
+    this.tokensBindSaid = true;
+    this.world.onRateChange(this, {
+      kind: 'tokens-bind',
+      requestsPerSecond: tokenBound,
+      tokensPerMinute: this.tokensPerMinute,
+      tokensPerRequest: this.tokensPerRequest,
+      fromHeaders: this.tokensFromHeaders,
+    });
   }
 }

@@ -58,6 +58,17 @@ export function describeRateChange(provider: ProviderName, change: RateChange, b
           (change.previousPerMinute === undefined ? '' : ` instead of ${Math.round(change.previousPerMinute).toLocaleString('en')}`),
         { provider, tokensPerMinute: change.tokensPerMinute, previousPerMinute: change.previousPerMinute },
       ];
+    case 'tokens-bind': {
+      const budget = `${Math.round(change.tokensPerMinute).toLocaleString('en')} tokens/minute`;
+      return [
+        'warn',
+        `provider ${provider}: its token budget (${budget}, ${change.fromHeaders ? 'reported by its rate-limit headers' : 'tokens_per_minute or the provider\'s default'}) ` +
+          `holds it to about ${formatRate(change.requestsPerSecond)} requests/s at the ${Math.round(change.tokensPerRequest).toLocaleString('en')} tokens ` +
+          `its requests use, below its ${base}` +
+          (change.fromHeaders ? '' : `; if your tier allows more tokens, set providers.${provider}.tokens_per_minute in secrets.json`),
+        { provider, requestsPerSecond: change.requestsPerSecond, tokensPerMinute: change.tokensPerMinute, tokensPerRequest: Math.round(change.tokensPerRequest) },
+      ];
+    }
   }
 }
 

@@ -45,6 +45,15 @@ export type RateChange =
       readonly tokensPerMinute: number;
       readonly previousPerMinute: number | undefined;
       readonly style: RateLimitSnapshot['style'];
+    }
+  | {
+      /** The tokens-per-minute budget, not the request rate, sets the pace: `requestsPerSecond` is what it allows. */
+      readonly kind: 'tokens-bind';
+      readonly requestsPerSecond: number;
+      readonly tokensPerMinute: number;
+      readonly tokensPerRequest: number;
+      /** Whether the budget is the one the server's headers reported rather than the configured one. */
+      readonly fromHeaders: boolean;
     };
 
 export interface SlotWorld {

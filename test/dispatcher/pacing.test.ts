@@ -126,3 +126,30 @@ describe('pacing', () => {
     }
   });
 });
+
+describe('a token budget that binds before the request rate', () => {
+  it('says once, as a warning, that the tokens hold the provider under its rate, at what pace, and which key to raise', async () => {
+    // 600 tokens a request against Mistral's default 500,000 a minute: about 14 requests/s, not 60.
+    const provider = new FakeProvider('mistral', () => ok(100, { inputTokens: 550, outputTokens: 50 }));
+    const log = vi.fn();
+    const dispatcher = new Dispatcher({ providers: [slotFor(provider, 60, { tokensPerMinute: 500_000 })], log });
+    await settleAll(Array.from({ length: 30 }, () => conversation(dispatcher.session(), 2)));
+    const warnings = log.mock.calls.filter(([level]) => level === 'warn');
+    expect(warnings).toEqual([
+      [
+        'warn',
+        'provider mistral: its token budget (500,000 tokens/minute, tokens_per_minute or the provider\'s default) holds it to about 13.9 requests/s ' +
+          'at the 600 tokens its requests use, below its configured 60 requests/s; if your tier allows more tokens, set providers.mistral.tokens_per_minute in secrets.json',
+        { provider: 'mistral', requestsPerSecond: 500_000 / 60 / 600, tokensPerMinute: 500_000, tokensPerRequest: 600 },
+      ],
+    ]);
+  });
+
+  it('says nothing while the budget allows the whole request rate', async () => {
+    const provider = new FakeProvider('mistral', () => ok(100, { inputTokens: 550, outputTokens: 50 }));
+    const log = vi.fn();
+    const dispatcher = new Dispatcher({ providers: [slotFor(provider, 8, { tokensPerMinute: 500_000 })], log });
+    await settleAll(Array.from({ length: 30 }, () => conversation(dispatcher.session(), 2)));
+    expect(log.mock.calls.filter(([level]) => level === 'warn')).toEqual([]);
+  });
+});
