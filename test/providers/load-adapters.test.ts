@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { loadAdapters } from '../../src/providers/load-adapters.js';
+import { runRecordingResolutions } from '../helpers/resolved-modules.js';
 import { REPOSITORY_ROOT } from '../helpers/run-cli.js';
 
 /** Each SDK's folder under node_modules, as a resolved module URL names it. */
@@ -23,32 +23,15 @@ function modulesLoadedFor(names: readonly string[]): Promise<string[]> {
 }
 
 /** The module URLs resolved while `body` runs (with `loadAdapters` in scope), then `'|'` and those resolved by `after`. */
-function modulesLoadedWhile(body: string, after = ''): Promise<string[]> {
-  const hook = `let port; export function initialize(data) { port = data.port; }
-    export async function resolve(specifier, context, next) { const resolved = await next(specifier, context); port.postMessage(resolved.url); return resolved; }`;
+async function modulesLoadedWhile(body: string, after = ''): Promise<string[]> {
   const loader = pathToFileURL(path.join(REPOSITORY_ROOT, 'dist/providers/load-adapters.js')).href;
-  const script = `
-    import { register } from 'node:module';
-    import { MessageChannel } from 'node:worker_threads';
-    const urls = [];
-    const { port1, port2 } = new MessageChannel();
-    port1.on('message', (url) => urls.push(url));
-    register('data:text/javascript,${encodeURIComponent(hook)}', import.meta.url, { data: { port: port2 }, transferList: [port2] });
+  const { urls } = await runRecordingResolutions(`
     const { loadAdapters } = await import(${JSON.stringify(loader)});
     ${body}
     await new Promise((resolve) => setTimeout(resolve, 100));
     urls.push('|');
-    ${after}
-    setTimeout(() => { port1.close(); process.stdout.write(JSON.stringify(urls)); }, 100);`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout) as string[]) : reject(new Error(`exit ${code}: ${stderr}`))));
-  });
+    ${after}`);
+  return urls;
 }
 
 describe('loading the adapters of the configured providers only', () => {

@@ -7,6 +7,7 @@ import type { ChatProvider, WireMessage } from '../../src/core/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createProvider } from '../../src/providers/create-provider.js';
 import { startProviderThreads } from '../../src/providers/threaded-adapters.js';
+import { runRecordingResolutions } from '../helpers/resolved-modules.js';
 import { REPOSITORY_ROOT } from '../helpers/run-cli.js';
 
 /**
@@ -16,36 +17,6 @@ import { REPOSITORY_ROOT } from '../helpers/run-cli.js';
  */
 const KEY = 'threaded-key-5d81c0a9e3';
 const MESSAGES: readonly WireMessage[] = [{ role: 'user', content: 'Hello Ada, how was your day?' }];
-
-/**
- * Runs `body` in a fresh Node process with the compiled `startProviderThreads` in scope and a
- * resolve hook that reports every module URL the main thread resolves; prints
- * `{ urls, result }` where `result` is what `body` returned.
- */
-function runWithResolveHook(body: string): Promise<{ urls: string[]; result: unknown }> {
-  const hook = `let port; export function initialize(data) { port = data.port; }
-    export async function resolve(specifier, context, next) { const resolved = await next(specifier, context); port.postMessage(resolved.url); return resolved; }`;
-  const module = pathToFileURL(path.join(REPOSITORY_ROOT, 'dist/providers/threaded-adapters.js')).href;
-  const script = `
-    import { register } from 'node:module';
-    import { MessageChannel } from 'node:worker_threads';
-    const urls = [];
-    const { port1, port2 } = new MessageChannel();
-    port1.on('message', (url) => urls.push(url));
-    register('data:text/javascript,${encodeURIComponent(hook)}', import.meta.url, { data: { port: port2 }, transferList: [port2] });
-    const { startProviderThreads } = await import(${JSON.stringify(module)});
-    const result = await (async () => { ${body} })();
-    setTimeout(() => { port1.close(); process.stdout.write(JSON.stringify({ urls, result })); }, 100);`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout) as { urls: string[]; result: unknown }) : reject(new Error(`exit ${code}: ${stderr}`))));
-  });
-}
 
 describe('provider SDKs in worker threads', () => {
   let emulator: Emulator;
@@ -61,7 +32,9 @@ describe('provider SDKs in worker threads', () => {
   });
 
   it('the main thread never loads an SDK, yet both providers answer', async () => {
-    const { urls, result } = await runWithResolveHook(`
+    const threads = pathToFileURL(path.join(REPOSITORY_ROOT, 'dist/providers/threaded-adapters.js')).href;
+    const { urls, result } = await runRecordingResolutions(`
+      const { startProviderThreads } = await import(${JSON.stringify(threads)});
       const adapters = startProviderThreads(['mistral', 'together']);
       const mistral = adapters.deferred('mistral', { apiKey: ${JSON.stringify(KEY)}, baseUrl: ${JSON.stringify(emulator.baseUrls.mistral)} });
       const together = adapters.deferred('together', { apiKey: ${JSON.stringify(KEY)}, baseUrl: ${JSON.stringify(emulator.baseUrls.together)} });
