@@ -24,6 +24,11 @@ function busiestWindow(arrivals: readonly number[], windowMs: number): number {
   return most;
 }
 
+/** Arrivals per second from the first to the last (arrivals in ms, oldest first). */
+function meanRate(arrivals: readonly number[]): number {
+  return (arrivals.length - 1) / (((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0)) / 1000);
+}
+
 /**
  * Two instances of one provider type, each with its own key, base URL and limit, in one real
  * daemon run: two emulators stand for two Together accounts, so each one's limiter and arrival
@@ -76,13 +81,20 @@ describe('two instances of one provider type share a run', () => {
     expect((await daemon.exited).code, daemon.output()).toBe(0);
 
     // Separate limits, checked where they are enforced: each emulator saw its own instance's
-    // requests at no more than that instance's rate (one arrival of slack for network jitter;
-    // an arrival the limiter refused counts too).
+    // requests at no more than that instance's rate, on average over the run and in any window.
+    // The arrival times are taken in this test process behind an in-process proxy, which a loaded
+    // machine (CI's 2 cores running the suite) now and then holds up for a few hundred ms and then
+    // forwards two requests together: so two arrivals of slack per window, and the average, which
+    // such a delay hardly moves (15 % of slack: the pacer forgives a timer's lateness, and both
+    // instances at one shared rate, 5 requests/s, would still be 25 % over A's). (The pacer's own bound on every window is tested on a fake clock
+    // in test/dispatcher/pacing.test.ts, and against a strict limiter in strict-limiter.test.ts.)
     const [countersA, countersB] = [emulatorA.counters().together, emulatorB.counters().together];
     expect(countersB.requests).toBeGreaterThan(2);
     expect(countersA.requests).toBeGreaterThan(countersB.requests);
-    expect(busiestWindow(countersA.arrivals, 1000)).toBeLessThanOrEqual(RATE_A + 1);
-    expect(busiestWindow(countersB.arrivals, 2000)).toBeLessThanOrEqual(2 * RATE_B + 1);
+    expect(meanRate(countersA.arrivals)).toBeLessThanOrEqual(RATE_A * 1.15);
+    expect(meanRate(countersB.arrivals)).toBeLessThanOrEqual(RATE_B * 1.15);
+    expect(busiestWindow(countersA.arrivals, 1000)).toBeLessThanOrEqual(RATE_A + 2);
+    expect(busiestWindow(countersB.arrivals, 2000)).toBeLessThanOrEqual(2 * RATE_B + 2);
 
     // Each instance sent its own key, and only its own.
     const keysSent = (requests: readonly { headers: Record<string, unknown> }[]) => new Set(requests.map((request) => String(request.headers.authorization)));
