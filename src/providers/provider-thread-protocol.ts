@@ -1,5 +1,5 @@
 import { ProviderError } from '../core/errors.js';
-import type { ChatRequest, ChatResult, ProviderName, ProviderType } from '../core/types.js';
+import type { ChatRequest, ChatResult, ProviderType } from '../core/types.js';
 import type { ProviderConnection } from './provider-connection.js';
 
 /** What a provider thread is started with: its adapter's type, nothing else (keys come with `open`). */
@@ -63,4 +63,3 @@ export function threadName(type: ProviderType): string {
   return `nightshift ${type} provider`;
 }
 
-export type { ProviderName };

@@ -10,7 +10,7 @@ import { importAdapter, type Adapter } from './load-adapters.js';
 import { serializeError, type HostMessage, type ProviderThreadData, type ThreadMessage } from './provider-thread-protocol.js';
 
 const port = parentPort;
-if (port === null) throw new Error('provider-thread.ts is the entry of a worker thread; start it with ThreadedAdapters, not directly.');
+if (port === null) throw new Error('provider-thread.ts is the entry of a worker thread; start it with startProviderThreads (threaded-adapters.ts), not directly.');
 const { type } = workerData as ProviderThreadData;
 const post = (message: ThreadMessage): void => port.postMessage(message);
 
