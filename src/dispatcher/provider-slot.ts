@@ -162,8 +162,13 @@ export class ProviderSlot {
   /** Requests per second this provider can really take: the pace, or less when tokens bind. */
   effectiveRate(): number {
     const rate = this.pacing.effectiveRate(this.world.now());
-    if (this.tokensPerMinute === undefined || this.tokensPerRequest === undefined) return rate;
-    return Math.min(rate, this.tokensPerMinute / 60 / this.tokensPerRequest);
+    return Math.min(rate, this.tokenBoundRate() ?? rate);
+  }
+
+  /** Requests per second the token budget allows at the tokens a request has used so far; undefined without a budget or a reply. */
+  private tokenBoundRate(): number | undefined {
+    if (this.tokensPerMinute === undefined || this.tokensPerRequest === undefined || this.tokensPerRequest <= 0) return undefined;
+    return this.tokensPerMinute / 60 / this.tokensPerRequest;
   }
 
   /**
@@ -367,16 +372,14 @@ export class ProviderSlot {
    */
   private sayIfTokensBind(): void {
     if (this.tokensBindSaid || this.repliesObserved < TOKENS_BIND_AFTER_REPLIES) return;
-    if (this.tokensPerMinute === undefined || this.tokensPerRequest === undefined || this.tokensPerRequest <= 0) return;
-    const tokenBound = this.tokensPerMinute / 60 / this.tokensPerRequest;
-    const paced = this.pacing.requestsPerSecond;
-    if (tokenBound >= TOKENS_BIND_SHARE * paced) return;
+    const tokenBound = this.tokenBoundRate();
+    if (tokenBound === undefined || tokenBound >= TOKENS_BIND_SHARE * this.pacing.requestsPerSecond) return;
     this.tokensBindSaid = true;
     this.world.onRateChange(this, {
       kind: 'tokens-bind',
       requestsPerSecond: tokenBound,
-      tokensPerMinute: this.tokensPerMinute,
-      tokensPerRequest: this.tokensPerRequest,
+      tokensPerMinute: this.tokensPerMinute!,
+      tokensPerRequest: this.tokensPerRequest!,
       fromHeaders: this.tokensFromHeaders,
     });
   }

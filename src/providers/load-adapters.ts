@@ -49,8 +49,6 @@ export interface AdapterLoading {
   onFailure(listener: (error: unknown) => void): void;
   /** Calls `listener` with a sentence for the log each time a provider thread died and was started again (never in-process). */
   onRestart(listener: (message: string) => void): void;
-  /** Where the SDKs run: the main thread, or a worker thread per adapter type (`startProviderThreads`). */
-  readonly threaded: boolean;
   /** Lets go of what the adapters hold (their threads); requests still in flight fail. */
   close(): Promise<void>;
 }
@@ -73,15 +71,8 @@ export function loadAdapters(types: readonly ProviderType[]): AdapterLoading {
     loading.set(name, adapter);
     previous = adapter;
   }
-  const failures: ((error: unknown) => void)[] = [];
-  let failed: { readonly error: unknown } | undefined;
-  for (const adapter of loading.values()) {
-    adapter.catch((error: unknown) => {
-      if (failed !== undefined) return;
-      failed = { error };
-      for (const listener of failures) listener(error);
-    });
-  }
+  const failure = firstFailure();
+  for (const adapter of loading.values()) adapter.catch(failure.fail);
   const notLoaded = (name: ProviderType): Error =>
     new Error(`The ${name} adapter was not loaded: expected one of ${unique.join(', ')}; name it in loadAdapters.`);
   return {
@@ -90,19 +81,37 @@ export function loadAdapters(types: readonly ProviderType[]): AdapterLoading {
       if (adapter === undefined) throw notLoaded(name);
       return new DeferredProvider(connection.name ?? name, adapter, connection);
     },
-    loaded: Promise.all(loading.values()).then(
-      () => undefined,
-      () => new Promise<void>(() => undefined),
-    ),
+    loaded: allLoaded(loading.values()),
     loadSlowOnes: () => startSlow(),
     onRestart: () => undefined,
-    threaded: false,
     close: async () => undefined,
+    onFailure: failure.onFailure,
+  };
+}
+
+/** The first failure of a loading, told once to every listener, those that come later included (AdapterLoading.onFailure). */
+export function firstFailure(): { fail(error: unknown): void; onFailure(listener: (error: unknown) => void): void } {
+  const listeners: ((error: unknown) => void)[] = [];
+  let failed: { readonly error: unknown } | undefined;
+  return {
+    fail: (error) => {
+      if (failed !== undefined) return;
+      failed = { error };
+      for (const listener of listeners) listener(error);
+    },
     onFailure: (listener) => {
       if (failed !== undefined) listener(failed.error);
-      else failures.push(listener);
+      else listeners.push(listener);
     },
   };
+}
+
+/** Resolves once every loading has; never when one fails (onFailure says so). */
+export function allLoaded(loadings: Iterable<Promise<unknown>>): Promise<void> {
+  return Promise.all(loadings).then(
+    () => undefined,
+    () => new Promise<void>(() => undefined),
+  );
 }
 
 /** An adapter whose SDK is still loading: requests wait for it, then go to the real adapter. */

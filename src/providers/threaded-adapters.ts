@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { ProviderError } from '../core/errors.js';
 import { createRedactor } from '../core/redact.js';
 import type { ChatProvider, ChatRequest, ChatResult, ProviderName, ProviderType } from '../core/types.js';
-import type { AdapterLoading } from './load-adapters.js';
+import { allLoaded, firstFailure, type AdapterLoading } from './load-adapters.js';
 import type { ProviderConnection } from './provider-connection.js';
 import {
   deserializeError,
@@ -28,40 +28,27 @@ export function startProviderThreads(
     readonly entry?: URL;
   } = {},
 ): AdapterLoading {
-  const failures: ((error: unknown) => void)[] = [];
   const restarts: ((message: string) => void)[] = [];
   const onRestart = (message: string): void => {
     for (const listener of restarts) listener(message);
   };
-  let failed: { readonly error: unknown } | undefined;
   // A thread that cannot load, or keeps dying, is the run's failure, as a broken install is in-process.
-  const fail = (error: unknown): void => {
-    if (failed !== undefined) return;
-    failed = { error };
-    for (const listener of failures) listener(error);
-  };
+  const failure = firstFailure();
   const threads = new Map(
-    [...new Set(types)].map((type) => [type, new ProviderThread(type, { entry: options.entry, onRestart, onGivenUp: fail })]),
+    [...new Set(types)].map((type) => [type, new ProviderThread(type, { entry: options.entry, onRestart, onGivenUp: failure.fail })]),
   );
-  for (const thread of threads.values()) thread.loaded.catch(fail);
+  for (const thread of threads.values()) thread.loaded.catch(failure.fail);
   return {
     deferred: (type, connection) => {
       const thread = threads.get(type);
       if (thread === undefined) throw new Error(`No ${type} provider thread was started: expected one of ${[...threads.keys()].join(', ')}; name it in startProviderThreads.`);
       return thread.open(connection);
     },
-    loaded: Promise.all([...threads.values()].map((thread) => thread.loaded)).then(
-      () => undefined,
-      () => new Promise<void>(() => undefined),
-    ),
+    loaded: allLoaded([...threads.values()].map((thread) => thread.loaded)),
     // Nothing to order: each SDK loads on its own thread, none holds the main one.
     loadSlowOnes: () => undefined,
-    onFailure: (listener) => {
-      if (failed !== undefined) listener(failed.error);
-      else failures.push(listener);
-    },
+    onFailure: failure.onFailure,
     onRestart: (listener) => restarts.push(listener),
-    threaded: true,
     close: async () => {
       await Promise.all([...threads.values()].map((thread) => thread.close()));
     },
@@ -151,8 +138,7 @@ class ProviderThread {
         reject(error as Error);
         return;
       }
-      // A request in flight holds the process open, as its socket would in this thread; idle, the thread holds nothing.
-      if (this.#pending.size === 1) this.#worker.ref();
+      this.#holdWhileBusy();
       if (signal?.aborted === true) onAbort();
     });
   }
@@ -164,12 +150,11 @@ class ProviderThread {
   }
 
   #start(): Worker {
-    const entry = this.#options.entry;
-    const worker = entry === undefined ? startWorker(this.type) : new Worker(entry, { workerData: { type: this.type }, execArgv: [] });
+    const worker = startWorker(this.type, this.#options.entry);
     worker.on('message', (message: ThreadMessage) => {
       if (message.kind === 'loaded') {
         this.#isLoaded = true;
-        if (this.#pending.size === 0) worker.unref();
+        this.#holdWhileBusy();
         this.#settleLoad?.resolve();
       } else if (message.kind === 'load-failed') {
         this.#died(worker, deserializeError(message.error));
@@ -179,9 +164,7 @@ class ProviderThread {
     });
     worker.on('error', (error) => this.#died(worker, error));
     worker.on('exit', (code) => this.#died(worker, new Error(`it exited with code ${code}`)));
-    // While its SDK loads the thread holds the process open, as a file being read would; once loaded
-    // and idle it holds nothing. After the listeners: adding a 'message' listener refs the worker again.
-    if (this.#isLoaded) worker.unref();
+    this.#holdWhileBusy(worker);
     return worker;
   }
 
@@ -218,7 +201,7 @@ class ProviderThread {
     const pending = this.#pending.get(message.id);
     if (pending === undefined) return;
     this.#pending.delete(message.id);
-    if (this.#pending.size === 0) this.#worker.unref();
+    this.#holdWhileBusy();
     if (message.kind === 'result') pending.resolve(message.result);
     else pending.reject(deserializeError(message.error));
   }
@@ -232,7 +215,17 @@ class ProviderThread {
       this.#pending.delete(id);
       pending.reject(new ProviderError(`${pending.name}: ${reason}`, { provider: pending.name, kind }));
     }
-    this.#worker.unref();
+    this.#holdWhileBusy();
+  }
+
+  /**
+   * The thread holds the process open while its SDK loads (as a file being read would) or a request
+   * is in flight (as its socket would in this thread); idle, it holds nothing. Called after every
+   * change, and after a new worker's listeners are added (adding a 'message' listener refs it again).
+   */
+  #holdWhileBusy(worker: Worker = this.#worker): void {
+    if (!this.#isLoaded || this.#pending.size > 0) worker.ref();
+    else worker.unref();
   }
 
   #post(message: HostMessage): void {
@@ -242,13 +235,14 @@ class ProviderThread {
 
 /**
  * The compiled entry beside this file; from the TypeScript sources (tests, `tsx`), the entry
- * through a bootstrap that registers tsx's loader in the thread first.
+ * through a bootstrap that registers tsx's loader in the thread first; or `entry` when given.
  */
-function startWorker(type: ProviderType): Worker {
+function startWorker(type: ProviderType, entry?: URL): Worker {
   const data: ProviderThreadData = { type };
   // None of the process's own Node options: a thread inherits them, and some refuse a file entry
   // (`--input-type`, given with `-e`). V8's heap flags are the process's and apply to the thread anyway.
   const options = { name: threadName(type), execArgv: [] };
+  if (entry !== undefined) return new Worker(entry, { ...options, workerData: data });
   if (!import.meta.url.endsWith('.ts')) {
     const compiled = new URL('./provider-thread.js', import.meta.url);
     if (!existsSync(fileURLToPath(compiled))) throw new Error(`${fileURLToPath(compiled)} is missing: run \`npm run build\`.`);

@@ -151,7 +151,7 @@ async function generate(context: GenerateContext): Promise<number> {
       providers: configuration.providers.map((provider) => provider.name),
       output: paths.output,
       logFile: runLogger.logFile,
-      providerThreads: context.adapters.threaded,
+      providerThreads: context.threads.threaded,
     },
     context.dryRun
       ? `DRY RUN (--offline): every provider is the built-in emulator, nothing is sent anywhere; target ${options.target} via ${providerList}; ${context.threads.reason}`

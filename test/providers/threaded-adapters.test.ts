@@ -3,9 +3,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/core/errors.js';
-import type { ChatProvider, WireMessage } from '../../src/core/types.js';
+import type { ChatProvider, ProviderType, WireMessage } from '../../src/core/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createProvider } from '../../src/providers/create-provider.js';
+import type { AdapterLoading } from '../../src/providers/load-adapters.js';
 import { startProviderThreads } from '../../src/providers/threaded-adapters.js';
 import { runRecordingResolutions } from '../helpers/resolved-modules.js';
 import { REPOSITORY_ROOT } from '../helpers/run-cli.js';
@@ -17,6 +18,16 @@ import { REPOSITORY_ROOT } from '../helpers/run-cli.js';
  */
 const KEY = 'threaded-key-5d81c0a9e3';
 const MESSAGES: readonly WireMessage[] = [{ role: 'user', content: 'Hello Ada, how was your day?' }];
+
+/** Runs `use` with provider threads of `types`, closed afterwards whatever happens. */
+async function withThreads(types: readonly ProviderType[], options: { readonly entry?: URL }, use: (adapters: AdapterLoading) => Promise<void>): Promise<void> {
+  const adapters = startProviderThreads(types, options);
+  try {
+    await use(adapters);
+  } finally {
+    await adapters.close();
+  }
+}
 
 describe('provider SDKs in worker threads', () => {
   let emulator: Emulator;
@@ -73,22 +84,18 @@ describe('provider SDKs in worker threads', () => {
   });
 
   it('two instances of one type share its thread, each answering under its own name', async () => {
-    const adapters = startProviderThreads(['together']);
-    try {
+    await withThreads(['together'], {}, async (adapters) => {
       const first = adapters.deferred('together', { name: 'together-a', apiKey: `${KEY}-a`, baseUrl: emulator.baseUrls.together });
       const second = adapters.deferred('together', { name: 'together-b', apiKey: `${KEY}-b`, baseUrl: emulator.baseUrls.together });
       expect([first.name, second.name]).toEqual(['together-a', 'together-b']);
       const [a, b] = await Promise.all([first, second].map((provider) => provider.complete({ model: 'emulator-tester', messages: MESSAGES })));
       expect([a?.provider, b?.provider]).toEqual(['together-a', 'together-b']);
       expect(emulator.counters().together.ok).toBe(2);
-    } finally {
-      await adapters.close();
-    }
+    });
   });
 
   it('a rate-limit error crosses whole: the same ProviderError as the adapter in this thread raises, its cause named, no key', async () => {
-    const adapters = startProviderThreads(['together']);
-    try {
+    await withThreads(['together'], {}, async (adapters) => {
       const threaded = adapters.deferred('together', { apiKey: KEY, baseUrl: emulator.baseUrls.together });
       const local = createProvider('together', { apiKey: KEY, baseUrl: emulator.baseUrls.together });
       // A limiter's own 429: one request a second, the second at once, so the answer carries rate-limit headers.
@@ -110,20 +117,15 @@ describe('provider SDKs in worker threads', () => {
       expect({ ...fromThread, rateLimit: undefined, message: undefined }).toEqual({ ...fromHere, rateLimit: undefined, message: undefined });
       expect(fromThread.rateLimit?.style).toBe(fromHere.rateLimit?.style);
       expect(JSON.stringify(fromThread)).not.toContain(KEY);
-    } finally {
-      await adapters.close();
-    }
+    });
   });
 
   it('a request whose signal is already aborted fails as aborted, not retried', async () => {
-    const adapters = startProviderThreads(['together']);
-    try {
+    await withThreads(['together'], {}, async (adapters) => {
       const provider = adapters.deferred('together', { apiKey: KEY, baseUrl: emulator.baseUrls.together });
       const error = await provider.complete({ model: 'emulator-tester', messages: MESSAGES, signal: AbortSignal.abort() }).catch((caught: unknown) => caught);
       expect(error).toMatchObject({ kind: 'aborted', retryable: false });
-    } finally {
-      await adapters.close();
-    }
+    });
   });
 
   it('closing fails the requests in flight as aborted, saying why, and every later one the same way', async () => {
@@ -140,8 +142,7 @@ describe('provider SDKs in worker threads', () => {
   });
 
   it('an instance whose SDK refuses its connection fails its own requests only; the other instances of the type go on', async () => {
-    const adapters = startProviderThreads(['openai_compatible']);
-    try {
+    await withThreads(['openai_compatible'], {}, async (adapters) => {
       // The openai SDK throws from its constructor without a key.
       const keyless = adapters.deferred('openai_compatible', { name: 'local-a', apiKey: '', baseUrl: emulator.baseUrls.openai_compatible });
       const keyed = adapters.deferred('openai_compatible', { name: 'local-b', apiKey: KEY, baseUrl: emulator.baseUrls.openai_compatible });
@@ -149,20 +150,15 @@ describe('provider SDKs in worker threads', () => {
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).message).toMatch(/apiKey|API key|credentials/i);
       expect(await keyed.complete({ model: 'emulator-tester', messages: MESSAGES })).toMatchObject({ provider: 'local-b', finishReason: 'stop' });
-    } finally {
-      await adapters.close();
-    }
+    });
   });
 
   it('a connection with functions (onResponse, now) is refused: they cannot cross to the thread', async () => {
-    const adapters = startProviderThreads(['together']);
-    try {
+    await withThreads(['together'], {}, async (adapters) => {
       expect(() => adapters.deferred('together', { apiKey: KEY, baseUrl: emulator.baseUrls.together, onResponse: () => undefined })).toThrow(
         'A provider thread takes a name, a key and a base URL only: onResponse and now need the adapter in this thread (loadAdapters).',
       );
-    } finally {
-      await adapters.close();
-    }
+    });
   });
 });
 
@@ -171,8 +167,7 @@ describe('a provider thread that dies mid-run', () => {
   const say = (content: string) => ({ model: 'm', messages: [{ role: 'user' as const, content }] });
 
   it('fails the requests it held as retryable server errors, then is started again with the same connections', async () => {
-    const adapters = startProviderThreads(['together'], { entry });
-    try {
+    await withThreads(['together'], { entry }, async (adapters) => {
       const provider = adapters.deferred('together', { name: 'together-b', apiKey: KEY, baseUrl: 'http://127.0.0.1:9/v1' });
       const before = (await provider.complete(say('hello'))).text;
       const held = provider.complete(say('hold')).catch((caught: unknown) => caught);
@@ -185,18 +180,15 @@ describe('a provider thread that dies mid-run', () => {
       const after = await provider.complete(say('hello'));
       expect(after).toMatchObject({ provider: 'together-b', finishReason: 'stop' });
       expect(after.text).not.toBe(before);
-    } finally {
-      await adapters.close();
-    }
+    });
   });
 
   it('says so each time it starts again; the fourth death within ten minutes is the run\'s failure, not a provider failing all night', async () => {
-    const adapters = startProviderThreads(['together'], { entry });
-    const restarts: string[] = [];
-    const failures: unknown[] = [];
-    adapters.onRestart((message) => restarts.push(message));
-    adapters.onFailure((error) => failures.push(error));
-    try {
+    await withThreads(['together'], { entry }, async (adapters) => {
+      const restarts: string[] = [];
+      const failures: unknown[] = [];
+      adapters.onRestart((message) => restarts.push(message));
+      adapters.onFailure((error) => failures.push(error));
       const provider = adapters.deferred('together', { apiKey: KEY, baseUrl: 'http://127.0.0.1:9/v1' });
       for (let death = 0; death < 3; death += 1) await provider.complete(say('die now')).catch(() => undefined);
       expect(restarts).toEqual([1, 2, 3].map((count) => `the together provider thread stopped (an SDK callback threw); started again (${count} of 3 restarts in 10 minutes)`));
@@ -205,20 +197,15 @@ describe('a provider thread that dies mid-run', () => {
       expect(failures).toHaveLength(1);
       expect((failures[0] as Error).message).toBe('The together provider thread keeps dying: the together provider thread stopped (an SDK callback threw), the 4th time in 10 minutes.');
       expect(await provider.complete(say('hello')).catch((caught: unknown) => caught)).toMatchObject({ kind: 'aborted' });
-    } finally {
-      await adapters.close();
-    }
+    });
   });
 
   it('a crash message that quotes a key names no key in the errors it causes', async () => {
-    const adapters = startProviderThreads(['together'], { entry });
-    try {
+    await withThreads(['together'], { entry }, async (adapters) => {
       const provider = adapters.deferred('together', { apiKey: KEY, baseUrl: 'http://127.0.0.1:9/v1' });
       const error = await provider.complete(say(`die now quoting ${KEY}`)).catch((caught: unknown) => caught);
       expect((error as Error).message).toContain('[REDACTED]');
       expect((error as Error).message).not.toContain(KEY);
-    } finally {
-      await adapters.close();
-    }
+    });
   });
 });

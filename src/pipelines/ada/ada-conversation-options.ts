@@ -58,8 +58,7 @@ export interface ResolvedAdaOptions {
   readonly toolStore: ConversationToolStore;
   readonly userPool: UserPool;
   readonly random: Random;
-  readonly turns: { readonly min: number; readonly max: number };
-  /** Draws `turns` for each conversation, the shortest last in a run (see TurnPlanner). */
+  /** Draws `--turns` for each conversation, the shortest last in a run (see TurnPlanner). */
   readonly turnPlanner: TurnPlanner;
   readonly maxToolRounds: number;
   readonly rewrite: boolean;
@@ -100,7 +99,6 @@ export function resolveAdaOptions(options: AdaConversationOptions): ResolvedAdaO
     toolStore: options.toolStore,
     userPool: options.userPool,
     random: options.random,
-    turns: { min: turns.min, max: turns.max },
     turnPlanner: new TurnPlanner(options.random, turns),
     maxToolRounds,
     rewrite: options.rewrite ?? true,
