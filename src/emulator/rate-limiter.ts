@@ -127,7 +127,7 @@ export class SlidingWindowLimiter implements RequestLimiter {
     if (this.#countRefused) this.#arrivals.push(now);
     // One more fits once all but limit - 1 of the counted arrivals (this one too, if counted) have left.
     const mustLeave = this.#arrivals[this.#arrivals.length - this.#limit] as number;
-    return { allowed: false, retryAfterMs: Math.max(1, Math.ceil(mustLeave + this.#windowMs - now)) };
+    return { allowed: false, retryAfterMs: Math.max(1, Math.ceil(this.#untilLeaves(mustLeave, now))) };
   }
 
   status(now: number): LimiterStatus {
@@ -137,8 +137,18 @@ export class SlidingWindowLimiter implements RequestLimiter {
       limit: this.#limit,
       windowMs: this.#windowMs,
       remaining: Math.max(0, this.#limit - this.#arrivals.length),
-      resetMs: newest === undefined ? 0 : Math.ceil(newest + this.#windowMs - now),
+      resetMs: newest === undefined ? 0 : Math.ceil(this.#untilLeaves(newest, now)),
     };
+  }
+
+  /**
+   * How long until an arrival at `at` leaves the window. Written as the window less the time
+   * since, not `at + window - now`: on the emulator's fractional clock that sum rounds, and an
+   * arrival this instant read 1000.0000000000001 ms, ceiled to 1001, a reset longer than the
+   * window that clients rightly distrust.
+   */
+  #untilLeaves(at: number, now: number): number {
+    return this.#windowMs - (now - at);
   }
 
   #prune(now: number): void {

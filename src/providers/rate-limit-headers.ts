@@ -11,6 +11,13 @@ const NAMED_WINDOWS: readonly (readonly [string, number])[] = [
   ['day', 86_400_000],
 ];
 
+/**
+ * A reset this much past the window still belongs to it: a server that rounds up, or whose clock
+ * ticked between counting and writing, says "1.001" of a one-second window. The longer windows
+ * the rule below guards against are minutes against seconds, or a day against a minute.
+ */
+const RESET_SLACK = 1.1;
+
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g;
 const DURATION_UNITS: Readonly<Record<string, number>> = { h: 3_600_000, m: MINUTE_MS, s: SECOND_MS, ms: 1, us: 1e-3, µs: 1e-3, ns: 1e-6 };
 
@@ -107,7 +114,7 @@ function reported(
   if (limit === undefined) return undefined;
   const remaining = nonNegativeNumber(headers.get(remainingName));
   const resetMs = resetName === undefined ? undefined : parseReset(headers.get(resetName), resetName.startsWith('x-ratelimit-reset-'));
-  if (resetMs !== undefined && resetMs > conventionalWindowMs) return undefined;
+  if (resetMs !== undefined && resetMs > conventionalWindowMs * RESET_SLACK) return undefined;
   return {
     limit,
     windowMs: conventionalWindowMs,

@@ -98,6 +98,16 @@ describe('rate-limit headers, per provider', () => {
     expect(parseRateLimitHeaders(new Headers({ 'x-ratelimit-limit': '60', 'x-ratelimit-reset': '1700000000' }), 'together')).toBeUndefined();
   });
 
+  it('a reset a rounding past its window still belongs to it; one well past it does not', () => {
+    const together = (reset: string) => parseRateLimitHeaders(new Headers({ 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': '2', 'x-ratelimit-reset': reset }));
+    expect(together('1.001')?.requests).toMatchObject({ limit: 3, windowMs: 1000, remaining: 2 });
+    expect(together('1.001')?.requests?.resetMs).toBeCloseTo(1001, 6);
+    expect(together('2')).toBeUndefined();
+    const openai = (reset: string) => parseRateLimitHeaders(new Headers({ 'x-ratelimit-limit-requests': '60', 'x-ratelimit-reset-requests': reset }));
+    expect(openai('1m0.5s')?.requests?.resetMs).toBe(60_500);
+    expect(openai('1m30s')).toBeUndefined();
+  });
+
   it('nothing, or nonsense, gives no snapshot', () => {
     expect(parseRateLimitHeaders(undefined)).toBeUndefined();
     expect(parseRateLimitHeaders(new Headers({ 'content-type': 'application/json' }))).toBeUndefined();
