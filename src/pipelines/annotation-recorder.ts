@@ -20,13 +20,13 @@ export interface RecordedRequest {
 /**
  * The request behind `result`, as the dispatcher recorded it for rejects (`ModelRequester.steps`:
  * the instance that answered and the configured model), or from the reply when the requester
- * keeps no steps. Requests of one conversation are sequential, so its last step is this one; the
- * messages are compared by identity to be sure. Sampling is whatever the request set beside its
+ * keeps no steps. The step is the latest whose messages are this request's own array (compared by
+ * identity): a conversation may have several requests out at once (its rewrites). Sampling is whatever the request set beside its
  * messages (`temperature`, `maxTokens`, …), so a new setting is kept without a change here.
  */
 export function recordRequest(requester: ModelRequester, request: RoleRequest, result: ChatResult): RecordedRequest {
-  const step = requester.steps?.at(-1);
-  const recorded = step !== undefined && step.request === request.messages && step.model !== '' ? step : undefined;
+  const step = requester.steps?.findLast((candidate) => candidate.request === request.messages);
+  const recorded = step !== undefined && step.model !== '' ? step : undefined;
   const { role, messages, signal: _signal, ...sampling } = request;
   return {
     role,

@@ -106,6 +106,12 @@ export interface PipelineContext {
    * last). @default unknown
    */
   readonly startsLeft?: number;
+  /**
+   * The same count read now, as the run goes on: 0 once the run will start no more conversations,
+   * when those in flight are all that is left and finishing each sooner is worth more requests at
+   * once (Ada asks all of a conversation's rewrites together then). @default unknown
+   */
+  readonly startsLeftNow?: () => number;
 }
 
 /**

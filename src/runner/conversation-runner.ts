@@ -151,11 +151,16 @@ export class ConversationRunner {
     this.#options.stats.conversationStarted();
     // What the target needs beyond those in flight (this one included): starts certain to come, a
     // replacement for one that fails being a start of its own when it is needed.
-    const startsLeft = Math.max(0, this.#options.target - this.#options.store.count - this.#inFlight.size);
-    void this.#converse(id, controller, startsLeft).finally(() => {
+    void this.#converse(id, controller, this.#startsLeft()).finally(() => {
       this.#inFlight.delete(id);
       this.#wake?.();
     });
+  }
+
+  /** What the target needs beyond those in flight; none once the run drains. */
+  #startsLeft(): number {
+    if (this.#draining !== undefined) return 0;
+    return Math.max(0, this.#options.target - this.#options.store.count - this.#inFlight.size);
   }
 
   async #converse(conversationId: string, controller: AbortController, startsLeft: number): Promise<void> {
@@ -166,7 +171,7 @@ export class ConversationRunner {
     const session = dispatcher.session();
     let unit: UnitOfWork;
     try {
-      unit = await pipeline.run({ conversationId, requester: session, signal: controller.signal, startsLeft });
+      unit = await pipeline.run({ conversationId, requester: session, signal: controller.signal, startsLeft, startsLeftNow: () => this.#startsLeft() });
     } catch (error) {
       // A pipeline that throws has undone its own side effects (contract.ts): nothing to settle.
       if (isStorageFailure(error)) return this.#fail(`the pipeline's storage failed: ${(error as Error).message}`, error);

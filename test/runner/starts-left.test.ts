@@ -21,25 +21,38 @@ import { useEchoRunnerFixture } from './echo-runner-fixture.js';
 const fixture = useEchoRunnerFixture(5);
 
 /** Runs the echo pipeline to `target`, one in four conversations discarded, each start's planned length drawn by a real TurnPlanner. */
-async function runWithPlanner(target: number, concurrency: number) {
+async function runWithPlanner(target: number, concurrency: number, drainAtStart?: number) {
   const { store } = await ConversationStore.open(path.join(fixture.workspace(), 'trainingData/conversations.jsonl'));
   const echo = createEchoPipeline();
   const opened = await echo.pipeline
     .prepare({ phrase: 'hello' }, { cwd: fixture.workspace(), seed: 1, dryRun: true })
     .open({ dataDir: fixture.workspace(), logger: pino({ level: 'silent' }), alreadySaved: 0, isSaved: () => false });
   const planner = new TurnPlanner(createRandom(seedFromString('starts-left')), { min: 1, max: 3 }, 8);
-  const starts: { startsLeft: number | undefined; needed: number; plan: number }[] = [];
+  const starts: { startsLeft: number | undefined; needed: number; plan: number; nowAtStart: number | undefined }[] = [];
+  /** What each conversation read from startsLeftNow as it finished, in the order they finished. */
+  const atEnd: (number | undefined)[] = [];
+  let runner: ConversationRunner | undefined;
+  /** How many conversations had finished when the drain began. */
+  let drainedAfter: number | undefined;
   const pipeline: Pick<OpenedPipeline, 'run'> = {
     run: async (context) => {
-      starts.push({ startsLeft: context.startsLeft, needed: target - store.count, plan: planner.next(context.startsLeft) });
-      if (starts.length % 4 === 0) throw new ConversationDiscarded('invalid_output', 'every fourth one fails here');
-      return opened.run(context);
+      starts.push({ startsLeft: context.startsLeft, needed: target - store.count, plan: planner.next(context.startsLeft), nowAtStart: context.startsLeftNow?.() });
+      if (starts.length === drainAtStart) {
+        runner?.drain('the test drains');
+        drainedAfter = atEnd.length;
+      }
+      try {
+        if (starts.length % 4 === 0) throw new ConversationDiscarded('invalid_output', 'every fourth one fails here');
+        return await opened.run(context);
+      } finally {
+        atEnd.push(context.startsLeftNow?.());
+      }
     },
   };
   const dispatcher = new Dispatcher({
     providers: [{ provider: createProvider('together', { apiKey: 'starts-key-1234', baseUrl: fixture.emulator().baseUrls.together }), models: { echo: 'offline-echo' }, requestsPerSecond: 200 }],
   });
-  const runner = new ConversationRunner({
+  runner = new ConversationRunner({
     target,
     store,
     pipeline,
@@ -49,13 +62,13 @@ async function runWithPlanner(target: number, concurrency: number) {
     concurrency,
   });
   try {
-    expect(await runner.run()).toEqual({ kind: 'target_reached' });
+    expect(await runner.run()).toEqual(drainAtStart === undefined ? { kind: 'target_reached' } : { kind: 'drained', reason: 'the test drains' });
   } finally {
     dispatcher.close();
     await store.close();
     opened.close();
   }
-  return { starts, planner };
+  return { starts, planner, atEnd, drainedAfter };
 }
 
 /** The planner's stream drawn plainly, as many times as the run started conversations. */
@@ -86,5 +99,20 @@ describe('the starts a run still expects', () => {
     const plans = starts.map((start) => start.plan);
     expect([...plans].sort()).toEqual(plainDraws(plans.length).sort());
     expect(plans).not.toEqual(plainDraws(plans.length));
+  });
+
+  it('read again as a conversation goes on (startsLeftNow), it follows the run: the same at its start, 0 at the end', async () => {
+    const { starts, atEnd } = await runWithPlanner(40, 4);
+    expect(starts.map((start) => start.nowAtStart)).toEqual(starts.map((start) => start.startsLeft));
+    expect(atEnd.some((value) => value !== undefined && value > 0)).toBe(true);
+    expect(atEnd.at(-1)).toBe(0);
+  });
+
+  it('once a drain begins, startsLeftNow is 0 for every conversation still going, though the target is far', async () => {
+    const { starts, atEnd, drainedAfter } = await runWithPlanner(40, 4, 6);
+    expect(starts.slice(0, 5).every((start) => (start.nowAtStart ?? 0) > 0)).toBe(true);
+    const afterDrain = atEnd.slice(drainedAfter);
+    expect(afterDrain.length).toBeGreaterThanOrEqual(4);
+    expect(afterDrain.every((value) => value === 0)).toBe(true);
   });
 });

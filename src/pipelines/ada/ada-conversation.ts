@@ -151,7 +151,9 @@ async function converse(
     await assistantTurn(conversation, turn);
   }
   if (options.rewrite) {
-    await rewriteThinking(conversation.step, { prompt: options.prompts.rewriter, ...options.sampling.rewriter });
+    // All at once when no more conversations will start: the run's end waits on the last ones.
+    const together = context.startsLeftNow?.() === 0;
+    await rewriteThinking(conversation.step, { prompt: options.prompts.rewriter, ...options.sampling.rewriter }, together);
   }
   throwIfAborted(context.signal);
   separateReasoningInReplies(log);
