@@ -93,6 +93,10 @@ export interface SavedLine {
   readonly metadata: {
     readonly createdAt?: string;
     readonly timings?: { readonly startedAt?: string; readonly finishedAt?: string; readonly durationMs?: number };
+    readonly turns?: number;
+    readonly requests?: Readonly<Record<string, number>>;
+    readonly retries?: readonly unknown[];
+    readonly providerSwitches?: readonly unknown[];
   };
 }
 

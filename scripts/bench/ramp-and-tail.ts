@@ -66,5 +66,23 @@ process.stdout.write(
     `run ${figures.runSeconds.toFixed(1)} s, ratio whole run ${figures.ratio.toFixed(3)}, steady ${figures.steady?.requestUtilization.toFixed(3)}, requests ${figures.requests}, pacing 429s ${figures.pacing429s}, peak in flight ${figures.peakInFlight}`,
     `quota lost in total: ${lostTotal.toFixed(0)} requests = ${(lostTotal / totalRate(workload)).toFixed(1)} s of Σ rates`,
     `tail (after the last 2 s at ≥ 0.9 of Σ rates): ${((shares.length - lastBusy - 1) * BUCKET_MS) / 1000} s long, ${tailLost.toFixed(1)} s of Σ rates lost`,
+    'the last conversations to finish (seconds from the first progress record):',
+    ...lastToFinish(8),
   ].join('\n') + '\n',
 );
+
+/** Who the tail waits on: each of the last `count` saves' start, end, turns, requests and retries. */
+function lastToFinish(count: number): string[] {
+  return run.conversations
+    .map((line) => line.metadata)
+    .filter((metadata) => metadata.timings?.finishedAt !== undefined)
+    .sort((a, b) => Date.parse(a.timings?.finishedAt ?? '') - Date.parse(b.timings?.finishedAt ?? ''))
+    .slice(-count)
+    .map((metadata) => {
+      const at = (iso: string | undefined) => ((Date.parse(iso ?? '') - startMs) / 1000).toFixed(1).padStart(6);
+      const requests = Object.entries(metadata.requests ?? {}).map(([role, n]) => `${role} ${n}`).join(', ');
+      const retries = metadata.retries?.length ?? 0;
+      const switches = metadata.providerSwitches?.length ?? 0;
+      return `  ${at(metadata.timings?.startedAt)} → ${at(metadata.timings?.finishedAt)}  ${String(metadata.turns)} turns, ${requests}; ${retries} retries, ${switches} switches`;
+    });
+}
