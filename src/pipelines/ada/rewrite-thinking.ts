@@ -4,6 +4,7 @@
  * retried once, then the conversation is discarded (`rewrite_failed`): half-rewritten reasoning
  * would mix two voices in one training example.
  */
+import { setMaxListeners } from 'node:events';
 import type { ChatResult, Sampling } from '../../core/types.js';
 import type { SavedMessage } from '../../format/index.js';
 import type { RecordedRequest } from '../annotation-recorder.js';
@@ -90,7 +91,7 @@ function applyRewrites(context: StepContext, messageIndex: number, blocks: reado
 
 /**
  * Rewrites every `<think>` block of every assistant message, one request per block, in message
- * order, the first that fails (after its retry) discarding the conversation.
+ * order; the first that fails (after its retry) discards the conversation and none is applied.
  *
  * `together`: ask them all at once. Each rewrite reads only Ada's original message and what she
  * was answering, so the conversation then ends one rewrite after its last reply instead of one
@@ -98,37 +99,50 @@ function applyRewrites(context: StepContext, messageIndex: number, blocks: reado
  * is left and the providers idle while they finish; not before, when it only makes a
  * conversation's requests come in bursts the concurrency controller reads as over-feeding (a
  * 500-conversation bench run with every conversation's rewrites at once fell from 0.98 of the
- * rate limits to 0.88 in its steady state). Every request is waited for before anything is
- * decided, so none is left running behind a discard; if one failed, none is applied and the first
- * failure in message order is the one reported.
+ * rate limits to 0.88 in its steady state). The first to fail for good aborts the others (the
+ * conversation is lost, and its replacement waits on it), and every request has settled before
+ * the failure is thrown, so none is left running behind a discard.
  */
 export async function rewriteThinking(context: StepContext, settings: RewriteSettings, together = false): Promise<void> {
   const blocks = context.log.messages.flatMap((message, messageIndex) =>
     message.role === 'assistant' ? findThinkBlocks(message.content).map((block) => ({ messageIndex, block })) : [],
   );
   const rewrites: BlockRewrite[] = [];
-  const settled: PromiseSettledResult<Rewritten>[] = [];
+  let failure: { readonly step: string; readonly error: unknown } | undefined;
   if (together) {
-    rewrites.push(...blocks.map(({ messageIndex, block }) => requestRewrite(context, settings, messageIndex, block)));
-    settled.push(...(await Promise.allSettled(rewrites.map((rewrite) => rewrite.rewritten))));
+    const stop = new AbortController();
+    const signal = AbortSignal.any([context.signal, stop.signal]);
+    // One abort listener per request out (the dispatcher links each to it): a dozen blocks is not a leak.
+    setMaxListeners(0, signal);
+    const shared = { ...context, signal };
+    for (const { messageIndex, block } of blocks) {
+      const rewrite = requestRewrite(shared, settings, messageIndex, block);
+      rewrite.rewritten.catch((error: unknown) => {
+        if (failure !== undefined) return;
+        failure = { step: rewrite.step, error };
+        stop.abort(error);
+      });
+      rewrites.push(rewrite);
+    }
+    await Promise.allSettled(rewrites.map((rewrite) => rewrite.rewritten));
   } else {
     for (const { messageIndex, block } of blocks) {
       const rewrite = requestRewrite(context, settings, messageIndex, block);
       rewrites.push(rewrite);
       const [outcome] = await Promise.allSettled([rewrite.rewritten]);
-      settled.push(outcome as PromiseSettledResult<Rewritten>);
-      if (outcome?.status === 'rejected') break;
+      if (outcome?.status === 'rejected') {
+        failure = { step: rewrite.step, error: outcome.reason };
+        break;
+      }
     }
   }
-  const failed = settled.findIndex((outcome) => outcome.status === 'rejected');
-  if (failed !== -1) {
-    context.log.currentStep = (rewrites[failed] as BlockRewrite).step;
-    throw (settled[failed] as PromiseRejectedResult).reason;
+  if (failure !== undefined) {
+    context.log.currentStep = failure.step;
+    throw failure.error;
   }
+  const done = await Promise.all(rewrites.map((rewrite) => rewrite.rewritten));
   for (const messageIndex of new Set(rewrites.map((rewrite) => rewrite.messageIndex))) {
-    const own = rewrites.flatMap((rewrite, index) =>
-      rewrite.messageIndex === messageIndex ? [{ block: rewrite.block, rewritten: (settled[index] as PromiseFulfilledResult<Rewritten>).value }] : [],
-    );
+    const own = rewrites.flatMap((rewrite, index) => (rewrite.messageIndex === messageIndex ? [{ block: rewrite.block, rewritten: done[index] as Rewritten }] : []));
     applyRewrites(context, messageIndex, own.map((item) => item.block), own.map((item) => item.rewritten));
   }
 }
