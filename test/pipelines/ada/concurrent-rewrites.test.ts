@@ -87,12 +87,18 @@ const EXPECTED = [
   `<think>\nRewritten: ${REASONING[3]}\n</think>\n\nReply number 3.`,
 ];
 
+/** One three-turn conversation with scripted rewrites, begun and rewritten at the two counts `run` takes. */
+function converse(startsLeft: number, startsLeftNow: number, rewrite = rewritten, delayMs = laterFirst) {
+  fixture = createPipelineFixture({ turns: { min: 3, max: 3 } });
+  const { requester, rewriters } = scriptedRewrites(rewrite, delayMs);
+  return { rewriters, outcome: run(requester, rewriters, startsLeft, startsLeftNow) };
+}
+
 describe("a conversation's rewrites once the run starts no more conversations", () => {
   it('are all asked at once, and each lands in its own block whatever order they come back in', async () => {
-    fixture = createPipelineFixture({ turns: { min: 3, max: 3 } });
-    const { requester, rewriters } = scriptedRewrites(rewritten, laterFirst);
     // Begun while others were still to start; by its rewrites none is.
-    const saved = await run(requester, rewriters, 5, 0);
+    const { rewriters, outcome } = converse(5, 0);
+    const saved = await outcome;
     expect(rewriters.most).toBe(4);
     const assistant = saved.conversations.flatMap((message, index) => (message.role === 'assistant' ? [{ index, content: message.content }] : []));
     expect(assistant.map((message) => message.content)).toEqual(EXPECTED);
@@ -101,36 +107,35 @@ describe("a conversation's rewrites once the run starts no more conversations", 
   });
 
   it('the first to fail for good aborts the others, and the discard comes once every one has settled, naming its step', async () => {
-    fixture = createPipelineFixture({ turns: { min: 3, max: 3 } });
     // The last message's rewrite returns nothing, twice, in 80 ms; the first message's would take 2 s.
-    const { requester, rewriters } = scriptedRewrites(
+    const { rewriters, outcome } = converse(
+      0,
+      0,
       (reasoning) => (reasoning === REASONING[3] ? '' : rewritten(reasoning)),
       (reasoning) => (reasoning === REASONING[0] ? 2_000 : laterFirst(reasoning)),
     );
-    const discard = await failureOf(run(requester, rewriters, 0, 0));
+    const discard = await failureOf(outcome);
     expect(discard).toBeInstanceOf(ConversationDiscarded);
     expect(discard).toMatchObject({ reason: 'rewrite_failed', provenance: { failedStep: 'rewrite of message 6' } });
     expect(rewriters.aborted).toBeGreaterThanOrEqual(1);
     expect(rewriters.outWhenDone).toBe(0);
-    expect(fixture.pool.leasedCount).toBe(0);
+    expect(fixture?.pool.leasedCount).toBe(0);
   });
 });
 
 describe("a conversation's rewrites while conversations are still to start", () => {
   it('go one at a time, in message order', async () => {
-    fixture = createPipelineFixture({ turns: { min: 3, max: 3 } });
-    const { requester, rewriters } = scriptedRewrites(rewritten, laterFirst);
     // Begun as the last start; by its rewrites a replacement is due.
-    const saved = await run(requester, rewriters, 0, 1);
+    const { rewriters, outcome } = converse(0, 1);
+    const saved = await outcome;
     expect(rewriters.most).toBe(1);
     expect(rewriters.asked).toEqual(REASONING);
     expect(saved.conversations.filter((message) => message.role === 'assistant').map((message) => message.content)).toEqual(EXPECTED);
   });
 
   it('stop at the first that fails, which names its step', async () => {
-    fixture = createPipelineFixture({ turns: { min: 3, max: 3 } });
-    const { requester, rewriters } = scriptedRewrites((reasoning) => (reasoning === REASONING[1] ? '' : rewritten(reasoning)), laterFirst);
-    const discard = await failureOf(run(requester, rewriters, 3, 3));
+    const { rewriters, outcome } = converse(3, 3, (reasoning) => (reasoning === REASONING[1] ? '' : rewritten(reasoning)));
+    const discard = await failureOf(outcome);
     expect(discard).toMatchObject({ reason: 'rewrite_failed', provenance: { failedStep: 'rewrite of message 4' } });
     // The first, then the second and its retry; the rest are never asked.
     expect(rewriters.asked).toEqual([REASONING[0], REASONING[1], REASONING[1]]);
