@@ -149,15 +149,16 @@ export class ConversationRunner {
     const controller = new AbortController();
     this.#inFlight.set(id, controller);
     this.#options.stats.conversationStarted();
-    // What the target needs beyond those in flight (this one included): starts certain to come, a
-    // replacement for one that fails being a start of its own when it is needed.
     void this.#converse(id, controller, this.#startsLeft()).finally(() => {
       this.#inFlight.delete(id);
       this.#wake?.();
     });
   }
 
-  /** What the target needs beyond those in flight; none once the run drains. */
+  /**
+   * What the target needs beyond those in flight (a new one included): starts certain to come, a
+   * replacement for one that fails being a start of its own when it is needed; none once the run drains.
+   */
   #startsLeft(): number {
     if (this.#draining !== undefined) return 0;
     return Math.max(0, this.#options.target - this.#options.store.count - this.#inFlight.size);

@@ -7,7 +7,6 @@
 import { setMaxListeners } from 'node:events';
 import type { ChatResult, Sampling } from '../../core/types.js';
 import type { SavedMessage } from '../../format/index.js';
-import type { RecordedRequest } from '../annotation-recorder.js';
 import { formatToolResponses } from '../../format/index.js';
 import type { ConversationLog } from './conversation-log.js';
 import { requestStep, type StepContext, type Verdict } from './request-step.js';
@@ -60,8 +59,10 @@ interface BlockRewrite {
   readonly messageIndex: number;
   readonly block: ThinkBlock;
   readonly step: string;
-  readonly rewritten: Promise<{ readonly reasoning: string; readonly result: ChatResult; readonly prompt?: RecordedRequest }>;
+  readonly rewritten: ReturnType<typeof requestStep<string>>;
 }
+
+type Rewritten = Awaited<BlockRewrite['rewritten']>;
 
 function requestRewrite(context: StepContext, settings: RewriteSettings, messageIndex: number, block: ThinkBlock): BlockRewrite {
   const step = `rewrite of message ${messageIndex}`;
@@ -71,11 +72,9 @@ function requestRewrite(context: StepContext, settings: RewriteSettings, message
     temperature: settings.temperature,
     topP: settings.topP,
     maxTokens: settings.maxTokens,
-  }, judgeRewrite).then(({ value, result, prompt }) => ({ reasoning: value, result, ...(prompt === undefined ? {} : { prompt }) }));
+  }, judgeRewrite);
   return { messageIndex, block, step, rewritten };
 }
-
-type Rewritten = Awaited<BlockRewrite['rewritten']>;
 
 /** Replaces the reasoning of the message at `messageIndex` with its blocks' rewrites, in order. */
 function applyRewrites(context: StepContext, messageIndex: number, blocks: readonly ThinkBlock[], rewritten: readonly Rewritten[]): void {
@@ -84,7 +83,7 @@ function applyRewrites(context: StepContext, messageIndex: number, blocks: reado
   log.originals.set(messageIndex, original);
   const prompts = rewritten.flatMap((block) => (block.prompt === undefined ? [] : [block.prompt]));
   context.annotations?.rewrote(messageIndex, blocks.map((block) => block.reasoning.trim()).join('\n\n'), prompts);
-  log.replaceContent(messageIndex, replaceThinkBlocks(original, blocks, rewritten.map((block) => `\n${block.reasoning}\n`)));
+  log.replaceContent(messageIndex, replaceThinkBlocks(original, blocks, rewritten.map((block) => `\n${block.value}\n`)));
   const source = (rewritten.at(-1) as Rewritten).result;
   log.rewrites.push({ messageIndex, blocks: blocks.length, provider: source.provider, model: source.model });
 }
@@ -104,45 +103,43 @@ function applyRewrites(context: StepContext, messageIndex: number, blocks: reado
  * the failure is thrown, so none is left running behind a discard.
  */
 export async function rewriteThinking(context: StepContext, settings: RewriteSettings, together = false): Promise<void> {
-  const blocks = context.log.messages.flatMap((message, messageIndex) =>
-    message.role === 'assistant' ? findThinkBlocks(message.content).map((block) => ({ messageIndex, block })) : [],
-  );
+  const stop = new AbortController();
+  const signal = AbortSignal.any([context.signal, stop.signal]);
+  // One abort listener per request out (the dispatcher links each to it): a dozen blocks is not a leak.
+  setMaxListeners(0, signal);
+  const shared = { ...context, signal };
   const rewrites: BlockRewrite[] = [];
   let failure: { readonly step: string; readonly error: unknown } | undefined;
-  if (together) {
-    const stop = new AbortController();
-    const signal = AbortSignal.any([context.signal, stop.signal]);
-    // One abort listener per request out (the dispatcher links each to it): a dozen blocks is not a leak.
-    setMaxListeners(0, signal);
-    const shared = { ...context, signal };
-    for (const { messageIndex, block } of blocks) {
-      const rewrite = requestRewrite(shared, settings, messageIndex, block);
-      rewrite.rewritten.catch((error: unknown) => {
-        if (failure !== undefined) return;
-        failure = { step: rewrite.step, error };
-        stop.abort(error);
-      });
-      rewrites.push(rewrite);
-    }
-    await Promise.allSettled(rewrites.map((rewrite) => rewrite.rewritten));
-  } else {
-    for (const { messageIndex, block } of blocks) {
-      const rewrite = requestRewrite(context, settings, messageIndex, block);
-      rewrites.push(rewrite);
-      const [outcome] = await Promise.allSettled([rewrite.rewritten]);
-      if (outcome?.status === 'rejected') {
-        failure = { step: rewrite.step, error: outcome.reason };
-        break;
-      }
+  const ask = (messageIndex: number, block: ThinkBlock): Promise<unknown> => {
+    const rewrite = requestRewrite(shared, settings, messageIndex, block);
+    rewrites.push(rewrite);
+    return rewrite.rewritten.catch((error: unknown) => {
+      if (failure !== undefined) return;
+      failure = { step: rewrite.step, error };
+      stop.abort(error);
+    });
+  };
+  for (const [messageIndex, message] of context.log.messages.entries()) {
+    if (message.role !== 'assistant') continue;
+    for (const block of findThinkBlocks(message.content)) {
+      if (failure !== undefined) break;
+      const asked = ask(messageIndex, block);
+      if (!together) await asked;
     }
   }
+  await Promise.allSettled(rewrites.map((rewrite) => rewrite.rewritten));
   if (failure !== undefined) {
     context.log.currentStep = failure.step;
     throw failure.error;
   }
+  // In message order, so each message's blocks are together.
   const done = await Promise.all(rewrites.map((rewrite) => rewrite.rewritten));
-  for (const messageIndex of new Set(rewrites.map((rewrite) => rewrite.messageIndex))) {
-    const own = rewrites.flatMap((rewrite, index) => (rewrite.messageIndex === messageIndex ? [{ block: rewrite.block, rewritten: done[index] as Rewritten }] : []));
-    applyRewrites(context, messageIndex, own.map((item) => item.block), own.map((item) => item.rewritten));
-  }
+  const byMessage = new Map<number, { blocks: ThinkBlock[]; rewritten: Rewritten[] }>();
+  rewrites.forEach((rewrite, index) => {
+    const own = byMessage.get(rewrite.messageIndex) ?? { blocks: [], rewritten: [] };
+    own.blocks.push(rewrite.block);
+    own.rewritten.push(done[index] as Rewritten);
+    byMessage.set(rewrite.messageIndex, own);
+  });
+  for (const [messageIndex, own] of byMessage) applyRewrites(context, messageIndex, own.blocks, own.rewritten);
 }
