@@ -5,10 +5,12 @@ import type {
   ChatResult,
   DispatchEvent,
   ModelRequester,
+  ProviderErrorKind,
   ProviderName,
   ProviderSwitch,
   RequestStep,
   RoleRequest,
+  Usage,
 } from '../core/types.js';
 import { estimateTokens, holdBudget, type TokenEstimate } from './budget-hold.js';
 import { callWithDeadline } from './call-with-deadline.js';
@@ -206,7 +208,7 @@ export class DispatcherSession implements ModelRequester {
     } catch (thrown) {
       const latencyMs = this.context.now() - lease.startedAt;
       const error = this.normalize(thrown, slot.name, signal);
-      hold.settle(undefined);
+      hold.settle(chargedWhenCutOff(error.kind, estimate));
       slot.finish(lease, { ok: false, error });
       return { ok: false, error, latencyMs };
     }
@@ -324,4 +326,15 @@ function linkAbort(controller: AbortController, ...sources: ReadonlyArray<AbortS
   return () => {
     for (const detach of detachers) detach();
   };
+}
+
+/**
+ * What a failed request counts against a monthly budget. One the server refused or never received
+ * (429, 5xx, auth, a refused connection) is refunded. One that reached the server and that we cut
+ * off, by our own abort (a drain, a sibling's failure, a spare stopped at the target) or our silence
+ * and deadline limits, may have been generated and billed in full: it keeps its whole reservation,
+ * so a budget is never overshot by what the ledger could not see.
+ */
+function chargedWhenCutOff(kind: ProviderErrorKind, estimate: TokenEstimate): Usage | undefined {
+  return kind === 'aborted' || kind === 'timeout' ? { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens, estimated: true } : undefined;
 }

@@ -104,4 +104,21 @@ describe('the dispatcher with monthly budgets (a real ledger behind the gate)', 
     expect(ledger.spent('2026-11')).toEqual(new Map([['mistral', { tokens: 150, cost: 0 }]]));
     expect(ledger.reserved('2026-11').size).toBe(0);
   });
+
+  it('a request we cut off once it was sent keeps its whole reservation: the server may have generated and billed it', async () => {
+    const mistral = new FakeProvider('mistral', () => ({ hang: true }));
+    const together = new FakeProvider('together', () => ok(200));
+    const { dispatcher } = setUp({ overall: { tokens: 1_000 }, providers: {} }, { mistral, together });
+    const stop = new AbortController();
+    const cutOff = dispatcher.session({ preferred: 'mistral' }).complete({ ...request, signal: stop.signal });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(mistral.calls.length).toBe(1);
+    stop.abort(new Error('a drain, a sibling that failed, or a spare stopped at the target'));
+    const results = await settleAll([cutOff]);
+
+    expect(results[0]).toMatchObject({ status: 'rejected', reason: { kind: 'aborted' } });
+    // 100 tokens in and the 100 the request allowed out: what it reserved, not a refund.
+    expect(ledger.spent('2026-11')).toEqual(new Map([['mistral', { tokens: 200, cost: 0 }]]));
+    expect(ledger.reserved('2026-11').size).toBe(0);
+  });
 });
