@@ -19,6 +19,8 @@ export interface RunnerStats {
   conversationDiscarded(reason: string): void;
   /** A conversation labelled invalid and kept in the invalid file: finished, but not toward the target. */
   conversationInvalid(info: { provider: ProviderName | undefined; toolCalls: readonly { name: string; ok: boolean }[] }): void;
+  /** A spare still in flight, or just finished, when the target was reached: stopped and rolled back, neither saved nor a failure. */
+  conversationSurplus(): void;
 }
 
 export interface RunnerDispatcher {
@@ -63,9 +65,20 @@ export type RunOutcome =
 const NO_PROVIDER_REASON = 'every provider is disabled (authentication failed or refused); fix the keys and run again';
 
 /**
+ * Successes the failure share behind the spares counts beyond those seen: one failure among a short
+ * run's first few conversations says little about the rest, and would otherwise start a spare for
+ * nearly every conversation left. Over hundreds finished it no longer matters.
+ */
+const SPARES_PRIOR_SUCCESSES = 10;
+
+/** Why the conversations still in flight when the target is reached are aborted: spares, not failures. */
+const TARGET_REACHED = new Error('the target was reached: this spare conversation is no longer needed');
+
+/**
  * Keeps enough conversations in flight to saturate every provider, stops opening new ones when
- * saved + in flight reaches the target, replaces discarded ones, and ends with exactly `target`
- * saved. `drain()` stops opening; `abortAll()` ends those still in flight.
+ * saved + in flight reaches the target (plus the spares its failures so far call for, see
+ * #spares), replaces discarded ones, and ends with exactly `target` saved: whatever is still in
+ * flight then is stopped and rolled back. `drain()` stops opening; `abortAll()` ends those still in flight.
  */
 export class ConversationRunner {
   readonly #options: ConversationRunnerOptions;
@@ -74,6 +87,11 @@ export class ConversationRunner {
   /** Set when the output or a pipeline's storage cannot be written: nothing more can be saved. */
   #failure: string | undefined;
   #wake: (() => void) | undefined;
+  /** This run's outcomes so far, for the failure share behind the spares. */
+  #savedThisRun = 0;
+  #failedThisRun = 0;
+  /** Appends toward the target not yet on disk: a conversation finishing meanwhile must not pass the target. */
+  #savesPending = 0;
 
   constructor(options: ConversationRunnerOptions) {
     this.#options = options;
@@ -89,9 +107,10 @@ export class ConversationRunner {
     while (true) {
       if (this.#draining === undefined && !dispatcher.hasUsableProvider()) this.drain(NO_PROVIDER_REASON);
       if (this.#draining !== undefined || store.count >= target) {
+        if (store.count >= target) this.#stopSpares();
         if (this.#inFlight.size === 0) break;
-      } else {
-        const wanted = this.#desiredConcurrency(target - store.count);
+      } else if (store.count + this.#savesPending < target) {
+        const wanted = this.#desiredConcurrency(target - store.count - this.#savesPending);
         while (this.#inFlight.size < wanted) this.#open();
       }
       await this.#waitForChange(recheckMs);
@@ -113,11 +132,37 @@ export class ConversationRunner {
     for (const controller of this.#inFlight.values()) controller.abort(new Error(reason));
   }
 
-  /** The dispatcher's suggestion within `--concurrency`, the pipeline's capacity and what is left to do. */
+  /**
+   * The dispatcher's suggestion within `--concurrency`, the pipeline's capacity and what is left to
+   * do; once all that is left is in flight, plus its spares within the same caps. `left`: what the
+   * target needs beyond the lines on disk or being written (those being written are still in flight).
+   */
   #desiredConcurrency(left: number): number {
-    const ceiling = Math.min(this.#options.concurrency ?? Number.POSITIVE_INFINITY, this.#options.pipeline.capacity ?? Number.POSITIVE_INFINITY, left);
+    const caps = Math.min(this.#options.concurrency ?? Number.POSITIVE_INFINITY, this.#options.pipeline.capacity ?? Number.POSITIVE_INFINITY);
+    const unsaved = left + this.#savesPending;
+    const ceiling = Math.min(caps, unsaved);
     const suggested = this.#options.dispatcher.suggestedConcurrency({ inFlight: this.#inFlight.size, ceiling });
-    return Math.max(1, Math.min(suggested, ceiling));
+    const needed = Math.max(1, Math.min(suggested, ceiling));
+    return needed < unsaved ? needed : Math.min(caps, needed + this.#spares(left));
+  }
+
+  /**
+   * Conversations started beyond what the target needs, once all it needs is in flight: as many as
+   * this run's failure share (discarded or labelled invalid, of those finished) says will fail among
+   * the `left` still needed, rounded up; none before the first failure. Without them a failure near
+   * the end is replaced by a conversation that starts last and runs alone, every exchange one
+   * request after another, while the providers idle (measured: 11 s, a tenth of a 500-conversation
+   * run's quota). The first `left` to finish are saved; the rest are stopped (#stopSpares).
+   */
+  #spares(left: number): number {
+    if (this.#failedThisRun === 0) return 0;
+    const finished = this.#failedThisRun + this.#savedThisRun + SPARES_PRIOR_SUCCESSES;
+    return Math.ceil((this.#failedThisRun / finished) * left);
+  }
+
+  /** The target is reached: the spares still in flight are stopped, neither saved nor counted as failures. */
+  #stopSpares(): void {
+    for (const controller of this.#inFlight.values()) controller.abort(TARGET_REACHED);
   }
 
   /**
@@ -176,6 +221,7 @@ export class ConversationRunner {
     } catch (error) {
       // A pipeline that throws has undone its own side effects (contract.ts): nothing to settle.
       if (isStorageFailure(error)) return this.#fail(`the pipeline's storage failed: ${(error as Error).message}`, error);
+      if (controller.signal.reason === TARGET_REACHED) return this.#surplus(conversationId, { error, session });
       const { reason, message } = describeFailure(error, controller.signal);
       return this.#discard(conversationId, reason, message, { error, session });
     } finally {
@@ -184,31 +230,53 @@ export class ConversationRunner {
     const outcome = await this.#save(unit);
     // The runner alone settles a unit of work: commit once its line is fsynced, rollback otherwise.
     if (!this.#settle(unit, outcome === 'saved' || outcome === 'saved_invalid') || outcome === 'write_failed') return;
+    if (outcome === 'surplus') return this.#surplus(conversationId, { error: undefined, session });
     if (outcome === 'duplicate') {
       const duplicate = new ConversationDiscarded('invalid_output', 'the output already holds this conversation id', { provenance: { errorKind: 'duplicate_id' } });
       return this.#discard(conversationId, duplicate.reason, duplicate.message, { error: duplicate, session });
     }
     if (outcome === 'saved_invalid') {
+      this.#failedThisRun++;
       stats.conversationInvalid({ provider: session.provider, toolCalls: unit.toolCalls ?? [] });
       this.#options.logger.debug({ conversationId, provider: session.provider }, 'conversation labelled invalid, kept in the invalid file');
       return;
     }
+    this.#savedThisRun++;
     stats.conversationSaved({ provider: session.provider, toolCalls: unit.toolCalls ?? [] });
     this.#options.logger.debug({ conversationId, provider: session.provider, saved: this.#options.store.count }, 'conversation saved');
   }
 
-  /** Appends and fsyncs the line; a failed write ends the run. */
-  async #save(unit: UnitOfWork): Promise<'saved' | 'saved_invalid' | 'duplicate' | 'write_failed'> {
+  /**
+   * Appends and fsyncs the line; a failed write ends the run. A conversation that finishes once the
+   * saves on disk or under way reach the target is a spare no longer needed: `surplus`, not written.
+   */
+  async #save(unit: UnitOfWork): Promise<'saved' | 'saved_invalid' | 'duplicate' | 'write_failed' | 'surplus'> {
+    const { invalidStore, store, target } = this.#options;
+    if (store.count + this.#savesPending >= target) return 'surplus';
     try {
-      const { invalidStore } = this.#options;
       if (unit.conversation.label === false && invalidStore !== undefined) {
         return (await invalidStore.append(unit.conversation)) ? 'saved_invalid' : 'duplicate';
       }
-      return (await this.#options.store.append(unit.conversation)) ? 'saved' : 'duplicate';
+      this.#savesPending++;
+      try {
+        return (await store.append(unit.conversation)) ? 'saved' : 'duplicate';
+      } finally {
+        this.#savesPending--;
+      }
     } catch (error) {
       this.#fail(`the output cannot be written: ${(error as Error).message}`, error);
       return 'write_failed';
     }
+  }
+
+  /**
+   * A spare no longer needed: counted apart from failures, and written to the rejects as `surplus`
+   * with its requests, so every request the run paid for is in the output, the invalid file or there.
+   */
+  async #surplus(conversationId: string, origin: RejectOrigin): Promise<void> {
+    this.#options.stats.conversationSurplus();
+    this.#options.logger.debug({ conversationId }, 'target reached: spare conversation stopped and rolled back');
+    await this.#reject(conversationId, 'surplus', TARGET_REACHED.message, origin);
   }
 
   /** False when the pipeline could not commit or roll back: its storage failed and the run stops. */
@@ -228,14 +296,14 @@ export class ConversationRunner {
    * the reject is on disk, so a stop waits for it. A reject that cannot be written is logged, not
    * fatal: the output is what the run exists for, and its own writes stop the run when the disk is full.
    */
-  async #discard(
-    conversationId: string,
-    reason: DiscardReason,
-    message: string,
-    origin: { readonly error: unknown; readonly session: { readonly steps?: ModelRequester['steps'] } },
-  ): Promise<void> {
+  async #discard(conversationId: string, reason: DiscardReason, message: string, origin: RejectOrigin): Promise<void> {
+    this.#failedThisRun++;
     this.#options.stats.conversationDiscarded(reason);
     this.#options.logger.info({ conversationId, reason, detail: message }, 'conversation discarded');
+    await this.#reject(conversationId, reason, message, origin);
+  }
+
+  async #reject(conversationId: string, reason: DiscardReason, message: string, origin: RejectOrigin): Promise<void> {
     const { rejects } = this.#options;
     if (rejects === undefined) return;
     const record = buildRejectRecord({
@@ -253,6 +321,12 @@ export class ConversationRunner {
       this.#options.logger.error({ err: error, conversationId }, `could not write the reject of conversation ${conversationId}: ${(error as Error).message}`);
     }
   }
+}
+
+/** What the pipeline threw (undefined when the runner gave up itself) and the session's requests. */
+interface RejectOrigin {
+  readonly error: unknown;
+  readonly session: { readonly steps?: ModelRequester['steps'] };
 }
 
 /**

@@ -32,12 +32,12 @@ export function buildRejectRecord(abandoned: AbandonedConversation): RejectRecor
 }
 
 /**
- * `deadline` and `aborted` as they are; a provider's failure by its kind (`rate_limit`, `auth`,
+ * `deadline`, `aborted` and `surplus` (a spare stopped at the target) as they are; a provider's failure by its kind (`rate_limit`, `auth`,
  * `timeout`, …, found on the error or its causes); `unusable_reply` for a conversation the
  * pipeline gave up on by its own judgement; `internal` for anything else (a bug, counted, not fatal).
  */
 function errorKind(reason: DiscardReason, error: unknown): string {
-  if (reason === 'deadline' || reason === 'aborted') return reason;
+  if (reason === 'deadline' || reason === 'aborted' || reason === 'surplus') return reason;
   for (let cause = error, depth = 0; cause !== undefined && depth < 5; cause = (cause as { cause?: unknown }).cause, depth++) {
     if (isProviderError(cause)) return cause.kind;
     if (typeof cause !== 'object' || cause === null) break;

@@ -149,6 +149,7 @@ export class RunManifest {
     return {
       conversationStarted: () => stats.conversationStarted(),
       conversationDiscarded: (reason) => stats.conversationDiscarded(reason),
+      conversationSurplus: () => stats.conversationSurplus(),
       conversationSaved: (info) => {
         stats.conversationSaved(info);
         this.saved(true);

@@ -66,6 +66,9 @@ export function formatSummary(record: ProgressRecord, options: SummaryOptions): 
   const labelLine = validityLine(record);
   if (labelLine !== null) lines.push(`   ${labelLine}`);
   lines.push(`   discarded: ${discardList(record) ?? 'none'}`);
+  if (record.surplus !== undefined && record.surplus > 0) {
+    lines.push(`   spares: ${formatInteger(record.surplus)} started in case others failed, stopped unsaved when the target was reached`);
+  }
   const tools = sortedEntries(record.toolCalls);
   lines.push(
     `   tool calls: ${

@@ -79,6 +79,11 @@ export interface ProgressRecord {
   readonly started: number;
   /** Conversations started and neither saved nor discarded yet. */
   readonly inFlight: number;
+  /**
+   * Spares still in flight when the target was reached, stopped and rolled back: started near the
+   * end, beyond what the target needed, in case others failed; absent when none.
+   */
+  readonly surplus?: number;
   /** Conversations this run labelled invalid (kept in the invalid file, not counted in `saved`); absent when none. */
   readonly invalid?: number;
   /** Saved ÷ (saved + invalid) this run; absent when nothing was labelled invalid. */

@@ -72,6 +72,7 @@ export class RunStats {
   private savedThisRun = 0;
   private discardedThisRun = 0;
   private invalidThisRun = 0;
+  private surplusThisRun = 0;
 
   constructor(options: RunStatsOptions) {
     requireCount('target', options.target);
@@ -151,6 +152,11 @@ export class RunStats {
     this.discards.set(reason, (this.discards.get(reason) ?? 0) + 1);
   }
 
+  /** A spare stopped when the target was reached (ConversationRunner): neither saved nor discarded. */
+  conversationSurplus(): void {
+    this.surplusThisRun++;
+  }
+
   snapshot(): ProgressRecord {
     const nowMs = this.now();
     const elapsedMs = Math.max(0, nowMs - this.startedAtMs);
@@ -171,7 +177,8 @@ export class RunStats {
       percent: this.target > 0 ? Math.round((saved / this.target) * 1000) / 10 : 100,
       savedThisRun: this.savedThisRun,
       started: this.started,
-      inFlight: Math.max(0, this.started - this.savedThisRun - this.discardedThisRun - this.invalidThisRun),
+      inFlight: Math.max(0, this.started - this.savedThisRun - this.discardedThisRun - this.invalidThisRun - this.surplusThisRun),
+      ...(this.surplusThisRun > 0 ? { surplus: this.surplusThisRun } : {}),
       ...(this.invalidThisRun > 0 ? { invalid: this.invalidThisRun, validityRate: roundTo(this.savedThisRun / (this.savedThisRun + this.invalidThisRun), 3) } : {}),
       rate: {
         overallPerHour: roundTo(overallPerHour, 1),

@@ -64,6 +64,7 @@ export const runStatusSchema: z.ZodType<RunStatus> = z.object({
   savedThisRun: count,
   started: count,
   inFlight: count,
+  surplus: count.optional(),
   rate: z.object({ overallPerHour: z.number(), recentPerHour: z.number(), recentWindowSeconds: z.number() }),
   etaSeconds: nullableNumber,
   elapsedSeconds: z.number().nonnegative(),

@@ -66,8 +66,8 @@ describe('the progress record of a real run against the emulator', () => {
       expect(record.level).toBe(30);
       expect(record.percent).toBe(Math.round((record.saved / TARGET) * 1000) / 10);
       const discarded = Object.values(record.discarded).reduce((sum, count) => sum + count, 0);
-      // Conversations labelled invalid are finished too: kept beside the output, not in flight.
-      expect(record.inFlight).toBe(record.started - record.savedThisRun - discarded - (record.invalid ?? 0));
+      // Conversations labelled invalid are finished too: kept beside the output, not in flight; so are spares stopped at the target.
+      expect(record.inFlight).toBe(record.started - record.savedThisRun - discarded - (record.invalid ?? 0) - (record.surplus ?? 0));
       if (index > 0) {
         const previous = progress[index - 1]!;
         expect(record.saved).toBeGreaterThanOrEqual(previous.saved);
@@ -107,13 +107,20 @@ describe('the progress record of a real run against the emulator', () => {
     for (const name of PROVIDERS) {
       const daemon: ProviderProgress = last.providers[name]!;
       const seen: EmulatorProviderCounters = counters[name];
-      expect(daemon.requests, name).toBe(seen.requests);
-      expect(daemon.successes, name).toBe(seen.ok);
-      expect(daemon.rateLimited, name).toBe(seen.rateLimited + seen.injected['429']);
-      expect(daemon.errors, name).toBe(seen.injected['500'] + seen.badRequests + seen.authFailures);
-      expect(daemon.aborted, name).toBe(0);
       expect(daemon.inFlight, name).toBe(0);
-      expect(daemon.tokens, name).toEqual(seen.tokens);
+      // Only spares stopped when the target was reached are aborted. Each such request may be
+      // counted differently on the two sides of the race: not yet arrived, or answered (in full,
+      // or as a 429 or a 500) as the daemon stopped reading it. Without one, both sides agree exactly.
+      const cut = daemon.aborted;
+      if (last.surplus === undefined) expect(cut, name).toBe(0);
+      const gaps = [
+        daemon.requests - seen.requests,
+        daemon.successes - seen.ok,
+        daemon.rateLimited - (seen.rateLimited + seen.injected['429']),
+        daemon.errors - (seen.injected['500'] + seen.badRequests + seen.authFailures),
+      ];
+      expect(gaps.reduce((sum, gap) => sum + Math.abs(gap), 0), `${name}: ${gaps.join(', ')} with ${cut} aborted`).toBeLessThanOrEqual(2 * cut);
+      if (cut === 0) expect(daemon.tokens, name).toEqual(seen.tokens);
       expect(daemon.state, name).toEqual({ status: 'active' });
       // Every failure here is retryable (429/500) and none exhausted six attempts.
       expect(daemon.retries, name).toBe(daemon.rateLimited + daemon.errors);
@@ -161,7 +168,8 @@ describe('the progress record of a real run against the emulator', () => {
     const invalidFile = path.join(dataDir, 'trainingData', 'conversations_invalid.jsonl');
     const invalidLines = existsSync(invalidFile) ? readFileSync(invalidFile, 'utf8').split('\n').filter((line) => line !== '').length : 0;
     expect(last.invalid ?? 0).toBe(invalidLines);
-    expect(last.started).toBe(TARGET + discardLines.length + invalidLines);
+    // Spares stopped when the target was reached were started too (ConversationRunner#spares).
+    expect(last.started).toBe(TARGET + discardLines.length + invalidLines + (last.surplus ?? 0));
   });
 
   it('prices tokens per model: cost so far, and the projected cost at the target', () => {
