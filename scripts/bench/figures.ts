@@ -50,6 +50,9 @@ export interface WorkloadFigures {
   /** Failed requests the daemon retried, from its final progress record. */
   readonly retries: number;
   readonly discarded: Readonly<Record<string, number>>;
+  /** Labelled invalid (kept in the invalid file, not counted), and spares stopped when the target was reached. */
+  readonly invalid: number;
+  readonly surplus: number;
   /** The most conversations in flight in any progress record. */
   readonly peakInFlight: number;
   readonly latencyP50Ms: number | null;
@@ -75,7 +78,9 @@ export function computeFigures(run: WorkloadRun, workload: Workload): WorkloadFi
   const limitPerSecond = totalRate(workload) / requestsPerConversation;
   const conversationsPerSecond = saved / runSeconds;
   const durations = run.conversations.map((conversation) => conversation.metadata.timings?.durationMs ?? Number.NaN).filter(Number.isFinite);
-  const lastProgress = progress.at(-1) as { providers?: Record<string, { retries?: number }>; discarded?: Record<string, number> } | undefined;
+  const lastProgress = progress.at(-1) as
+    | { providers?: Record<string, { retries?: number }>; discarded?: Record<string, number>; invalid?: number; surplus?: number }
+    | undefined;
   return {
     target: run.target,
     concurrency: run.concurrency ?? 'auto',
@@ -94,6 +99,8 @@ export function computeFigures(run: WorkloadRun, workload: Workload): WorkloadFi
     injected500s: providers.reduce((sum, provider) => sum + run.counters[provider].injected['500'], 0),
     retries: Object.values(lastProgress?.providers ?? {}).reduce((sum, provider) => sum + (provider.retries ?? 0), 0),
     discarded: lastProgress?.discarded ?? {},
+    invalid: lastProgress?.invalid ?? 0,
+    surplus: lastProgress?.surplus ?? 0,
     peakInFlight: Math.max(0, ...progress.map((record) => Number(record.inFlight) || 0)),
     latencyP50Ms: percentile(durations, 0.5),
     latencyP95Ms: percentile(durations, 0.95),

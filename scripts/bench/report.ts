@@ -83,6 +83,7 @@ function figureRows(main: WorkloadFigures, serial: WorkloadFigures | undefined):
     ['injected faults (429 / 500)', (f) => `${f.injected429s} / ${f.injected500s}`],
     ['retries', (f) => String(f.retries)],
     ['conversations discarded', (f) => String(Object.values(f.discarded).reduce((sum, count) => sum + count, 0))],
+    ['labelled invalid / spares stopped at the target', (f) => `${f.invalid} / ${f.surplus}`],
     ['peak conversations in flight', (f) => String(f.peakInFlight)],
     ['conversation latency p50 / p95', (f) => `${seconds(f.latencyP50Ms)} / ${seconds(f.latencyP95Ms)}`],
     ['CPU per conversation (daemon, user + system)', (f) => (f.cpuMsPerConversation === null ? '–' : `${fixed(f.cpuMsPerConversation, 1)} ms`)],

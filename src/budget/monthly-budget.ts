@@ -92,7 +92,7 @@ export class MonthlyBudget implements BudgetGate {
     const held = this.#reservations.get(reservation.id);
     if (held === undefined) return;
     this.#reservations.delete(reservation.id);
-    // A failed request is refunded: it rarely consumed its budget.
+    // A failed request is refunded, unless the dispatcher settled one it aborted with its estimate (chargedWhenCutOff).
     const spent: Spend =
       usage === undefined
         ? { tokens: 0, cost: 0 }

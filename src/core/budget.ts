@@ -39,7 +39,8 @@ export type BudgetDecision =
 /**
  * The one hook between the dispatcher and a spending budget. `reserve` is called right before a
  * request is sent (synchronously, so two requests never both take the last of a budget); `settle`
- * after it ends, with the reported usage, or without it when the request failed (a refund). The
+ * after it ends, with the reported usage, or without it when the request failed (a refund; the
+ * dispatcher passes the estimate for a request it aborted once sent, which may have been billed). The
  * gate knows providers, models and tokens; never HTTP.
  */
 export interface BudgetGate {

@@ -329,12 +329,14 @@ function linkAbort(controller: AbortController, ...sources: ReadonlyArray<AbortS
 }
 
 /**
- * What a failed request counts against a monthly budget. One the server refused or never received
- * (429, 5xx, auth, a refused connection) is refunded. One that reached the server and that we cut
- * off, by our own abort (a drain, a sibling's failure, a spare stopped at the target) or our silence
- * and deadline limits, may have been generated and billed in full: it keeps its whole reservation,
- * so a budget is never overshot by what the ledger could not see.
+ * What a failed request counts against a monthly budget. One we aborted once it was sent (a drain,
+ * a sibling rewrite's failure, a spare stopped at the target) may have been generated and billed in
+ * full: it keeps its whole reservation, so a budget is never overshot by what the ledger could not
+ * see. Any other failure is refunded: a 429, a 5xx or an auth error was refused, a refused
+ * connection never arrived, and a timeout, although a stalled stream may have been billed, is as
+ * often a server that never answered, retried up to six times, and charging each would spend a
+ * budget on an outage.
  */
 function chargedWhenCutOff(kind: ProviderErrorKind, estimate: TokenEstimate): Usage | undefined {
-  return kind === 'aborted' || kind === 'timeout' ? { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens, estimated: true } : undefined;
+  return kind === 'aborted' ? { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens, estimated: true } : undefined;
 }

@@ -221,8 +221,10 @@ export class ConversationRunner {
     } catch (error) {
       // A pipeline that throws has undone its own side effects (contract.ts): nothing to settle.
       if (isStorageFailure(error)) return this.#fail(`the pipeline's storage failed: ${(error as Error).message}`, error);
-      if (controller.signal.reason === TARGET_REACHED) return this.#surplus(conversationId, { error, session });
       const { reason, message } = describeFailure(error, controller.signal);
+      // Only the abort itself: a failure the pipeline met before the target was reached (and was
+      // still settling, its other requests or a sandbox) is a discard like any other.
+      if (controller.signal.reason === TARGET_REACHED && reason === 'aborted') return this.#surplus(conversationId, { error, session });
       return this.#discard(conversationId, reason, message, { error, session });
     } finally {
       clearTimeout(deadline);

@@ -123,6 +123,25 @@ describe('spares near the end of a run', () => {
     expect(settlements.committed.sort()).toEqual([...saved].sort());
   });
 
+  it('a failure met before the target was reached, still settling when it is, stays a discard with its own reason', async () => {
+    const { saved, rejects, record } = await runSpares(6, async (index, context) => {
+      if (index === 1) throw new ConversationDiscarded('invalid_output', 'the first one fails');
+      // The second's rewrite failed; it waits for its other requests, which the target's stop ends.
+      if (index === 2) {
+        await abortedOr(context.signal, 10_000);
+        throw new ConversationDiscarded('rewrite_failed', 'a rewrite failed for good before the target was reached');
+      }
+    });
+    expect(saved).toHaveLength(6);
+    expect(rejects).toEqual([
+      { id: 'conversation-1', reason: 'invalid_output', kind: 'unusable_reply' },
+      { id: 'conversation-2', reason: 'rewrite_failed', kind: 'unusable_reply' },
+    ]);
+    expect(record.discarded).toEqual({ invalid_output: 1, rewrite_failed: 1 });
+    expect(record.surplus).toBeUndefined();
+    expect(record).toMatchObject({ started: 8, inFlight: 0 });
+  });
+
   it('spares that finish together with the last needed one are rolled back: the output holds the target, not one more', async () => {
     const target = 2;
     let waiting = 0;

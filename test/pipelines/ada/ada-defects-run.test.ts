@@ -72,6 +72,8 @@ describe('defects the emulator writes on purpose are each caught by a real run',
     workspace.cleanup();
   });
 
+  /** Assistant requests of spares stopped at the target that went unanswered: 0 in most runs. */
+  const unreadBySpares = () => rejects.filter((reject) => reject.reason === 'surplus').flatMap((reject) => reject.steps).filter((step) => step.role === 'assistant' && step.reply === null).length;
   const codesOf = (line: Line) => line.report.issues.filter((issue) => issue.level === 'error').map((issue) => issue.code);
   const replies = (line: Line) => line.conversations.filter((message) => message.role === 'assistant').map((message) => message.content);
 
@@ -91,11 +93,13 @@ describe('defects the emulator writes on purpose are each caught by a real run',
       expect(valid.filter(found), code).toEqual([]);
       const caught = invalid.filter(found);
       for (const line of caught) expect(codesOf(line), line.conversations.at(-1)?.content).toContain(code);
-      // Each defect was written into exactly one kept or rejected conversation's reply.
-      // A request left unanswered (reply null: a spare stopped at the target) wrote no reply.
+      // Each defect was written into exactly one kept or rejected conversation's reply. A request
+      // left unanswered (reply null) wrote none here: a spare stopped at the target, whose reply the
+      // emulator may have finished sending (and counted) as the daemon stopped reading it.
       const rejected = rejects.filter((reject) => reject.steps.some((step) => step.role === 'assistant' && step.reply !== null && found({ conversations: [{ role: 'assistant', content: step.reply }] } as Line)));
       const rejectedFinal = rejected.filter((reject) => !caught.some((line) => line.id === reject.id));
-      expect(caught.length + rejectedFinal.length, kind).toBe(counters.defects[kind]);
+      expect(caught.length + rejectedFinal.length, kind).toBeLessThanOrEqual(counters.defects[kind]);
+      expect(counters.defects[kind], kind).toBeLessThanOrEqual(caught.length + rejectedFinal.length + unreadBySpares());
     }
   });
 
@@ -110,7 +114,8 @@ describe('defects the emulator writes on purpose are each caught by a real run',
     // Every one written is either a retry recorded in a kept line or a reply in a reject.
     const retried = [...valid, ...invalid].flatMap((line) => line.metadata.retries).filter((retry) => retry.reason === 'empty_reply').length;
     const inRejects = rejects.flatMap((reject) => reject.steps).filter((step) => step.role === 'assistant' && REASONING_ONLY.test(step.reply ?? '')).length;
-    expect(retried + inRejects).toBe(counters.defects.emptyReply);
+    expect(retried + inRejects).toBeLessThanOrEqual(counters.defects.emptyReply);
+    expect(counters.defects.emptyReply).toBeLessThanOrEqual(retried + inRejects + unreadBySpares());
     expect(valid.some((line) => line.metadata.retries.some((retry) => retry.reason === 'empty_reply')) || emptyRejects.length > 0).toBe(true);
   });
 
