@@ -107,6 +107,11 @@ export interface PipelineContext {
    */
   readonly startsLeft?: number;
   /**
+   * Conversations in flight when this one started, itself included: how many end together at the
+   * end of the run (Ada holds back twice as many short conversations for it). @default unknown
+   */
+  readonly inFlightAtStart?: number;
+  /**
    * The same count read now, as the run goes on: 0 once the run will start no more conversations,
    * when those in flight are all that is left and finishing each sooner is worth more requests at
    * once (Ada asks all of a conversation's rewrites together then). @default unknown

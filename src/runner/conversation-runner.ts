@@ -194,7 +194,7 @@ export class ConversationRunner {
     const controller = new AbortController();
     this.#inFlight.set(id, controller);
     this.#options.stats.conversationStarted();
-    void this.#converse(id, controller, this.#startsLeft()).finally(() => {
+    void this.#converse(id, controller, this.#startsLeft(), this.#inFlight.size).finally(() => {
       this.#inFlight.delete(id);
       this.#wake?.();
     });
@@ -209,7 +209,7 @@ export class ConversationRunner {
     return Math.max(0, this.#options.target - this.#options.store.count - this.#inFlight.size);
   }
 
-  async #converse(conversationId: string, controller: AbortController, startsLeft: number): Promise<void> {
+  async #converse(conversationId: string, controller: AbortController, startsLeft: number, inFlightAtStart: number): Promise<void> {
     const { pipeline, dispatcher, stats } = this.#options;
     const deadlineMs = this.#options.conversationDeadlineMs ?? 900_000;
     // A TimeoutError, so the pipeline counts it as `deadline` rather than `aborted`.
@@ -217,7 +217,14 @@ export class ConversationRunner {
     const session = dispatcher.session();
     let unit: UnitOfWork;
     try {
-      unit = await pipeline.run({ conversationId, requester: session, signal: controller.signal, startsLeft, startsLeftNow: () => this.#startsLeft() });
+      unit = await pipeline.run({
+        conversationId,
+        requester: session,
+        signal: controller.signal,
+        startsLeft,
+        inFlightAtStart,
+        startsLeftNow: () => this.#startsLeft(),
+      });
     } catch (error) {
       // A pipeline that throws has undone its own side effects (contract.ts): nothing to settle.
       if (isStorageFailure(error)) return this.#fail(`the pipeline's storage failed: ${(error as Error).message}`, error);

@@ -28,7 +28,7 @@ async function runWithPlanner(target: number, concurrency: number, drainAtStart?
     .prepare({ phrase: 'hello' }, { cwd: fixture.workspace(), seed: 1, dryRun: true })
     .open({ dataDir: fixture.workspace(), logger: pino({ level: 'silent' }), alreadySaved: 0, isSaved: () => false });
   const planner = new TurnPlanner(createRandom(seedFromString('starts-left')), { min: 1, max: 3 }, 8);
-  const starts: { startsLeft: number | undefined; needed: number; plan: number; nowAtStart: number | undefined }[] = [];
+  const starts: { startsLeft: number | undefined; needed: number; plan: number; nowAtStart: number | undefined; inFlight: number | undefined }[] = [];
   /** What each conversation read from startsLeftNow as it finished, in the order they finished. */
   const atEnd: (number | undefined)[] = [];
   let runner: ConversationRunner | undefined;
@@ -36,7 +36,13 @@ async function runWithPlanner(target: number, concurrency: number, drainAtStart?
   let drainedAfter: number | undefined;
   const pipeline: Pick<OpenedPipeline, 'run'> = {
     run: async (context) => {
-      starts.push({ startsLeft: context.startsLeft, needed: target - store.count, plan: planner.next(context.startsLeft), nowAtStart: context.startsLeftNow?.() });
+      starts.push({
+        startsLeft: context.startsLeft,
+        needed: target - store.count,
+        plan: planner.next(context.startsLeft),
+        nowAtStart: context.startsLeftNow?.(),
+        inFlight: context.inFlightAtStart,
+      });
       if (starts.length === drainAtStart) {
         runner?.drain('the test drains');
         drainedAfter = atEnd.length;
@@ -85,6 +91,7 @@ describe('the starts a run still expects', () => {
     expect(starts.map((start) => start.startsLeft)).toEqual(starts.map((start) => start.needed - 1));
     expect(starts.at(-1)?.startsLeft).toBe(0);
     expect(planner.held).toBe(0);
+    expect(starts.every((start) => start.inFlight === 1)).toBe(true);
   });
 
   it('with several in flight and failures to replace, a planner ordering by it uses every plan it drew by the end', async () => {
@@ -93,7 +100,11 @@ describe('the starts a run still expects', () => {
     for (const start of starts) {
       expect(start.startsLeft).toBeLessThanOrEqual(start.needed - 1);
       expect(start.startsLeft).toBeGreaterThanOrEqual(start.needed - 4);
+      // In flight with it, itself included: what the planner scales its reserve by.
+      expect(start.inFlight).toBeGreaterThanOrEqual(1);
+      expect(start.inFlight).toBeLessThanOrEqual(4);
     }
+    expect(starts.some((start) => (start.inFlight ?? 0) > 1)).toBe(true);
     // Nothing is left held, so the plans used are exactly the draws made, in another order.
     expect(planner.held).toBe(0);
     const plans = starts.map((start) => start.plan);

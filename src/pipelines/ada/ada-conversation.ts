@@ -131,7 +131,7 @@ async function converse(
   // With --tool-share the plan steers the tester (never Ada's prompt); without it, today's draw.
   const steered = toolShare === undefined ? undefined : pickSteeredTopic(options.random, user, toolShare.plan);
   const topic = steered?.topic ?? pickTopic(options.random, user);
-  const turns = options.turnPlanner.next(context.startsLeft);
+  const turns = options.turnPlanner.next(context.startsLeft, context.inFlightAtStart);
   const log = new ConversationLog();
   progress.topic = topic;
   progress.log = log;

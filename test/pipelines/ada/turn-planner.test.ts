@@ -26,6 +26,21 @@ describe('planning the exchanges of each conversation', () => {
     expect(plans).not.toEqual(drawn);
   });
 
+  it('with many conversations in flight it holds twice their number: 64 in flight, the last 128 starts take the held plans', () => {
+    const planner = new TurnPlanner(createRandom(seedFromString('wide')), TURNS, 48);
+    const plans = Array.from({ length: 1000 }, (_, index) => planner.next(1000 - index - 1, 64));
+    const last = plans.slice(-128);
+    expect(last).toEqual([...last].sort().reverse());
+    expect(last).not.toContain(3);
+    expect(planner.held).toBe(0);
+    const plain = createRandom(seedFromString('wide'));
+    expect([...plans].sort()).toEqual(Array.from({ length: 1000 }, () => integerBetween(plain, TURNS.min, TURNS.max)).sort());
+    // Fewer in flight than half the reserve leave it as it was: the 49th start from the end is not held back.
+    const few = new TurnPlanner(createRandom(seedFromString('wide')), TURNS, 48);
+    const fewPlans = Array.from({ length: 1000 }, (_, index) => few.next(1000 - index - 1, 16));
+    expect(fewPlans.slice(-128, -48)).toContain(3);
+  });
+
   it('holds nothing back far from the end, so a run stopped early keeps the drawn mix in the drawn order', () => {
     const random = createRandom(seedFromString('early'));
     const plain = createRandom(seedFromString('early'));
