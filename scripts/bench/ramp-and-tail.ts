@@ -64,7 +64,7 @@ process.stdout.write(
     `first progress → first arrival: ${((arrivals[0] ?? Number.NaN) - startMs).toFixed(0)} ms; spawn → first arrival: ${figures.firstRequestMs?.toFixed(0)} ms`,
     `last arrival → run summary: ${(endMs - (arrivals.at(-1) ?? Number.NaN)).toFixed(0)} ms`,
     `run ${figures.runSeconds.toFixed(1)} s, ratio whole run ${figures.ratio.toFixed(3)}, steady ${figures.steady?.requestUtilization.toFixed(3)}, requests ${figures.requests}, pacing 429s ${figures.pacing429s}, peak in flight ${figures.peakInFlight}`,
-    `discarded ${JSON.stringify(progress.at(-1)?.discarded ?? {})}, labelled invalid ${String(progress.at(-1)?.invalid ?? 0)}, spares stopped at the target ${String(progress.at(-1)?.surplus ?? 0)}`,
+    `discarded ${JSON.stringify(figures.discarded)}, labelled invalid ${figures.invalid}, spares stopped at the target ${figures.surplus}`,
     `quota lost in total: ${lostTotal.toFixed(0)} requests = ${(lostTotal / totalRate(workload)).toFixed(1)} s of Σ rates`,
     `tail (after the last 2 s at ≥ 0.9 of Σ rates): ${((shares.length - lastBusy - 1) * BUCKET_MS) / 1000} s long, ${tailLost.toFixed(1)} s of Σ rates lost`,
     'the last conversations to finish (seconds from the first progress record):',

@@ -110,7 +110,7 @@ export class ConversationRunner {
         if (store.count >= target) this.#stopSpares();
         if (this.#inFlight.size === 0) break;
       } else if (store.count + this.#savesPending < target) {
-        const wanted = this.#desiredConcurrency(target - store.count - this.#savesPending);
+        const wanted = this.#desiredConcurrency(target - store.count);
         while (this.#inFlight.size < wanted) this.#open();
       }
       await this.#waitForChange(recheckMs);
@@ -134,16 +134,16 @@ export class ConversationRunner {
 
   /**
    * The dispatcher's suggestion within `--concurrency`, the pipeline's capacity and what is left to
-   * do; once all that is left is in flight, plus its spares within the same caps. `left`: what the
-   * target needs beyond the lines on disk or being written (those being written are still in flight).
+   * do; once all that is left is in flight, plus its spares within the same caps. `unsaved`: what
+   * the target needs beyond the lines on disk; those being written are still in flight, but their
+   * conversations are done, so the spares are for the rest.
    */
-  #desiredConcurrency(left: number): number {
+  #desiredConcurrency(unsaved: number): number {
     const caps = Math.min(this.#options.concurrency ?? Number.POSITIVE_INFINITY, this.#options.pipeline.capacity ?? Number.POSITIVE_INFINITY);
-    const unsaved = left + this.#savesPending;
     const ceiling = Math.min(caps, unsaved);
     const suggested = this.#options.dispatcher.suggestedConcurrency({ inFlight: this.#inFlight.size, ceiling });
     const needed = Math.max(1, Math.min(suggested, ceiling));
-    return needed < unsaved ? needed : Math.min(caps, needed + this.#spares(left));
+    return needed < unsaved ? needed : Math.min(caps, needed + this.#spares(unsaved - this.#savesPending));
   }
 
   /**

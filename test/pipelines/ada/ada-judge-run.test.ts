@@ -7,8 +7,8 @@ import { EMULATOR_MODELS, prepareDaemonData, spawnDaemon } from '../../helpers/d
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { readToolDatabase, unsavedWriters } from '../../runner/daemon-checks.js';
 
-const readJsonLines = (file: string): SavedConversation[] =>
-  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as SavedConversation) : [];
+const readJsonLines = <T = SavedConversation>(file: string): T[] =>
+  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as T) : [];
 
 /** A data directory whose together instance names `judgeModel` for the judge role. */
 function prepareJudgeRun(dataDir: string, emulator: Emulator, judgeModel: string): Record<string, string> {
@@ -43,9 +43,7 @@ describe('--judge scores every conversation with the judge model, over real HTTP
     expect(valid).toHaveLength(12);
     // Every judged line was judged once; beyond them, only spares stopped at the target (in the
     // rejects as surplus, their requests with them) may have asked the judge before they were stopped.
-    const rejectsFile = path.join(dataDir, 'rejects.jsonl');
-    const spareJudgeSteps = (existsSync(rejectsFile) ? readFileSync(rejectsFile, 'utf8').split('\n').filter((line) => line !== '') : [])
-      .map((line) => JSON.parse(line) as { reason: string; steps: { role: string }[] })
+    const spareJudgeSteps = readJsonLines<{ reason: string; steps: { role: string }[] }>(path.join(dataDir, 'rejects.jsonl'))
       .filter((reject) => reject.reason === 'surplus')
       .flatMap((reject) => reject.steps)
       .filter((step) => step.role === 'judge').length;
