@@ -31,6 +31,8 @@ export interface SessionContext {
   readonly emit: (event: DispatchEvent) => void;
   /** Monthly budgets: reserved right before a request is sent, settled when it ends. */
   readonly budget?: BudgetGate;
+  /** The next session's seniority: sessions opened earlier are served first where requests queue. */
+  readonly nextSeniority: () => number;
 }
 
 /** The slot whose `outstanding` count this request holds, if any. */
@@ -58,6 +60,7 @@ export class DispatcherSession implements ModelRequester {
   private home: ProviderName | undefined;
   private readonly switchList: ProviderSwitch[] = [];
   private readonly stepList: RequestStep[] = [];
+  private readonly seniority: number;
 
   constructor(
     private readonly context: SessionContext,
@@ -65,6 +68,7 @@ export class DispatcherSession implements ModelRequester {
   ) {
     this.current = preferred;
     this.home = preferred;
+    this.seniority = context.nextSeniority();
   }
 
   /** The provider serving this conversation (the preferred one before the first request). */
@@ -181,7 +185,7 @@ export class DispatcherSession implements ModelRequester {
     if (hold === 'unavailable') return 'unavailable';
     let lease;
     try {
-      lease = await slot.acquire(estimate.inputTokens + estimate.outputTokens, signal);
+      lease = await slot.acquire(estimate.inputTokens + estimate.outputTokens, signal, this.seniority);
     } catch (error) {
       hold.settle(undefined);
       if (error instanceof SlotUnavailableError) return 'unavailable';

@@ -12,6 +12,8 @@ import { TokenBucket } from './token-bucket.js';
 
 interface Waiter {
   readonly tokens: number;
+  /** The conversation's place in the order they opened: the lowest goes first. */
+  readonly seniority: number;
   /** When it joined the queue, so pacing never counts its start from before it existed. */
   readonly enqueuedAt: number;
   readonly resolve: (lease: Lease) => void;
@@ -28,7 +30,8 @@ const TOKENS_BIND_AFTER_REPLIES = 20;
 const TOKENS_BIND_SHARE = 0.9;
 
 /**
- * One provider's gate: FIFO waiters, starts spaced by the pace (ProviderPacing: the rate, the
+ * One provider's gate: waiters served in arrival order (oldest conversation first while the run
+ * drains), starts spaced by the pace (ProviderPacing: the rate, the
  * server's reported limit, the learned margin, AIMD cuts), a concurrency cap, a token budget,
  * Retry-After pauses and the circuit breaker.
  * One timer at most, armed for the moment the head of the queue (or the end of a cooldown)
@@ -197,8 +200,12 @@ export class ProviderSlot {
     return Math.max(steady, queue) / (this.latencyEstimate + interval);
   }
 
-  /** Waits in FIFO order for permission to start; rejects with the signal's reason on abort. */
-  acquire(tokens: number, signal: AbortSignal): Promise<Lease> {
+  /**
+   * Waits for permission to start; rejects with the signal's reason on abort. Served in arrival
+   * order, or, once the world says so (a drain), the conversation opened first (lowest
+   * `seniority`) first, in arrival order among equals.
+   */
+  acquire(tokens: number, signal: AbortSignal, seniority = 0): Promise<Lease> {
     if (signal.aborted) return Promise.reject(signal.reason);
     if (!this.accepting()) return Promise.reject(new SlotUnavailableError(this.name));
     return new Promise<Lease>((resolve, reject) => {
@@ -211,6 +218,7 @@ export class ProviderSlot {
       };
       const waiter: Waiter = {
         tokens,
+        seniority,
         enqueuedAt: this.world.now(),
         resolve,
         reject,
@@ -283,7 +291,7 @@ export class ProviderSlot {
       const phase = this.health.phase;
       if (phase !== 'active' && phase !== 'half_open') return;
       if (this.running >= this.maxConcurrency) return;
-      const head = this.waiters.values().next().value as Waiter;
+      const head = this.head();
       const now = this.world.now();
       this.pacing.update(now);
       const startAt = Math.max(this.pacing.dueAt(), this.tokenBucket?.readyAt(head.tokens) ?? now);
@@ -293,6 +301,14 @@ export class ProviderSlot {
       }
       this.grant(head, now);
     }
+  }
+
+  /** The first waiter, or while draining the oldest conversation's: a scan, as queues hold tens of waiters, not thousands. */
+  private head(): Waiter {
+    if (!this.world.oldestFirst()) return this.waiters.values().next().value as Waiter;
+    let head: Waiter | undefined;
+    for (const waiter of this.waiters) if (head === undefined || waiter.seniority < head.seniority) head = waiter;
+    return head as Waiter;
   }
 
   private grant(waiter: Waiter, now: number): void {

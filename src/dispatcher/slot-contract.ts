@@ -67,4 +67,6 @@ export interface SlotWorld {
   /** A half-open provider's probe was given up before it started: someone else may take it. */
   readonly onProbeFreed: (slot: ProviderSlot) => void;
   readonly onRateChange: (slot: ProviderSlot, change: RateChange) => void;
+  /** Whether queued requests go oldest conversation first (see Dispatcher.serveOldestFirst) rather than in arrival order. */
+  readonly oldestFirst: () => boolean;
 }

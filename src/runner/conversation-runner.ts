@@ -28,6 +28,8 @@ export interface RunnerDispatcher {
   /** Conversations to keep in flight, never more than `ceiling` (see Dispatcher.suggestedConcurrency). */
   suggestedConcurrency(usage: { readonly inFlight: number; readonly ceiling: number }): number;
   hasUsableProvider(): boolean;
+  /** Queued requests of older conversations go first from now on (see Dispatcher.serveOldestFirst). */
+  serveOldestFirst(): void;
 }
 
 export interface ConversationRunnerOptions {
@@ -121,9 +123,13 @@ export class ConversationRunner {
     return { kind: 'drained', reason: this.#draining ?? 'stopped' };
   }
 
-  /** Stop opening conversations; those in flight go on. The first reason given is kept. */
+  /**
+   * Stop opening conversations; those in flight go on, the oldest served first so that as many
+   * as possible finish within a grace period. The first reason given is kept.
+   */
   drain(reason: string): void {
     this.#draining ??= reason;
+    this.#options.dispatcher.serveOldestFirst();
     this.#wake?.();
   }
 

@@ -1,0 +1,71 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Dispatcher } from '../../src/dispatcher/index.js';
+import type { ModelRequester } from '../../src/core/types.js';
+import { FakeProvider, fail, ok, settleAll, slotFor, userTurn } from './fake-provider.js';
+
+/** Runs `requests` requests one after another; resolves with the fake time the last one ended. */
+async function conversation(requester: ModelRequester, requests: number): Promise<number> {
+  for (let index = 0; index < requests; index++) {
+    await requester.complete({ role: 'assistant', messages: userTurn });
+  }
+  return Date.now();
+}
+
+function endTimes(results: ReadonlyArray<PromiseSettledResult<number>>): number[] {
+  return results.map((result) => {
+    if (result.status !== 'fulfilled') throw new Error(`a conversation failed: ${String(result.reason)}`);
+    return result.value;
+  });
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(0);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('once told to (a drain), a provider serves queued requests oldest conversation first', () => {
+  it('ten conversations of five requests at 2 requests/s finish one after another, in the order they opened', async () => {
+    const provider = new FakeProvider('mistral', () => ok(100));
+    const dispatcher = new Dispatcher({ providers: [slotFor(provider, 2)] });
+    dispatcher.serveOldestFirst();
+    const sessions = Array.from({ length: 10 }, () => dispatcher.session());
+    const ends = endTimes(await settleAll(sessions.map((session) => conversation(session, 5))));
+
+    expect(provider.starts).toHaveLength(50);
+    // Each conversation's next request waits only behind older conversations' requests. In arrival
+    // order, the first conversation's second request queued behind the nine others' first, and
+    // all ten finished within the last 5 s of the 25 s (the next test).
+    expect([...ends].sort((a, b) => a - b)).toEqual(ends);
+    expect(ends[0]).toBeLessThanOrEqual(5 * 500 + 100);
+    expect((ends[9] as number) - (ends[0] as number)).toBeGreaterThan(15_000);
+  });
+
+  it('a retry keeps its conversation’s place: the oldest conversation’s retry goes before newer first requests', async () => {
+    // Call 0 (the oldest conversation's first request) is refused with a 500; the retry must not
+    // wait behind the eleven conversations that queued while it failed.
+    const provider = new FakeProvider('mistral', (index) => (index === 0 ? fail('server', 500, undefined, 50) : ok(100)));
+    const dispatcher = new Dispatcher({ providers: [slotFor(provider, 2)], retry: { baseMs: 10 }, health: { failureThreshold: 10 } });
+    dispatcher.serveOldestFirst();
+    const sessions = Array.from({ length: 12 }, () => dispatcher.session());
+    const ends = endTimes(await settleAll(sessions.map((session) => conversation(session, 1))));
+
+    expect(provider.starts).toHaveLength(13);
+    // The retry takes the next start, at 500 ms; behind the others it would end at 6.1 s.
+    expect(ends[0]).toBe(600);
+    expect(Math.min(...ends.slice(1))).toBe(1_100);
+  });
+
+  it('until then, requests go in arrival order: every conversation advances a step at a time and they finish together', async () => {
+    const provider = new FakeProvider('mistral', () => ok(100));
+    const dispatcher = new Dispatcher({ providers: [slotFor(provider, 2)] });
+    const sessions = Array.from({ length: 10 }, () => dispatcher.session());
+    const ends = endTimes(await settleAll(sessions.map((session) => conversation(session, 5))));
+
+    expect(provider.starts).toHaveLength(50);
+    expect(ends[0]).toBe(40 * 500 + 100);
+    expect((ends[9] as number) - (ends[0] as number)).toBe(9 * 500);
+  });
+});

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { Dispatcher } from '../../src/dispatcher/index.js';
+import type { OpenedPipeline, UnitOfWork } from '../../src/pipelines/contract.js';
+import { createProvider } from '../../src/providers/create-provider.js';
+import { ConversationRunner } from '../../src/runner/conversation-runner.js';
+import { RunStats } from '../../src/stats/index.js';
+import { ConversationStore } from '../../src/store/index.js';
+import { createEchoPipeline } from '../fixtures/pipelines/echo/echo-pipeline.js';
+import { useEchoRunnerFixture } from './echo-runner-fixture.js';
+
+/**
+ * A drain (Ctrl+C, SIGTERM, a spent budget) serves the conversations in flight oldest first, so
+ * they finish one after another instead of all together at the end: what a grace period that ends
+ * first can save. The real dispatcher, SDK and store, the emulator over HTTP, the echo test
+ * pipeline with four more requests before its echo.
+ */
+const fixture = useEchoRunnerFixture(12);
+
+const IN_FLIGHT = 12;
+const REQUESTS_PER_CONVERSATION = 5;
+
+describe('a drain', () => {
+  it('finishes the conversations in flight oldest first, one after another', async () => {
+    const output = path.join(fixture.workspace(), 'trainingData/conversations.jsonl');
+    const { store } = await ConversationStore.open(output);
+    const echo = createEchoPipeline();
+    const opened = await echo.pipeline
+      .prepare({ phrase: 'hello' }, { cwd: fixture.workspace(), seed: 1, dryRun: true })
+      .open({ dataDir: fixture.workspace(), logger: pino({ level: 'silent' }), alreadySaved: 0, isSaved: () => false });
+    let answered = 0;
+    /** For each conversation, in the order they finished: its id and the requests answered by then, all conversations'. */
+    const finished: { readonly id: string; readonly answeredBy: number }[] = [];
+    let runner: ConversationRunner | undefined;
+    let opens = 0;
+    const pipeline: Pick<OpenedPipeline, 'run'> = {
+      run: async (context): Promise<UnitOfWork> => {
+        opens += 1;
+        // Every conversation is open (each with its first request queued): stop opening, as a Ctrl+C does.
+        if (opens === IN_FLIGHT) runner?.drain('test drain');
+        for (let request = 1; request < REQUESTS_PER_CONVERSATION; request++) {
+          await context.requester.complete({ role: 'echo', messages: [{ role: 'user', content: `step ${request}` }], maxTokens: 20, signal: context.signal });
+          answered += 1;
+        }
+        const unit = await opened.run(context);
+        answered += 1;
+        finished.push({ id: context.conversationId, answeredBy: answered });
+        return unit;
+      },
+    };
+    // 20 requests/s against replies in about 20 ms: requests queue at the pace, as on a real night.
+    const dispatcher = new Dispatcher({
+      providers: [{ provider: createProvider('together', { apiKey: 'drain-key-1234', baseUrl: fixture.emulator().baseUrls.together }), models: { echo: 'offline-echo' }, requestsPerSecond: 20 }],
+    });
+    let next = 0;
+    runner = new ConversationRunner({
+      target: 100,
+      store,
+      pipeline,
+      dispatcher,
+      stats: new RunStats({ target: 100, alreadySaved: 0 }),
+      rejects: { append: async () => undefined },
+      logger: pino({ level: 'silent' }),
+      concurrency: IN_FLIGHT,
+      newId: () => `conversation-${++next}`,
+    });
+    try {
+      expect(await runner.run()).toEqual({ kind: 'drained', reason: 'test drain' });
+    } finally {
+      dispatcher.close();
+      await store.close();
+      opened.close();
+    }
+
+    const saved = readFileSync(output, 'utf8').split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { id: string }).id);
+    expect(saved).toHaveLength(IN_FLIGHT);
+    expect(finished.map((entry) => entry.id)).toEqual(Array.from({ length: IN_FLIGHT }, (_, index) => `conversation-${index + 1}`));
+    // The k-th to finish needed its own five requests and the older ones' before it, plus at most
+    // the first requests that had gone out before the drain began. In arrival order the first
+    // finished only once 49 of the 60 requests were answered.
+    finished.forEach((entry, index) => {
+      expect(entry.answeredBy, entry.id).toBeLessThanOrEqual(REQUESTS_PER_CONVERSATION * (index + 1) + IN_FLIGHT);
+    });
+  });
+});
