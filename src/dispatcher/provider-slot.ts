@@ -190,10 +190,13 @@ export class ProviderSlot {
    * latency), and the queue as it stands (a Retry-After pause, pacing, a token shortfall).
    * Comparing ratios rather than raw waits gives each provider slack in proportion to its
    * capacity, which is what absorbs the spread of its latencies; with equal latencies it splits
-   * new conversations in proportion to the rates.
+   * new conversations in proportion to the rates. The interval is the pace's, or latency ÷ cap
+   * when the concurrency cap allows fewer starts (a local server at 4 requests at a time), so a
+   * capped provider is neither skipped while it serves sooner than the others nor fed beyond
+   * what its cap starts.
    */
   routingScore(now: number): number {
-    const interval = 1000 / this.effectiveRate();
+    const interval = Math.max(1000 / this.effectiveRate(), this.latencyEstimate / this.maxConcurrency);
     const readyAt = Math.max(this.nextStartAt(), now);
     const steady = (this.outstanding + 1) * interval;
     const queue = readyAt - now + (this.waiters.size + 1) * interval;

@@ -83,15 +83,39 @@ describe('routing', () => {
     ]);
   });
 
-  it('a provider at its concurrency cap is skipped for new sessions while another has room', async () => {
+  it('a provider held to its concurrency cap gets new sessions only as fast as the cap lets it start their requests', async () => {
+    // Paced at 10/s but 2 at a time with 10 s replies: one start per 5 s, against together's one per second.
     const mistral = new FakeProvider('mistral', () => ok(10_000));
     const together = new FakeProvider('together', () => ok(10_000));
     const dispatcher = new Dispatcher({
       providers: [slotFor(mistral, 10, { maxConcurrency: 2 }), slotFor(together, 1)],
+      expectedLatencyMs: 10_000,
     });
     const sessions = Array.from({ length: 8 }, () => dispatcher.session());
     await settleAll(sessions.map((session) => conversation(session, 1)));
-    expect(sessions.filter((session) => session.provider === 'mistral')).toHaveLength(2);
+    const onMistral = sessions.filter((session) => session.provider === 'mistral').length;
+    expect(onMistral).toBeGreaterThanOrEqual(1);
+    expect(onMistral).toBeLessThanOrEqual(2);
+  });
+
+  it('a fast provider at its concurrency cap still takes the sessions its cap serves sooner than a slow provider with room', async () => {
+    // A local server (10/s, 4 at a time, 400 ms replies: 10 starts a second) beside a free tier at
+    // 1/s. Skipping the local server once 4 requests were routed to it sent 36 of 40 conversations
+    // to the free tier, which took 180 s to serve their 5 requests each.
+    const local = new FakeProvider('openai_compatible', () => ok(400));
+    const free = new FakeProvider('mistral', () => ok(400));
+    const dispatcher = new Dispatcher({
+      providers: [slotFor(local, 10, { maxConcurrency: 4 }), slotFor(free, 1)],
+      expectedLatencyMs: 400,
+    });
+    const sessions = Array.from({ length: 40 }, () => dispatcher.session());
+    await settleAll(sessions.map((session) => conversation(session, 5)));
+    const onLocal = sessions.filter((session) => session.provider === 'openai_compatible').length;
+    // About in proportion to the starts each can make, 10 to 1 (the score leaves the slower one
+    // the slack of its longer interval): 32 and 8, done in about 40 s.
+    expect(onLocal).toBeGreaterThanOrEqual(30);
+    expect(Date.now()).toBeLessThan(50_000);
+    expect(maxStartsInWindow(local.starts, 1_000)).toBeLessThanOrEqual(10);
   });
 
   it('a slow provider never holds back a fast one, and together they run at ≥ 0.95 of the summed rates', async () => {
