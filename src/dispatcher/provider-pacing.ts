@@ -1,7 +1,6 @@
 import type { ProviderError } from '../core/errors.js';
 import type { ProviderPace, RateLimitSnapshot } from '../core/types.js';
 import { limitPerSecond } from '../providers/rate-limit-headers.js';
-import { AcceptedRate } from './accepted-rate.js';
 import { AdaptiveRate } from './adaptive-rate.js';
 import { LearnedMargin, type MarginPolicy } from './learned-margin.js';
 import { rateLimitCause } from './rate-limit-cause.js';
@@ -24,8 +23,6 @@ export interface PacingPolicy extends MarginPolicy {
  * - A 429 that says the request rate was exceeded (headers with nothing remaining, or a body that
  *   does not blame a busy server or the tokens) widens the learned margin, with or without
  *   Retry-After: whichever way the server answers, our own starts were too close together for it.
- *   When such 429s show the server accepting clearly less than the pace (AcceptedRate), the rate
- *   is corrected to what it accepted, as the headers would have, and the margin starts over.
  * - A 429 with Retry-After also pauses the provider for that long (ProviderSlot.pauseFor); one
  *   without halves the rate for a while (AdaptiveRate), because nothing says how far over we are.
  *   The margin then keeps the recovered pace from overshooting again.
@@ -38,11 +35,7 @@ export class ProviderPacing {
   private readonly pacingMarginMs: number;
   private readonly pacer: RequestPacer;
   private readonly adaptiveRate: AdaptiveRate;
-  private margin: LearnedMargin;
-  private readonly marginPolicy: MarginPolicy;
-  private readonly accepted = new AcceptedRate();
-  /** Whether the rate in force was measured from what the server accepted. */
-  private measured = false;
+  private readonly margin: LearnedMargin;
 
   constructor(
     options: { readonly requestsPerSecond: number; readonly pacingMarginMs?: number },
@@ -54,7 +47,6 @@ export class ProviderPacing {
     this.pacingMarginMs = options.pacingMarginMs ?? 0;
     this.pacer = new RequestPacer(this.intervalMs());
     this.adaptiveRate = new AdaptiveRate(policy.rateRecoveryMs, policy.minimumRateFraction);
-    this.marginPolicy = policy;
     this.margin = new LearnedMargin(policy);
   }
 
@@ -72,7 +64,6 @@ export class ProviderPacing {
   }
 
   recordStart(now: number, waitingSince: number): void {
-    this.accepted.recordStart(now);
     this.margin.onStart();
     this.pacer.setMargin(this.margin.marginMs);
     this.pacer.recordStart(now, waitingSince);
@@ -89,7 +80,6 @@ export class ProviderPacing {
    */
   onRateLimited(error: ProviderError, startedAt: number, now: number): boolean {
     if (rateLimitCause(error) === 'requests') {
-      if (this.correctToAccepted(startedAt, now)) return false;
       const first = this.margin.widen();
       this.pacer.setMargin(this.margin.marginMs);
       if (first) this.report({ kind: 'margin', marginMs: this.margin.marginMs, requestsPerSecond: this.effectiveRate(now) });
@@ -104,24 +94,6 @@ export class ProviderPacing {
       this.report({ kind: 'slowed', requestsPerSecond: this.basePerSecond * fraction });
     }
     return false;
-  }
-
-  /**
-   * Paces at what the server accepted when its refusals show it clearly below our pace (see
-   * AcceptedRate); never when its headers report the limit, which they say better. True when it did.
-   */
-  private correctToAccepted(startedAt: number, now: number): boolean {
-    const acceptedPerSecond = this.accepted.onRefused(startedAt, now, this.effectiveRate(now));
-    if (acceptedPerSecond === undefined || this.fromHeaders) return false;
-    const previousPerSecond = this.effectiveRate(now);
-    this.basePerSecond = acceptedPerSecond;
-    this.measured = true;
-    // The margin was learned against a pace the server never allowed; the jitter of the right one is learned afresh.
-    this.margin = new LearnedMargin(this.marginPolicy);
-    this.pacer.setMargin(0);
-    this.pacer.setInterval(this.intervalMs());
-    this.report({ kind: 'measured', requestsPerSecond: acceptedPerSecond, previousPerSecond });
-    return true;
   }
 
   /** While AIMD has cut the rate, paces at what it has climbed back to; says so once it is whole again. */
@@ -147,7 +119,7 @@ export class ProviderPacing {
   }
 
   describe(now: number): ProviderPace {
-    const learned = this.measured || this.margin.marginMs > 0 || this.adaptiveRate.fraction(now) < 1;
+    const learned = this.margin.marginMs > 0 || this.adaptiveRate.fraction(now) < 1;
     return {
       configuredPerSecond: this.configuredPerSecond,
       currentPerSecond: round(this.effectiveRate(now), 3),
