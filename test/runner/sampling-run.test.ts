@@ -16,7 +16,9 @@ const everyType = (entry: object) => Object.fromEntries(PROVIDER_TYPES.map((type
 
 describe("Ada's sampling per role reaches every provider type as configured", () => {
   const suite = daemonSuite({ seed: 21 });
-  const providers = everyType({ requests_per_second: 40, models: ADA_MODELS, timeout_ms: 10_000 });
+  // One concurrency cap for all: the OpenAI-compatible default of 4 would rate it, before its first
+  // reply, at 4 requests per 5 s expected, and route the first 12 conversations elsewhere.
+  const providers = everyType({ requests_per_second: 40, max_concurrency: 32, models: ADA_MODELS, timeout_ms: 10_000 });
   const dataDir = () => path.join(suite.workspace, 'ada');
   const outputManifest = () => path.join(dataDir(), 'trainingData', 'conversations.manifest.json');
 
