@@ -8,7 +8,7 @@ export interface MarginPolicy {
    * requests (0.25 %) with the defaults. @default 0.01
    */
   readonly marginDecayMs: number;
-  /** Widest margin, in ms; a rate set much too high is for the headers, AcceptedRate and AIMD to correct. @default 250 */
+  /** Widest margin, in ms; a rate set much too high is for AIMD and the headers to correct. @default 250 */
   readonly marginMaximumMs: number;
 }
 
@@ -32,7 +32,7 @@ export const DEFAULT_MARGIN_POLICY: MarginPolicy = Object.freeze({
  * too (a step per refusal: tens of seconds for a rate 10 % too high). A step that doubled while
  * refusals come window after window would converge on that faster, but would overshoot while the
  * first jitter of a run is learned (refusals then come just as thick), and the overshoot would
- * take minutes to decay: the headers, AcceptedRate and AIMD are the tools for a rate set well off.
+ * take minutes to decay: the headers and AIMD are the tools for a rate set well off.
  */
 export class LearnedMargin {
   private value = 0;

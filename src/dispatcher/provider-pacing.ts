@@ -1,7 +1,6 @@
 import type { ProviderError } from '../core/errors.js';
 import type { ProviderPace, RateLimitSnapshot } from '../core/types.js';
 import { limitPerSecond } from '../providers/rate-limit-headers.js';
-import { AcceptedRate } from './accepted-rate.js';
 import { AdaptiveRate } from './adaptive-rate.js';
 import { LearnedMargin, type MarginPolicy } from './learned-margin.js';
 import { rateLimitCause } from './rate-limit-cause.js';
@@ -24,8 +23,6 @@ export interface PacingPolicy extends MarginPolicy {
  * - A 429 that says the request rate was exceeded (headers with nothing remaining, or a body that
  *   does not blame a busy server or the tokens) widens the learned margin, with or without
  *   Retry-After: whichever way the server answers, our own starts were too close together for it.
- *   When such 429s show the server accepting clearly less than the pace (AcceptedRate), the rate
- *   is corrected to what it accepted, as the headers would have, and the margin starts over.
  * - A 429 with Retry-After also pauses the provider for that long (ProviderSlot.pauseFor); one
  *   without halves the rate for a while (AdaptiveRate), because nothing says how far over we are.
  *   The margin then keeps the recovered pace from overshooting again.
@@ -37,12 +34,8 @@ export class ProviderPacing {
   private fromHeaders = false;
   private readonly pacingMarginMs: number;
   private readonly pacer: RequestPacer;
-  private adaptiveRate: AdaptiveRate;
-  private margin: LearnedMargin;
-  private readonly policy: PacingPolicy;
-  private readonly accepted = new AcceptedRate();
-  /** Whether the rate in force was measured from what the server accepted. */
-  private measured = false;
+  private readonly adaptiveRate: AdaptiveRate;
+  private readonly margin: LearnedMargin;
 
   constructor(
     options: { readonly requestsPerSecond: number; readonly pacingMarginMs?: number },
@@ -54,7 +47,6 @@ export class ProviderPacing {
     this.pacingMarginMs = options.pacingMarginMs ?? 0;
     this.pacer = new RequestPacer(this.intervalMs());
     this.adaptiveRate = new AdaptiveRate(policy.rateRecoveryMs, policy.minimumRateFraction);
-    this.policy = policy;
     this.margin = new LearnedMargin(policy);
   }
 
@@ -72,7 +64,6 @@ export class ProviderPacing {
   }
 
   recordStart(now: number, waitingSince: number): void {
-    if (!this.fromHeaders) this.accepted.recordStart(now, this.effectiveRate(now));
     this.margin.onStart();
     this.pacer.setMargin(this.margin.marginMs);
     this.pacer.recordStart(now, waitingSince);
@@ -89,8 +80,6 @@ export class ProviderPacing {
    */
   onRateLimited(error: ProviderError, startedAt: number, now: number): boolean {
     if (rateLimitCause(error) === 'requests') {
-      // Corrected: this refusal was the old pace's doing, as one sent before an AIMD cut is.
-      if (this.correctToAccepted(startedAt, now)) return error.retryAfterMs === undefined;
       const first = this.margin.widen();
       this.pacer.setMargin(this.margin.marginMs);
       if (first) this.report({ kind: 'margin', marginMs: this.margin.marginMs, requestsPerSecond: this.effectiveRate(now) });
@@ -105,28 +94,6 @@ export class ProviderPacing {
       this.report({ kind: 'slowed', requestsPerSecond: this.basePerSecond * fraction });
     }
     return false;
-  }
-
-  /**
-   * Paces at what the server accepted when its refusals show its limit clearly below the pace
-   * (see AcceptedRate), and starts the margin and any AIMD cut over from there; never when its
-   * headers report the limit, which they say better. True when it did.
-   */
-  private correctToAccepted(startedAt: number, now: number): boolean {
-    if (this.fromHeaders) return false;
-    const acceptedPerSecond = this.accepted.onRefused(startedAt, now);
-    if (acceptedPerSecond === undefined) return false;
-    const previousPerSecond = this.effectiveRate(now);
-    this.basePerSecond = Math.max(acceptedPerSecond, this.configuredPerSecond * this.policy.minimumRateFraction);
-    this.measured = true;
-    // Both were learned against a pace the server never allowed.
-    this.margin = new LearnedMargin(this.policy);
-    this.adaptiveRate = new AdaptiveRate(this.policy.rateRecoveryMs, this.policy.minimumRateFraction);
-    this.pacer.setMargin(0);
-    this.pacer.slowTo(1);
-    this.pacer.setInterval(this.intervalMs());
-    this.report({ kind: 'measured', requestsPerSecond: this.basePerSecond, previousPerSecond });
-    return true;
   }
 
   /** While AIMD has cut the rate, paces at what it has climbed back to; says so once it is whole again. */
@@ -152,7 +119,7 @@ export class ProviderPacing {
   }
 
   describe(now: number): ProviderPace {
-    const learned = this.measured || this.margin.marginMs > 0 || this.adaptiveRate.fraction(now) < 1;
+    const learned = this.margin.marginMs > 0 || this.adaptiveRate.fraction(now) < 1;
     return {
       configuredPerSecond: this.configuredPerSecond,
       currentPerSecond: round(this.effectiveRate(now), 3),

@@ -41,14 +41,6 @@ export function describeRateChange(provider: ProviderName, change: RateChange, b
           `now ${formatRate(change.requestsPerSecond)} requests/s), which grows on each such 429 and narrows again while none comes`,
         { provider, marginMs: change.marginMs, requestsPerSecond: change.requestsPerSecond },
       ];
-    case 'measured':
-      return [
-        'warn',
-        `provider ${provider} answered 429s for the request rate and accepted about ` +
-          `${formatRate(change.requestsPerSecond)} requests/s of the ${formatRate(change.previousPerSecond)} it was paced at; ` +
-          `pacing at ${formatRate(change.requestsPerSecond)} from now on (to start there, set providers.${provider}.requests_per_second in secrets.json)`,
-        { provider, requestsPerSecond: change.requestsPerSecond, previousPerSecond: change.previousPerSecond },
-      ];
     case 'corrected':
       return [
         // A wrong configuration is worth a warning; a dynamic limit moving is not.

@@ -26,13 +26,12 @@ export type LeaseOutcome =
 
 /**
  * A provider's pace moved: `slowed` by the first cut of a 429 without Retry-After and `restored`
- * once back; `margin` the first time 429s widened its spacing; `measured` when 429s showed the
- * server accepting clearly less than the pace; `corrected` when the server's headers reported another rate; `tokens` when they reported another tokens-per-minute limit.
+ * once back; `margin` the first time 429s widened its spacing; `corrected` when the server's
+ * headers reported another rate; `tokens` when they reported another tokens-per-minute limit.
  */
 export type RateChange =
   | { readonly kind: 'slowed' | 'restored'; readonly requestsPerSecond: number }
   | { readonly kind: 'margin'; readonly marginMs: number; readonly requestsPerSecond: number }
-  | { readonly kind: 'measured'; readonly requestsPerSecond: number; readonly previousPerSecond: number }
   | {
       readonly kind: 'corrected';
       readonly requestsPerSecond: number;

@@ -48,13 +48,12 @@ describe('429 without Retry-After', () => {
     // over the limit, less the retries' backoff), and three in a row cooled the provider down.
     const later = together.calls.filter((call) => call.startedAt >= 10_000);
     const refused = later.filter((call) => call.result === 'rate_limit').length;
-    expect(refused / later.length).toBeLessThan(0.02);
+    expect(refused / later.length).toBeLessThan(0.15);
     expect(recorder.events.filter((event) => event.type === 'provider-state')).toEqual([]);
-    // Measured at the limit once the halved pace still drew 429s: the whole limit in use, where
-    // AIMD alone sawed between half the limit and the limit (1.3/s at least).
+    // The sawtooth between half the limit and the limit keeps most of the limit in use.
     const answered = together.calls.filter((call) => call.result === 'ok').map((call) => call.startedAt);
-    expect(startsPerSecond(answered, 10_000, Math.max(...answered))).toBeGreaterThanOrEqual(1.9);
-    // Each change said once: the cut, the margin the same 429s started to widen, and the measured limit.
+    expect(startsPerSecond(answered, 10_000, Math.max(...answered))).toBeGreaterThanOrEqual(1.3);
+    // Each change said once: the cut, and the margin the same 429s started to widen.
     expect(log.mock.calls.filter(([level]) => level === 'info').map(([, message]) => message)).toEqual([
       expect.stringContaining('provider together answered 429: request rate exceeded at its own pace'),
     ]);
@@ -64,12 +63,6 @@ describe('429 without Retry-After', () => {
         'provider together answered 429 without Retry-After; pacing it below its configured 8 requests/s (now 4), ' +
           'halving again on each further 429 and back in full 60 s after the last one at most',
         { provider: 'together', requestsPerSecond: 4 },
-      ],
-      [
-        'warn',
-        'provider together answered 429s for the request rate and accepted about 2 requests/s of the 4.02 it was paced at; ' +
-          'pacing at 2 from now on (to start there, set providers.together.requests_per_second in secrets.json)',
-        { provider: 'together', requestsPerSecond: 2, previousPerSecond: expect.closeTo(4.02, 2) },
       ],
     ]);
   });
