@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../../src/dispatcher/index.js';
@@ -7,9 +6,7 @@ import type { OpenedPipeline, UnitOfWork } from '../../src/pipelines/contract.js
 import { createProvider } from '../../src/providers/create-provider.js';
 import { ConversationRunner } from '../../src/runner/conversation-runner.js';
 import { RunStats } from '../../src/stats/index.js';
-import { ConversationStore } from '../../src/store/index.js';
-import { createEchoPipeline } from '../fixtures/pipelines/echo/echo-pipeline.js';
-import { useEchoRunnerFixture } from './echo-runner-fixture.js';
+import { openEchoRun, useEchoRunnerFixture } from './echo-runner-fixture.js';
 
 /**
  * A drain (Ctrl+C, SIGTERM, a spent budget) serves the conversations in flight oldest first, so
@@ -24,12 +21,7 @@ const REQUESTS_PER_CONVERSATION = 5;
 
 describe('a drain', () => {
   it('finishes the conversations in flight oldest first, one after another', async () => {
-    const output = path.join(fixture.workspace(), 'trainingData/conversations.jsonl');
-    const { store } = await ConversationStore.open(output);
-    const echo = createEchoPipeline();
-    const opened = await echo.pipeline
-      .prepare({ phrase: 'hello' }, { cwd: fixture.workspace(), seed: 1, dryRun: true })
-      .open({ dataDir: fixture.workspace(), logger: pino({ level: 'silent' }), alreadySaved: 0, isSaved: () => false });
+    const { output, store, opened } = await openEchoRun(fixture.workspace());
     let answered = 0;
     /** For each conversation, in the order they finished: its id and the requests answered by then, all conversations'. */
     const finished: { readonly id: string; readonly answeredBy: number }[] = [];

@@ -1,7 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import type { OpenedPipeline } from '../../src/pipelines/contract.js';
+import { ConversationStore } from '../../src/store/index.js';
+import { createEchoPipeline, type EchoSettlements } from '../fixtures/pipelines/echo/echo-pipeline.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -26,4 +30,20 @@ export function useEchoRunnerFixture(seed: number): { readonly emulator: () => E
     emulator: () => emulator as Emulator,
     workspace: () => (workspace as { path: string }).path,
   };
+}
+
+/** The output store and the echo pipeline opened in `workspace`, as a run opens them; close both after. */
+export async function openEchoRun(workspace: string): Promise<{
+  readonly output: string;
+  readonly store: ConversationStore;
+  readonly opened: OpenedPipeline;
+  readonly settlements: EchoSettlements;
+}> {
+  const output = path.join(workspace, 'trainingData/conversations.jsonl');
+  const { store } = await ConversationStore.open(output);
+  const echo = createEchoPipeline();
+  const opened = await echo.pipeline
+    .prepare({ phrase: 'hello' }, { cwd: workspace, seed: 1, dryRun: true })
+    .open({ dataDir: workspace, logger: pino({ level: 'silent' }), alreadySaved: 0, isSaved: () => false });
+  return { output, store, opened, settlements: echo.settlements };
 }

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ConversationDiscarded } from '../../src/core/types.js';
@@ -8,9 +7,7 @@ import type { OpenedPipeline, PipelineContext, UnitOfWork } from '../../src/pipe
 import { createProvider } from '../../src/providers/create-provider.js';
 import { ConversationRunner } from '../../src/runner/conversation-runner.js';
 import { RunStats } from '../../src/stats/index.js';
-import { ConversationStore } from '../../src/store/index.js';
-import { createEchoPipeline, type EchoSettlements } from '../fixtures/pipelines/echo/echo-pipeline.js';
-import { useEchoRunnerFixture } from './echo-runner-fixture.js';
+import { openEchoRun, useEchoRunnerFixture } from './echo-runner-fixture.js';
 
 /**
  * Once all the target needs is in flight, the runner starts spares for the failures its run has
@@ -35,12 +32,7 @@ async function runSpares(
   before: (index: number, context: PipelineContext) => Promise<void>,
   after: (index: number) => Promise<void> = async () => undefined,
 ) {
-  const output = path.join(fixture.workspace(), 'trainingData/conversations.jsonl');
-  const { store } = await ConversationStore.open(output);
-  const echo = createEchoPipeline();
-  const opened = await echo.pipeline
-    .prepare({ phrase: 'hello' }, { cwd: fixture.workspace(), seed: 1, dryRun: true })
-    .open({ dataDir: fixture.workspace(), logger: pino({ level: 'silent' }), alreadySaved: 0, isSaved: () => false });
+  const { output, store, opened, settlements } = await openEchoRun(fixture.workspace());
   const starts: Start[] = [];
   const rejects: { id: string; reason: string; kind: string }[] = [];
   let runner: ConversationRunner | undefined;
@@ -78,7 +70,7 @@ async function runSpares(
     opened.close();
   }
   const saved = readFileSync(output, 'utf8').split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { id: string }).id);
-  return { starts, saved, rejects, record: stats.snapshot(), settlements: echo.settlements as EchoSettlements };
+  return { starts, saved, rejects, record: stats.snapshot(), settlements };
 }
 
 /** Resolves when `signal` aborts, or after `ms`. */
