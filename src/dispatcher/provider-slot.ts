@@ -208,7 +208,7 @@ export class ProviderSlot {
    * order, or, once the world says so (a drain), the conversation opened first (lowest
    * `seniority`) first, in arrival order among equals.
    */
-  acquire(tokens: number, signal: AbortSignal, seniority = 0): Promise<Lease> {
+  acquire(tokens: number, signal: AbortSignal, seniority: number): Promise<Lease> {
     if (signal.aborted) return Promise.reject(signal.reason);
     if (!this.accepting()) return Promise.reject(new SlotUnavailableError(this.name));
     return new Promise<Lease>((resolve, reject) => {

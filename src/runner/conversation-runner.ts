@@ -111,7 +111,7 @@ export class ConversationRunner {
       if (this.#draining !== undefined || store.count >= target) {
         if (store.count >= target) this.#stopSpares();
         if (this.#inFlight.size === 0) break;
-      } else if (store.count + this.#savesPending < target) {
+      } else if (this.#savedOrSaving < target) {
         const wanted = this.#desiredConcurrency(target - store.count);
         while (this.#inFlight.size < wanted) this.#open();
       }
@@ -135,7 +135,16 @@ export class ConversationRunner {
 
   /** Abort every conversation in flight (the end of a grace period, or a second signal). */
   abortAll(reason: string): void {
-    for (const controller of this.#inFlight.values()) controller.abort(new Error(reason));
+    this.#abortInFlight(new Error(reason));
+  }
+
+  #abortInFlight(reason: Error): void {
+    for (const controller of this.#inFlight.values()) controller.abort(reason);
+  }
+
+  /** Lines on disk and being written: what counts toward the target, so two finishing at once never pass it. */
+  get #savedOrSaving(): number {
+    return this.#options.store.count + this.#savesPending;
   }
 
   /**
@@ -168,7 +177,7 @@ export class ConversationRunner {
 
   /** The target is reached: the spares still in flight are stopped, neither saved nor counted as failures. */
   #stopSpares(): void {
-    for (const controller of this.#inFlight.values()) controller.abort(TARGET_REACHED);
+    this.#abortInFlight(TARGET_REACHED);
   }
 
   /**
@@ -267,7 +276,7 @@ export class ConversationRunner {
    */
   async #save(unit: UnitOfWork): Promise<'saved' | 'saved_invalid' | 'duplicate' | 'write_failed' | 'surplus'> {
     const { invalidStore, store, target } = this.#options;
-    if (store.count + this.#savesPending >= target) return 'surplus';
+    if (this.#savedOrSaving >= target) return 'surplus';
     try {
       if (unit.conversation.label === false && invalidStore !== undefined) {
         return (await invalidStore.append(unit.conversation)) ? 'saved_invalid' : 'duplicate';

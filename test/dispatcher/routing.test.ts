@@ -8,6 +8,15 @@ async function conversation(requester: ModelRequester, requests: number): Promis
   for (let index = 0; index < requests; index++) await requester.complete({ role: 'assistant', messages: userTurn });
 }
 
+/** Opens `count` sessions at once, runs `requests` requests on each, and counts the sessions each provider served. */
+async function sessionsByProvider(dispatcher: Dispatcher, count: number, requests: number): Promise<Map<string | undefined, number>> {
+  const sessions = Array.from({ length: count }, () => dispatcher.session());
+  await settleAll(sessions.map((session) => conversation(session, requests)));
+  const counts = new Map<string | undefined, number>();
+  for (const session of sessions) counts.set(session.provider, (counts.get(session.provider) ?? 0) + 1);
+  return counts;
+}
+
 /**
  * A runner in miniature: keeps `suggestedConcurrency()` conversations in flight until `total`
  * conversations have started, re-reading the suggestion whenever one ends.
@@ -38,9 +47,7 @@ describe('routing', () => {
     const mistral = new FakeProvider('mistral', () => ok(3_000));
     const together = new FakeProvider('together', () => ok(3_000));
     const dispatcher = new Dispatcher({ providers: [slotFor(mistral, 2), slotFor(together, 1)] });
-    const sessions = Array.from({ length: 30 }, () => dispatcher.session());
-    await settleAll(sessions.map((session) => conversation(session, 1)));
-    const onMistral = sessions.filter((session) => session.provider === 'mistral').length;
+    const onMistral = (await sessionsByProvider(dispatcher, 30, 1)).get('mistral') ?? 0;
     expect(onMistral).toBeGreaterThanOrEqual(19);
     expect(onMistral).toBeLessThanOrEqual(21);
   });
@@ -91,9 +98,7 @@ describe('routing', () => {
       providers: [slotFor(mistral, 10, { maxConcurrency: 2 }), slotFor(together, 1)],
       expectedLatencyMs: 10_000,
     });
-    const sessions = Array.from({ length: 8 }, () => dispatcher.session());
-    await settleAll(sessions.map((session) => conversation(session, 1)));
-    const onMistral = sessions.filter((session) => session.provider === 'mistral').length;
+    const onMistral = (await sessionsByProvider(dispatcher, 8, 1)).get('mistral') ?? 0;
     expect(onMistral).toBeGreaterThanOrEqual(1);
     expect(onMistral).toBeLessThanOrEqual(2);
   });
@@ -108,9 +113,7 @@ describe('routing', () => {
       providers: [slotFor(local, 10, { maxConcurrency: 4 }), slotFor(free, 1)],
       expectedLatencyMs: 400,
     });
-    const sessions = Array.from({ length: 40 }, () => dispatcher.session());
-    await settleAll(sessions.map((session) => conversation(session, 5)));
-    const onLocal = sessions.filter((session) => session.provider === 'openai_compatible').length;
+    const onLocal = (await sessionsByProvider(dispatcher, 40, 5)).get('openai_compatible') ?? 0;
     // About in proportion to the starts each can make, 10 to 1 (the score leaves the slower one
     // the slack of its longer interval): 32 and 8, done in about 40 s.
     expect(onLocal).toBeGreaterThanOrEqual(30);

@@ -1,12 +1,6 @@
-import { readFileSync } from 'node:fs';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Dispatcher } from '../../src/dispatcher/index.js';
-import type { OpenedPipeline, UnitOfWork } from '../../src/pipelines/contract.js';
-import { createProvider } from '../../src/providers/create-provider.js';
-import { ConversationRunner } from '../../src/runner/conversation-runner.js';
-import { RunStats } from '../../src/stats/index.js';
-import { openEchoRun, useEchoRunnerFixture } from './echo-runner-fixture.js';
+import type { UnitOfWork } from '../../src/pipelines/contract.js';
+import { startEchoRun, useEchoRunnerFixture } from './echo-runner-fixture.js';
 
 /**
  * A drain (Ctrl+C, SIGTERM, a spent budget) serves the conversations in flight oldest first, so
@@ -21,52 +15,33 @@ const REQUESTS_PER_CONVERSATION = 5;
 
 describe('a drain', () => {
   it('finishes the conversations in flight oldest first, one after another', async () => {
-    const { output, store, opened } = await openEchoRun(fixture.workspace());
     let answered = 0;
     /** For each conversation, in the order they finished: its id and the requests answered by then, all conversations'. */
     const finished: { readonly id: string; readonly answeredBy: number }[] = [];
-    let runner: ConversationRunner | undefined;
     let opens = 0;
-    const pipeline: Pick<OpenedPipeline, 'run'> = {
-      run: async (context): Promise<UnitOfWork> => {
-        opens += 1;
-        // Every conversation is open (each with its first request queued): stop opening, as a Ctrl+C does.
-        if (opens === IN_FLIGHT) runner?.drain('test drain');
-        for (let request = 1; request < REQUESTS_PER_CONVERSATION; request++) {
-          await context.requester.complete({ role: 'echo', messages: [{ role: 'user', content: `step ${request}` }], maxTokens: 20, signal: context.signal });
-          answered += 1;
-        }
-        const unit = await opened.run(context);
-        answered += 1;
-        finished.push({ id: context.conversationId, answeredBy: answered });
-        return unit;
-      },
-    };
     // 20 requests/s against replies in about 20 ms: requests queue at the pace, as on a real night.
-    const dispatcher = new Dispatcher({
-      providers: [{ provider: createProvider('together', { apiKey: 'drain-key-1234', baseUrl: fixture.emulator().baseUrls.together }), models: { echo: 'offline-echo' }, requestsPerSecond: 20 }],
-    });
-    let next = 0;
-    runner = new ConversationRunner({
+    const { runner, finish } = await startEchoRun(fixture, {
       target: 100,
-      store,
-      pipeline,
-      dispatcher,
-      stats: new RunStats({ target: 100, alreadySaved: 0 }),
-      rejects: { append: async () => undefined },
-      logger: pino({ level: 'silent' }),
       concurrency: IN_FLIGHT,
-      newId: () => `conversation-${++next}`,
+      requestsPerSecond: 20,
+      pipeline: (echo) => ({
+        run: async (context): Promise<UnitOfWork> => {
+          opens += 1;
+          // Every conversation is open (each with its first request queued): stop opening, as a Ctrl+C does.
+          if (opens === IN_FLIGHT) runner.drain('test drain');
+          for (let request = 1; request < REQUESTS_PER_CONVERSATION; request++) {
+            await context.requester.complete({ role: 'echo', messages: [{ role: 'user', content: `step ${request}` }], maxTokens: 20, signal: context.signal });
+            answered += 1;
+          }
+          const unit = await echo.run(context);
+          answered += 1;
+          finished.push({ id: context.conversationId, answeredBy: answered });
+          return unit;
+        },
+      }),
     });
-    try {
-      expect(await runner.run()).toEqual({ kind: 'drained', reason: 'test drain' });
-    } finally {
-      dispatcher.close();
-      await store.close();
-      opened.close();
-    }
-
-    const saved = readFileSync(output, 'utf8').split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { id: string }).id);
+    const { outcome, saved } = await finish();
+    expect(outcome).toEqual({ kind: 'drained', reason: 'test drain' });
     expect(saved).toHaveLength(IN_FLIGHT);
     // Oldest first: the first half to finish were opened in the first two thirds (exactly in order
     // on a quiet machine; a reply that comes back late lets a younger one take a start meanwhile).

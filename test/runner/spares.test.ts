@@ -1,13 +1,7 @@
-import { readFileSync } from 'node:fs';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ConversationDiscarded } from '../../src/core/types.js';
-import { Dispatcher } from '../../src/dispatcher/index.js';
-import type { OpenedPipeline, PipelineContext, UnitOfWork } from '../../src/pipelines/contract.js';
-import { createProvider } from '../../src/providers/create-provider.js';
-import { ConversationRunner } from '../../src/runner/conversation-runner.js';
-import { RunStats } from '../../src/stats/index.js';
-import { openEchoRun, useEchoRunnerFixture } from './echo-runner-fixture.js';
+import type { PipelineContext, UnitOfWork } from '../../src/pipelines/contract.js';
+import { startEchoRun, useEchoRunnerFixture } from './echo-runner-fixture.js';
 
 /**
  * Once all the target needs is in flight, the runner starts spares for the failures its run has
@@ -32,44 +26,26 @@ async function runSpares(
   before: (index: number, context: PipelineContext) => Promise<void>,
   after: (index: number) => Promise<void> = async () => undefined,
 ) {
-  const { output, store, opened, settlements } = await openEchoRun(fixture.workspace());
   const starts: Start[] = [];
   const rejects: { id: string; reason: string; kind: string }[] = [];
-  let runner: ConversationRunner | undefined;
-  const pipeline: Pick<OpenedPipeline, 'run'> = {
-    run: async (context): Promise<UnitOfWork> => {
-      starts.push({ id: context.conversationId, needed: target - store.count, inFlight: runner?.inFlight ?? 0 });
-      const index = starts.length;
-      await before(index, context);
-      const unit = await opened.run(context);
-      await after(index);
-      return unit;
-    },
-  };
-  const dispatcher = new Dispatcher({
-    providers: [{ provider: createProvider('together', { apiKey: 'spares-key-1234', baseUrl: fixture.emulator().baseUrls.together }), models: { echo: 'offline-echo' }, requestsPerSecond: 200 }],
-  });
-  const stats = new RunStats({ target, alreadySaved: 0 });
-  let next = 0;
-  runner = new ConversationRunner({
+  const { runner, stats, settlements, finish } = await startEchoRun(fixture, {
     target,
-    store,
-    pipeline,
-    dispatcher,
-    stats,
-    rejects: { append: async (record) => void rejects.push({ id: record.id, reason: record.reason, kind: record.error.kind }) },
-    logger: pino({ level: 'silent' }),
     concurrency: 8,
-    newId: () => `conversation-${++next}`,
+    requestsPerSecond: 200,
+    pipeline: (echo, store) => ({
+      run: async (context): Promise<UnitOfWork> => {
+        starts.push({ id: context.conversationId, needed: target - store.count, inFlight: runner.inFlight });
+        const index = starts.length;
+        await before(index, context);
+        const unit = await echo.run(context);
+        await after(index);
+        return unit;
+      },
+    }),
+    rejects: { append: async (record) => void rejects.push({ id: record.id, reason: record.reason, kind: record.error.kind }) },
   });
-  try {
-    expect(await runner.run()).toEqual({ kind: 'target_reached' });
-  } finally {
-    dispatcher.close();
-    await store.close();
-    opened.close();
-  }
-  const saved = readFileSync(output, 'utf8').split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { id: string }).id);
+  const { outcome, saved } = await finish();
+  expect(outcome).toEqual({ kind: 'target_reached' });
   return { starts, saved, rejects, record: stats.snapshot(), settlements };
 }
 

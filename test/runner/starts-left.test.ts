@@ -1,17 +1,8 @@
-import path from 'node:path';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createRandom, integerBetween, seedFromString } from '../../src/core/random.js';
 import { ConversationDiscarded } from '../../src/core/types.js';
-import { Dispatcher } from '../../src/dispatcher/index.js';
-import type { OpenedPipeline } from '../../src/pipelines/contract.js';
-import { createProvider } from '../../src/providers/create-provider.js';
-import { ConversationRunner } from '../../src/runner/conversation-runner.js';
 import { TurnPlanner } from '../../src/pipelines/ada/turn-planner.js';
-import { RunStats } from '../../src/stats/index.js';
-import { ConversationStore } from '../../src/store/index.js';
-import { createEchoPipeline } from '../fixtures/pipelines/echo/echo-pipeline.js';
-import { useEchoRunnerFixture } from './echo-runner-fixture.js';
+import { startEchoRun, useEchoRunnerFixture } from './echo-runner-fixture.js';
 
 /**
  * Each conversation is told how many the run will certainly start after it (PipelineContext.startsLeft),
@@ -22,58 +13,40 @@ const fixture = useEchoRunnerFixture(5);
 
 /** Runs the echo pipeline to `target`, one in four conversations discarded, each start's planned length drawn by a real TurnPlanner. */
 async function runWithPlanner(target: number, concurrency: number, drainAtStart?: number) {
-  const { store } = await ConversationStore.open(path.join(fixture.workspace(), 'trainingData/conversations.jsonl'));
-  const echo = createEchoPipeline();
-  const opened = await echo.pipeline
-    .prepare({ phrase: 'hello' }, { cwd: fixture.workspace(), seed: 1, dryRun: true })
-    .open({ dataDir: fixture.workspace(), logger: pino({ level: 'silent' }), alreadySaved: 0, isSaved: () => false });
   const planner = new TurnPlanner(createRandom(seedFromString('starts-left')), { min: 1, max: 3 }, 8);
   const starts: { startsLeft: number | undefined; needed: number; plan: number; nowAtStart: number | undefined; inFlight: number | undefined }[] = [];
   /** What each conversation read from startsLeftNow as it finished, in the order they finished. */
   const atEnd: (number | undefined)[] = [];
-  let runner: ConversationRunner | undefined;
   /** How many conversations had finished when the drain began. */
   let drainedAfter: number | undefined;
-  const pipeline: Pick<OpenedPipeline, 'run'> = {
-    run: async (context) => {
-      starts.push({
-        startsLeft: context.startsLeft,
-        needed: target - store.count,
-        plan: planner.next(context.startsLeft),
-        nowAtStart: context.startsLeftNow?.(),
-        inFlight: context.inFlightAtStart,
-      });
-      if (starts.length === drainAtStart) {
-        runner?.drain('the test drains');
-        drainedAfter = atEnd.length;
-      }
-      try {
-        if (starts.length % 4 === 0) throw new ConversationDiscarded('invalid_output', 'every fourth one fails here');
-        return await opened.run(context);
-      } finally {
-        atEnd.push(context.startsLeftNow?.());
-      }
-    },
-  };
-  const dispatcher = new Dispatcher({
-    providers: [{ provider: createProvider('together', { apiKey: 'starts-key-1234', baseUrl: fixture.emulator().baseUrls.together }), models: { echo: 'offline-echo' }, requestsPerSecond: 200 }],
-  });
-  runner = new ConversationRunner({
+  const { runner, finish } = await startEchoRun(fixture, {
     target,
-    store,
-    pipeline,
-    dispatcher,
-    stats: new RunStats({ target, alreadySaved: 0 }),
-    logger: pino({ level: 'silent' }),
     concurrency,
+    requestsPerSecond: 200,
+    pipeline: (echo, store) => ({
+      run: async (context) => {
+        starts.push({
+          startsLeft: context.startsLeft,
+          needed: target - store.count,
+          plan: planner.next(context.startsLeft),
+          nowAtStart: context.startsLeftNow?.(),
+          inFlight: context.inFlightAtStart,
+        });
+        if (starts.length === drainAtStart) {
+          runner.drain('the test drains');
+          drainedAfter = atEnd.length;
+        }
+        try {
+          if (starts.length % 4 === 0) throw new ConversationDiscarded('invalid_output', 'every fourth one fails here');
+          return await echo.run(context);
+        } finally {
+          atEnd.push(context.startsLeftNow?.());
+        }
+      },
+    }),
   });
-  try {
-    expect(await runner.run()).toEqual(drainAtStart === undefined ? { kind: 'target_reached' } : { kind: 'drained', reason: 'the test drains' });
-  } finally {
-    dispatcher.close();
-    await store.close();
-    opened.close();
-  }
+  const { outcome } = await finish();
+  expect(outcome).toEqual(drainAtStart === undefined ? { kind: 'target_reached' } : { kind: 'drained', reason: 'the test drains' });
   return { starts, planner, atEnd, drainedAfter };
 }
 
