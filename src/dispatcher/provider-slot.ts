@@ -175,11 +175,12 @@ export class ProviderSlot {
   }
 
   /**
-   * Requests this provider can have routed to it without starting late: rate × latency, plus one
-   * pacing interval's worth so that a provider with short replies keeps a request waiting.
+   * Requests this provider can have routed to it without starting late: rate × latency, or its
+   * concurrency cap if that is lower (a local server taking 4 at a time runs no more, however fast
+   * its rate), plus one so that a provider with short replies keeps a request waiting.
    */
   capacity(): number {
-    return (this.effectiveRate() * this.latencyEstimate) / 1000 + 1;
+    return Math.min((this.effectiveRate() * this.latencyEstimate) / 1000, this.maxConcurrency) + 1;
   }
 
   /**

@@ -103,6 +103,25 @@ describe('keeping every provider busy', () => {
     expect(startsPerSecond(provider.starts, 10_000, lastOpenedAt)).toBeGreaterThanOrEqual(0.95 * 20);
   });
 
+  it('a capped local server counts its concurrency cap in the first guess, not its rate × the expected latency, and is still kept busy', async () => {
+    const random = createRandom(5);
+    const local = new FakeProvider('openai_compatible', () => ok(200 * (0.5 + random())));
+    const freeTier = new FakeProvider('mistral', () => ok(200 * (0.5 + random())));
+    const dispatcher = new Dispatcher({
+      providers: [slotFor(local, 10, { maxConcurrency: 4 }), slotFor(freeTier, 1)],
+      random,
+      expectedLatencyMs: 5_000,
+    });
+    const [settled] = await settleAll([run(dispatcher, { conversations: 400, requestsPerConversation: 5, thinkMs: () => 30 })]);
+    const { targets, lastOpenedAt } = (settled as PromiseFulfilledResult<{ targets: number[]; lastOpenedAt: number }>).value;
+    // ((4 + 1) + (1 × 5 + 1)) × 1.3 + 2 = 17, where 10 × 5 s + 1 counted for the local server made it
+    // 68: every conversation opened at once, most of them queued behind the cap for minutes.
+    expect(targets[0]).toBe(17);
+    // What the first replies show is needed is opened as soon as they come.
+    expect(startsPerSecond(local.starts, 10_000, lastOpenedAt)).toBeGreaterThanOrEqual(0.95 * 10);
+    expect(startsPerSecond(freeTier.starts, 10_000, lastOpenedAt)).toBeGreaterThanOrEqual(0.95 * 1);
+  });
+
   it('a daemon whose own event loop is saturated opens no more conversations, however idle the providers', async () => {
     const provider = new FakeProvider('mistral', () => ok(150));
     const dispatcher = new Dispatcher({ providers: [slotFor(provider, 60)], expectedLatencyMs: 150, busyShare: () => 0.95 });
