@@ -77,7 +77,7 @@ export class ConcurrencyController {
       if (sample.elapsedMs > 0) {
         const queued = sample.waitingMs / sample.elapsedMs;
         waiting += queued;
-        excess += Math.max(0, queued - Math.max(MINIMUM_QUEUE, flow.rate * QUEUE_SECONDS));
+        excess += Math.max(0, queued - overFedQueueLength(flow.rate));
       }
     }
     // Both can hold at once: a conversation stays on its provider, so one provider can queue while
@@ -107,6 +107,11 @@ export class ConcurrencyController {
     this.value = Math.max(1, Math.min(ceiling, this.value));
     return this.value;
   }
+}
+
+/** Requests waiting at a provider beyond which it is over-fed: half a second of its rate, and at least two. */
+export function overFedQueueLength(requestsPerSecond: number): number {
+  return Math.max(MINIMUM_QUEUE, requestsPerSecond * QUEUE_SECONDS);
 }
 
 /** Event-loop utilization above which the daemon counts as busy: starved providers are its own doing. */

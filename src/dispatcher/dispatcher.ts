@@ -16,7 +16,7 @@ import { ConcurrencyController, SATURATED_UTILIZATION } from './concurrency-cont
 import { ProviderRouter } from './provider-router.js';
 import { ProviderSlot } from './provider-slot.js';
 import { describeRateChange } from './rate-change-message.js';
-import type { RateChange } from './slot-contract.js';
+import type { RateChange, ServiceOrder } from './slot-contract.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { DEFAULT_SILENCE_POLICY } from './silence-limits.js';
 
@@ -48,7 +48,7 @@ export class Dispatcher {
   private readonly now: () => number;
   private readonly busyShare: (() => number) | undefined;
   private concurrency: ConcurrencyController | undefined;
-  private oldestFirst = false;
+  private serviceOrder: ServiceOrder = 'oldest-when-over-fed';
 
   constructor(options: DispatcherOptions) {
     validateDispatcherOptions(options);
@@ -72,7 +72,7 @@ export class Dispatcher {
       onHealthChange: (slot: ProviderSlot, change: HealthChange) => this.onHealthChange(slot, change),
       onProbeFreed: () => this.router.notifyChange(),
       onRateChange: (slot: ProviderSlot, change: RateChange) => this.logRateChange(slot, change, healthPolicy.rateRecoveryMs),
-      oldestFirst: () => this.oldestFirst,
+      serviceOrder: () => this.serviceOrder,
     };
     this.slots = options.providers.map((slotOptions) => new ProviderSlot(slotOptions, world));
     for (const slot of this.slots) this.reported.set(slot.name, slot.health.state);
@@ -97,16 +97,21 @@ export class Dispatcher {
   }
 
   /**
-   * From now on, where requests queue, the conversations opened first go first instead of every
-   * request in arrival order. For a drain: in arrival order the conversations in flight all advance
-   * a step at a time and finish together at the end of their lifetime, so a grace period that ends
-   * before then saves almost none of them (2 of 82 against a strict 6 requests/s emulator, with a
-   * 60 s grace); oldest first, they finish one after another and the grace saves what it can.
-   * While the run opens conversations, arrival order stays: at the end of a run, oldest first
-   * would leave the newest conversations all of their requests to run one after another alone.
+   * The order in which every provider serves its queued requests from now on. In arrival order,
+   * conversations sharing a queue all advance a step at a time and finish together at the end of
+   * their lifetime: while more are in flight than the providers need, none finishes for minutes,
+   * and a Ctrl+C whose grace period ends before then saves almost none of them (2 of 82 against a
+   * strict 6 requests/s emulator with a 60 s grace). Oldest first, they finish one after another.
+   * - `oldest-when-over-fed` (from the start): oldest first while a queue is longer than the
+   *   concurrency controller allows, so a start that opened more conversations than needed
+   *   finishes them one after another; arrival order otherwise.
+   * - `oldest` (a drain): whatever the queue, so the grace period saves what it can.
+   * - `arrival` (the end of a run, all that is left in flight): oldest first would leave the
+   *   newest conversations all of their requests to run one after another alone while the
+   *   providers idle; in step they all finish together.
    */
-  serveOldestFirst(): void {
-    this.oldestFirst = true;
+  serveInOrder(order: ServiceOrder): void {
+    this.serviceOrder = order;
   }
 
   /**

@@ -3,6 +3,7 @@ import type { ChatProvider, ProviderName, ProviderPace, RateLimitSnapshot, RoleM
 import { limitPerMinute } from '../providers/rate-limit-headers.js';
 import type { ProviderSlotOptions } from './dispatcher-options.js';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './dispatcher-options.js';
+import { overFedQueueLength } from './concurrency-controller.js';
 import { FlowMeter, type FlowSample } from './flow-meter.js';
 import { ProviderHealth, type HealthChange } from './provider-health.js';
 import { ProviderPacing } from './provider-pacing.js';
@@ -205,9 +206,9 @@ export class ProviderSlot {
   }
 
   /**
-   * Waits for permission to start; rejects with the signal's reason on abort. Served in arrival
-   * order, or, once the world says so (a drain), the conversation opened first (lowest
-   * `seniority`) first, in arrival order among equals.
+   * Waits for permission to start; rejects with the signal's reason on abort. Served in the
+   * world's ServiceOrder: arrival order, or the conversation opened first (lowest `seniority`)
+   * first, in arrival order among equals.
    */
   acquire(tokens: number, signal: AbortSignal, seniority: number): Promise<Lease> {
     if (signal.aborted) return Promise.reject(signal.reason);
@@ -307,9 +308,14 @@ export class ProviderSlot {
     }
   }
 
-  /** The first waiter, or while draining the oldest conversation's: a scan, as queues hold tens of waiters, not thousands. */
+  /**
+   * The next waiter to serve in the world's ServiceOrder. The oldest is found by a scan, as queues
+   * hold tens of waiters, not thousands.
+   */
   private head(): Waiter {
-    if (!this.world.oldestFirst()) return this.waiters.values().next().value as Waiter;
+    const order = this.world.serviceOrder();
+    const oldest = order === 'oldest' || (order === 'oldest-when-over-fed' && this.waiters.size > overFedQueueLength(this.effectiveRate()));
+    if (!oldest) return this.waiters.values().next().value as Waiter;
     let head: Waiter | undefined;
     for (const waiter of this.waiters) if (head === undefined || waiter.seniority < head.seniority) head = waiter;
     return head as Waiter;

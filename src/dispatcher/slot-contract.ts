@@ -67,6 +67,15 @@ export interface SlotWorld {
   /** A half-open provider's probe was given up before it started: someone else may take it. */
   readonly onProbeFreed: (slot: ProviderSlot) => void;
   readonly onRateChange: (slot: ProviderSlot, change: RateChange) => void;
-  /** Whether queued requests go oldest conversation first (see Dispatcher.serveOldestFirst) rather than in arrival order. */
-  readonly oldestFirst: () => boolean;
+  /** In which order queued requests are served (see Dispatcher.serveInOrder). */
+  readonly serviceOrder: () => ServiceOrder;
 }
+
+/**
+ * The order in which a provider serves its queued requests (see Dispatcher.serveInOrder):
+ * - `oldest-when-over-fed`: the oldest conversation's first while the queue is longer than the
+ *   controller allows (more conversations in flight than the provider needs), else arrival order;
+ * - `oldest`: the oldest conversation's first, always (a drain);
+ * - `arrival`: arrival order, always (the end of a run, nothing more to open).
+ */
+export type ServiceOrder = 'oldest-when-over-fed' | 'oldest' | 'arrival';

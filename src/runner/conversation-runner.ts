@@ -28,8 +28,8 @@ export interface RunnerDispatcher {
   /** Conversations to keep in flight, never more than `ceiling` (see Dispatcher.suggestedConcurrency). */
   suggestedConcurrency(usage: { readonly inFlight: number; readonly ceiling: number }): number;
   hasUsableProvider(): boolean;
-  /** Queued requests of older conversations go first from now on (see Dispatcher.serveOldestFirst). */
-  serveOldestFirst(): void;
+  /** The order queued requests are served in from now on (see Dispatcher.serveInOrder). */
+  serveInOrder(order: 'oldest' | 'arrival'): void;
 }
 
 export interface ConversationRunnerOptions {
@@ -114,6 +114,8 @@ export class ConversationRunner {
       } else if (this.#savedOrSaving < target) {
         const wanted = this.#desiredConcurrency(target - store.count);
         while (this.#inFlight.size < wanted) this.#open();
+        // All the target still needs is in flight: they finish soonest advancing together.
+        if (store.count + this.#inFlight.size >= target) dispatcher.serveInOrder('arrival');
       }
       await this.#waitForChange(recheckMs);
     }
@@ -129,7 +131,7 @@ export class ConversationRunner {
    */
   drain(reason: string): void {
     this.#draining ??= reason;
-    this.#options.dispatcher.serveOldestFirst();
+    this.#options.dispatcher.serveInOrder('oldest');
     this.#wake?.();
   }
 

@@ -26,11 +26,11 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('once told to (a drain), a provider serves queued requests oldest conversation first', () => {
+describe('the order a provider serves its queued requests in', () => {
   it('ten conversations of five requests at 2 requests/s finish one after another, in the order they opened', async () => {
     const provider = new FakeProvider('mistral', () => ok(100));
     const dispatcher = new Dispatcher({ providers: [slotFor(provider, 2)] });
-    dispatcher.serveOldestFirst();
+    dispatcher.serveInOrder('oldest');
     const sessions = Array.from({ length: 10 }, () => dispatcher.session());
     const ends = endTimes(await settleAll(sessions.map((session) => conversation(session, 5))));
 
@@ -48,7 +48,7 @@ describe('once told to (a drain), a provider serves queued requests oldest conve
     // wait behind the eleven conversations that queued while it failed.
     const provider = new FakeProvider('mistral', (index) => (index === 0 ? fail('server', 500, undefined, 50) : ok(100)));
     const dispatcher = new Dispatcher({ providers: [slotFor(provider, 2)], retry: { baseMs: 10 }, health: { failureThreshold: 10 } });
-    dispatcher.serveOldestFirst();
+    dispatcher.serveInOrder('oldest');
     const sessions = Array.from({ length: 12 }, () => dispatcher.session());
     const ends = endTimes(await settleAll(sessions.map((session) => conversation(session, 1))));
 
@@ -58,14 +58,45 @@ describe('once told to (a drain), a provider serves queued requests oldest conve
     expect(Math.min(...ends.slice(1))).toBe(1_100);
   });
 
-  it('until then, requests go in arrival order: every conversation advances a step at a time and they finish together', async () => {
+  it('in arrival order (the end of a run) every conversation advances a step at a time and they finish together', async () => {
     const provider = new FakeProvider('mistral', () => ok(100));
     const dispatcher = new Dispatcher({ providers: [slotFor(provider, 2)] });
+    dispatcher.serveInOrder('arrival');
     const sessions = Array.from({ length: 10 }, () => dispatcher.session());
     const ends = endTimes(await settleAll(sessions.map((session) => conversation(session, 5))));
 
     expect(provider.starts).toHaveLength(50);
     expect(ends[0]).toBe(40 * 500 + 100);
     expect((ends[9] as number) - (ends[0] as number)).toBe(9 * 500);
+  });
+
+  it('by default, a queue longer than the controller allows serves the oldest conversation first', async () => {
+    // At 2 requests/s a queue of more than two is over-fed (ConcurrencyController): ten
+    // conversations opened at once finish one after another while more than two wait, and the
+    // last few, whose requests no longer queue beyond that, advance together.
+    const provider = new FakeProvider('mistral', () => ok(100));
+    const dispatcher = new Dispatcher({ providers: [slotFor(provider, 2)] });
+    const sessions = Array.from({ length: 10 }, () => dispatcher.session());
+    const ends = endTimes(await settleAll(sessions.map((session) => conversation(session, 5))));
+
+    expect(provider.starts).toHaveLength(50);
+    // The oldest's requests go first: it ends after its own five and the first requests queued
+    // before its second (arrival order: 20.1 s, the test above).
+    expect(ends[0]).toBeLessThanOrEqual(5 * 500 + 9 * 500 + 100);
+    // The first seven finish in the order they opened, seconds apart; only the last ones end together.
+    expect(ends.slice(0, 7)).toEqual([...ends.slice(0, 7)].sort((a, b) => a - b));
+    expect((ends[6] as number) - (ends[0] as number)).toBeGreaterThan(6 * 1_000);
+  });
+
+  it('by default, a queue no longer than the controller allows stays in arrival order', async () => {
+    // At 10 requests/s up to five may wait: five conversations never pass it.
+    const provider = new FakeProvider('mistral', () => ok(100));
+    const dispatcher = new Dispatcher({ providers: [slotFor(provider, 10)] });
+    const sessions = Array.from({ length: 5 }, () => dispatcher.session());
+    const ends = endTimes(await settleAll(sessions.map((session) => conversation(session, 5))));
+
+    expect(provider.starts).toHaveLength(25);
+    // In step: all five end within one round of their requests (5 × 100 ms).
+    expect(Math.max(...ends) - Math.min(...ends)).toBeLessThanOrEqual(500);
   });
 });

@@ -23,6 +23,9 @@ describe('pacing', () => {
     const provider = new FakeProvider('mistral', () => ok(3_000));
     const dispatcher = new Dispatcher({ providers: [slotFor(provider, 5)] });
     // 40 conversations of 5 requests: 200 requests, far more than the 5 × 3 s = 15 needed in flight.
+    // All of them open at once and nothing more will: the end of a run, which the runner serves in
+    // arrival order (oldest first, the newest would end the run running alone, under the rate).
+    dispatcher.serveInOrder('arrival');
     const conversations = Array.from({ length: 40 }, () => conversation(dispatcher.session(), 5));
     const results = await settleAll(conversations);
 
