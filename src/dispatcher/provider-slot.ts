@@ -31,8 +31,8 @@ const TOKENS_BIND_AFTER_REPLIES = 20;
 const TOKENS_BIND_SHARE = 0.9;
 
 /**
- * One provider's gate: waiters served in arrival order (oldest conversation first while the run
- * drains), starts spaced by the pace (ProviderPacing: the rate, the
+ * One provider's gate: waiters served in the dispatcher's ServiceOrder (arrival order, or the
+ * oldest conversation first while the queue is over-fed or the run drains), starts spaced by the pace (ProviderPacing: the rate, the
  * server's reported limit, the learned margin, AIMD cuts), a concurrency cap, a token budget,
  * Retry-After pauses and the circuit breaker.
  * One timer at most, armed for the moment the head of the queue (or the end of a cooldown)
@@ -322,11 +322,14 @@ export class ProviderSlot {
   }
 
   private grant(waiter: Waiter, now: number): void {
+    // The pacer forgives a late start from when the queue began waiting: the first waiter in
+    // arrival order, whichever is served (an older conversation's request may have just arrived).
+    const waitingSince = (this.waiters.values().next().value as Waiter).enqueuedAt;
     this.queueWillHold(this.waiters.size - 1);
     this.flow.started();
     this.waiters.delete(waiter);
     waiter.detach();
-    this.pacing.recordStart(now, waiter.enqueuedAt);
+    this.pacing.recordStart(now, waitingSince);
     this.running += 1;
     this.tokenBucket?.take(waiter.tokens);
     const probe = this.health.phase === 'half_open';

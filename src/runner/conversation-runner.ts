@@ -114,8 +114,9 @@ export class ConversationRunner {
       } else if (this.#savedOrSaving < target) {
         const wanted = this.#desiredConcurrency(target - store.count);
         while (this.#inFlight.size < wanted) this.#open();
-        // All the target still needs is in flight: they finish soonest advancing together.
-        if (store.count + this.#inFlight.size >= target) dispatcher.serveInOrder('arrival');
+        // All the target still needs is in flight: they finish soonest advancing together (unless a
+        // conversation just opened began a drain, whose order stands).
+        if (store.count + this.#inFlight.size >= target && this.#draining === undefined) dispatcher.serveInOrder('arrival');
       }
       await this.#waitForChange(recheckMs);
     }
