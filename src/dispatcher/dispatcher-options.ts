@@ -15,7 +15,7 @@ export interface ProviderSlotOptions {
   readonly models: RoleModels;
   /**
    * Hard pacing: no one-second window holds more request starts than the rate (rounded up), and
-   * starts are spaced 1000 / rps ms apart, except that one interval may be up to a tenth shorter
+   * starts are spaced 1000 / rps ms apart, except that one interval may be up to half shorter
    * (at most 10 ms) when the start before it was that late, so timer lateness does not slow the pace.
    * A 429 without Retry-After halves the pace for a while (HealthPolicy.rateRecoveryMs); a 429
    * saying the request rate was exceeded widens the window a little (MarginPolicy); a limit the
