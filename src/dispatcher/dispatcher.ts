@@ -116,8 +116,8 @@ export class Dispatcher {
 
   /**
    * Conversations to keep in flight so every provider stays saturated. It starts from a guess,
-   * Σ (min(rate × expected latency, concurrency cap) + 1) × headroom + 2, and then follows what the providers experience
-   * (ConcurrencyController): it grows while a provider has a free start and no request waiting,
+   * Σ (min(rate × expected latency, concurrency cap) + 1) × headroom + 2, and then follows what
+   * the providers experience (ConcurrencyController): it grows while a provider has a free start and no request waiting,
    * and shrinks while requests queue. `inFlight` is how many conversations the caller keeps in
    * flight now; `ceiling` the most it will keep (its own caps, what is left of the run). The
    * suggestion never passes the ceiling, nor 4 conversations per request the providers may run.

@@ -32,9 +32,9 @@ const TOKENS_BIND_SHARE = 0.9;
 
 /**
  * One provider's gate: waiters served in the dispatcher's ServiceOrder (arrival order, or the
- * oldest conversation first while the queue is over-fed or the run drains), starts spaced by the pace (ProviderPacing: the rate, the
- * server's reported limit, the learned margin, AIMD cuts), a concurrency cap, a token budget,
- * Retry-After pauses and the circuit breaker.
+ * oldest conversation first while the queue is over-fed or the run drains), starts spaced by the
+ * pace (ProviderPacing: the rate, the server's reported limit, the learned margin, AIMD cuts), a
+ * concurrency cap, a token budget, Retry-After pauses and the circuit breaker.
  * One timer at most, armed for the moment the head of the queue (or the end of a cooldown)
  * becomes due; never polls.
  */

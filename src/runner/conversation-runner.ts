@@ -116,7 +116,7 @@ export class ConversationRunner {
         while (this.#inFlight.size < wanted) this.#open();
         // All the target still needs is in flight: they finish soonest advancing together (unless a
         // conversation just opened began a drain, whose order stands).
-        if (store.count + this.#inFlight.size >= target && this.#draining === undefined) dispatcher.serveInOrder('arrival');
+        if (this.#startsLeft() === 0 && this.#draining === undefined) dispatcher.serveInOrder('arrival');
       }
       await this.#waitForChange(recheckMs);
     }

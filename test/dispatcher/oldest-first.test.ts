@@ -18,6 +18,25 @@ function endTimes(results: ReadonlyArray<PromiseSettledResult<number>>): number[
   });
 }
 
+/**
+ * `conversations` conversations of `requests` requests each, opened at once on one provider at
+ * `requestsPerSecond` replying in 100 ms, served in `order` (the default if not given). Returns
+ * the provider's start times and each conversation's end, in the order they opened.
+ */
+async function serve(options: {
+  readonly requestsPerSecond: number;
+  readonly conversations: number;
+  readonly requests: number;
+  readonly order?: 'oldest' | 'arrival';
+}): Promise<{ readonly starts: readonly number[]; readonly ends: number[] }> {
+  const provider = new FakeProvider('mistral', () => ok(100));
+  const dispatcher = new Dispatcher({ providers: [slotFor(provider, options.requestsPerSecond)] });
+  if (options.order !== undefined) dispatcher.serveInOrder(options.order);
+  const sessions = Array.from({ length: options.conversations }, () => dispatcher.session());
+  const ends = endTimes(await settleAll(sessions.map((session) => conversation(session, options.requests))));
+  return { starts: provider.starts, ends };
+}
+
 beforeEach(() => {
   vi.useFakeTimers();
   vi.setSystemTime(0);
@@ -28,13 +47,9 @@ afterEach(() => {
 
 describe('the order a provider serves its queued requests in', () => {
   it('ten conversations of five requests at 2 requests/s finish one after another, in the order they opened', async () => {
-    const provider = new FakeProvider('mistral', () => ok(100));
-    const dispatcher = new Dispatcher({ providers: [slotFor(provider, 2)] });
-    dispatcher.serveInOrder('oldest');
-    const sessions = Array.from({ length: 10 }, () => dispatcher.session());
-    const ends = endTimes(await settleAll(sessions.map((session) => conversation(session, 5))));
+    const { starts, ends } = await serve({ requestsPerSecond: 2, conversations: 10, requests: 5, order: 'oldest' });
 
-    expect(provider.starts).toHaveLength(50);
+    expect(starts).toHaveLength(50);
     // Each conversation's next request waits only behind older conversations' requests. In arrival
     // order, the first conversation's second request queued behind the nine others' first, and
     // all ten finished within the last 5 s of the 25 s (the next test).
@@ -59,13 +74,9 @@ describe('the order a provider serves its queued requests in', () => {
   });
 
   it('in arrival order (the end of a run) every conversation advances a step at a time and they finish together', async () => {
-    const provider = new FakeProvider('mistral', () => ok(100));
-    const dispatcher = new Dispatcher({ providers: [slotFor(provider, 2)] });
-    dispatcher.serveInOrder('arrival');
-    const sessions = Array.from({ length: 10 }, () => dispatcher.session());
-    const ends = endTimes(await settleAll(sessions.map((session) => conversation(session, 5))));
+    const { starts, ends } = await serve({ requestsPerSecond: 2, conversations: 10, requests: 5, order: 'arrival' });
 
-    expect(provider.starts).toHaveLength(50);
+    expect(starts).toHaveLength(50);
     expect(ends[0]).toBe(40 * 500 + 100);
     expect((ends[9] as number) - (ends[0] as number)).toBe(9 * 500);
   });
@@ -74,12 +85,9 @@ describe('the order a provider serves its queued requests in', () => {
     // At 2 requests/s a queue of more than two is over-fed (ConcurrencyController): ten
     // conversations opened at once finish one after another while more than two wait, and the
     // last few, whose requests no longer queue beyond that, advance together.
-    const provider = new FakeProvider('mistral', () => ok(100));
-    const dispatcher = new Dispatcher({ providers: [slotFor(provider, 2)] });
-    const sessions = Array.from({ length: 10 }, () => dispatcher.session());
-    const ends = endTimes(await settleAll(sessions.map((session) => conversation(session, 5))));
+    const { starts, ends } = await serve({ requestsPerSecond: 2, conversations: 10, requests: 5 });
 
-    expect(provider.starts).toHaveLength(50);
+    expect(starts).toHaveLength(50);
     // The oldest's requests go first: it ends after its own five and the first requests queued
     // before its second (arrival order: 20.1 s, the test above).
     expect(ends[0]).toBeLessThanOrEqual(5 * 500 + 9 * 500 + 100);
@@ -90,12 +98,9 @@ describe('the order a provider serves its queued requests in', () => {
 
   it('by default, a queue no longer than the controller allows stays in arrival order', async () => {
     // At 10 requests/s up to five may wait: five conversations never pass it.
-    const provider = new FakeProvider('mistral', () => ok(100));
-    const dispatcher = new Dispatcher({ providers: [slotFor(provider, 10)] });
-    const sessions = Array.from({ length: 5 }, () => dispatcher.session());
-    const ends = endTimes(await settleAll(sessions.map((session) => conversation(session, 5))));
+    const { starts, ends } = await serve({ requestsPerSecond: 10, conversations: 5, requests: 5 });
 
-    expect(provider.starts).toHaveLength(25);
+    expect(starts).toHaveLength(25);
     // In step: all five end within one round of their requests (5 × 100 ms).
     expect(Math.max(...ends) - Math.min(...ends)).toBeLessThanOrEqual(500);
   });

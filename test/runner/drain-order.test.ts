@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UnitOfWork } from '../../src/pipelines/contract.js';
-import { startEchoRun, useEchoRunnerFixture } from './echo-runner-fixture.js';
+import { echoAfterSteps, startEchoRun, useEchoRunnerFixture } from './echo-runner-fixture.js';
 
 /**
  * A drain (Ctrl+C, SIGTERM, a spent budget) serves the conversations in flight oldest first, so
@@ -29,12 +29,7 @@ describe('a drain', () => {
           opens += 1;
           // Every conversation is open (each with its first request queued): stop opening, as a Ctrl+C does.
           if (opens === IN_FLIGHT) runner.drain('test drain');
-          for (let request = 1; request < REQUESTS_PER_CONVERSATION; request++) {
-            await context.requester.complete({ role: 'echo', messages: [{ role: 'user', content: `step ${request}` }], maxTokens: 20, signal: context.signal });
-            answered += 1;
-          }
-          const unit = await echo.run(context);
-          answered += 1;
+          const unit = await echoAfterSteps(echo, context, REQUESTS_PER_CONVERSATION, () => (answered += 1));
           finished.push({ id: context.conversationId, answeredBy: answered });
           return unit;
         },

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { Dispatcher } from '../../src/dispatcher/index.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import type { OpenedPipeline } from '../../src/pipelines/contract.js';
+import type { OpenedPipeline, PipelineContext, UnitOfWork } from '../../src/pipelines/contract.js';
 import { createProvider } from '../../src/providers/create-provider.js';
 import { ConversationRunner, type ConversationRunnerOptions, type RunOutcome } from '../../src/runner/conversation-runner.js';
 import { RunStats } from '../../src/stats/index.js';
@@ -103,4 +103,23 @@ export async function startEchoRun(
     return { outcome, saved };
   };
   return { runner, stats, settlements: echo.settlements, finish };
+}
+
+/**
+ * One conversation of `requests` requests: `requests - 1` steps through the requester, then the
+ * echo pipeline's own. `onAnswered` is called after each reply, the last one included.
+ */
+export async function echoAfterSteps(
+  echo: Pick<OpenedPipeline, 'run'>,
+  context: PipelineContext,
+  requests: number,
+  onAnswered: () => void,
+): Promise<UnitOfWork> {
+  for (let request = 1; request < requests; request++) {
+    await context.requester.complete({ role: 'echo', messages: [{ role: 'user', content: `step ${request}` }], maxTokens: 20, signal: context.signal });
+    onAnswered();
+  }
+  const unit = await echo.run(context);
+  onAnswered();
+  return unit;
 }

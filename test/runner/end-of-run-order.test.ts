@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UnitOfWork } from '../../src/pipelines/contract.js';
-import { startEchoRun, useEchoRunnerFixture } from './echo-runner-fixture.js';
+import { echoAfterSteps, startEchoRun, useEchoRunnerFixture } from './echo-runner-fixture.js';
 
 /**
  * Once all the target still needs is in flight, the runner has the providers serve in arrival
@@ -26,12 +26,7 @@ describe('the end of a run', () => {
       requestsPerSecond: 10,
       pipeline: (echo) => ({
         run: async (context): Promise<UnitOfWork> => {
-          for (let request = 1; request < REQUESTS_PER_CONVERSATION; request++) {
-            await context.requester.complete({ role: 'echo', messages: [{ role: 'user', content: `step ${request}` }], maxTokens: 20, signal: context.signal });
-            answered += 1;
-          }
-          const unit = await echo.run(context);
-          answered += 1;
+          const unit = await echoAfterSteps(echo, context, REQUESTS_PER_CONVERSATION, () => (answered += 1));
           answeredWhenFinished.push(answered);
           return unit;
         },
